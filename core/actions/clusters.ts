@@ -1,0 +1,173 @@
+import type {
+  Cluster,
+  ClusterField,
+  CreateClusterRequest,
+  CreateClusterResponse,
+  DeleteClusterRequest,
+  DeleteClusterResponse,
+  DescribeClustersRequest,
+  DescribeClustersResponse,
+  ListClustersRequest,
+  ListClustersResponse,
+  UpdateClusterRequest,
+  UpdateClusterResponse,
+  UpdateClusterSettingsRequest,
+  UpdateClusterSettingsResponse,
+} from "@aws-sdk/client-ecs";
+import { clusterArn } from "../model/arn.ts";
+import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { put } from "../store/port.ts";
+import type { ClusterRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+import { activeCluster, clusterName } from "./lookup.ts";
+import { nextToken, pageRequest } from "./pagination.ts";
+import { validateTags } from "./tagging.ts";
+
+const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+/** How long an INACTIVE cluster stays visible to DescribeClusters, as on ECS. */
+const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
+
+export async function CreateCluster(input: CreateClusterRequest, ctx: ActionContext): Promise<CreateClusterResponse> {
+  const name = input.clusterName ?? "default";
+  if (!CLUSTER_NAME.test(name)) {
+    throw invalidParameter(
+      "Cluster name can have up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.",
+    );
+  }
+  validateTags(input.tags);
+  validateSettings(input.settings);
+  const existing = await ctx.store.getCluster(name);
+  // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
+  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, []) };
+  const record: Omit<ClusterRecord, "version"> & { version?: number } = {
+    ...existing,
+    name,
+    expiresAt: undefined,
+    cluster: {
+      clusterArn: clusterArn(ctx.partition, name),
+      clusterName: name,
+      status: "ACTIVE",
+      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: "disabled" }],
+      configuration: input.configuration,
+      serviceConnectDefaults: input.serviceConnectDefaults,
+      capacityProviders: input.capacityProviders ?? [],
+      defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+      tags: input.tags ?? [],
+    },
+  };
+  await ctx.store.commit([put("cluster", record as ClusterRecord)]);
+  return { cluster: await describe(ctx, record as ClusterRecord, []) };
+}
+
+export async function DescribeClusters(
+  input: DescribeClustersRequest,
+  ctx: ActionContext,
+): Promise<DescribeClustersResponse> {
+  const refs = input.clusters?.length ? input.clusters : ["default"];
+  if (refs.length > 100) throw invalidParameter("clusters can have at most 100 items.");
+  const clusters: Cluster[] = [];
+  const failures = [];
+  for (const ref of refs) {
+    const name = clusterName(ref);
+    const record = await ctx.store.getCluster(name);
+    if (record) clusters.push(await describe(ctx, record, input.include ?? []));
+    else failures.push({ arn: clusterArn(ctx.partition, name), reason: "MISSING" });
+  }
+  return { clusters, failures };
+}
+
+export async function ListClusters(input: ListClustersRequest, ctx: ActionContext): Promise<ListClustersResponse> {
+  // INACTIVE clusters are not listed; filtering after paging may return short pages, as ECS may.
+  const page = await ctx.store.listClusters(pageRequest(input));
+  return {
+    clusterArns: page.items.filter((r) => r.cluster.status === "ACTIVE").map((r) => r.cluster.clusterArn as string),
+    nextToken: nextToken(page),
+  };
+}
+
+export async function UpdateCluster(input: UpdateClusterRequest, ctx: ActionContext): Promise<UpdateClusterResponse> {
+  validateSettings(input.settings);
+  const record = await activeCluster(ctx, input.cluster);
+  const cluster = {
+    ...record.cluster,
+    settings: input.settings ? mergeSettings(record.cluster.settings, input.settings) : record.cluster.settings,
+    configuration: input.configuration ?? record.cluster.configuration,
+    serviceConnectDefaults: input.serviceConnectDefaults ?? record.cluster.serviceConnectDefaults,
+  };
+  await ctx.store.commit([put("cluster", { ...record, cluster })]);
+  return { cluster: await describe(ctx, { ...record, cluster }, ["SETTINGS", "CONFIGURATIONS"]) };
+}
+
+export async function UpdateClusterSettings(
+  input: UpdateClusterSettingsRequest,
+  ctx: ActionContext,
+): Promise<UpdateClusterSettingsResponse> {
+  validateSettings(input.settings);
+  const record = await activeCluster(ctx, input.cluster);
+  const cluster = { ...record.cluster, settings: mergeSettings(record.cluster.settings, input.settings ?? []) };
+  await ctx.store.commit([put("cluster", { ...record, cluster })]);
+  return { cluster: await describe(ctx, { ...record, cluster }, ["SETTINGS"]) };
+}
+
+export async function DeleteCluster(input: DeleteClusterRequest, ctx: ActionContext): Promise<DeleteClusterResponse> {
+  const record = await activeCluster(ctx, input.cluster);
+  const instances = await ctx.store.listContainerInstances(record.name);
+  if (instances.some((i) => i.instance.status !== "INACTIVE")) {
+    throw new EcsError(
+      "ClusterContainsContainerInstancesException",
+      "The Cluster cannot be deleted while Container Instances are active or draining.",
+    );
+  }
+  const tasks = await ctx.store.listTasks({ cluster: record.name, notStopped: true }, { limit: 1 });
+  if (tasks.items.length > 0) {
+    throw new EcsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+  }
+  const cluster = { ...record.cluster, status: "INACTIVE" };
+  const deleted = { ...record, cluster, expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS };
+  await ctx.store.commit([put("cluster", deleted)]);
+  return { cluster: await describe(ctx, deleted, []) };
+}
+
+/** A cluster as ECS shows it: counts derived from the store, optional parts by `include`. */
+async function describe(
+  ctx: ActionContext,
+  record: ClusterRecord,
+  include: ClusterField[] | string[],
+): Promise<Cluster> {
+  const { tags, settings, configuration, ...cluster } = record.cluster;
+  const active = cluster.status === "ACTIVE";
+  const instances = active ? await ctx.store.listContainerInstances(record.name) : [];
+  const tasks = active ? await ctx.store.countTasks(record.name) : { running: 0, pending: 0 };
+  return {
+    ...cluster,
+    registeredContainerInstancesCount: instances.filter((i) => i.instance.status !== "INACTIVE").length,
+    runningTasksCount: tasks.running,
+    pendingTasksCount: tasks.pending,
+    // Services land with the service scheduler; until then a cluster has none.
+    activeServicesCount: 0,
+    statistics: include.includes("STATISTICS")
+      ? [
+          { name: "runningEC2TasksCount", value: String(tasks.running) },
+          { name: "pendingEC2TasksCount", value: String(tasks.pending) },
+          { name: "activeEC2ServiceCount", value: "0" },
+          { name: "drainingEC2ServiceCount", value: "0" },
+        ]
+      : [],
+    tags: include.includes("TAGS") ? (tags ?? []) : [],
+    settings: include.includes("SETTINGS") ? settings : undefined,
+    configuration: include.includes("CONFIGURATIONS") ? configuration : undefined,
+  };
+}
+
+function validateSettings(settings: { name?: string; value?: string }[] | undefined) {
+  for (const s of settings ?? []) {
+    if (s.name !== "containerInsights") throw invalidParameter(`Unsupported cluster setting name: ${s.name}`);
+    if (!["enabled", "disabled", "enhanced"].includes(s.value ?? "")) {
+      throw invalidParameter("containerInsights setting value must be one of: enabled, disabled, enhanced.");
+    }
+  }
+}
+
+function mergeSettings<T extends { name?: string }>(current: T[] = [], changes: T[]): T[] {
+  return [...current.filter((s) => !changes.some((c) => c.name === s.name)), ...changes];
+}

@@ -1,0 +1,35 @@
+import { lastSegment, parseArn } from "../model/arn.ts";
+import { clusterNotFound, invalidParameter } from "../protocol/errors.ts";
+import type { ClusterRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+
+/** The cluster a request names (short name or ARN), `default` when it names none. */
+export function clusterName(ref: string | undefined): string {
+  if (ref === undefined || ref === "") return "default";
+  if (ref.startsWith("arn:")) {
+    const arn = parseArn(ref);
+    if (arn?.type !== "cluster") throw invalidParameter(`Invalid cluster identifier: ${ref}`);
+    return arn.parts.join("/");
+  }
+  return ref;
+}
+
+/** The ACTIVE cluster a request names, or ClusterNotFoundException. */
+export async function activeCluster(ctx: ActionContext, ref: string | undefined): Promise<ClusterRecord> {
+  const record = await ctx.store.getCluster(clusterName(ref));
+  if (record?.cluster.status !== "ACTIVE") throw clusterNotFound();
+  return record;
+}
+
+/**
+ * The id in a reference to a resource inside a cluster (task, container instance): a bare id or
+ * an ARN whose cluster must be the one the request is about.
+ */
+export function idInCluster(ref: string, cluster: string, type: string): string | undefined {
+  if (!ref.startsWith("arn:")) return ref.includes("/") ? undefined : ref;
+  const arn = parseArn(ref);
+  if (!arn || arn.type !== type) return undefined;
+  // Long ARNs carry the cluster; short (legacy) ARNs carry only the id.
+  if (arn.parts.length === 2 && arn.parts[0] !== cluster) return undefined;
+  return lastSegment(ref);
+}

@@ -1,0 +1,34 @@
+import type { Partition } from "./config.ts";
+
+/** ECS's long ARN format: arn:aws:ecs:REGION:ACCOUNT:RESOURCE. */
+const base = (p: Partition) => `arn:aws:ecs:${p.region}:${p.accountId}`;
+
+export const clusterArn = (p: Partition, name: string) => `${base(p)}:cluster/${name}`;
+export const taskDefinitionArn = (p: Partition, family: string, revision: number) =>
+  `${base(p)}:task-definition/${family}:${revision}`;
+export const taskArn = (p: Partition, cluster: string, id: string) => `${base(p)}:task/${cluster}/${id}`;
+export const containerInstanceArn = (p: Partition, cluster: string, id: string) =>
+  `${base(p)}:container-instance/${cluster}/${id}`;
+export const serviceArn = (p: Partition, cluster: string, name: string) => `${base(p)}:service/${cluster}/${name}`;
+export const containerArn = (p: Partition, cluster: string, taskId: string, containerId: string) =>
+  `${base(p)}:container/${cluster}/${taskId}/${containerId}`;
+
+export interface ParsedArn {
+  region: string;
+  accountId: string;
+  /** cluster, task, container-instance, service, task-definition, container */
+  type: string;
+  /** The path after `type/`, split on `/`. */
+  parts: string[];
+}
+
+const ARN = /^arn:aws[a-z-]*:ecs:([^:]*):([^:]*):([a-z-]+)\/(.+)$/;
+
+export function parseArn(arn: string): ParsedArn | undefined {
+  const m = ARN.exec(arn);
+  if (!m) return undefined;
+  return { region: m[1], accountId: m[2], type: m[3], parts: m[4].split("/") };
+}
+
+/** Last path segment of a reference that may be a bare id/name or an ARN. */
+export const lastSegment = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);

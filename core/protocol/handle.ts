@@ -1,0 +1,68 @@
+import type { ActionContext, ActionTable } from "../actions/context.ts";
+import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import { asEcsError, type EcsError, serialization, unknownOperation } from "./errors.ts";
+import { ecsModel } from "./model.ts";
+import { type RawRequest, type SecretLookup, verifySigV4 } from "./sigv4.ts";
+import { validateInput } from "./validate.ts";
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ProtocolDeps {
+  actions: ActionTable;
+  context: ActionContext;
+  lookupSecret: SecretLookup;
+  /** Called with every failure that is the server's fault, to be logged. */
+  onServerError?: (error: unknown, operation: string | undefined) => void;
+}
+
+const TARGET_PREFIX = `${ecsModel.metadata.targetPrefix}.`;
+
+/**
+ * The ECS JSON 1.1 protocol: authenticate, find the operation in X-Amz-Target, decode and check
+ * the body against the model, run the action, encode the answer or an ECS-shaped error.
+ */
+export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
+  let operation: string | undefined;
+  try {
+    await verifySigV4(req, deps.lookupSecret, deps.context.now());
+    const target = req.headers["x-amz-target"] ?? "";
+    operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const action = operation && Object.hasOwn(deps.actions, operation) ? deps.actions[operation] : undefined;
+    if (!action || !operation)
+      throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
+    const input = decodeBody(req.body);
+    validateInput(operation, input);
+    const output = await action(input, deps.context);
+    return respond(200, output ?? {}, requestId);
+  } catch (error) {
+    const ecsError = asEcsError(error);
+    if (ecsError.status >= 500) deps.onServerError?.(error, operation);
+    return respondError(ecsError, requestId);
+  }
+}
+
+function decodeBody(body: string): unknown {
+  if (body.trim() === "") return {};
+  try {
+    return fromEcsJson(body);
+  } catch {
+    throw serialization("Start of structure or map found where not expected.");
+  }
+}
+
+export const respond = (status: number, body: unknown, requestId: string): RawResponse => ({
+  status,
+  headers: {
+    "content-type": "application/x-amz-json-1.1",
+    "x-amzn-requestid": requestId,
+    date: new Date().toUTCString(),
+  },
+  body: toEcsJson(body),
+});
+
+export const respondError = (error: EcsError, requestId: string) =>
+  respond(error.status, { __type: error.name, message: error.message }, requestId);

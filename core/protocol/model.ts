@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * The ECS API model (a trimmed copy of botocore's, see scripts/generate-ecs-model.py): the
+ * specification that requests are checked against.
+ */
+export interface Shape {
+  type: "structure" | "list" | "map" | "string" | "integer" | "long" | "double" | "boolean" | "timestamp";
+  members?: Record<string, { shape: string }>;
+  required?: string[];
+  member?: { shape: string };
+  key?: { shape: string };
+  value?: { shape: string };
+  enum?: string[];
+  min?: number;
+  max?: number;
+}
+
+export interface Model {
+  metadata: { apiVersion: string; targetPrefix: string; signingName: string };
+  operations: Record<string, { input?: string; output?: string; errors?: string[] }>;
+  shapes: Record<string, Shape>;
+}
+
+export const ecsModel: Model = JSON.parse(readFileSync(new URL("./ecs-model.json", import.meta.url), "utf8"));

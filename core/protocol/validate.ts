@@ -1,0 +1,90 @@
+import { invalidParameter, serialization } from "./errors.ts";
+import { ecsModel, type Model } from "./model.ts";
+
+/**
+ * Check a request body against the operation's input shape in the ECS model, the way the AWS
+ * JSON protocol does: a value of the wrong JSON type is a SerializationException; a missing
+ * required member, a string out of its length bounds or outside its enum, or a list or map of
+ * the wrong size is an InvalidParameterException. Unknown members are ignored and `null` counts
+ * as absent, as on AWS.
+ */
+export function validateInput(operation: string, input: unknown, model: Model = ecsModel): void {
+  const shapeName = model.operations[operation]?.input;
+  if (!shapeName) return;
+  check(model, shapeName, input, "");
+}
+
+function check(model: Model, shapeName: string, value: unknown, path: string): void {
+  if (value === null || value === undefined) return;
+  const shape = model.shapes[shapeName];
+  const at = path || "request";
+  switch (shape.type) {
+    case "structure": {
+      if (!isObject(value)) throw serialization(`Expected an object at '${at}'.`);
+      for (const name of shape.required ?? []) {
+        if (value[name] === null || value[name] === undefined) {
+          throw invalidParameter(
+            `1 validation error detected: Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`,
+          );
+        }
+      }
+      for (const [name, member] of Object.entries(shape.members ?? {})) {
+        check(model, member.shape, value[name], join(path, name));
+      }
+      return;
+    }
+    case "list": {
+      if (!Array.isArray(value)) throw serialization(`Expected a list at '${at}'.`);
+      bounds(value.length, shape, value, path, "length");
+      for (const [i, item] of value.entries()) check(model, shape.member?.shape ?? "", item, `${at}.${i + 1}.member`);
+      return;
+    }
+    case "map": {
+      if (!isObject(value)) throw serialization(`Expected a map at '${at}'.`);
+      bounds(Object.keys(value).length, shape, value, path, "size");
+      for (const [k, v] of Object.entries(value)) {
+        check(model, shape.key?.shape ?? "", k, `${at}.key`);
+        check(model, shape.value?.shape ?? "", v, `${at}.${k}`);
+      }
+      return;
+    }
+    case "string": {
+      if (typeof value !== "string") throw serialization(`STRING_VALUE expected at '${at}'.`);
+      if (shape.enum && !shape.enum.includes(value)) {
+        throw invalidParameter(
+          `1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
+        );
+      }
+      bounds(value.length, shape, value, path, "length");
+      return;
+    }
+    case "integer":
+    case "long":
+      if (typeof value !== "number" || !Number.isInteger(value)) {
+        throw serialization(`NUMBER_VALUE can not be converted to an Integer at '${at}'.`);
+      }
+      bounds(value, shape, value, path, "value");
+      return;
+    case "double":
+    case "timestamp":
+      if (typeof value !== "number") throw serialization(`NUMBER_VALUE expected at '${at}'.`);
+      return;
+    case "boolean":
+      if (typeof value !== "boolean") throw serialization(`BOOLEAN_VALUE expected at '${at}'.`);
+      return;
+  }
+}
+
+function bounds(n: number, shape: { min?: number; max?: number }, value: unknown, path: string, what: string) {
+  const tooSmall = shape.min !== undefined && n < shape.min;
+  const tooLarge = shape.max !== undefined && n > shape.max;
+  if (!tooSmall && !tooLarge) return;
+  const limit = tooSmall ? `greater than or equal to ${shape.min}` : `less than or equal to ${shape.max}`;
+  const shown = typeof value === "object" ? "" : ` '${value}'`;
+  throw invalidParameter(
+    `1 validation error detected: Value${shown} at '${path || "request"}' failed to satisfy constraint: Member must have ${what} ${limit}`,
+  );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const join = (path: string, name: string) => (path ? `${path}.${name}` : name);

@@ -1,0 +1,100 @@
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  IdempotencyRecord,
+  Kind,
+  RecordKinds,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from "./records.ts";
+
+/**
+ * The Store port. Reads are shaped after access patterns (each maps to a SQLite index here and a
+ * DynamoDB key or GSI later); all writes go through `commit`, which applies a set of writes
+ * atomically or not at all.
+ */
+export interface Store {
+  getCluster(name: string): Promise<ClusterRecord | undefined>;
+  listClusters(page: PageRequest): Promise<Page<ClusterRecord>>;
+
+  getTaskDefinition(family: string, revision: number): Promise<TaskDefinitionRecord | undefined>;
+  /** The highest revision of a family, whatever its status (revisions are never reused). */
+  lastTaskDefinition(family: string, status?: string): Promise<TaskDefinitionRecord | undefined>;
+  listTaskDefinitions(query: TaskDefinitionQuery, page: PageRequest): Promise<Page<TaskDefinitionRecord>>;
+  /** Distinct family names; with a status, only families that have a revision in it. */
+  listTaskDefinitionFamilies(query: FamilyQuery, page: PageRequest): Promise<Page<string>>;
+
+  getContainerInstance(cluster: string, id: string): Promise<ContainerInstanceRecord | undefined>;
+  findContainerInstanceByEc2Id(cluster: string, ec2InstanceId: string): Promise<ContainerInstanceRecord | undefined>;
+  /** Every container instance of a cluster (placement reads them all), optionally by status. */
+  listContainerInstances(cluster: string, status?: string): Promise<ContainerInstanceRecord[]>;
+
+  getTask(cluster: string, id: string): Promise<TaskRecord | undefined>;
+  listTasks(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
+  /** Tasks of a cluster by lastStatus, for the cluster's counters. */
+  countTasks(cluster: string): Promise<{ pending: number; running: number }>;
+
+  getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
+
+  /**
+   * Apply all writes or none. Each write names the version it read (`null`: the record must not
+   * exist yet); if any record has moved on, nothing is written and ConflictError is thrown.
+   */
+  commit(writes: Write[]): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export type Write = {
+  [K in Kind]: { kind: K; record: Omit<RecordKinds[K], "version">; expectedVersion: number | null };
+}[Kind];
+
+/** Shorthand for a write that replaces `record` as read (or creates it when it has no version). */
+export const put = <K extends Kind>(kind: K, record: RecordKinds[K] | Omit<RecordKinds[K], "version">): Write =>
+  ({
+    kind,
+    record,
+    expectedVersion: "version" in record && typeof record.version === "number" ? record.version : null,
+  }) as Write;
+
+export class ConflictError extends Error {
+  constructor(message = "a record changed since it was read") {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+export interface TaskDefinitionQuery {
+  /** ListTaskDefinitions' familyPrefix is, despite its name, an exact family. */
+  family?: string;
+  status?: string;
+  sort?: "ASC" | "DESC";
+}
+
+export interface FamilyQuery {
+  familyPrefix?: string;
+  /** ACTIVE: families with an ACTIVE revision; INACTIVE: families with an INACTIVE one; ALL. */
+  status?: "ACTIVE" | "INACTIVE" | "ALL";
+}
+
+export interface TaskQuery {
+  cluster: string;
+  desiredStatus?: string;
+  /** Only tasks whose lastStatus is not STOPPED. */
+  notStopped?: boolean;
+  family?: string;
+  startedBy?: string;
+  group?: string;
+  containerInstanceId?: string;
+}

@@ -1,0 +1,71 @@
+import type { Cluster, ContainerInstance, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+
+/**
+ * What the store keeps. Each record wraps the ECS shape a client sees (so actions return it as
+ * is) plus the few fields the control plane needs to find and guard it.
+ *
+ * `version` is the optimistic-concurrency counter: the store sets it on every write, and a write
+ * names the version it read (see Write in port.ts). `expiresAt` (epoch ms) makes a record vanish
+ * like ECS's stopped tasks and inactive resources do.
+ */
+export interface Stored {
+  version: number;
+  expiresAt?: number;
+}
+
+export interface ClusterRecord extends Stored {
+  name: string;
+  cluster: Cluster;
+}
+
+export interface TaskDefinitionRecord extends Stored {
+  family: string;
+  revision: number;
+  taskDefinition: TaskDefinition;
+  tags: Tag[];
+}
+
+export interface ContainerInstanceRecord extends Stored {
+  cluster: string;
+  id: string;
+  /** Includes registeredResources, remainingResources (kept current by every placement and
+   * every task that stops), attributes and tags. Task counts are derived when described. */
+  instance: ContainerInstance;
+}
+
+/** What a placed task holds on its container instance until it stops. */
+export interface Reservation {
+  cpu: number;
+  memory: number;
+  ports: number[];
+  udpPorts: number[];
+}
+
+export interface TaskRecord extends Stored {
+  cluster: string;
+  id: string;
+  task: Task;
+  containerInstanceId?: string;
+  /** Released back to the instance when the task reaches STOPPED. */
+  reservation: Reservation;
+  /** Resources still held on the instance: true until the release is committed. */
+  holdsReservation: boolean;
+}
+
+/** The remembered outcome of a request that carried a clientToken. */
+export interface IdempotencyRecord extends Stored {
+  key: string;
+  /** Fingerprint of the request, to tell a retry from a different request reusing a token. */
+  request: string;
+  response: unknown;
+}
+
+export interface RecordKinds {
+  cluster: ClusterRecord;
+  taskDefinition: TaskDefinitionRecord;
+  containerInstance: ContainerInstanceRecord;
+  task: TaskRecord;
+  idempotency: IdempotencyRecord;
+}
+
+export type Kind = keyof RecordKinds;

@@ -1,0 +1,328 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
+import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import {
+  ConflictError,
+  type FamilyQuery,
+  type Page,
+  type PageRequest,
+  type Store,
+  type TaskDefinitionQuery,
+  type TaskQuery,
+  type Write,
+} from "./port.ts";
+import type { Kind, RecordKinds } from "./records.ts";
+
+/**
+ * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
+ * of the process), or `:memory:`. Each record is kept as JSON beside the columns its access
+ * patterns filter and sort on; those columns are derived from the record here and nowhere else.
+ */
+interface Table<K extends Kind> {
+  name: string;
+  key: string[];
+  /** Column values taken from a record: the key first, then the indexed columns. */
+  columns: (r: Omit<RecordKinds[K], "version">) => Record<string, SQLInputValue>;
+}
+
+const TABLES: { [K in Kind]: Table<K> } = {
+  cluster: { name: "clusters", key: ["name"], columns: (r) => ({ name: r.name }) },
+  taskDefinition: {
+    name: "task_definitions",
+    key: ["family", "revision"],
+    columns: (r) => ({ family: r.family, revision: r.revision, status: r.taskDefinition.status ?? "ACTIVE" }),
+  },
+  containerInstance: {
+    name: "container_instances",
+    key: ["cluster", "id"],
+    columns: (r) => ({
+      cluster: r.cluster,
+      id: r.id,
+      status: r.instance.status ?? "ACTIVE",
+      ec2_instance_id: r.instance.ec2InstanceId ?? null,
+    }),
+  },
+  task: {
+    name: "tasks",
+    key: ["cluster", "id"],
+    columns: (r) => ({
+      cluster: r.cluster,
+      id: r.id,
+      desired_status: r.task.desiredStatus ?? null,
+      last_status: r.task.lastStatus ?? null,
+      family: familyOf(r.task.taskDefinitionArn),
+      started_by: r.task.startedBy ?? null,
+      task_group: r.task.group ?? null,
+      container_instance: r.containerInstanceId ?? null,
+    }),
+  },
+  idempotency: { name: "idempotency", key: ["key"], columns: (r) => ({ key: r.key }) },
+};
+
+const familyOf = (arn: string | undefined) => arn?.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":")) ?? null;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS task_definitions (family TEXT NOT NULL, revision INTEGER NOT NULL, status TEXT NOT NULL,
+  version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (family, revision));
+CREATE TABLE IF NOT EXISTS container_instances (cluster TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL,
+  ec2_instance_id TEXT, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, id));
+CREATE INDEX IF NOT EXISTS container_instances_by_ec2 ON container_instances (cluster, ec2_instance_id);
+CREATE TABLE IF NOT EXISTS tasks (cluster TEXT NOT NULL, id TEXT NOT NULL, desired_status TEXT, last_status TEXT,
+  family TEXT, started_by TEXT, task_group TEXT, container_instance TEXT, version INTEGER NOT NULL,
+  expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, id));
+CREATE INDEX IF NOT EXISTS tasks_by_desired_status ON tasks (cluster, desired_status, id);
+CREATE INDEX IF NOT EXISTS tasks_by_last_status ON tasks (cluster, last_status);
+CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (cluster, container_instance, id);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+`;
+
+/** How often expired records are purged; reads already skip them. */
+const PURGE_EVERY_MS = 60_000;
+
+export async function openSqliteStore(path: string, now: () => number = Date.now): Promise<Store> {
+  const { DatabaseSync } = await import("node:sqlite").catch(() => {
+    throw new Error("The SQLite store needs node:sqlite (Node.js >= 22.13, or 22.12 with --experimental-sqlite).");
+  });
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  db.exec(SCHEMA);
+  return new SqliteStore(db, now);
+}
+
+type Row = { version: number; expires_at: number | null; data: string };
+
+class SqliteStore implements Store {
+  private lastPurge = 0;
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number,
+  ) {}
+
+  private live = "(expires_at IS NULL OR expires_at > ?)";
+
+  private all<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K][] {
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => this.decode<K>(row));
+  }
+
+  private one<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K] | undefined {
+    const row = this.db.prepare(sql).get(...params) as Row | undefined;
+    return row ? this.decode<K>(row) : undefined;
+  }
+
+  private decode<K extends Kind>(row: Row): RecordKinds[K] {
+    return { ...fromEcsJson<object>(row.data), version: row.version } as RecordKinds[K];
+  }
+
+  async getCluster(name: string) {
+    return this.one<"cluster">(`SELECT * FROM clusters WHERE name = ? AND ${this.live}`, name, this.now());
+  }
+
+  async listClusters(page: PageRequest) {
+    const rows = this.all<"cluster">(
+      `SELECT * FROM clusters WHERE name > ? AND ${this.live} ORDER BY name LIMIT ?`,
+      page.after ?? "",
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.name);
+  }
+
+  async getTaskDefinition(family: string, revision: number) {
+    return this.one<"taskDefinition">(
+      `SELECT * FROM task_definitions WHERE family = ? AND revision = ? AND ${this.live}`,
+      family,
+      revision,
+      this.now(),
+    );
+  }
+
+  async lastTaskDefinition(family: string, status?: string) {
+    return this.one<"taskDefinition">(
+      `SELECT * FROM task_definitions WHERE family = ? AND (? IS NULL OR status = ?) ORDER BY revision DESC LIMIT 1`,
+      family,
+      status ?? null,
+      status ?? null,
+    );
+  }
+
+  async listTaskDefinitions(query: TaskDefinitionQuery, page: PageRequest) {
+    const desc = query.sort === "DESC";
+    const [family, revision] = page.after
+      ? (JSON.parse(page.after) as [string, number])
+      : [desc ? "\u{10ffff}" : "", desc ? 0 : -1];
+    const cmp = desc ? "<" : ">";
+    const order = desc ? "DESC" : "ASC";
+    const rows = this.all<"taskDefinition">(
+      `SELECT * FROM task_definitions
+       WHERE (? IS NULL OR family = ?) AND (? IS NULL OR status = ?) AND ${this.live}
+         AND (family ${cmp} ? OR (family = ? AND revision ${cmp} ?))
+       ORDER BY family ${order}, revision ${order} LIMIT ?`,
+      query.family ?? null,
+      query.family ?? null,
+      query.status ?? null,
+      query.status ?? null,
+      this.now(),
+      family,
+      family,
+      desc && !page.after ? Number.MAX_SAFE_INTEGER : revision,
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => JSON.stringify([r.family, r.revision]));
+  }
+
+  async listTaskDefinitionFamilies(query: FamilyQuery, page: PageRequest) {
+    const status = query.status === "ALL" || !query.status ? null : query.status;
+    const prefix = query.familyPrefix ?? "";
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT family FROM task_definitions
+         WHERE substr(family, 1, ?) = ? AND (? IS NULL OR status = ?) AND family > ? AND ${this.live}
+         ORDER BY family LIMIT ?`,
+      )
+      .all(prefix.length, prefix, status, status, page.after ?? "", this.now(), page.limit + 1) as { family: string }[];
+    return pageOf(
+      rows.map((r) => r.family),
+      page.limit,
+      (f) => f,
+    );
+  }
+
+  async getContainerInstance(cluster: string, id: string) {
+    return this.one<"containerInstance">(
+      `SELECT * FROM container_instances WHERE cluster = ? AND id = ? AND ${this.live}`,
+      cluster,
+      id,
+      this.now(),
+    );
+  }
+
+  async findContainerInstanceByEc2Id(cluster: string, ec2InstanceId: string) {
+    return this.one<"containerInstance">(
+      `SELECT * FROM container_instances WHERE cluster = ? AND ec2_instance_id = ? AND ${this.live}
+       ORDER BY status = 'ACTIVE' DESC, status = 'DRAINING' DESC LIMIT 1`,
+      cluster,
+      ec2InstanceId,
+      this.now(),
+    );
+  }
+
+  async listContainerInstances(cluster: string, status?: string) {
+    return this.all<"containerInstance">(
+      `SELECT * FROM container_instances WHERE cluster = ? AND (? IS NULL OR status = ?) AND ${this.live} ORDER BY id`,
+      cluster,
+      status ?? null,
+      status ?? null,
+      this.now(),
+    );
+  }
+
+  async getTask(cluster: string, id: string) {
+    return this.one<"task">(
+      `SELECT * FROM tasks WHERE cluster = ? AND id = ? AND ${this.live}`,
+      cluster,
+      id,
+      this.now(),
+    );
+  }
+
+  async listTasks(q: TaskQuery, page: PageRequest) {
+    const rows = this.all<"task">(
+      `SELECT * FROM tasks WHERE cluster = ? AND id > ? AND ${this.live}
+         AND (? IS NULL OR desired_status = ?) AND (? = 0 OR last_status IS NOT 'STOPPED')
+         AND (? IS NULL OR family = ?) AND (? IS NULL OR started_by = ?) AND (? IS NULL OR task_group = ?)
+         AND (? IS NULL OR container_instance = ?)
+       ORDER BY id LIMIT ?`,
+      q.cluster,
+      page.after ?? "",
+      this.now(),
+      ...twice(q.desiredStatus),
+      q.notStopped ? 1 : 0,
+      ...twice(q.family),
+      ...twice(q.startedBy),
+      ...twice(q.group),
+      ...twice(q.containerInstanceId),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.id);
+  }
+
+  async countTasks(cluster: string) {
+    const rows = this.db
+      .prepare(
+        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN ('PENDING', 'RUNNING', 'PROVISIONING', 'ACTIVATING')
+         AND ${this.live} GROUP BY last_status`,
+      )
+      .all(cluster, this.now()) as { last_status: string; n: number }[];
+    const count = (s: string) => rows.find((r) => r.last_status === s)?.n ?? 0;
+    return { running: count("RUNNING"), pending: count("PENDING") + count("PROVISIONING") + count("ACTIVATING") };
+  }
+
+  async getIdempotency(key: string) {
+    return this.one<"idempotency">(`SELECT * FROM idempotency WHERE key = ? AND ${this.live}`, key, this.now());
+  }
+
+  async commit(writes: Write[]) {
+    this.purgeExpired();
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const write of writes) this.apply(write);
+      this.db.exec("COMMIT");
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  private apply(write: Write) {
+    const table = TABLES[write.kind] as Table<Kind>;
+    const columns = table.columns(write.record);
+    const keyWhere = table.key.map((k) => `${k} = ?`).join(" AND ");
+    const keyValues = table.key.map((k) => columns[k]);
+    const current = this.db
+      .prepare(`SELECT version, expires_at FROM ${table.name} WHERE ${keyWhere}`)
+      .get(...keyValues) as { version: number; expires_at: number | null } | undefined;
+    // An expired record counts as absent: it is gone as far as any reader knows.
+    const live = current && (current.expires_at === null || current.expires_at > this.now());
+    const currentVersion = live ? current.version : null;
+    if (currentVersion !== write.expectedVersion) {
+      throw new ConflictError(
+        `${write.kind} ${keyValues.join("/")} is at version ${currentVersion}, not ${write.expectedVersion}`,
+      );
+    }
+    const { version: _ignored, ...data } = write.record as { version?: number };
+    const row: Record<string, SQLInputValue> = {
+      ...columns,
+      version: (current?.version ?? 0) + 1,
+      expires_at: write.record.expiresAt ?? null,
+      data: toEcsJson(data),
+    };
+    const names = Object.keys(row);
+    this.db
+      .prepare(`INSERT OR REPLACE INTO ${table.name} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`)
+      .run(...names.map((n) => row[n]));
+  }
+
+  private purgeExpired() {
+    const now = this.now();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    for (const table of Object.values(TABLES)) {
+      this.db.prepare(`DELETE FROM ${table.name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
+    }
+  }
+
+  async close() {
+    this.db.close();
+  }
+}
+
+const twice = (v: string | undefined): [SQLInputValue, SQLInputValue] => [v ?? null, v ?? null];
+
+function pageOf<T>(rows: T[], limit: number, cursor: (item: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, next: cursor(items[items.length - 1]) };
+}
