@@ -31,7 +31,11 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     await verifySigV4(req, deps.lookupSecret, deps.context.now());
     const target = req.headers["x-amz-target"] ?? "";
     operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const action = operation && Object.hasOwn(deps.actions, operation) ? deps.actions[operation] : undefined;
+    const known =
+      operation !== undefined &&
+      Object.hasOwn(ecsModel.operations, operation) &&
+      Object.hasOwn(deps.actions, operation);
+    const action = known ? deps.actions[operation as string] : undefined;
     if (!action || !operation)
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
     const input = decodeBody(req.body);
