@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { ActionContext } from "../core/actions/context.ts";
 import { actions } from "../core/actions/index.ts";
 import type { Store } from "../core/store/port.ts";
 import { openSqliteStore } from "../core/store/sqlite.ts";
@@ -26,9 +27,10 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
   const credentials = loadLocalAccessKey(options.dataDir);
   const store = await openSqliteStore(join(options.dataDir, "berth.sqlite"));
+  const context: ActionContext = { store, partition: options.partition, now: () => new Date() };
   const handler = createApiHandler({
     actions,
-    context: { store, partition: options.partition, now: () => new Date() },
+    context,
     lookupSecret: async (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
   });
@@ -49,8 +51,10 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host}:${port}`;
+  context.endpoint = url;
   return {
-    url: `http://${options.host}:${port}`,
+    url,
     credentials,
     store,
     async close() {

@@ -1,2 +1,84 @@
-// Filled in by the agent work.
-export {};
+import type {
+  DiscoverPollEndpointRequest,
+  DiscoverPollEndpointResponse,
+  SubmitContainerStateChangeRequest,
+  SubmitContainerStateChangeResponse,
+  SubmitTaskStateChangeRequest,
+  SubmitTaskStateChangeResponse,
+} from "@aws-sdk/client-ecs";
+import { advanceTask, type ContainerReport, essentialExit, requestStop, updateContainer } from "../model/taskState.ts";
+import { invalidParameter } from "../protocol/errors.ts";
+import type { TaskRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+import { activeCluster, idInCluster } from "./lookup.ts";
+import { updateTask } from "./updateTask.ts";
+
+/**
+ * The calls a container instance's agent makes. The agent alone reports the known status of its
+ * tasks and containers; the control plane derives the rest (an essential container that exits
+ * stops its task).
+ */
+export async function DiscoverPollEndpoint(
+  input: DiscoverPollEndpointRequest,
+  ctx: ActionContext,
+): Promise<DiscoverPollEndpointResponse> {
+  await activeCluster(ctx, input.cluster);
+  const endpoint = ctx.endpoint ?? `https://ecs.${ctx.partition.region}.amazonaws.com`;
+  return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
+}
+
+export async function SubmitTaskStateChange(
+  input: SubmitTaskStateChangeRequest,
+  ctx: ActionContext,
+): Promise<SubmitTaskStateChangeResponse> {
+  const containers = (input.containers ?? []).map((c) => ({ ...c, containerName: c.containerName ?? "" }));
+  await applyReports(ctx, input.cluster, input.task, containers, (record) => {
+    if (!input.status) return record;
+    const task = advanceTask(
+      record.task,
+      {
+        status: input.status,
+        reason: input.reason,
+        pullStartedAt: input.pullStartedAt,
+        pullStoppedAt: input.pullStoppedAt,
+        executionStoppedAt: input.executionStoppedAt,
+      },
+      ctx.now(),
+    );
+    return task ? { ...record, task } : record;
+  });
+  return { acknowledgment: "ACK" };
+}
+
+export async function SubmitContainerStateChange(
+  input: SubmitContainerStateChangeRequest,
+  ctx: ActionContext,
+): Promise<SubmitContainerStateChangeResponse> {
+  const report = { ...input, containerName: input.containerName ?? "" };
+  await applyReports(ctx, input.cluster, input.task, [report], (record) => record);
+  return { acknowledgment: "ACK" };
+}
+
+async function applyReports(
+  ctx: ActionContext,
+  clusterRef: string | undefined,
+  taskRef: string | undefined,
+  containers: ContainerReport[],
+  thenTask: (record: TaskRecord) => TaskRecord,
+) {
+  const cluster = (await activeCluster(ctx, clusterRef)).name;
+  const id = taskRef && idInCluster(taskRef, cluster, "task");
+  if (!id) throw invalidParameter("The referenced task was not found.");
+  const updated = await updateTask(ctx, cluster, id, (record) => {
+    let task = record.task;
+    for (const report of containers) {
+      task = updateContainer(task, report) ?? task;
+      const stop = essentialExit(task, record.essentialContainers, report.containerName);
+      if (stop) task = requestStop(task, stop, ctx.now(), true) ?? task;
+    }
+    const next = thenTask({ ...record, task });
+    const changed = next.task !== record.task || !record.acknowledged;
+    return changed ? { ...next, acknowledged: true } : undefined;
+  });
+  if (!updated) throw invalidParameter("The referenced task was not found.");
+}

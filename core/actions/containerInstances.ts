@@ -1,2 +1,456 @@
-// Filled in by the containerInstances work.
-export {};
+import type {
+  Attribute,
+  ContainerInstance,
+  ContainerInstanceField,
+  DeregisterContainerInstanceRequest,
+  DeregisterContainerInstanceResponse,
+  DescribeContainerInstancesRequest,
+  DescribeContainerInstancesResponse,
+  Failure,
+  ListContainerInstancesRequest,
+  ListContainerInstancesResponse,
+  PlatformDevice,
+  RegisterContainerInstanceRequest,
+  RegisterContainerInstanceResponse,
+  Resource,
+  UpdateContainerInstancesStateRequest,
+  UpdateContainerInstancesStateResponse,
+} from "@aws-sdk/client-ecs";
+import { containerInstanceArn } from "../model/arn.ts";
+import { newId } from "../model/ids.ts";
+import { compileQuery } from "../placement/query.ts";
+import type { ResidentTask } from "../placement/types.ts";
+import { clientException, invalidParameter } from "../protocol/errors.ts";
+import { put } from "../store/port.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
+import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
+import type { ActionContext } from "./context.ts";
+import { activeCluster, idInCluster } from "./lookup.ts";
+import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
+import { retryOnConflict } from "./retry.ts";
+import { mergeTags, validateTags } from "./tagging.ts";
+
+/**
+ * Container instances (the EC2 launch type's hosts): registration by the agent, describe, list
+ * with the cluster query language, draining, and deregistration. The record keeps the instance
+ * as ECS shows it; task counts are derived from the store's tasks whenever an instance is shown.
+ */
+
+/** How long a deregistered (INACTIVE) instance stays visible to DescribeContainerInstances. */
+const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
+const MAX_DESCRIBE = 100;
+const MAX_UPDATE_STATE = 10;
+
+export async function RegisterContainerInstance(
+  input: RegisterContainerInstanceRequest,
+  ctx: ActionContext,
+): Promise<RegisterContainerInstanceResponse> {
+  const identity = parseIdentityDocument(input.instanceIdentityDocument);
+  const registered = registeredResources(input.totalResources, input.platformDevices);
+  for (const attribute of input.attributes ?? []) checkAttribute(attribute);
+  validateTags(input.tags);
+  const cluster = await activeCluster(ctx, input.cluster);
+
+  const record = await retryOnConflict(async () => {
+    const existing = await previousRegistration(ctx, cluster.name, input.containerInstanceArn, identity);
+    const id = existing?.id ?? newId();
+    const attributes = mergeAttributes(
+      mergeAttributes(existing?.instance.attributes, input.attributes ?? []),
+      builtInAttributes(identity, input.attributes ?? [], existing?.instance.attributes),
+    );
+    if (attributes.filter((a) => isCustomAttribute(a.name)).length > MAX_CUSTOM_ATTRIBUTES) {
+      throw invalidParameter(`You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes for each resource.`);
+    }
+    const instance: ContainerInstance = {
+      containerInstanceArn: containerInstanceArn(ctx.partition, cluster.name, id),
+      ec2InstanceId: identity?.instanceId ?? existing?.instance.ec2InstanceId,
+      version: (existing?.instance.version ?? 0) + 1,
+      versionInfo: input.versionInfo ?? existing?.instance.versionInfo ?? {},
+      registeredResources: registered,
+      remainingResources: existing
+        ? remainingAfter(registered, await heldOn(ctx, cluster.name, existing.id))
+        : registered.map(copyResource),
+      // Re-registration (an agent restart) keeps a DRAINING instance draining.
+      status: existing?.instance.status ?? "ACTIVE",
+      // Until the agent issue adds heartbeats, a registered instance counts as connected.
+      agentConnected: true,
+      attributes,
+      registeredAt: existing?.instance.registeredAt ?? ctx.now(),
+      attachments: existing?.instance.attachments ?? [],
+      tags: existing ? mergeTags(existing.instance.tags, input.tags ?? []) : (input.tags ?? []),
+    };
+    const next = { ...existing, cluster: cluster.name, id, instance } as ContainerInstanceRecord;
+    await ctx.store.commit([put("containerInstance", next)]);
+    return next;
+  });
+  return { containerInstance: await describeContainerInstance(ctx, record, []) };
+}
+
+export async function DescribeContainerInstances(
+  input: DescribeContainerInstancesRequest,
+  ctx: ActionContext,
+): Promise<DescribeContainerInstancesResponse> {
+  const refs = input.containerInstances ?? [];
+  if (refs.length === 0) throw clientException("Container Instances cannot be empty.");
+  if (refs.length > MAX_DESCRIBE) {
+    throw invalidParameter(`containerInstances can have at most ${MAX_DESCRIBE} items.`);
+  }
+  const cluster = await activeCluster(ctx, input.cluster);
+  const containerInstances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const record = await findInstance(ctx, cluster.name, ref);
+    if (record) containerInstances.push(await describeContainerInstance(ctx, record, input.include ?? []));
+    else failures.push({ arn: refArn(ctx, cluster.name, ref), reason: "MISSING" });
+  }
+  return { containerInstances, failures };
+}
+
+export async function ListContainerInstances(
+  input: ListContainerInstancesRequest,
+  ctx: ActionContext,
+): Promise<ListContainerInstancesResponse> {
+  const page = pageRequest(input);
+  const matches = input.filter ? compileQuery(input.filter) : undefined;
+  const cluster = await activeCluster(ctx, input.cluster);
+  // Without a status, ECS lists every instance that is not INACTIVE; the statuses Berth never
+  // uses (REGISTERING, DEREGISTERING, REGISTRATION_FAILED) simply match nothing.
+  let records = (await ctx.store.listContainerInstances(cluster.name, input.status)).filter(
+    (r) => r.instance.status !== "INACTIVE",
+  );
+  if (matches) {
+    const residents = await residentTasks(ctx, cluster.name);
+    records = records.filter((record) => matches({ record, tasks: residents.get(record.id) ?? [] }));
+  }
+  const result = pageInMemory(records, (r) => r.id, page);
+  return {
+    containerInstanceArns: result.items.map((r) => r.instance.containerInstanceArn as string),
+    nextToken: nextToken(result),
+  };
+}
+
+export async function UpdateContainerInstancesState(
+  input: UpdateContainerInstancesStateRequest,
+  ctx: ActionContext,
+): Promise<UpdateContainerInstancesStateResponse> {
+  const status = input.status;
+  if (status !== "ACTIVE" && status !== "DRAINING") {
+    throw invalidParameter("Container instance status should be one of [ACTIVE, DRAINING].");
+  }
+  const refs = input.containerInstances ?? [];
+  if (refs.length === 0) throw clientException("Container Instances cannot be empty.");
+  if (refs.length > MAX_UPDATE_STATE) {
+    throw invalidParameter(`containerInstances can have at most ${MAX_UPDATE_STATE} items.`);
+  }
+  const cluster = await activeCluster(ctx, input.cluster);
+  const { updated, failures } = await retryOnConflict(async () => {
+    const updated = new Map<string, ContainerInstanceRecord>();
+    const failures: Failure[] = [];
+    for (const ref of refs) {
+      const record = await findInstance(ctx, cluster.name, ref);
+      if (!record) failures.push({ arn: refArn(ctx, cluster.name, ref), reason: "MISSING" });
+      else if (record.instance.status === "INACTIVE") {
+        failures.push({
+          arn: record.instance.containerInstanceArn,
+          reason: "INACTIVE",
+          detail: "A deregistered container instance cannot change state.",
+        });
+      } else if (!updated.has(record.id)) updated.set(record.id, record);
+    }
+    const changed = [...updated.values()]
+      .filter((r) => r.instance.status !== status)
+      .map((r) => withNextVersion({ ...r, instance: { ...r.instance, status } }));
+    if (changed.length > 0) await ctx.store.commit(changed.map((r) => put("containerInstance", r)));
+    for (const r of changed) updated.set(r.id, r);
+    return { updated: [...updated.values()], failures };
+  });
+  const containerInstances = [];
+  for (const record of updated) containerInstances.push(await describeContainerInstance(ctx, record, []));
+  return { containerInstances, failures };
+}
+
+export async function DeregisterContainerInstance(
+  input: DeregisterContainerInstanceRequest,
+  ctx: ActionContext,
+): Promise<DeregisterContainerInstanceResponse> {
+  const cluster = await activeCluster(ctx, input.cluster);
+  const ref = input.containerInstance as string;
+  const record = await retryOnConflict(async () => {
+    const record = await findInstance(ctx, cluster.name, ref);
+    if (!record || record.instance.status === "INACTIVE") {
+      throw invalidParameter(`Container instance not found: ${ref}`);
+    }
+    if (!input.force) {
+      const live = await ctx.store.listTasks(
+        { cluster: cluster.name, containerInstanceId: record.id, notStopped: true },
+        { limit: 1 },
+      );
+      if (live.items.length > 0) throw invalidParameter("Found running tasks on the instance.");
+    }
+    // With force, the instance's tasks are left as they are: ECS documents them as orphaned
+    // (still running on the host, no longer accounted for); a service replaces its own.
+    const deregistered = withNextVersion({
+      ...record,
+      expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS,
+      instance: { ...record.instance, status: "INACTIVE", agentConnected: false },
+    });
+    await ctx.store.commit([put("containerInstance", deregistered)]);
+    return deregistered;
+  });
+  ctx.onInstanceChanged?.(cluster.name, record.id);
+  return { containerInstance: await describeContainerInstance(ctx, record, []) };
+}
+
+/**
+ * A container instance as ECS shows it: running and pending task counts from the store's tasks
+ * on it (by lastStatus), tags and health only when `include` asks for them.
+ */
+export async function describeContainerInstance(
+  ctx: ActionContext,
+  record: ContainerInstanceRecord,
+  include: ContainerInstanceField[] | string[],
+): Promise<ContainerInstance> {
+  const { tags, healthStatus, ...instance } = record.instance;
+  let running = 0;
+  let pending = 0;
+  for (const task of await tasksOn(ctx, record.cluster, record.id, true)) {
+    const status = task.task.lastStatus;
+    if (status === "RUNNING") running++;
+    else if (status === "PENDING" || status === "PROVISIONING" || status === "ACTIVATING") pending++;
+  }
+  return {
+    ...instance,
+    runningTasksCount: running,
+    pendingTasksCount: pending,
+    tags: include.includes("TAGS") ? (tags ?? []) : [],
+    healthStatus: include.includes("CONTAINER_INSTANCE_HEALTH")
+      ? (healthStatus ?? { overallStatus: "INSUFFICIENT_DATA", details: [] })
+      : undefined,
+  };
+}
+
+/** The version counter ECS moves on with every change an event would report. */
+export const withNextVersion = (record: ContainerInstanceRecord): ContainerInstanceRecord => ({
+  ...record,
+  instance: { ...record.instance, version: (record.instance.version ?? 0) + 1 },
+});
+
+async function findInstance(ctx: ActionContext, cluster: string, ref: string) {
+  const id = idInCluster(ref, cluster, "container-instance");
+  return id === undefined ? undefined : ctx.store.getContainerInstance(cluster, id);
+}
+
+const refArn = (ctx: ActionContext, cluster: string, ref: string) =>
+  ref.startsWith("arn:") ? ref : containerInstanceArn(ctx.partition, cluster, ref);
+
+// ---- registration ---------------------------------------------------------------------------
+
+/** What Berth reads from an EC2 instance identity document (its signature is not checked). */
+interface InstanceIdentity {
+  instanceId?: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  imageId?: string;
+  architecture?: string;
+}
+
+function parseIdentityDocument(document: string | undefined): InstanceIdentity | undefined {
+  // The ECS agent sends an empty document when it is told not to fetch one (external instances).
+  if (document === undefined || document.trim() === "") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    throw invalidParameter("The instance identity document is not valid JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalidParameter("The instance identity document must be a JSON object.");
+  }
+  const doc = parsed as Record<string, unknown>;
+  const text = (key: string) => (typeof doc[key] === "string" && doc[key] !== "" ? (doc[key] as string) : undefined);
+  return {
+    instanceId: text("instanceId"),
+    instanceType: text("instanceType"),
+    availabilityZone: text("availabilityZone"),
+    imageId: text("imageId"),
+    architecture: text("architecture"),
+  };
+}
+
+/**
+ * The instance this registration renews, if any: the one its containerInstanceArn names (an
+ * agent restarting from its checkpoint), else the live one with the same EC2 instance id. A
+ * named instance must exist and not be deregistered: deregistration is final in ECS.
+ */
+async function previousRegistration(
+  ctx: ActionContext,
+  cluster: string,
+  arn: string | undefined,
+  identity: InstanceIdentity | undefined,
+): Promise<ContainerInstanceRecord | undefined> {
+  let existing: ContainerInstanceRecord | undefined;
+  if (arn) {
+    existing = await findInstance(ctx, cluster, arn);
+    if (!existing || existing.instance.status === "INACTIVE") {
+      throw clientException(`The referenced container instance ${arn} is not registered in this cluster.`);
+    }
+  } else if (identity?.instanceId) {
+    const found = await ctx.store.findContainerInstanceByEc2Id(cluster, identity.instanceId);
+    existing = found?.instance.status === "INACTIVE" ? undefined : found;
+  }
+  const previousType = existing?.instance.attributes?.find((a) => a.name === "ecs.instance-type")?.value;
+  if (previousType && identity?.instanceType && previousType !== identity.instanceType) {
+    throw clientException("Container instance type changes are not supported.");
+  }
+  return existing;
+}
+
+/**
+ * The attributes ECS itself sets: from the identity document the instance type, Availability
+ * Zone, AMI and CPU architecture; `ecs.os-type` is `linux` unless the agent reported its own
+ * (Berth's agent runs on Linux Docker hosts). Without a document nothing else is invented: an
+ * agent outside EC2 reports `ecs.cpu-architecture` itself, as ECS's agent does on external
+ * instances.
+ */
+function builtInAttributes(
+  identity: InstanceIdentity | undefined,
+  sent: Attribute[],
+  previous: Attribute[] = [],
+): Attribute[] {
+  const has = (name: string) => sent.some((a) => a.name === name) || previous.some((a) => a.name === name);
+  const derived: Attribute[] = [];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined) derived.push({ name, value });
+  };
+  add("ecs.ami-id", identity?.imageId);
+  add("ecs.availability-zone", identity?.availabilityZone);
+  add("ecs.instance-type", identity?.instanceType);
+  add("ecs.cpu-architecture", identity?.architecture);
+  if (!has("ecs.os-type")) add("ecs.os-type", "linux");
+  return derived;
+}
+
+const PORT_RESOURCES = ["PORTS", "PORTS_UDP"];
+const RESOURCE_TYPES = ["INTEGER", "DOUBLE", "LONG", "STRINGSET"];
+
+/**
+ * The registered resources as ECS shows them: CPU and MEMORY (INTEGER, required), PORTS and
+ * PORTS_UDP (STRINGSET of reserved host ports, empty when not given), any other resource as
+ * given, and a GPU STRINGSET from the GPU platform devices. Every resource carries all the
+ * numeric members, zero where unused, as ECS answers.
+ */
+function registeredResources(total: Resource[] = [], devices: PlatformDevice[] = []): Resource[] {
+  const byName = new Map<string, Resource>();
+  for (const resource of total) {
+    const name = resource.name;
+    if (!name) throw invalidParameter("Every resource in totalResources must have a name.");
+    if (byName.has(name)) throw invalidParameter(`Duplicate resource in totalResources: ${name}`);
+    if (!RESOURCE_TYPES.includes(resource.type ?? "")) {
+      throw invalidParameter(`Resource ${name} must have a type of INTEGER, DOUBLE, LONG or STRINGSET.`);
+    }
+    byName.set(name, resource);
+  }
+  for (const name of ["CPU", "MEMORY"]) {
+    const r = byName.get(name);
+    if (!r) throw invalidParameter(`totalResources must include ${name}.`);
+    if (r.type !== "INTEGER" || r.integerValue === undefined || r.integerValue < 0) {
+      throw invalidParameter(`Resource ${name} must be an INTEGER with a non-negative integerValue.`);
+    }
+  }
+  for (const name of PORT_RESOURCES) {
+    const r = byName.get(name);
+    if (!r) continue;
+    if (r.type !== "STRINGSET") throw invalidParameter(`Resource ${name} must be a STRINGSET of port numbers.`);
+    for (const port of r.stringSetValue ?? []) {
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+        throw invalidParameter(`Resource ${name} has an invalid port: ${port}`);
+      }
+    }
+  }
+  const gpus = devices.filter((d) => d.type === "GPU").map((d) => d.id as string);
+  if (gpus.length > 0 && !byName.has("GPU"))
+    byName.set("GPU", { name: "GPU", type: "STRINGSET", stringSetValue: gpus });
+
+  const ordered = ["CPU", "MEMORY", ...PORT_RESOURCES];
+  const resources = ordered.map((name) =>
+    normalized(byName.get(name) ?? { name, type: "STRINGSET", stringSetValue: [] }),
+  );
+  for (const [name, r] of byName) if (!ordered.includes(name)) resources.push(normalized(r));
+  return resources;
+}
+
+function normalized(r: Resource): Resource {
+  const resource: Resource = {
+    name: r.name,
+    type: r.type,
+    doubleValue: r.type === "DOUBLE" ? (r.doubleValue ?? 0) : 0,
+    longValue: r.type === "LONG" ? (r.longValue ?? 0) : 0,
+    integerValue: r.type === "INTEGER" ? (r.integerValue ?? 0) : 0,
+  };
+  if (r.type === "STRINGSET") resource.stringSetValue = [...new Set(r.stringSetValue ?? [])];
+  return resource;
+}
+
+const copyResource = (r: Resource): Resource => ({
+  ...r,
+  ...(r.stringSetValue ? { stringSetValue: [...r.stringSetValue] } : {}),
+});
+
+/** Tasks on an instance (all pages); only those not STOPPED when `live`. */
+async function tasksOn(ctx: ActionContext, cluster: string, id: string, live: boolean): Promise<TaskRecord[]> {
+  const tasks: TaskRecord[] = [];
+  let after: string | undefined;
+  do {
+    const page = await ctx.store.listTasks(
+      { cluster, containerInstanceId: id, notStopped: live || undefined },
+      { limit: 100, after },
+    );
+    tasks.push(...page.items);
+    after = page.next;
+  } while (after !== undefined);
+  return tasks;
+}
+
+/** Tasks whose reservation is still held on the instance (released once STOPPED is committed). */
+const heldOn = async (ctx: ActionContext, cluster: string, id: string) =>
+  (await tasksOn(ctx, cluster, id, false)).filter((t) => t.holdsReservation);
+
+/**
+ * Remaining resources after re-registration: the newly registered amounts less what the
+ * instance's tasks still hold; PORTS/PORTS_UDP list the reserved ports plus those in use.
+ */
+function remainingAfter(registered: Resource[], held: TaskRecord[]): Resource[] {
+  const sum = (f: (t: TaskRecord) => number) => held.reduce((total, t) => total + f(t), 0);
+  return registered.map((r) => {
+    switch (r.name) {
+      case "CPU":
+        return { ...r, integerValue: (r.integerValue ?? 0) - sum((t) => t.reservation.cpu) };
+      case "MEMORY":
+        return { ...r, integerValue: (r.integerValue ?? 0) - sum((t) => t.reservation.memory) };
+      case "PORTS":
+      case "PORTS_UDP": {
+        const inUse = held.flatMap((t) => (r.name === "PORTS" ? t.reservation.ports : t.reservation.udpPorts));
+        return { ...r, stringSetValue: [...new Set([...(r.stringSetValue ?? []), ...inUse.map(String)])] };
+      }
+      default:
+        return copyResource(r);
+    }
+  });
+}
+
+/** Each instance's live tasks as the cluster query language sees them (`task:group`). */
+async function residentTasks(ctx: ActionContext, cluster: string): Promise<Map<string, ResidentTask[]>> {
+  const residents = new Map<string, ResidentTask[]>();
+  let after: string | undefined;
+  do {
+    const page = await ctx.store.listTasks({ cluster, notStopped: true }, { limit: 100, after });
+    for (const t of page.items) {
+      if (!t.containerInstanceId) continue;
+      const list = residents.get(t.containerInstanceId) ?? [];
+      list.push({ group: t.task.group, taskDefinitionArn: t.task.taskDefinitionArn, lastStatus: t.task.lastStatus });
+      residents.set(t.containerInstanceId, list);
+    }
+    after = page.next;
+  } while (after !== undefined);
+  return residents;
+}

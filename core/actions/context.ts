@@ -6,6 +6,8 @@ export interface ActionContext {
   store: Store;
   partition: Partition;
   now: () => Date;
+  /** The URL agents reach this control plane at (DiscoverPollEndpoint's answer). */
+  endpoint?: string;
   /** Told after a commit changes what should run on a container instance (the agent's nudge). */
   onInstanceChanged?: (cluster: string, containerInstanceId: string) => void;
 }

@@ -1,2 +1,112 @@
-// Filled in by the tags work.
-export {};
+import type {
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  Tag,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
+} from "@aws-sdk/client-ecs";
+import { parseArn } from "../model/arn.ts";
+import { invalidParameter, resourceNotFound } from "../protocol/errors.ts";
+import { put, type Write } from "../store/port.ts";
+import type { ActionContext } from "./context.ts";
+import { retryOnConflict } from "./retry.ts";
+import { mergeTags, removeTags, validateTags } from "./tagging.ts";
+
+/**
+ * TagResource, UntagResource, ListTagsForResource on what Berth has: clusters, task definitions,
+ * tasks and container instances, each named by its ARN. Tags live in each resource's record.
+ */
+
+export async function TagResource(input: TagResourceRequest, ctx: ActionContext): Promise<TagResourceResponse> {
+  validateTags(input.tags);
+  await retryOnConflict(async () => {
+    const target = await taggable(ctx, input.resourceArn as string);
+    await ctx.store.commit([target.write(mergeTags(target.tags, input.tags ?? []))]);
+  });
+  return {};
+}
+
+export async function UntagResource(input: UntagResourceRequest, ctx: ActionContext): Promise<UntagResourceResponse> {
+  await retryOnConflict(async () => {
+    const target = await taggable(ctx, input.resourceArn as string);
+    await ctx.store.commit([target.write(removeTags(target.tags, input.tagKeys ?? []))]);
+  });
+  return {};
+}
+
+export async function ListTagsForResource(
+  input: ListTagsForResourceRequest,
+  ctx: ActionContext,
+): Promise<ListTagsForResourceResponse> {
+  const target = await taggable(ctx, input.resourceArn as string);
+  return { tags: target.tags };
+}
+
+/** A resource's current tags, and the write that gives it new ones (guarded by the version read). */
+interface Taggable {
+  tags: Tag[];
+  write(tags: Tag[]): Write;
+}
+
+const TASK_DEFINITION = /^([a-zA-Z0-9_-]{1,255}):(\d+)$/;
+
+const invalidArn = () => invalidParameter("The ARN provided is invalid.");
+const notFound = () => resourceNotFound("The specified resource wasn't found.");
+// What ECS answers for a resource in a cluster that is gone (or was never there).
+const clusterInactive = () =>
+  invalidParameter("The specified cluster is inactive. Specify an active cluster and try again.");
+
+async function taggable(ctx: ActionContext, resourceArn: string): Promise<Taggable> {
+  const arn = parseArn(resourceArn);
+  if (!arn) throw invalidArn();
+  if (arn.region !== ctx.partition.region || arn.accountId !== ctx.partition.accountId) throw notFound();
+
+  switch (arn.type) {
+    case "cluster": {
+      const record = await ctx.store.getCluster(arn.parts.join("/"));
+      if (record?.cluster.status !== "ACTIVE") throw clusterInactive();
+      return {
+        tags: record.cluster.tags ?? [],
+        write: (tags) => put("cluster", { ...record, cluster: { ...record.cluster, tags } }),
+      };
+    }
+    case "task-definition": {
+      const m = arn.parts.length === 1 ? TASK_DEFINITION.exec(arn.parts[0]) : null;
+      if (!m) throw invalidArn();
+      const record = await ctx.store.getTaskDefinition(m[1], Number(m[2]));
+      if (!record) throw notFound();
+      return { tags: record.tags ?? [], write: (tags) => put("taskDefinition", { ...record, tags }) };
+    }
+    case "task":
+    case "container-instance":
+    case "service": {
+      // Resources inside a cluster are tagged by their long ARN only: .../<type>/<cluster>/<id>.
+      if (arn.parts.length !== 2) throw invalidParameter("Long arn format must be used for tagging operations");
+      const [clusterName, id] = arn.parts;
+      const cluster = await ctx.store.getCluster(clusterName);
+      if (cluster?.cluster.status !== "ACTIVE") throw clusterInactive();
+      if (arn.type === "task") {
+        const record = await ctx.store.getTask(clusterName, id);
+        if (!record) throw notFound();
+        return {
+          tags: record.task.tags ?? [],
+          write: (tags) => put("task", { ...record, task: { ...record.task, tags } }),
+        };
+      }
+      if (arn.type === "container-instance") {
+        const record = await ctx.store.getContainerInstance(clusterName, id);
+        if (!record) throw notFound();
+        return {
+          tags: record.instance.tags ?? [],
+          write: (tags) => put("containerInstance", { ...record, instance: { ...record.instance, tags } }),
+        };
+      }
+      // Services arrive with the service scheduler; until then every service ARN names none.
+      throw notFound();
+    }
+    default:
+      throw invalidArn();
+  }
+}

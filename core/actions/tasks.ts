@@ -1,2 +1,215 @@
-// Filled in by the tasks work.
-export {};
+import type {
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+  Failure,
+  ListTasksRequest,
+  ListTasksResponse,
+  PlacementConstraint,
+  RunTaskRequest,
+  RunTaskResponse,
+  StartTaskRequest,
+  StartTaskResponse,
+  StopTaskRequest,
+  StopTaskResponse,
+  Tag,
+  Task,
+} from "@aws-sdk/client-ecs";
+import { containerInstanceArn, taskArn } from "../model/arn.ts";
+import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import { requestStop } from "../model/taskState.ts";
+import { validatePlacement } from "../placement/plan.ts";
+import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { put } from "../store/port.ts";
+import type { TaskDefinitionRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+import { type Launch, launchTasks } from "./launchTasks.ts";
+import { activeCluster, idInCluster } from "./lookup.ts";
+import { nextToken, pageRequest } from "./pagination.ts";
+import { validateTags } from "./tagging.ts";
+import { resolveTaskDefinition } from "./taskDefinitions.ts";
+import { updateTask } from "./updateTask.ts";
+
+/** How long a clientToken is remembered. */
+const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promise<RunTaskResponse> {
+  const count = input.count ?? 1;
+  if (count < 1 || count > 10) throw invalidParameter("count must be between 1 and 10.");
+  if (input.launchType && input.launchType !== "EC2") {
+    throw invalidParameter(
+      `Launch type ${input.launchType} is not supported: Berth runs tasks on the EC2 launch type.`,
+    );
+  }
+  if (input.capacityProviderStrategy?.length) throw invalidParameter("Capacity providers are not supported by Berth.");
+  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  const definitionConstraints = (taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[];
+  validatePlacement([...(input.placementConstraints ?? []), ...definitionConstraints], input.placementStrategy ?? []);
+
+  const idempotencyKey = input.clientToken && `RunTask/${cluster}/${input.clientToken}`;
+  const fingerprint = toEcsJson({ ...input, clientToken: undefined });
+  if (idempotencyKey) {
+    const seen = await ctx.store.getIdempotency(idempotencyKey);
+    if (seen) {
+      const response = fromEcsJson<RunTaskResponse>(seen.response as string);
+      if (seen.request === fingerprint) return response;
+      throw new EcsError(
+        "ConflictException",
+        "The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request. The resourceIds are the existing task ARNs which are already associated with the clientToken.",
+        400,
+        { resourceIds: response.tasks?.map((t) => t.taskArn) },
+      );
+    }
+  }
+
+  const launch: Launch = {
+    ...launchOf(input, cluster, taskDefinition, tags),
+    count,
+    constraints: input.placementConstraints ?? [],
+    strategies: input.placementStrategy ?? [],
+    alsoWrite: (tasks, failures) =>
+      idempotencyKey
+        ? [
+            put("idempotency", {
+              key: idempotencyKey,
+              request: fingerprint,
+              response: toEcsJson({ tasks, failures }),
+              expiresAt: ctx.now().getTime() + CLIENT_TOKEN_TTL_MS,
+            }),
+          ]
+        : [],
+  };
+  const { tasks, failures } = await launchTasks(ctx, launch);
+  return { tasks, failures };
+}
+
+export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {
+  const refs = input.containerInstances ?? [];
+  if (refs.length < 1 || refs.length > 10)
+    throw invalidParameter("containerInstances must have between 1 and 10 items.");
+  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  const missing: Failure[] = [];
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const id = idInCluster(ref, cluster, "container-instance");
+    const record = id && (await ctx.store.getContainerInstance(cluster, id));
+    if (record && record.instance.status !== "INACTIVE") ids.push(record.id);
+    else missing.push({ arn: id ? containerInstanceArn(ctx.partition, cluster, id) : ref, reason: "MISSING" });
+  }
+  const launched =
+    ids.length > 0
+      ? await launchTasks(ctx, {
+          ...launchOf(input, cluster, taskDefinition, tags),
+          count: ids.length,
+          constraints: [],
+          strategies: [],
+          onInstances: ids,
+        })
+      : { tasks: [], failures: [] };
+  return { tasks: launched.tasks, failures: [...missing, ...launched.failures] };
+}
+
+/** What RunTask and StartTask check and resolve alike. */
+async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionContext) {
+  if (input.startedBy !== undefined && !/^[a-zA-Z0-9_/-]{1,128}$/.test(input.startedBy)) {
+    throw invalidParameter("startedBy can have up to 128 letters, numbers, hyphens, forward slashes and underscores.");
+  }
+  if (input.group !== undefined && (input.group.length < 1 || input.group.length > 255)) {
+    throw invalidParameter("group must have between 1 and 255 characters.");
+  }
+  validateTags(input.tags);
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
+  if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  }
+  const tags = propagatedTags(input, taskDefinition);
+  return { cluster, taskDefinition, tags };
+}
+
+function launchOf(
+  input: RunTaskRequest | StartTaskRequest,
+  cluster: string,
+  taskDefinition: TaskDefinitionRecord,
+  tags: Tag[],
+): Omit<Launch, "count" | "constraints" | "strategies"> {
+  return {
+    cluster,
+    taskDefinition,
+    overrides: input.overrides ?? {},
+    group: input.group ?? `family:${taskDefinition.family}`,
+    startedBy: input.startedBy,
+    tags,
+    enableExecuteCommand: input.enableExecuteCommand ?? false,
+  };
+}
+
+/** Request tags, plus the task definition's when propagateTags asks for them (request tags win). */
+function propagatedTags(input: RunTaskRequest | StartTaskRequest, taskDefinition: TaskDefinitionRecord): Tag[] {
+  const own = input.tags ?? [];
+  if (input.propagateTags !== "TASK_DEFINITION") return own;
+  const inherited = taskDefinition.tags.filter((t) => !own.some((o) => o.key === t.key));
+  const tags = [...own, ...inherited];
+  validateTags(tags);
+  return tags;
+}
+
+export async function StopTask(input: StopTaskRequest, ctx: ActionContext): Promise<StopTaskResponse> {
+  if (input.reason !== undefined && input.reason.length > 255) {
+    throw invalidParameter("reason can have up to 255 characters.");
+  }
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const id = idInCluster(input.task ?? "", cluster, "task");
+  const notFound = () => invalidParameter("The referenced task was not found.");
+  if (!id) throw notFound();
+  const stop = { stopCode: "UserInitiated" as const, reason: input.reason ?? "Task stopped by user" };
+  const record = await updateTask(ctx, cluster, id, (r) => {
+    const task = requestStop(r.task, stop, ctx.now(), r.acknowledged);
+    return task && { ...r, task };
+  });
+  if (!record) throw notFound();
+  return { task: withoutTags(record.task) };
+}
+
+export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionContext): Promise<DescribeTasksResponse> {
+  const refs = input.tasks ?? [];
+  if (refs.length > 100) throw invalidParameter("Tasks cannot be longer than 100.");
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const withTags = input.include?.includes("TAGS") ?? false;
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const id = idInCluster(ref, cluster, "task");
+    const record = id && (await ctx.store.getTask(cluster, id));
+    if (record) tasks.push(withTags ? record.task : withoutTags(record.task));
+    else failures.push({ arn: id ? taskArn(ctx.partition, cluster, id) : ref, reason: "MISSING" });
+  }
+  return { tasks, failures };
+}
+
+export async function ListTasks(input: ListTasksRequest, ctx: ActionContext): Promise<ListTasksResponse> {
+  const page = pageRequest(input);
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  // Berth's tasks are all of the EC2 launch type; daemons come with services.
+  if ((input.launchType && input.launchType !== "EC2") || input.daemonName) return { taskArns: [] };
+  let containerInstanceId: string | undefined;
+  if (input.containerInstance !== undefined) {
+    containerInstanceId = idInCluster(input.containerInstance, cluster, "container-instance");
+    const found = containerInstanceId && (await ctx.store.getContainerInstance(cluster, containerInstanceId));
+    if (!found) throw invalidParameter("The referenced container instance was not found.");
+  }
+  const result = await ctx.store.listTasks(
+    {
+      cluster,
+      desiredStatus: input.desiredStatus ?? "RUNNING",
+      family: input.family,
+      startedBy: input.startedBy,
+      group: input.serviceName ? `service:${input.serviceName}` : undefined,
+      containerInstanceId,
+    },
+    page,
+  );
+  return { taskArns: result.items.map((r) => r.task.taskArn as string), nextToken: nextToken(result) };
+}
+
+/** Tags are shown only when asked for with include TAGS, as on ECS. */
+const withoutTags = ({ tags: _tags, ...task }: Task): Task => task;

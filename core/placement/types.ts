@@ -1,10 +1,13 @@
-import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
+import type { Attribute, PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import type { ContainerInstanceRecord, Reservation } from "../store/records.ts";
 
 /** A task already on an instance, as far as constraints care (distinctInstance, task:group). */
 export interface ResidentTask {
   group?: string;
   taskDefinitionArn?: string;
+  /** The task's last known status; `runningTasksCount` in the query language counts RUNNING ones
+   * (a task without a status counts as running). Tasks placed earlier in the same plan are PROVISIONING. */
+  lastStatus?: string;
 }
 
 /** An instance as placement sees it: its record (with remainingResources) and its live tasks. */
@@ -23,10 +26,13 @@ export interface PlacementRequest {
   taskDefinitionArn: string;
   /** The request's constraints followed by the task definition's. */
   constraints: PlacementConstraint[];
-  /** Applied in order; the first has the most weight. */
+  /** Applied in order; the first has the most weight. Empty means RunTask's default, `random`. */
   strategies: PlacementStrategy[];
   /** Source of randomness for `random` and tie-breaks; seed it to replay a placement. */
   random: () => number;
+  /** The task definition's `requiresAttributes`: an instance lacking one is rejected with `ATTRIBUTE`.
+   * An attribute with a value must match it; one without a value only has to be present. */
+  requiredAttributes?: Attribute[];
 }
 
 /** Why an instance was rejected, with ECS's reason codes. */
@@ -37,8 +43,11 @@ export interface PlacementFailure {
 }
 
 export interface PlacementPlan {
-  /** One entry per task placed, in order; an instance may appear more than once. */
+  /** One entry per task placed, in order; an instance may appear more than once. Each entry is the
+   * candidate's record exactly as it was passed in (the same object, with the `version` read): apply
+   * `reserve(record, demand)` once per entry to get what to commit. */
   placements: ContainerInstanceRecord[];
-  /** Instances that could not take (another) task, with the reason of the first stage that rejected them. */
+  /** Empty when every task was placed. Otherwise every instance that could not take the next task,
+   * once each, with the reason of the first stage that rejected it. */
   failures: PlacementFailure[];
 }

@@ -7,6 +7,8 @@ export class EcsError extends Error {
     readonly name: string,
     message: string,
     readonly status = 400,
+    /** Members the error shape has beyond `message` (e.g. ConflictException's resourceIds). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -1,6 +1,7 @@
 import type { ActionContext, ActionTable } from "../actions/context.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
-import { asEcsError, type EcsError, serialization, unknownOperation } from "./errors.ts";
+import { ConflictError } from "../store/port.ts";
+import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
 import { ecsModel } from "./model.ts";
 import { type RawRequest, type SecretLookup, verifySigV4 } from "./sigv4.ts";
 import { validateInput } from "./validate.ts";
@@ -43,11 +44,14 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     const output = await action(input, deps.context);
     return respond(200, output ?? {}, requestId);
   } catch (error) {
-    const ecsError = asEcsError(error);
+    const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);
     if (ecsError.status >= 500) deps.onServerError?.(error, operation);
     return respondError(ecsError, requestId);
   }
 }
+
+/** Lost optimistic races, after the action's own retries: a 500 the SDKs retry with backoff. */
+const retryLater = () => serverError("The resources changed while the request was being processed; retry the request.");
 
 function decodeBody(body: string): unknown {
   if (body.trim() === "") return {};
@@ -69,4 +73,4 @@ export const respond = (status: number, body: unknown, requestId: string): RawRe
 });
 
 export const respondError = (error: EcsError, requestId: string) =>
-  respond(error.status, { __type: error.name, message: error.message }, requestId);
+  respond(error.status, { ...error.fields, __type: error.name, message: error.message }, requestId);

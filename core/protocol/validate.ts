@@ -66,8 +66,11 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
       bounds(value, shape, value, path, "value");
       return;
     case "double":
-    case "timestamp":
       if (typeof value !== "number") throw serialization(`NUMBER_VALUE expected at '${at}'.`);
+      return;
+    case "timestamp":
+      // The decoder has already turned epoch seconds into Dates; anything else is not a timestamp.
+      if (!(value instanceof Date)) throw serialization(`Expected a timestamp in epoch seconds at '${at}'.`);
       return;
     case "boolean":
       if (typeof value !== "boolean") throw serialization(`BOOLEAN_VALUE expected at '${at}'.`);

@@ -21,7 +21,7 @@ export interface Store {
   /** The highest revision of a family, whatever its status (revisions are never reused). */
   lastTaskDefinition(family: string, status?: string): Promise<TaskDefinitionRecord | undefined>;
   listTaskDefinitions(query: TaskDefinitionQuery, page: PageRequest): Promise<Page<TaskDefinitionRecord>>;
-  /** Distinct family names; with a status, only families that have a revision in it. */
+  /** Distinct family names; ACTIVE: families with an ACTIVE revision, INACTIVE: families with none. */
   listTaskDefinitionFamilies(query: FamilyQuery, page: PageRequest): Promise<Page<string>>;
 
   getContainerInstance(cluster: string, id: string): Promise<ContainerInstanceRecord | undefined>;
@@ -84,7 +84,7 @@ export interface TaskDefinitionQuery {
 
 export interface FamilyQuery {
   familyPrefix?: string;
-  /** ACTIVE: families with an ACTIVE revision; INACTIVE: families with an INACTIVE one; ALL. */
+  /** ACTIVE: families with an ACTIVE revision; INACTIVE: families without one (ECS's meaning); ALL. */
   status?: "ACTIVE" | "INACTIVE" | "ALL";
 }
 

@@ -50,6 +50,10 @@ export interface TaskRecord extends Stored {
   reservation: Reservation;
   /** Resources still held on the instance: true until the release is committed. */
   holdsReservation: boolean;
+  /** Containers whose exit stops the task (from the task definition's `essential`). */
+  essentialContainers: string[];
+  /** An agent has reported on this task: from then on only the agent moves it to STOPPED. */
+  acknowledged: boolean;
 }
 
 /** The remembered outcome of a request that carried a clientToken. */

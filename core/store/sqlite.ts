@@ -113,7 +113,9 @@ class SqliteStore implements Store {
   }
 
   private decode<K extends Kind>(row: Row): RecordKinds[K] {
-    return { ...fromEcsJson<object>(row.data), version: row.version } as RecordKinds[K];
+    // expiresAt lives in its column only: in the JSON, ECS's timestamp decoding would turn it into a Date.
+    const expiry = row.expires_at === null ? {} : { expiresAt: row.expires_at };
+    return { ...fromEcsJson<object>(row.data), ...expiry, version: row.version } as RecordKinds[K];
   }
 
   async getCluster(name: string) {
@@ -176,13 +178,15 @@ class SqliteStore implements Store {
   async listTaskDefinitionFamilies(query: FamilyQuery, page: PageRequest) {
     const status = query.status === "ALL" || !query.status ? null : query.status;
     const prefix = query.familyPrefix ?? "";
+    // A family is ACTIVE when it has an ACTIVE revision, INACTIVE when it has none.
     const rows = this.db
       .prepare(
-        `SELECT DISTINCT family FROM task_definitions
-         WHERE substr(family, 1, ?) = ? AND (? IS NULL OR status = ?) AND family > ? AND ${this.live}
+        `SELECT family FROM task_definitions
+         WHERE substr(family, 1, ?) = ? AND family > ? AND ${this.live}
+         GROUP BY family HAVING ? IS NULL OR max(status = 'ACTIVE') = (? = 'ACTIVE')
          ORDER BY family LIMIT ?`,
       )
-      .all(prefix.length, prefix, status, status, page.after ?? "", this.now(), page.limit + 1) as { family: string }[];
+      .all(prefix.length, prefix, page.after ?? "", this.now(), status, status, page.limit + 1) as { family: string }[];
     return pageOf(
       rows.map((r) => r.family),
       page.limit,
@@ -292,7 +296,11 @@ class SqliteStore implements Store {
         `${write.kind} ${keyValues.join("/")} is at version ${currentVersion}, not ${write.expectedVersion}`,
       );
     }
-    const { version: _ignored, ...data } = write.record as { version?: number };
+    const {
+      version: _version,
+      expiresAt: _expiresAt,
+      ...data
+    } = write.record as { version?: number; expiresAt?: number };
     const row: Record<string, SQLInputValue> = {
       ...columns,
       version: (current?.version ?? 0) + 1,

@@ -1,0 +1,194 @@
+/**
+ * Placement benchmark: a local-mode control plane in this process, driven through its HTTP API
+ * with @aws-sdk/client-ecs as any client would. Registers container instances spread over three
+ * availability zones, places tasks with RunTask (count 10, several calls in flight), then reads
+ * them back with DescribeTasks (100 per call), and prints throughput and latency figures.
+ *
+ *   npm run bench:placement                       # 1,000 instances, 10,000 tasks
+ *   npm run bench:placement -- --instances 100 --tasks 1000 --concurrency 4
+ *
+ * It is a benchmark, not a test: it prints figures and fails only when the API does.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  type PlacementStrategy,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { localOptions } from "../local/config.ts";
+import { startLocal } from "../local/server.ts";
+
+const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--data-dir DIR]
+
+  --instances    container instances to register (default 1000; 4096 CPU units, 16384 MiB each)
+  --tasks        tasks to place, 10 per RunTask call (default 10000)
+  --concurrency  API calls in flight (default 8)
+  --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)`;
+
+const { values: flags } = parseArgs({
+  options: {
+    instances: { type: "string", default: "1000" },
+    tasks: { type: "string", default: "10000" },
+    concurrency: { type: "string", default: "8" },
+    "data-dir": { type: "string" },
+    help: { type: "boolean" },
+  },
+});
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const count = (name: "instances" | "tasks" | "concurrency") => {
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer.\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const INSTANCES = count("instances");
+const TASKS = count("tasks");
+const CONCURRENCY = count("concurrency");
+const PER_CALL = 10;
+const DESCRIBE_BATCH = 100;
+const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
+const STRATEGY: PlacementStrategy[] = [
+  { type: "spread", field: "attribute:ecs.availability-zone" },
+  { type: "binpack", field: "memory" },
+];
+
+const dataDir = flags["data-dir"] ?? mkdtempSync(join(tmpdir(), "berth-bench-"));
+const local = await startLocal(localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, {}));
+const ecs = new ECSClient({
+  endpoint: local.url,
+  region: "us-east-1",
+  credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+  // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
+  // instance too often answers a retryable ServerException. Retried calls are counted below.
+  requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) },
+});
+
+try {
+  console.log(
+    `Berth placement benchmark: ${INSTANCES} instances, ${TASKS} tasks (RunTask count ${PER_CALL}), ` +
+      `${CONCURRENCY} calls in flight\n  node ${process.version}, ${availableParallelism()} CPUs, store ${dataDir}\n`,
+  );
+  await ecs.send(new CreateClusterCommand({ clusterName: "bench" }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: "bench",
+      containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", cpu: 128, memory: 256 }],
+    }),
+  );
+
+  const registration = await timed(INSTANCES, CONCURRENCY, async (i) => {
+    await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: "bench",
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 4096 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 16384 },
+          { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+          { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: [] },
+        ],
+        attributes: [
+          { name: "ecs.availability-zone", value: AZS[i % AZS.length] },
+          { name: "ecs.instance-type", value: "m5.xlarge" },
+          { name: "ecs.os-type", value: "linux" },
+        ],
+      }),
+    );
+  });
+  report("RegisterContainerInstance", registration, INSTANCES, "instances");
+
+  const taskArns: string[] = [];
+  const failures = new Map<string, number>();
+  let retried = 0;
+  const calls = Math.ceil(TASKS / PER_CALL);
+  const placement = await timed(calls, CONCURRENCY, async (i) => {
+    const {
+      tasks = [],
+      failures: failed = [],
+      $metadata,
+    } = await ecs.send(
+      new RunTaskCommand({
+        cluster: "bench",
+        taskDefinition: "bench:1",
+        count: Math.min(PER_CALL, TASKS - i * PER_CALL),
+        placementStrategy: STRATEGY,
+        startedBy: "bench",
+      }),
+    );
+    if (($metadata.attempts ?? 1) > 1) retried++;
+    for (const task of tasks) taskArns.push(task.taskArn as string);
+    for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
+  });
+  report("RunTask", placement, taskArns.length, "tasks placed");
+  if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
+  if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
+  console.log(`  strategy: ${STRATEGY.map((s) => `${s.type}(${s.field})`).join(" then ")}`);
+
+  const batches = Math.ceil(taskArns.length / DESCRIBE_BATCH);
+  let described = 0;
+  const describe = await timed(batches, CONCURRENCY, async (i) => {
+    const batch = taskArns.slice(i * DESCRIBE_BATCH, (i + 1) * DESCRIBE_BATCH);
+    const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: "bench", tasks: batch }));
+    described += tasks.length;
+  });
+  report(`DescribeTasks (${DESCRIBE_BATCH} per call)`, describe, described, "tasks described");
+} catch (error) {
+  const e = error as Error;
+  console.error(`bench: ${e.name}: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  ecs.destroy();
+  await local.close();
+  if (!flags["data-dir"]) rmSync(dataDir, { recursive: true, force: true });
+}
+
+interface Timing {
+  /** Wall-clock time of the whole phase, ms. */
+  elapsed: number;
+  /** Latency of each call, ms. */
+  latencies: number[];
+}
+
+/** Runs `n` calls with `concurrency` in flight, timing each one and the whole. */
+async function timed(n: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Timing> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const t0 = performance.now();
+      await call(i);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return { elapsed: performance.now() - started, latencies };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function report(what: string, t: Timing, items: number, unit: string) {
+  const sorted = [...t.latencies].sort((a, b) => a - b);
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  console.log(
+    `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${(items / (t.elapsed / 1000)).toFixed(0)} ${unit}/s` +
+      `\n  ${sorted.length} calls, latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, ` +
+      `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`,
+  );
+}

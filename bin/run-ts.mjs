@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs one TypeScript file with tsx's loader, as bin/berth.mjs runs the CLI:
+//   node bin/run-ts.mjs FILE.ts [ARGS...]   (the file sees ARGS in process.argv.slice(2))
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { register } from "tsx/esm/api";
+
+const [file, ...args] = process.argv.slice(2);
+if (!file) {
+  console.error("Usage: node bin/run-ts.mjs FILE.ts [ARGS...]");
+  process.exit(2);
+}
+register();
+process.argv = [process.argv[0], resolve(file), ...args];
+await import(pathToFileURL(resolve(file)).href);

@@ -1,0 +1,153 @@
+import type { Failure, PlacementConstraint, PlacementStrategy, Tag, Task, TaskOverride } from "@aws-sdk/client-ecs";
+import { newId } from "../model/ids.ts";
+import { newTaskRecord } from "../model/newTask.ts";
+import { reservationOf } from "../model/reservation.ts";
+import { planPlacement } from "../placement/plan.ts";
+import { reserve } from "../placement/resources.ts";
+import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../placement/types.ts";
+import { invalidParameter } from "../protocol/errors.ts";
+import { put, type Write } from "../store/port.ts";
+import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+import { retryOnConflict } from "./retry.ts";
+
+export interface Launch {
+  cluster: string;
+  taskDefinition: TaskDefinitionRecord;
+  count: number;
+  overrides: TaskOverride;
+  group: string;
+  startedBy?: string;
+  tags: Tag[];
+  enableExecuteCommand: boolean;
+  constraints: PlacementConstraint[];
+  strategies: PlacementStrategy[];
+  /** StartTask: one task on each of these instance ids, bypassing strategies and constraints. */
+  onInstances?: string[];
+  /** Extra writes committed atomically with the tasks (the clientToken's record). */
+  alsoWrite?: (tasks: Task[], failures: Failure[]) => Write[];
+}
+
+/** How often a placement is re-proposed after losing a race for an instance. */
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Propose, then commit optimistically: read the cluster's instances, plan where the tasks go,
+ * and commit the tasks together with each chosen instance's new remaining resources, on the
+ * condition that no instance changed since it was read. Losing a race re-reads and re-plans, so
+ * two launches can never overbook an instance.
+ */
+export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  return retryOnConflict(async () => {
+    const instances = (await ctx.store.listContainerInstances(launch.cluster)).filter(
+      (i) => i.instance.status !== "INACTIVE",
+    );
+    if (instances.length === 0 && !launch.onInstances) {
+      throw invalidParameter("No Container Instances were found in your cluster.");
+    }
+    const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
+    const candidates = await withResidents(ctx, launch, instances);
+    const plan = launch.onInstances
+      ? planOnInstances(candidates, launch, demand)
+      : planPlacement(candidates, planRequest(launch, demand));
+
+    const now = ctx.now();
+    const reserved = new Map<string, ContainerInstanceRecord>();
+    const records: Omit<TaskRecord, "version">[] = [];
+    for (const chosen of plan.placements) {
+      const instance = reserve(reserved.get(chosen.id) ?? chosen, demand);
+      reserved.set(chosen.id, instance);
+      records.push(
+        newTaskRecord({
+          partition: ctx.partition,
+          cluster: launch.cluster,
+          id: newId(),
+          taskDefinition: launch.taskDefinition,
+          instance,
+          reservation: demand,
+          overrides: launch.overrides,
+          group: launch.group,
+          startedBy: launch.startedBy,
+          tags: launch.tags,
+          enableExecuteCommand: launch.enableExecuteCommand,
+          now,
+        }),
+      );
+    }
+    const tasks = records.map((r) => r.task);
+    const failures: Failure[] = plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail }));
+    const writes = [
+      ...records.map((r) => put("task", r)),
+      ...[...reserved.values()].map((i) => put("containerInstance", i)),
+      ...(launch.alsoWrite?.(tasks, failures) ?? []),
+    ];
+    if (writes.length > 0) await ctx.store.commit(writes);
+    for (const id of reserved.keys()) ctx.onInstanceChanged?.(launch.cluster, id);
+    return { tasks, failures };
+  }, MAX_ATTEMPTS);
+}
+
+const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => ({
+  demand,
+  count: launch.count,
+  group: launch.group,
+  taskDefinitionArn: launch.taskDefinition.taskDefinition.taskDefinitionArn as string,
+  constraints: [
+    ...launch.constraints,
+    ...((launch.taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[]),
+  ],
+  strategies: launch.strategies,
+  random: Math.random,
+});
+
+/** StartTask: each named instance takes one task if it is eligible and has room. */
+function planOnInstances(candidates: Candidate[], launch: Launch, demand: Reservation): PlacementPlan {
+  const plan: PlacementPlan = { placements: [], failures: [] };
+  for (const id of launch.onInstances ?? []) {
+    const candidate = candidates.find((c) => c.record.id === id);
+    if (!candidate) continue;
+    const taken = plan.placements.filter((p) => p.id === id).length;
+    const single = planPlacement([candidate], {
+      ...planRequest(launch, demand),
+      count: taken + 1,
+      constraints: [],
+      strategies: [],
+    });
+    if (single.placements.length > taken) plan.placements.push(candidate.record);
+    else plan.failures.push(...single.failures);
+  }
+  return plan;
+}
+
+/**
+ * Instances with the live tasks that placement needs to see: only read when a constraint or
+ * strategy depends on tasks already running (task:group expressions, spread), since reading
+ * every task of a large cluster on each launch would be the slowest part of it.
+ */
+async function withResidents(
+  ctx: ActionContext,
+  launch: Launch,
+  instances: ContainerInstanceRecord[],
+): Promise<Candidate[]> {
+  const constraints = [...launch.constraints, ...(launch.taskDefinition.taskDefinition.placementConstraints ?? [])];
+  const anyGroup = constraints.some((c) => c.expression?.includes("task:group"));
+  const ownGroup =
+    launch.strategies.some((s) => s.type === "spread") || constraints.some((c) => c.type === "distinctInstance");
+  const residents = new Map<string, ResidentTask[]>();
+  if (anyGroup || ownGroup) {
+    let after: string | undefined;
+    do {
+      const page = await ctx.store.listTasks(
+        { cluster: launch.cluster, notStopped: true, group: anyGroup ? undefined : launch.group },
+        { limit: 1000, after },
+      );
+      for (const t of page.items) {
+        const list = residents.get(t.containerInstanceId ?? "") ?? [];
+        list.push({ group: t.task.group, taskDefinitionArn: t.task.taskDefinitionArn, lastStatus: t.task.lastStatus });
+        residents.set(t.containerInstanceId ?? "", list);
+      }
+      after = page.next;
+    } while (after);
+  }
+  return instances.map((record) => ({ record, tasks: residents.get(record.id) ?? [] }));
+}

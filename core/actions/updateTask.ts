@@ -1,0 +1,41 @@
+import { STOPPED_TASK_RETENTION_MS } from "../model/taskState.ts";
+import { release } from "../placement/resources.ts";
+import { put, type Write } from "../store/port.ts";
+import type { TaskRecord } from "../store/records.ts";
+import type { ActionContext } from "./context.ts";
+import { retryOnConflict } from "./retry.ts";
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Read a task, change it, commit, and retry from a fresh read when something moved in between.
+ * A task that reaches STOPPED gives its resources back to its instance in the same commit, and
+ * starts to expire. Returns the task as stored afterwards, or undefined if there is no such task.
+ */
+export async function updateTask(
+  ctx: ActionContext,
+  cluster: string,
+  id: string,
+  change: (record: TaskRecord) => TaskRecord | undefined,
+): Promise<TaskRecord | undefined> {
+  return retryOnConflict(async () => {
+    const record = await ctx.store.getTask(cluster, id);
+    if (!record) return undefined;
+    const next = change(record);
+    if (!next) return record;
+    const writes: Write[] = [];
+    if (next.task.lastStatus === "STOPPED" && next.holdsReservation) {
+      next.holdsReservation = false;
+      next.expiresAt = (next.task.stoppedAt ?? ctx.now()).getTime() + STOPPED_TASK_RETENTION_MS;
+      const instance =
+        next.containerInstanceId && (await ctx.store.getContainerInstance(cluster, next.containerInstanceId));
+      if (instance) writes.push(put("containerInstance", release(instance, next.reservation)));
+    }
+    writes.push(put("task", next));
+    await ctx.store.commit(writes);
+    if (next.containerInstanceId && next.task.desiredStatus !== record.task.desiredStatus) {
+      ctx.onInstanceChanged?.(cluster, next.containerInstanceId);
+    }
+    return { ...next, version: record.version + 1 };
+  }, MAX_ATTEMPTS);
+}

@@ -1,0 +1,85 @@
+import type { Container, Tag, Task, TaskOverride } from "@aws-sdk/client-ecs";
+import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
+import { clusterArn, containerArn, taskArn } from "./arn.ts";
+import type { Partition } from "./config.ts";
+import { newUuid } from "./ids.ts";
+
+export interface NewTask {
+  partition: Partition;
+  cluster: string;
+  id: string;
+  taskDefinition: TaskDefinitionRecord;
+  instance: ContainerInstanceRecord;
+  reservation: Reservation;
+  overrides: TaskOverride;
+  group: string;
+  startedBy?: string;
+  tags: Tag[];
+  enableExecuteCommand: boolean;
+  now: Date;
+}
+
+const attribute = (instance: ContainerInstanceRecord, name: string) =>
+  instance.instance.attributes?.find((a) => a.name === name)?.value;
+
+/**
+ * A task as ECS describes it the moment it is placed: desired RUNNING, its containers PENDING.
+ * Tasks that need a network interface (awsvpc) start in PROVISIONING, the others in PENDING.
+ */
+export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
+  const { taskDefinition: td, partition, cluster, id } = n;
+  const arn = taskArn(partition, cluster, id);
+  const definition = td.taskDefinition;
+  const containers = (definition.containerDefinitions ?? []).map((c): Container => {
+    const override = n.overrides.containerOverrides?.find((o) => o.name === c.name);
+    const memory = override?.memory ?? c.memory;
+    const memoryReservation = override?.memoryReservation ?? c.memoryReservation;
+    return {
+      containerArn: containerArn(partition, cluster, id, newUuid()),
+      taskArn: arn,
+      name: c.name,
+      image: c.image,
+      lastStatus: "PENDING",
+      networkInterfaces: [],
+      healthStatus: c.healthCheck ? "UNKNOWN" : undefined,
+      cpu: String(override?.cpu ?? c.cpu ?? 0),
+      memory: memory === undefined ? undefined : String(memory),
+      memoryReservation: memoryReservation === undefined ? undefined : String(memoryReservation),
+    };
+  });
+  const task: Task = {
+    attachments: [],
+    attributes: [{ name: "ecs.cpu-architecture", value: attribute(n.instance, "ecs.cpu-architecture") ?? "x86_64" }],
+    availabilityZone: attribute(n.instance, "ecs.availability-zone"),
+    clusterArn: clusterArn(partition, cluster),
+    containerInstanceArn: n.instance.instance.containerInstanceArn,
+    containers,
+    cpu: n.overrides.cpu ?? definition.cpu,
+    memory: n.overrides.memory ?? definition.memory,
+    createdAt: n.now,
+    desiredStatus: "RUNNING",
+    enableExecuteCommand: n.enableExecuteCommand,
+    group: n.group,
+    healthStatus: "UNKNOWN",
+    lastStatus: definition.networkMode === "awsvpc" ? "PROVISIONING" : "PENDING",
+    launchType: "EC2",
+    overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...n.overrides },
+    startedBy: n.startedBy,
+    tags: n.tags,
+    taskArn: arn,
+    taskDefinitionArn: definition.taskDefinitionArn,
+    version: 1,
+  };
+  return {
+    cluster,
+    id,
+    task,
+    containerInstanceId: n.instance.id,
+    reservation: n.reservation,
+    holdsReservation: true,
+    essentialContainers: (definition.containerDefinitions ?? [])
+      .filter((c) => c.essential !== false)
+      .map((c) => c.name as string),
+    acknowledged: false,
+  };
+}

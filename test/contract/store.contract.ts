@@ -1,0 +1,608 @@
+import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
+import type {
+  ClusterRecord,
+  ContainerInstanceRecord,
+  IdempotencyRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from "../../core/store/records.ts";
+
+/**
+ * What every Store implementation must do, whatever it keeps its records in. Run it with a
+ * factory that returns a new, empty store each time (see sqlite.test.ts); a DynamoDB store runs
+ * the same cases.
+ *
+ * Records are written through `put` (expectedVersion from the record's version, null when it
+ * has none) exactly as the actions write them. Versions are only compared with each other,
+ * never with fixed numbers: how a store counts is its own business.
+ */
+export function runStoreContract(name: string, newStore: () => Promise<Store>) {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await newStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe("get and put of each record kind", () => {
+      it("keeps a cluster and reads it back as written, with a version", async () => {
+        await store.commit([put("cluster", cluster("web"))]);
+        const read = await store.getCluster("web");
+        expect(read).toMatchObject(cluster("web"));
+        expect(typeof read?.version).toBe("number");
+        expect(await store.getCluster("other")).toBeUndefined();
+      });
+
+      it("keeps a task definition by family and revision, timestamps as Dates", async () => {
+        const td = taskDefinition("app", 1);
+        await store.commit([put("taskDefinition", td)]);
+        const read = await store.getTaskDefinition("app", 1);
+        expect(read).toMatchObject(td);
+        expect(read?.taskDefinition.registeredAt).toBeInstanceOf(Date);
+        expect(read?.taskDefinition.registeredAt?.getTime()).toBe(td.taskDefinition.registeredAt?.getTime());
+        expect(await store.getTaskDefinition("app", 2)).toBeUndefined();
+        expect(await store.getTaskDefinition("other", 1)).toBeUndefined();
+      });
+
+      it("keeps a container instance per cluster", async () => {
+        const ci = containerInstance("web", "ci1", { ec2InstanceId: "i-0001" });
+        await store.commit([put("containerInstance", ci)]);
+        expect(await store.getContainerInstance("web", "ci1")).toMatchObject(ci);
+        expect(await store.getContainerInstance("other", "ci1")).toBeUndefined();
+        expect(await store.getContainerInstance("web", "ci2")).toBeUndefined();
+      });
+
+      it("keeps a task per cluster, with its reservation and Dates", async () => {
+        const t = task("web", "t1", { containerInstanceId: "ci1", lastStatus: "RUNNING" });
+        await store.commit([put("task", t)]);
+        const read = await store.getTask("web", "t1");
+        expect(read).toMatchObject(t);
+        expect(read?.reservation).toEqual(t.reservation);
+        expect(read?.task.createdAt).toEqual(t.task.createdAt);
+        expect(await store.getTask("other", "t1")).toBeUndefined();
+      });
+
+      it("keeps an idempotency record with its response", async () => {
+        const record: Omit<IdempotencyRecord, "version"> = {
+          key: "RunTask/web/token-1",
+          request: "sha256:abc",
+          response: { tasks: [{ taskArn: "arn:t1", createdAt: new Date(1_700_000_000_000) }], failures: [] },
+        };
+        await store.commit([put("idempotency", record)]);
+        expect(await store.getIdempotency("RunTask/web/token-1")).toMatchObject(record);
+        expect(await store.getIdempotency("RunTask/web/token-2")).toBeUndefined();
+      });
+
+      it("replaces a record when written with the version it read, and moves the version on", async () => {
+        await store.commit([put("cluster", cluster("web"))]);
+        const first = (await store.getCluster("web")) as ClusterRecord;
+        await store.commit([put("cluster", { ...first, cluster: { ...first.cluster, status: "INACTIVE" } })]);
+        const second = (await store.getCluster("web")) as ClusterRecord;
+        expect(second.cluster.status).toBe("INACTIVE");
+        expect(second.version).not.toBe(first.version);
+      });
+
+      it("keeps a future expiresAt as written and still shows the record", async () => {
+        const expiresAt = Date.now() + 3_600_000;
+        await store.commit([put("cluster", { ...cluster("web"), expiresAt })]);
+        const read = (await store.getCluster("web")) as ClusterRecord;
+        expect(read.expiresAt).toBe(expiresAt);
+        // A record read back must be writable again as it is (e.g. a stopped task released later).
+        await store.commit([put("cluster", read)]);
+        expect((await store.getCluster("web"))?.expiresAt).toBe(expiresAt);
+      });
+    });
+
+    describe("optimistic versions", () => {
+      it("refuses to create a record that exists (expectedVersion null)", async () => {
+        await store.commit([put("cluster", cluster("web"))]);
+        await expect(store.commit([put("cluster", cluster("web", { status: "INACTIVE" }))])).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        expect((await store.getCluster("web"))?.cluster.status).toBe("ACTIVE");
+      });
+
+      it("refuses a write with a stale version", async () => {
+        await store.commit([put("task", task("web", "t1"))]);
+        const read = (await store.getTask("web", "t1")) as TaskRecord;
+        await store.commit([put("task", { ...read, task: { ...read.task, desiredStatus: "STOPPED" } })]);
+        // `read` is now stale: a second writer that read the same version loses.
+        await expect(
+          store.commit([put("task", { ...read, task: { ...read.task, lastStatus: "RUNNING" } })]),
+        ).rejects.toBeInstanceOf(ConflictError);
+        const now = (await store.getTask("web", "t1")) as TaskRecord;
+        expect(now.task.desiredStatus).toBe("STOPPED");
+        expect(now.task.lastStatus).toBe("PENDING");
+      });
+
+      it("refuses an update of a record that does not exist", async () => {
+        const read = { ...cluster("web"), version: 1 } as ClusterRecord;
+        await expect(store.commit([put("cluster", read)])).rejects.toBeInstanceOf(ConflictError);
+        expect(await store.getCluster("web")).toBeUndefined();
+      });
+
+      it("lets exactly one of two writers that read the same version win", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        const results = await Promise.allSettled(
+          ["A", "B"].map((who) =>
+            store.commit([
+              put("containerInstance", { ...read, instance: { ...read.instance, versionInfo: { agentVersion: who } } }),
+            ]),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+        expect(rejected.reason).toBeInstanceOf(ConflictError);
+      });
+    });
+
+    describe("commit is atomic", () => {
+      it("writes every record of a batch", async () => {
+        await store.commit([
+          put("cluster", cluster("web")),
+          put("containerInstance", containerInstance("web", "ci1")),
+          put("task", task("web", "t1")),
+          put("task", task("web", "t2")),
+        ]);
+        expect(await store.getCluster("web")).toBeDefined();
+        expect(await store.getContainerInstance("web", "ci1")).toBeDefined();
+        expect(await store.getTask("web", "t1")).toBeDefined();
+        expect(await store.getTask("web", "t2")).toBeDefined();
+      });
+
+      it("writes nothing when any write of the batch conflicts, wherever it sits", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1")), put("task", task("web", "t0"))]);
+        const instance = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        const placed = {
+          ...instance,
+          instance: { ...instance.instance, remainingResources: resources(3072, 15360) },
+        };
+        for (const conflictAt of [0, 1, 2]) {
+          const batch = [
+            put("task", task("web", "t1")),
+            put("containerInstance", placed),
+            put("task", task("web", "t2")),
+          ];
+          // The same batch, with one write made to conflict: t0 exists already.
+          batch[conflictAt] =
+            conflictAt === 1
+              ? put("containerInstance", { ...placed, version: placed.version + 100 })
+              : put("task", task("web", "t0"));
+          await expect(store.commit(batch)).rejects.toBeInstanceOf(ConflictError);
+          expect(await store.getTask("web", "t1")).toBeUndefined();
+          expect(await store.getTask("web", "t2")).toBeUndefined();
+          const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+          expect(after.version).toBe(instance.version);
+          expect(after.instance.remainingResources).toEqual(instance.instance.remainingResources);
+        }
+        // And the batch without a conflict goes through.
+        await store.commit([
+          put("task", task("web", "t1")),
+          put("containerInstance", placed),
+          put("task", task("web", "t2")),
+        ]);
+        expect(await store.getTask("web", "t1")).toBeDefined();
+        expect((await store.getContainerInstance("web", "ci1"))?.instance.remainingResources).toEqual(
+          resources(3072, 15360),
+        );
+      });
+
+      it("accepts an empty batch", async () => {
+        await store.commit([]);
+      });
+    });
+
+    describe("expiry", () => {
+      it("hides a record whose expiresAt has passed, and lets a new write take its place", async () => {
+        await store.commit([
+          put("cluster", { ...cluster("gone"), expiresAt: Date.now() - 1000 }),
+          put("task", { ...task("web", "t1", { lastStatus: "STOPPED" }), expiresAt: Date.now() - 1000 }),
+          put("containerInstance", { ...containerInstance("web", "ci1"), expiresAt: Date.now() - 1000 }),
+          put("idempotency", { key: "k", request: "r", response: {}, expiresAt: Date.now() - 1000 }),
+        ]);
+        expect(await store.getCluster("gone")).toBeUndefined();
+        expect(await store.getTask("web", "t1")).toBeUndefined();
+        expect(await store.getContainerInstance("web", "ci1")).toBeUndefined();
+        expect(await store.getIdempotency("k")).toBeUndefined();
+        expect((await store.listClusters({ limit: 10 })).items).toEqual([]);
+        expect((await store.listTasks({ cluster: "web" }, { limit: 10 })).items).toEqual([]);
+        expect(await store.listContainerInstances("web")).toEqual([]);
+        expect(await store.countTasks("web")).toEqual({ pending: 0, running: 0 });
+
+        // An expired record is absent: creating it anew (expectedVersion null) works.
+        await store.commit([put("cluster", cluster("gone")), put("task", task("web", "t1"))]);
+        expect((await store.getCluster("gone"))?.cluster.status).toBe("ACTIVE");
+        expect((await store.getTask("web", "t1"))?.task.lastStatus).toBe("PENDING");
+      });
+
+      it("hides expired task definitions from lists", async () => {
+        await store.commit([
+          put("taskDefinition", taskDefinition("app", 1)),
+          put("taskDefinition", { ...taskDefinition("old", 1, "DELETE_IN_PROGRESS"), expiresAt: Date.now() - 1000 }),
+        ]);
+        expect(await store.getTaskDefinition("old", 1)).toBeUndefined();
+        const list = await store.listTaskDefinitions({}, { limit: 10 });
+        expect(list.items.map(tdKey)).toEqual(["app:1"]);
+        const families = await store.listTaskDefinitionFamilies({ status: "ALL" }, { limit: 10 });
+        expect(families.items).toEqual(["app"]);
+      });
+    });
+
+    describe("clusters", () => {
+      it("lists clusters by name across pages, none lost or repeated", async () => {
+        const names = Array.from({ length: 23 }, (_, i) => `c${String(i).padStart(2, "0")}`);
+        await store.commit(shuffled(names).map((n) => put("cluster", cluster(n))));
+        for (const limit of [1, 5, 10, 23, 100]) {
+          const all = await allPages((page) => store.listClusters(page), limit);
+          expect(all.map((c) => c.name)).toEqual(names);
+        }
+      });
+    });
+
+    describe("task definitions", () => {
+      const families = ["api", "app", "app-worker", "web"];
+      beforeEach(async () => {
+        // 4 families × 3 revisions; app:2 is INACTIVE (so app is still an ACTIVE family).
+        await store.commit(
+          families.flatMap((f) =>
+            [1, 2, 3].map((r) =>
+              put("taskDefinition", taskDefinition(f, r, f === "app" && r === 2 ? "INACTIVE" : "ACTIVE")),
+            ),
+          ),
+        );
+      });
+      const ascending = families.flatMap((f) => [1, 2, 3].map((r) => `${f}:${r}`));
+
+      it("lists task definitions ASC by family then revision across pages", async () => {
+        for (const limit of [1, 2, 5, 12, 100]) {
+          const all = await allPages((page) => store.listTaskDefinitions({ sort: "ASC" }, page), limit);
+          expect(all.map(tdKey)).toEqual(ascending);
+        }
+        const byDefault = await allPages((page) => store.listTaskDefinitions({}, page), 5);
+        expect(byDefault.map(tdKey)).toEqual(ascending);
+      });
+
+      it("lists task definitions DESC across pages", async () => {
+        for (const limit of [1, 2, 5, 12, 100]) {
+          const all = await allPages((page) => store.listTaskDefinitions({ sort: "DESC" }, page), limit);
+          expect(all.map(tdKey)).toEqual([...ascending].reverse());
+        }
+      });
+
+      it("filters task definitions by exact family and by status", async () => {
+        const app = await allPages((page) => store.listTaskDefinitions({ family: "app" }, page), 2);
+        expect(app.map(tdKey)).toEqual(["app:1", "app:2", "app:3"]);
+        const appDesc = await allPages((page) => store.listTaskDefinitions({ family: "app", sort: "DESC" }, page), 1);
+        expect(appDesc.map(tdKey)).toEqual(["app:3", "app:2", "app:1"]);
+        const inactive = await allPages((page) => store.listTaskDefinitions({ status: "INACTIVE" }, page), 1);
+        expect(inactive.map(tdKey)).toEqual(["app:2"]);
+        const activeApp = await allPages(
+          (page) => store.listTaskDefinitions({ family: "app", status: "ACTIVE" }, page),
+          1,
+        );
+        expect(activeApp.map(tdKey)).toEqual(["app:1", "app:3"]);
+        expect((await store.listTaskDefinitions({ family: "ap" }, { limit: 10 })).items).toEqual([]);
+      });
+
+      it("lists families once each, by prefix and status, across pages", async () => {
+        for (const limit of [1, 3, 100]) {
+          expect(await allPages((page) => store.listTaskDefinitionFamilies({}, page), limit)).toEqual(families);
+          expect(await allPages((page) => store.listTaskDefinitionFamilies({ status: "ALL" }, page), limit)).toEqual(
+            families,
+          );
+        }
+        expect(await allPages((page) => store.listTaskDefinitionFamilies({ familyPrefix: "app" }, page), 1)).toEqual([
+          "app",
+          "app-worker",
+        ]);
+        expect(await allPages((page) => store.listTaskDefinitionFamilies({ familyPrefix: "x" }, page), 1)).toEqual([]);
+        expect(await allPages((page) => store.listTaskDefinitionFamilies({ status: "ACTIVE" }, page), 2)).toEqual(
+          families,
+        );
+        // As on ECS, an INACTIVE family is one without any ACTIVE revision: app still has two.
+        expect(await allPages((page) => store.listTaskDefinitionFamilies({ status: "INACTIVE" }, page), 1)).toEqual([]);
+        await store.commit([
+          put("taskDefinition", taskDefinition("legacy", 1, "INACTIVE")),
+          put("taskDefinition", taskDefinition("legacy", 2, "INACTIVE")),
+          put("taskDefinition", taskDefinition("zz-old", 1, "INACTIVE")),
+        ]);
+        for (const limit of [1, 100]) {
+          expect(
+            await allPages((page) => store.listTaskDefinitionFamilies({ status: "INACTIVE" }, page), limit),
+          ).toEqual(["legacy", "zz-old"]);
+          expect(await allPages((page) => store.listTaskDefinitionFamilies({ status: "ACTIVE" }, page), limit)).toEqual(
+            families,
+          );
+          expect(await allPages((page) => store.listTaskDefinitionFamilies({}, page), limit)).toEqual([
+            ...families.slice(0, 3),
+            "legacy",
+            "web",
+            "zz-old",
+          ]);
+        }
+      });
+
+      it("finds a family's last revision, whatever or with a given status", async () => {
+        await store.commit([put("taskDefinition", taskDefinition("web", 4, "INACTIVE"))]);
+        expect(tdKey((await store.lastTaskDefinition("web")) as TaskDefinitionRecord)).toBe("web:4");
+        expect(tdKey((await store.lastTaskDefinition("web", "ACTIVE")) as TaskDefinitionRecord)).toBe("web:3");
+        expect(tdKey((await store.lastTaskDefinition("web", "INACTIVE")) as TaskDefinitionRecord)).toBe("web:4");
+        expect(tdKey((await store.lastTaskDefinition("app", "INACTIVE")) as TaskDefinitionRecord)).toBe("app:2");
+        expect(await store.lastTaskDefinition("api", "INACTIVE")).toBeUndefined();
+        expect(await store.lastTaskDefinition("nope")).toBeUndefined();
+        // Revisions compare as numbers, not as text.
+        await store.commit([put("taskDefinition", taskDefinition("api", 10))]);
+        expect(tdKey((await store.lastTaskDefinition("api")) as TaskDefinitionRecord)).toBe("api:10");
+      });
+    });
+
+    describe("container instances", () => {
+      it("lists a cluster's instances, optionally by status", async () => {
+        await store.commit([
+          put("containerInstance", containerInstance("web", "a")),
+          put("containerInstance", containerInstance("web", "b", { status: "DRAINING" })),
+          put("containerInstance", containerInstance("web", "c", { status: "INACTIVE" })),
+          put("containerInstance", containerInstance("other", "d")),
+        ]);
+        expect((await store.listContainerInstances("web")).map((r) => r.id).sort()).toEqual(["a", "b", "c"]);
+        expect((await store.listContainerInstances("web", "ACTIVE")).map((r) => r.id)).toEqual(["a"]);
+        expect((await store.listContainerInstances("web", "DRAINING")).map((r) => r.id)).toEqual(["b"]);
+        expect(await store.listContainerInstances("empty")).toEqual([]);
+      });
+
+      it("finds an instance by EC2 instance id in its cluster, preferring a live registration", async () => {
+        await store.commit([
+          put("containerInstance", containerInstance("web", "old", { ec2InstanceId: "i-1", status: "INACTIVE" })),
+          put("containerInstance", containerInstance("web", "new", { ec2InstanceId: "i-1" })),
+          put("containerInstance", containerInstance("web", "other", { ec2InstanceId: "i-2", status: "DRAINING" })),
+          put("containerInstance", containerInstance("web", "bare")),
+          put("containerInstance", containerInstance("batch", "there", { ec2InstanceId: "i-3" })),
+        ]);
+        expect((await store.findContainerInstanceByEc2Id("web", "i-1"))?.id).toBe("new");
+        expect((await store.findContainerInstanceByEc2Id("web", "i-2"))?.id).toBe("other");
+        expect(await store.findContainerInstanceByEc2Id("web", "i-3")).toBeUndefined();
+        expect((await store.findContainerInstanceByEc2Id("batch", "i-3"))?.id).toBe("there");
+        expect(await store.findContainerInstanceByEc2Id("web", "i-9")).toBeUndefined();
+      });
+
+      it("still finds a deregistered instance by EC2 id when it is the only one", async () => {
+        await store.commit([
+          put("containerInstance", containerInstance("web", "old", { ec2InstanceId: "i-1", status: "INACTIVE" })),
+        ]);
+        expect((await store.findContainerInstanceByEc2Id("web", "i-1"))?.id).toBe("old");
+      });
+    });
+
+    describe("tasks", () => {
+      // 30 tasks in "web" with a mix of everything the filters look at, 5 in "other".
+      const specs = Array.from({ length: 30 }, (_, i) => ({
+        id: `t${String(i).padStart(2, "0")}`,
+        family: i % 3 === 0 ? "app" : i % 3 === 1 ? "app-worker" : "web",
+        lastStatus: ["PROVISIONING", "PENDING", "RUNNING", "STOPPED", "RUNNING"][i % 5],
+        desiredStatus: i % 5 === 3 || i % 10 === 4 ? "STOPPED" : "RUNNING",
+        startedBy: i % 4 === 0 ? "ecs-svc/123" : undefined,
+        group: i % 2 === 0 ? "family:app" : "service:api",
+        containerInstanceId: i % 3 === 2 ? undefined : `ci${i % 2}`,
+      }));
+      beforeEach(async () => {
+        await store.commit([
+          ...shuffled(specs).map((s) => put("task", task("web", s.id, s))),
+          ...["o1", "o2", "o3", "o4", "o5"].map((id) =>
+            put("task", task("other", id, { lastStatus: "RUNNING", containerInstanceId: "ci0" })),
+          ),
+        ]);
+      });
+      const ids = (pred: (s: (typeof specs)[number]) => boolean) => specs.filter(pred).map((s) => s.id);
+
+      it("lists a cluster's tasks across pages, none lost or repeated", async () => {
+        for (const limit of [1, 7, 30, 100]) {
+          const all = await allPages((page) => store.listTasks({ cluster: "web" }, page), limit);
+          expect(all.map((t) => t.id).sort()).toEqual(ids(() => true));
+          expect(new Set(all.map((t) => t.id)).size).toBe(30);
+        }
+        expect((await allPages((page) => store.listTasks({ cluster: "nope" }, page), 5)).length).toBe(0);
+      });
+
+      it.each([
+        [
+          "desiredStatus RUNNING",
+          { desiredStatus: "RUNNING" },
+          (s: (typeof specs)[number]) => s.desiredStatus === "RUNNING",
+        ],
+        [
+          "desiredStatus STOPPED",
+          { desiredStatus: "STOPPED" },
+          (s: (typeof specs)[number]) => s.desiredStatus === "STOPPED",
+        ],
+        ["family from the task definition ARN", { family: "app" }, (s: (typeof specs)[number]) => s.family === "app"],
+        ["startedBy", { startedBy: "ecs-svc/123" }, (s: (typeof specs)[number]) => s.startedBy === "ecs-svc/123"],
+        ["group", { group: "service:api" }, (s: (typeof specs)[number]) => s.group === "service:api"],
+        [
+          "containerInstanceId",
+          { containerInstanceId: "ci1" },
+          (s: (typeof specs)[number]) => s.containerInstanceId === "ci1",
+        ],
+        ["notStopped", { notStopped: true }, (s: (typeof specs)[number]) => s.lastStatus !== "STOPPED"],
+        [
+          "several filters at once",
+          { family: "app", desiredStatus: "RUNNING", notStopped: true, containerInstanceId: "ci0" },
+          (s: (typeof specs)[number]) =>
+            s.family === "app" &&
+            s.desiredStatus === "RUNNING" &&
+            s.lastStatus !== "STOPPED" &&
+            s.containerInstanceId === "ci0",
+        ],
+      ])("filters tasks by %s, across pages", async (_label, filter, pred) => {
+        const expected = ids(pred);
+        expect(expected.length).toBeGreaterThan(0);
+        for (const limit of [1, 4, 100]) {
+          const all = await allPages((page) => store.listTasks({ cluster: "web", ...filter }, page), limit);
+          expect(all.map((t) => t.id).sort()).toEqual(expected);
+        }
+      });
+
+      it("matches a family exactly, not as a prefix", async () => {
+        const worker = await allPages((page) => store.listTasks({ cluster: "web", family: "app-worker" }, page), 100);
+        expect(worker.map((t) => t.id).sort()).toEqual(ids((s) => s.family === "app-worker"));
+        expect((await store.listTasks({ cluster: "web", family: "ap" }, { limit: 100 })).items).toEqual([]);
+      });
+
+      it("counts pending (PROVISIONING, PENDING) and running tasks of a cluster", async () => {
+        expect(await store.countTasks("web")).toEqual({
+          pending: specs.filter((s) => s.lastStatus === "PENDING" || s.lastStatus === "PROVISIONING").length,
+          running: specs.filter((s) => s.lastStatus === "RUNNING").length,
+        });
+        expect(await store.countTasks("other")).toEqual({ pending: 0, running: 5 });
+        expect(await store.countTasks("nope")).toEqual({ pending: 0, running: 0 });
+      });
+
+      it("sees a task's new status in filters and counts after an update", async () => {
+        const read = (await store.getTask("web", "t02")) as TaskRecord;
+        expect(read.task.lastStatus).toBe("RUNNING");
+        const before = await store.countTasks("web");
+        await store.commit([
+          put("task", { ...read, task: { ...read.task, lastStatus: "STOPPED", desiredStatus: "STOPPED" } }),
+        ]);
+        expect(await store.countTasks("web")).toEqual({ ...before, running: before.running - 1 });
+        const live = await allPages((page) => store.listTasks({ cluster: "web", notStopped: true }, page), 100);
+        expect(live.map((t) => t.id)).not.toContain("t02");
+      });
+    });
+  });
+}
+
+// --- records -------------------------------------------------------------------------------
+
+const ARN = "arn:aws:ecs:us-east-1:000000000000";
+
+function cluster(name: string, over: { status?: string } = {}): Omit<ClusterRecord, "version"> {
+  return {
+    name,
+    cluster: {
+      clusterArn: `${ARN}:cluster/${name}`,
+      clusterName: name,
+      status: over.status ?? "ACTIVE",
+      settings: [{ name: "containerInsights", value: "disabled" }],
+      tags: [{ key: "team", value: "a" }],
+    },
+  };
+}
+
+function taskDefinition(family: string, revision: number, status = "ACTIVE"): Omit<TaskDefinitionRecord, "version"> {
+  return {
+    family,
+    revision,
+    tags: [{ key: "app", value: family }],
+    taskDefinition: {
+      taskDefinitionArn: `${ARN}:task-definition/${family}:${revision}`,
+      family,
+      revision,
+      status: status as TaskDefinitionStatus,
+      containerDefinitions: [{ name: "main", image: "nginx:1.27", memory: 256, essential: true }],
+      registeredAt: new Date(1_700_000_000_000 + revision * 1000),
+    },
+  };
+}
+
+function resources(cpu: number, memory: number) {
+  return [
+    { name: "CPU", type: "INTEGER", integerValue: cpu },
+    { name: "MEMORY", type: "INTEGER", integerValue: memory },
+    { name: "PORTS", type: "STRINGSET", stringSetValue: ["22"] },
+  ];
+}
+
+function containerInstance(
+  clusterName: string,
+  id: string,
+  over: { status?: string; ec2InstanceId?: string } = {},
+): Omit<ContainerInstanceRecord, "version"> {
+  return {
+    cluster: clusterName,
+    id,
+    instance: compact({
+      containerInstanceArn: `${ARN}:container-instance/${clusterName}/${id}`,
+      ec2InstanceId: over.ec2InstanceId,
+      status: over.status ?? "ACTIVE",
+      agentConnected: true,
+      registeredResources: resources(4096, 16384),
+      remainingResources: resources(4096, 16384),
+      attributes: [{ name: "ecs.availability-zone", value: "us-east-1a" }],
+      registeredAt: new Date(1_700_000_000_000),
+    }),
+  };
+}
+
+function task(
+  clusterName: string,
+  id: string,
+  over: {
+    family?: string;
+    lastStatus?: string;
+    desiredStatus?: string;
+    startedBy?: string;
+    group?: string;
+    containerInstanceId?: string;
+  } = {},
+): Omit<TaskRecord, "version"> {
+  const family = over.family ?? "app";
+  return compact({
+    cluster: clusterName,
+    id,
+    containerInstanceId: over.containerInstanceId,
+    reservation: { cpu: 256, memory: 512, ports: [8080], udpPorts: [] },
+    holdsReservation: true,
+    essentialContainers: ["main"],
+    acknowledged: false,
+    task: compact({
+      taskArn: `${ARN}:task/${clusterName}/${id}`,
+      clusterArn: `${ARN}:cluster/${clusterName}`,
+      taskDefinitionArn: `${ARN}:task-definition/${family}:3`,
+      containerInstanceArn: over.containerInstanceId
+        ? `${ARN}:container-instance/${clusterName}/${over.containerInstanceId}`
+        : undefined,
+      lastStatus: over.lastStatus ?? "PENDING",
+      desiredStatus: over.desiredStatus ?? "RUNNING",
+      startedBy: over.startedBy,
+      group: over.group ?? `family:${family}`,
+      launchType: "EC2",
+      createdAt: new Date(1_700_000_000_000),
+    }),
+  });
+}
+
+/** Drops members set to undefined: a store does not keep them (JSON has no undefined). */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const tdKey = (r: TaskDefinitionRecord) => `${r.family}:${r.revision}`;
+
+/** Follows `next` until the end; fails on a page longer than asked or a cursor that loops. */
+async function allPages<T>(list: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<T[]> {
+  const items: T[] = [];
+  const cursors = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const page = await list({ limit, after });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    items.push(...page.items);
+    if (page.next === undefined) return items;
+    expect(cursors.has(page.next)).toBe(false);
+    cursors.add(page.next);
+    after = page.next;
+  }
+}
+
+/** A fixed shuffle, so insertion order never happens to be the listing order. */
+function shuffled<T>(items: T[]): T[] {
+  return items
+    .map((item, i) => ({ item, k: (i * 7919) % 101 }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.item);
+}

@@ -1,0 +1,144 @@
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { ListClustersCommand } from "@aws-sdk/client-ecs";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBerth, type TestBerth } from "../support/berth.ts";
+
+let berth: TestBerth;
+beforeAll(async () => {
+  berth = await startBerth();
+});
+afterAll(() => berth.stop());
+
+const TARGET = "AmazonEC2ContainerServiceV20141113";
+
+/** A raw ECS call, signed (or not) as a test needs, so every protocol edge can be reached. */
+async function call(
+  operation: string,
+  body: string,
+  sign: { secret?: string; keyId?: string; service?: string; date?: Date } | false = {},
+) {
+  const url = new URL(berth.url);
+  let request = new HttpRequest({
+    method: "POST",
+    protocol: "http:",
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: "/",
+    headers: {
+      host: url.host,
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `${TARGET}.${operation}`,
+    },
+    body,
+  });
+  if (sign) {
+    const signer = new SignatureV4({
+      credentials: {
+        accessKeyId: sign.keyId ?? berth.credentials.accessKeyId,
+        secretAccessKey: sign.secret ?? berth.credentials.secretAccessKey,
+      },
+      region: "us-east-1",
+      service: sign.service ?? "ecs",
+      sha256: Sha256,
+    });
+    request = (await signer.sign(request, { signingDate: sign.date })) as HttpRequest;
+  }
+  const response = await fetch(`${berth.url}/`, { method: "POST", headers: request.headers, body });
+  return {
+    status: response.status,
+    requestId: response.headers.get("x-amzn-requestid"),
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+const clusterCount = async () => (await berth.ecs.send(new ListClustersCommand({}))).clusterArns?.length;
+
+describe("authentication", () => {
+  it("accepts a request signed for the ecs or the execute-api service", async () => {
+    expect((await call("ListClusters", "{}")).status).toBe(200);
+    expect((await call("ListClusters", "{}", { service: "execute-api" })).status).toBe(200);
+  });
+
+  it.each([
+    ["unsigned", false, 403, "MissingAuthenticationTokenException"],
+    ["an unknown key", { keyId: "AKIAUNKNOWNUNKNOWN00" }, 400, "UnrecognizedClientException"],
+    ["a wrong secret", { secret: "wrong" }, 400, "InvalidSignatureException"],
+    ["another service's scope", { service: "s3" }, 400, "InvalidSignatureException"],
+    ["a timestamp 20 minutes old", { date: new Date(Date.now() - 20 * 60 * 1000) }, 400, "InvalidSignatureException"],
+  ] as const)("refuses %s and changes nothing", async (_, sign, status, type) => {
+    const before = await clusterCount();
+    const response = await call("CreateCluster", '{"clusterName":"sneaky"}', sign);
+    expect(response.status).toBe(status);
+    expect(response.body.__type).toBe(type);
+    expect(response.requestId).toBeTruthy();
+    expect(await clusterCount()).toBe(before);
+  });
+
+  it("refuses a body changed after signing", async () => {
+    const url = new URL(berth.url);
+    const signer = new SignatureV4({
+      credentials: berth.credentials,
+      region: "us-east-1",
+      service: "ecs",
+      sha256: Sha256,
+    });
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: "POST",
+        hostname: url.hostname,
+        path: "/",
+        headers: { host: url.host, "x-amz-target": `${TARGET}.CreateCluster` },
+        body: '{"clusterName":"a"}',
+      }),
+    );
+    const response = await fetch(`${berth.url}/`, {
+      method: "POST",
+      headers: signed.headers,
+      body: '{"clusterName":"b"}',
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { __type: string }).__type).toBe("InvalidSignatureException");
+  });
+});
+
+describe("the JSON 1.1 protocol", () => {
+  it("answers an unknown operation with UnknownOperationException", async () => {
+    const response = await call("LaunchRockets", "{}");
+    expect(response.body.__type).toBe("UnknownOperationException");
+  });
+
+  it("answers malformed JSON with SerializationException", async () => {
+    const response = await call("CreateCluster", "{not json");
+    expect(response.status).toBe(400);
+    expect(response.body.__type).toBe("SerializationException");
+  });
+
+  it.each([
+    ["a number where a string belongs", '{"clusterName": 5}'],
+    ["a string where a list belongs", '{"clusterName":"x","tags":"a"}'],
+  ])("answers %s with SerializationException", async (_, body) => {
+    const response = await call("CreateCluster", body);
+    expect(response.body.__type).toBe("SerializationException");
+  });
+
+  it("checks enums, lengths and required members against the ECS model", async () => {
+    const badEnum = await call("DescribeClusters", '{"include":["EVERYTHING"]}');
+    expect(badEnum.body.__type).toBe("InvalidParameterException");
+    expect(badEnum.body.message).toContain("Member must satisfy enum value set");
+    const missing = await call("RunTask", "{}");
+    expect(missing.body.__type).toBe("InvalidParameterException");
+    expect(missing.body.message).toContain("taskDefinition");
+    const tooManyTags = await call(
+      "CreateCluster",
+      JSON.stringify({ clusterName: "t", tags: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: "v" })) }),
+    );
+    expect(tooManyTags.body.__type).toBe("InvalidParameterException");
+  });
+
+  it("answers GET /healthz with 200", async () => {
+    const response = await fetch(`${berth.url}/healthz`);
+    expect(response.status).toBe(200);
+  });
+});
