@@ -26,11 +26,13 @@ import {
 import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 
-const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--data-dir DIR]
+const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S] [--data-dir DIR]
 
   --instances    container instances to register (default 1000; 4096 CPU units, 16384 MiB each)
   --tasks        tasks to place, 10 per RunTask call (default 10000)
   --concurrency  API calls in flight (default 8)
+  --strategy     RunTask placement strategies as type:field,... (default
+                 spread:attribute:ecs.availability-zone,binpack:memory; e.g. binpack:cpu, random)
   --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)`;
 
 const { values: flags } = parseArgs({
@@ -38,6 +40,7 @@ const { values: flags } = parseArgs({
     instances: { type: "string", default: "1000" },
     tasks: { type: "string", default: "10000" },
     concurrency: { type: "string", default: "8" },
+    strategy: { type: "string", default: "spread:attribute:ecs.availability-zone,binpack:memory" },
     "data-dir": { type: "string" },
     help: { type: "boolean" },
   },
@@ -60,10 +63,11 @@ const CONCURRENCY = count("concurrency");
 const PER_CALL = 10;
 const DESCRIBE_BATCH = 100;
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
-const STRATEGY: PlacementStrategy[] = [
-  { type: "spread", field: "attribute:ecs.availability-zone" },
-  { type: "binpack", field: "memory" },
-];
+/** `type:field,...` as in `--placement-strategy` of the CLI, e.g. spread:instanceId or random. */
+const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map((part) => {
+  const [type, ...field] = part.split(":");
+  return (field.length ? { type, field: field.join(":") } : { type }) as PlacementStrategy;
+});
 
 const dataDir = flags["data-dir"] ?? mkdtempSync(join(tmpdir(), "berth-bench-"));
 const local = await startLocal(localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, {}));
@@ -134,7 +138,7 @@ try {
   report("RunTask", placement, taskArns.length, "tasks placed");
   if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
   if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
-  console.log(`  strategy: ${STRATEGY.map((s) => `${s.type}(${s.field})`).join(" then ")}`);
+  console.log(`  strategy: ${STRATEGY.map((s) => (s.field ? `${s.type}(${s.field})` : s.type)).join(" then ")}`);
 
   const batches = Math.ceil(taskArns.length / DESCRIBE_BATCH);
   let described = 0;
