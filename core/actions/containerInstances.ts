@@ -19,7 +19,6 @@ import type {
 import { containerInstanceArn } from "../model/arn.ts";
 import { newId } from "../model/ids.ts";
 import { compileQuery } from "../placement/query.ts";
-import type { ResidentTask } from "../placement/types.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
@@ -27,6 +26,7 @@ import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttribut
 import type { ActionContext } from "./context.ts";
 import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
+import { residentsByInstance } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 import { mergeTags, validateTags } from "./tagging.ts";
 
@@ -119,7 +119,7 @@ export async function ListContainerInstances(
     (r) => r.instance.status !== "INACTIVE",
   );
   if (matches) {
-    const residents = await residentTasks(ctx, cluster.name);
+    const residents = await residentsByInstance(ctx, cluster.name);
     records = records.filter((record) => matches({ record, tasks: residents.get(record.id) ?? [] }));
   }
   const result = pageInMemory(records, (r) => r.id, page);
@@ -439,18 +439,3 @@ function remainingAfter(registered: Resource[], held: TaskRecord[]): Resource[] 
 }
 
 /** Each instance's live tasks as the cluster query language sees them (`task:group`). */
-async function residentTasks(ctx: ActionContext, cluster: string): Promise<Map<string, ResidentTask[]>> {
-  const residents = new Map<string, ResidentTask[]>();
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.listTasks({ cluster, notStopped: true }, { limit: 100, after });
-    for (const t of page.items) {
-      if (!t.containerInstanceId) continue;
-      const list = residents.get(t.containerInstanceId) ?? [];
-      list.push({ group: t.task.group, taskDefinitionArn: t.task.taskDefinitionArn, lastStatus: t.task.lastStatus });
-      residents.set(t.containerInstanceId, list);
-    }
-    after = page.next;
-  } while (after !== undefined);
-  return residents;
-}

@@ -4,11 +4,12 @@ import { newTaskRecord } from "../model/newTask.ts";
 import { reservationOf } from "../model/reservation.ts";
 import { planPlacement } from "../placement/plan.ts";
 import { reserve } from "../placement/resources.ts";
-import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../placement/types.ts";
+import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
 import { invalidParameter } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
 import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
+import { residentsByInstance } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 
 export interface Launch {
@@ -133,21 +134,9 @@ async function withResidents(
   const anyGroup = constraints.some((c) => c.expression?.includes("task:group"));
   const ownGroup =
     launch.strategies.some((s) => s.type === "spread") || constraints.some((c) => c.type === "distinctInstance");
-  const residents = new Map<string, ResidentTask[]>();
-  if (anyGroup || ownGroup) {
-    let after: string | undefined;
-    do {
-      const page = await ctx.store.listTasks(
-        { cluster: launch.cluster, notStopped: true, group: anyGroup ? undefined : launch.group },
-        { limit: 1000, after },
-      );
-      for (const t of page.items) {
-        const list = residents.get(t.containerInstanceId ?? "") ?? [];
-        list.push({ group: t.task.group, taskDefinitionArn: t.task.taskDefinitionArn, lastStatus: t.task.lastStatus });
-        residents.set(t.containerInstanceId ?? "", list);
-      }
-      after = page.next;
-    } while (after);
-  }
+  const residents =
+    anyGroup || ownGroup
+      ? await residentsByInstance(ctx, launch.cluster, anyGroup ? undefined : launch.group)
+      : new Map();
   return instances.map((record) => ({ record, tasks: residents.get(record.id) ?? [] }));
 }

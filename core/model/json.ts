@@ -21,7 +21,24 @@ export function toEcsJson(value: unknown): string {
 }
 
 export function fromEcsJson<T = unknown>(text: string): T {
-  return JSON.parse(text, (key, value) =>
-    TIMESTAMP_MEMBERS.has(key) && typeof value === "number" ? new Date(value * 1000) : value,
-  ) as T;
+  // A walk after a plain parse: JSON.parse with a reviver is several times slower, and the store
+  // decodes every container instance of a cluster on each placement.
+  return revive(JSON.parse(text)) as T;
+}
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(value[i]);
+  } else if (value !== null && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    for (const key in object) {
+      const member = object[key];
+      if (typeof member === "number") {
+        if (TIMESTAMP_MEMBERS.has(key)) object[key] = new Date(member * 1000);
+      } else if (typeof member === "object" && member !== null) {
+        object[key] = revive(member);
+      }
+    }
+  }
+  return value;
 }

@@ -31,6 +31,11 @@ export interface Store {
 
   getTask(cluster: string, id: string): Promise<TaskRecord | undefined>;
   listTasks(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
+  /**
+   * The cluster's live (not STOPPED) tasks counted per container instance, group and lastStatus,
+   * optionally for one group: all that placement and the query language need to know of them.
+   */
+  countResidentTasks(cluster: string, group?: string): Promise<ResidentCount[]>;
   /** Tasks of a cluster by lastStatus, for the cluster's counters. */
   countTasks(cluster: string): Promise<{ pending: number; running: number }>;
 
@@ -86,6 +91,13 @@ export interface FamilyQuery {
   familyPrefix?: string;
   /** ACTIVE: families with an ACTIVE revision; INACTIVE: families without one (ECS's meaning); ALL. */
   status?: "ACTIVE" | "INACTIVE" | "ALL";
+}
+
+export interface ResidentCount {
+  containerInstanceId: string;
+  group?: string;
+  lastStatus?: string;
+  count: number;
 }
 
 export interface TaskQuery {

@@ -12,7 +12,7 @@ import {
   type TaskQuery,
   type Write,
 } from "./port.ts";
-import type { Kind, RecordKinds } from "./records.ts";
+import type { ContainerInstanceRecord, Kind, RecordKinds } from "./records.ts";
 
 /**
  * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
@@ -92,10 +92,14 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
   return new SqliteStore(db, now);
 }
 
-type Row = { version: number; expires_at: number | null; data: string };
+type Row = { version: number; expires_at: number | null; data: string; cluster?: string; id?: string };
+
+/** Container instances are decoded once per version: placement reads all of a cluster's on every launch. */
+const instanceKey = (row: Row) => `${row.cluster}/${row.id}`;
 
 class SqliteStore implements Store {
   private lastPurge = 0;
+  private readonly decoded = new Map<string, { version: number; value: object }>();
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
@@ -110,6 +114,18 @@ class SqliteStore implements Store {
   private one<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K] | undefined {
     const row = this.db.prepare(sql).get(...params) as Row | undefined;
     return row ? this.decode<K>(row) : undefined;
+  }
+
+  private instances(sql: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => {
+      const key = instanceKey(row);
+      const hit = this.decoded.get(key);
+      if (hit?.version === row.version) return hit.value as ContainerInstanceRecord;
+      // Frozen, since every reader shares it: changes are made on copies, as everywhere in core/.
+      const value = deepFreeze(this.decode<"containerInstance">(row));
+      this.decoded.set(key, { version: row.version, value });
+      return value;
+    });
   }
 
   private decode<K extends Kind>(row: Row): RecordKinds[K] {
@@ -195,26 +211,26 @@ class SqliteStore implements Store {
   }
 
   async getContainerInstance(cluster: string, id: string) {
-    return this.one<"containerInstance">(
+    return this.instances(
       `SELECT * FROM container_instances WHERE cluster = ? AND id = ? AND ${this.live}`,
       cluster,
       id,
       this.now(),
-    );
+    )[0];
   }
 
   async findContainerInstanceByEc2Id(cluster: string, ec2InstanceId: string) {
-    return this.one<"containerInstance">(
+    return this.instances(
       `SELECT * FROM container_instances WHERE cluster = ? AND ec2_instance_id = ? AND ${this.live}
        ORDER BY status = 'ACTIVE' DESC, status = 'DRAINING' DESC LIMIT 1`,
       cluster,
       ec2InstanceId,
       this.now(),
-    );
+    )[0];
   }
 
   async listContainerInstances(cluster: string, status?: string) {
-    return this.all<"containerInstance">(
+    return this.instances(
       `SELECT * FROM container_instances WHERE cluster = ? AND (? IS NULL OR status = ?) AND ${this.live} ORDER BY id`,
       cluster,
       status ?? null,
@@ -251,6 +267,28 @@ class SqliteStore implements Store {
       page.limit + 1,
     );
     return pageOf(rows, page.limit, (r) => r.id);
+  }
+
+  async countResidentTasks(cluster: string, group?: string) {
+    const rows = this.db
+      .prepare(
+        `SELECT container_instance, task_group, last_status, count(*) AS n FROM tasks
+         WHERE cluster = ? AND last_status IS NOT 'STOPPED' AND container_instance IS NOT NULL
+           AND (? IS NULL OR task_group = ?) AND ${this.live}
+         GROUP BY container_instance, task_group, last_status`,
+      )
+      .all(cluster, group ?? null, group ?? null, this.now()) as {
+      container_instance: string;
+      task_group: string | null;
+      last_status: string | null;
+      n: number;
+    }[];
+    return rows.map((r) => ({
+      containerInstanceId: r.container_instance,
+      group: r.task_group ?? undefined,
+      lastStatus: r.last_status ?? undefined,
+      count: r.n,
+    }));
   }
 
   async countTasks(cluster: string) {
@@ -325,6 +363,14 @@ class SqliteStore implements Store {
   async close() {
     this.db.close();
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const twice = (v: string | undefined): [SQLInputValue, SQLInputValue] => [v ?? null, v ?? null];
