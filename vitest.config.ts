@@ -1,9 +1,36 @@
 import { defineConfig } from "vitest/config";
+import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
+
+/**
+ * The API integration suites, run once more with the server on DynamoDB Local. Left out: the
+ * protocol suite (no store in it) and the restart suite (SQLite's file surviving a kill -9).
+ */
+const ON_DYNAMODB = ["attributes", "clusters", "containerInstances", "heartbeats", "tags", "taskDefinitions", "tasks"];
+
+// Without Java the DynamoDB project is left out with the reason printed, except in CI, where
+// its setup fails instead: a skip there would hide that it never ran.
+const missing = dynamoDbLocalMissing();
+if (missing && process.env.CI !== "true") console.warn(`Not running the API suites on DynamoDB Local: ${missing}.`);
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "main", include: ["test/**/*.test.ts"] } },
+      ...(missing && process.env.CI !== "true"
+        ? []
+        : [
+            {
+              extends: true,
+              test: {
+                name: "dynamodb",
+                include: ON_DYNAMODB.map((suite) => `test/integration/${suite}.test.ts`),
+                env: { BERTH_TEST_STORE: "dynamodb" },
+                globalSetup: ["test/support/dynamodbGlobalSetup.ts"],
+              },
+            },
+          ]),
+    ],
   },
 });

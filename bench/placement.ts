@@ -6,6 +6,7 @@
  *
  *   npm run bench:placement                       # 1,000 instances, 10,000 tasks
  *   npm run bench:placement -- --instances 100 --tasks 1000 --concurrency 4
+ *   npm run bench:placement -- --store both      # SQLite, then DynamoDB Local, side by side
  *
  * It is a benchmark, not a test: it prints figures and fails only when the API does.
  */
@@ -25,14 +26,19 @@ import {
 } from "@aws-sdk/client-ecs";
 import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
+import { describeStore } from "../local/store.ts";
+import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
 
-const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S] [--data-dir DIR]
+const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S]
+                                        [--store sqlite|dynamodb|both] [--data-dir DIR]
 
   --instances    container instances to register (default 1000; 4096 CPU units, 16384 MiB each)
   --tasks        tasks to place, 10 per RunTask call (default 10000)
   --concurrency  API calls in flight (default 8)
   --strategy     RunTask placement strategies as type:field,... (default
                  spread:attribute:ecs.availability-zone,binpack:memory; e.g. binpack:cpu, random)
+  --store        sqlite (default), dynamodb (AWS's DynamoDB Local, started with Java on a free
+                 port, in memory) or both, one after the other, with the figures side by side
   --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)`;
 
 const { values: flags } = parseArgs({
@@ -41,6 +47,7 @@ const { values: flags } = parseArgs({
     tasks: { type: "string", default: "10000" },
     concurrency: { type: "string", default: "8" },
     strategy: { type: "string", default: "spread:attribute:ecs.availability-zone,binpack:memory" },
+    store: { type: "string", default: "sqlite" },
     "data-dir": { type: "string" },
     help: { type: "boolean" },
   },
@@ -69,93 +76,130 @@ const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map(
   return (field.length ? { type, field: field.join(":") } : { type }) as PlacementStrategy;
 });
 
-const dataDir = flags["data-dir"] ?? mkdtempSync(join(tmpdir(), "berth-bench-"));
-const local = await startLocal(localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, {}));
-const ecs = new ECSClient({
-  endpoint: local.url,
-  region: "us-east-1",
-  credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
-  // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
-  // instance too often answers a retryable ServerException. Retried calls are counted below.
-  requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) },
-});
+const STORES = { sqlite: "SQLite", dynamodb: "DynamoDB Local" } as const;
+type StoreName = keyof typeof STORES;
+const storeFlag = flags.store as string;
+if (storeFlag !== "both" && !(storeFlag in STORES)) {
+  console.error(`--store must be sqlite, dynamodb or both.\n\n${USAGE}`);
+  process.exit(2);
+}
+const stores = (storeFlag === "both" ? Object.keys(STORES) : [storeFlag]) as StoreName[];
 
+console.log(
+  `Berth placement benchmark: ${INSTANCES} instances, ${TASKS} tasks (RunTask count ${PER_CALL}), ` +
+    `${CONCURRENCY} calls in flight\n  node ${process.version}, ${availableParallelism()} CPUs`,
+);
+const dynamodb = stores.includes("dynamodb") ? await startDynamoDbLocal() : undefined;
+const results = new Map<StoreName, Figures>();
 try {
-  console.log(
-    `Berth placement benchmark: ${INSTANCES} instances, ${TASKS} tasks (RunTask count ${PER_CALL}), ` +
-      `${CONCURRENCY} calls in flight\n  node ${process.version}, ${availableParallelism()} CPUs, store ${dataDir}\n`,
-  );
-  await ecs.send(new CreateClusterCommand({ clusterName: "bench" }));
-  await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: "bench",
-      containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", cpu: 128, memory: 256 }],
-    }),
-  );
-
-  const registration = await timed(INSTANCES, CONCURRENCY, async (i) => {
-    await ecs.send(
-      new RegisterContainerInstanceCommand({
-        cluster: "bench",
-        totalResources: [
-          { name: "CPU", type: "INTEGER", integerValue: 4096 },
-          { name: "MEMORY", type: "INTEGER", integerValue: 16384 },
-          { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
-          { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: [] },
-        ],
-        attributes: [
-          { name: "ecs.availability-zone", value: AZS[i % AZS.length] },
-          { name: "ecs.instance-type", value: "m5.xlarge" },
-          { name: "ecs.os-type", value: "linux" },
-        ],
-      }),
-    );
-  });
-  report("RegisterContainerInstance", registration, INSTANCES, "instances");
-
-  const taskArns: string[] = [];
-  const failures = new Map<string, number>();
-  let retried = 0;
-  const calls = Math.ceil(TASKS / PER_CALL);
-  const placement = await timed(calls, CONCURRENCY, async (i) => {
-    const {
-      tasks = [],
-      failures: failed = [],
-      $metadata,
-    } = await ecs.send(
-      new RunTaskCommand({
-        cluster: "bench",
-        taskDefinition: "bench:1",
-        count: Math.min(PER_CALL, TASKS - i * PER_CALL),
-        placementStrategy: STRATEGY,
-        startedBy: "bench",
-      }),
-    );
-    if (($metadata.attempts ?? 1) > 1) retried++;
-    for (const task of tasks) taskArns.push(task.taskArn as string);
-    for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
-  });
-  report("RunTask", placement, taskArns.length, "tasks placed");
-  if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
-  if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
-  console.log(`  strategy: ${STRATEGY.map((s) => (s.field ? `${s.type}(${s.field})` : s.type)).join(" then ")}`);
-
-  const batches = Math.ceil(taskArns.length / DESCRIBE_BATCH);
-  let described = 0;
-  const describe = await timed(batches, CONCURRENCY, async (i) => {
-    const batch = taskArns.slice(i * DESCRIBE_BATCH, (i + 1) * DESCRIBE_BATCH);
-    const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: "bench", tasks: batch }));
-    described += tasks.length;
-  });
-  report(`DescribeTasks (${DESCRIBE_BATCH} per call)`, describe, described, "tasks described");
+  for (const store of stores) {
+    console.log(`\n== ${STORES[store]} ==`);
+    results.set(store, await runOn(store));
+  }
 } catch (error) {
   const e = error as Error;
   console.error(`bench: ${e.name}: ${e.message}`);
   process.exitCode = 1;
 } finally {
-  ecs.destroy();
-  await local.close();
-  if (!flags["data-dir"]) rmSync(dataDir, { recursive: true, force: true });
+  await dynamodb?.stop();
+}
+if (results.size > 1) printSideBySide(results);
+
+/** What one run measured, per phase: items per second and call latencies. */
+type Figures = Map<string, { rate: number; unit: string; p50: number; p99: number }>;
+
+/** The whole benchmark against a local control plane on one store. */
+async function runOn(store: StoreName): Promise<Figures> {
+  const dataDir = flags["data-dir"] ?? mkdtempSync(join(tmpdir(), "berth-bench-"));
+  // No agent beats for the instances registered here: a day-long heartbeat interval keeps them
+  // connected (eligible for placement) for the whole run.
+  const env: Record<string, string> = { BERTH_AGENT_HEARTBEAT_SECONDS: "86400" };
+  if (store === "dynamodb" && dynamodb) {
+    Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: dynamodb.endpoint });
+    env.BERTH_TABLE = `berth-bench-${Date.now()}`;
+  }
+  const options = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, env);
+  const local = await startLocal(options);
+  console.log(`  store: ${describeStore(options.store, dataDir)}\n`);
+  const ecs = new ECSClient({
+    endpoint: local.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+    // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
+    // instance too often answers a retryable ServerException. Retried calls are counted below.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) },
+  });
+  const figures: Figures = new Map();
+  try {
+    await ecs.send(new CreateClusterCommand({ clusterName: "bench" }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "bench",
+        containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", cpu: 128, memory: 256 }],
+      }),
+    );
+
+    const registration = await timed(INSTANCES, CONCURRENCY, async (i) => {
+      await ecs.send(
+        new RegisterContainerInstanceCommand({
+          cluster: "bench",
+          totalResources: [
+            { name: "CPU", type: "INTEGER", integerValue: 4096 },
+            { name: "MEMORY", type: "INTEGER", integerValue: 16384 },
+            { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+            { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: [] },
+          ],
+          attributes: [
+            { name: "ecs.availability-zone", value: AZS[i % AZS.length] },
+            { name: "ecs.instance-type", value: "m5.xlarge" },
+            { name: "ecs.os-type", value: "linux" },
+          ],
+        }),
+      );
+    });
+    report(figures, "RegisterContainerInstance", registration, INSTANCES, "instances");
+
+    const taskArns: string[] = [];
+    const failures = new Map<string, number>();
+    let retried = 0;
+    const calls = Math.ceil(TASKS / PER_CALL);
+    const placement = await timed(calls, CONCURRENCY, async (i) => {
+      const {
+        tasks = [],
+        failures: failed = [],
+        $metadata,
+      } = await ecs.send(
+        new RunTaskCommand({
+          cluster: "bench",
+          taskDefinition: "bench:1",
+          count: Math.min(PER_CALL, TASKS - i * PER_CALL),
+          placementStrategy: STRATEGY,
+          startedBy: "bench",
+        }),
+      );
+      if (($metadata.attempts ?? 1) > 1) retried++;
+      for (const task of tasks) taskArns.push(task.taskArn as string);
+      for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
+    });
+    report(figures, "RunTask", placement, taskArns.length, "tasks placed");
+    if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
+    if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
+    console.log(`  strategy: ${STRATEGY.map((s) => (s.field ? `${s.type}(${s.field})` : s.type)).join(" then ")}`);
+
+    const batches = Math.ceil(taskArns.length / DESCRIBE_BATCH);
+    let described = 0;
+    const describe = await timed(batches, CONCURRENCY, async (i) => {
+      const batch = taskArns.slice(i * DESCRIBE_BATCH, (i + 1) * DESCRIBE_BATCH);
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: "bench", tasks: batch }));
+      described += tasks.length;
+    });
+    report(figures, `DescribeTasks (${DESCRIBE_BATCH} per call)`, describe, described, "tasks described");
+  } finally {
+    ecs.destroy();
+    await local.close();
+    if (!flags["data-dir"]) rmSync(dataDir, { recursive: true, force: true });
+  }
+  return figures;
 }
 
 interface Timing {
@@ -187,12 +231,33 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function report(what: string, t: Timing, items: number, unit: string) {
+function report(figures: Figures, what: string, t: Timing, items: number, unit: string) {
   const sorted = [...t.latencies].sort((a, b) => a - b);
-  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const rate = items / (t.elapsed / 1000);
+  figures.set(what, { rate, unit, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
   console.log(
-    `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${(items / (t.elapsed / 1000)).toFixed(0)} ${unit}/s` +
+    `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${rate.toFixed(0)} ${unit}/s` +
       `\n  ${sorted.length} calls, latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, ` +
       `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`,
   );
+}
+
+function ms(v: number) {
+  return `${v.toFixed(1)} ms`;
+}
+
+/** One line per phase, each store's figures side by side. */
+function printSideBySide(results: Map<StoreName, Figures>) {
+  const phases = [...(results.values().next().value ?? new Map()).keys()];
+  const cell = (f: Figures, phase: string) => {
+    const x = f.get(phase);
+    return x ? `${x.rate.toFixed(0)}/s, p50 ${ms(x.p50)}, p99 ${ms(x.p99)}` : "-";
+  };
+  const rows = [
+    ["", ...[...results.keys()].map((store) => STORES[store])],
+    ...phases.map((phase) => [phase, ...[...results.values()].map((f) => cell(f, phase))]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log("\n== side by side ==");
+  for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i])).join("  |  "));
 }

@@ -1,24 +1,67 @@
 import { parseArgs } from "node:util";
+import { loadAgentConfig } from "../agent/config.ts";
+import { startAgent } from "../agent/main.ts";
+import { startLocalAgent } from "./agent.ts";
 import { localOptions } from "./config.ts";
 import { startLocal } from "./server.ts";
+import { describeStore } from "./store.ts";
 
 const USAGE = `Usage: berth local [--port N] [--data-dir DIR] [--no-agent]
+                   [--store sqlite|dynamodb] [--dynamodb-endpoint URL] [--table NAME]
+       berth agent [--config FILE]
 
-  Runs the Berth control plane on this machine.
-  Environment: BERTH_PORT, BERTH_DATA_DIR, BERTH_LOCAL_AGENT=0, BERTH_REGION, BERTH_ACCOUNT_ID,
-               BERTH_ACCESS_KEY_ID / BERTH_SECRET_ACCESS_KEY, BERTH_HOST.`;
+  berth local  runs the Berth control plane on this machine, with an agent that runs tasks on
+               this machine's Docker (unless --no-agent).
+               Environment: BERTH_PORT, BERTH_DATA_DIR, BERTH_LOCAL_AGENT=0, BERTH_REGION,
+               BERTH_ACCOUNT_ID, BERTH_ACCESS_KEY_ID / BERTH_SECRET_ACCESS_KEY, BERTH_HOST,
+               BERTH_AGENT_HEARTBEAT_SECONDS, BERTH_STORE, BERTH_DYNAMODB_ENDPOINT, BERTH_TABLE.
+  berth agent  runs the container-instance agent on this host against BERTH_ENDPOINT, configured
+               like the ECS agent (/etc/ecs/ecs.config, ECS_CONFIG_FILE or --config, and the
+               environment; see the README).`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  if (command !== "local") {
-    console.error(USAGE);
-    process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);
+  if (command === "local") return runLocal(rest);
+  if (command === "agent") return runAgent(rest);
+  console.error(USAGE);
+  process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);
+}
+
+/** Stops `what` on the first SIGINT or SIGTERM, then exits. */
+function stopOnSignal(name: string, close: () => Promise<void>) {
+  const stop = async (signal: string) => {
+    console.log(`\n${signal}: stopping ${name}.`);
+    await close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function runAgent(args: string[]) {
+  const { values } = parseArgs({ args, options: { config: { type: "string" }, help: { type: "boolean" } } });
+  if (values.help) {
+    console.log(USAGE);
+    return;
   }
+  const config = loadAgentConfig({ configFile: values.config });
+  const agent = await startAgent(config);
+  console.log(`Berth agent registered as ${agent.containerInstanceArn}
+  cluster:   ${config.cluster}
+  endpoint:  ${config.endpoint}
+  data dir:  ${config.dataDir}`);
+  stopOnSignal("the agent (containers keep running)", () => agent.close());
+}
+
+async function runLocal(args: string[]) {
   const { values } = parseArgs({
-    args: rest,
+    args,
     options: {
       port: { type: "string" },
       "data-dir": { type: "string" },
+      store: { type: "string" },
+      "dynamodb-endpoint": { type: "string" },
+      table: { type: "string" },
       "no-agent": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -29,11 +72,14 @@ async function main(argv: string[]) {
   }
   const options = localOptions(values);
   const local = await startLocal(options);
+  const localAgent = options.agent ? await startLocalAgent(local, options) : { status: "off (--no-agent)" };
   const { accessKeyId, secretAccessKey, source } = local.credentials;
   console.log(`Berth control plane listening on ${local.url}
   data dir:    ${options.dataDir}
+  store:       ${describeStore(options.store, options.dataDir)}
   credentials: ${source}
-  local agent: ${options.agent ? "not built yet, so no containers are started" : "off"}
+  agent queues: SQS at ${local.sqsEndpoint}
+  local agent: ${localAgent.status}
 
 Point the AWS CLI or an SDK at it:
   export AWS_ACCESS_KEY_ID=${accessKeyId}
@@ -41,13 +87,10 @@ Point the AWS CLI or an SDK at it:
   export AWS_DEFAULT_REGION=${options.partition.region}
   aws ecs create-cluster --cluster-name web --endpoint-url ${local.url}
 `);
-  const stop = async (signal: string) => {
-    console.log(`\n${signal}: stopping Berth.`);
+  stopOnSignal("Berth", async () => {
+    await localAgent.agent?.close();
     await local.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  });
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {

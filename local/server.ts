@@ -2,34 +2,56 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { ActionContext } from "../core/actions/context.ts";
-import { actions } from "../core/actions/index.ts";
+import { services } from "../core/actions/index.ts";
+import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import type { Store } from "../core/store/port.ts";
-import { openSqliteStore } from "../core/store/sqlite.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
 import type { LocalOptions } from "./config.ts";
 import { type AccessKey, loadLocalAccessKey } from "./credentials.ts";
+import { startEmbeddedSqs } from "./sqs.ts";
+import { openStore } from "./store.ts";
 
 export interface RunningLocal {
   url: string;
   credentials: AccessKey & { source: string };
   store: Store;
+  /**
+   * The embedded SQS server holding the agents' wake-up queues (DiscoverPollEndpoint names an
+   * instance's queue). An agent's SQS client must use it as its endpoint, the region of the
+   * partition (it is part of each queue's identity), and any static credentials.
+   */
+  sqsEndpoint: string;
   close(): Promise<void>;
 }
 
 /**
  * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, over
- * the SQLite store in the data dir.
+ * the store chosen in the options (SQLite in the data dir by default), with an embedded SQS
+ * server for the agents' wake-ups.
  */
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
   const credentials = loadLocalAccessKey(options.dataDir);
-  const store = await openSqliteStore(join(options.dataDir, "berth.sqlite"));
-  const context: ActionContext = { store, partition: options.partition, now: () => new Date() };
+  const store = await openStore(options);
+  const sqs = await startEmbeddedSqs(options.host, options.partition.region);
+  const notifier = sqsInstanceNotifier({
+    endpoint: sqs.endpoint,
+    region: options.partition.region,
+    // The embedded server checks no signature; the local key is as good as any.
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+  });
+  const context: ActionContext = {
+    store,
+    partition: options.partition,
+    now: () => new Date(),
+    agentHeartbeatIntervalMs: options.agentHeartbeatSeconds * 1000,
+    notifier,
+    onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
+  };
   const handler = createApiHandler({
-    actions,
+    services,
     context,
     lookupSecret: async (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
@@ -46,9 +68,17 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
       res.end(JSON.stringify({ __type: "ServerException", message: "Service encountered an internal error." }));
     }
   });
+  const closeBackends = async () => {
+    await notifier.close();
+    await sqs.stop();
+    await store.close();
+  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, resolve);
+  }).catch(async (error) => {
+    await closeBackends();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host}:${port}`;
@@ -57,10 +87,11 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     url,
     credentials,
     store,
+    sqsEndpoint: sqs.endpoint,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await store.close();
+      await closeBackends();
     },
   };
 }

@@ -10,7 +10,7 @@ import { advanceTask, type ContainerReport, essentialExit, requestStop, updateCo
 import { invalidParameter } from "../protocol/errors.ts";
 import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
+import { activeCluster, findContainerInstance, idInCluster } from "./lookup.ts";
 import { updateTask } from "./updateTask.ts";
 
 /**
@@ -18,13 +18,23 @@ import { updateTask } from "./updateTask.ts";
  * tasks and containers; the control plane derives the rest (an essential container that exits
  * stops its task).
  */
+/**
+ * `endpoint` is the URL of the instance's wake-up queue (created here if it is missing, e.g. after
+ * the embedded queue server of local mode restarted), which the agent long-polls. Without a
+ * registered instance or without queues, it is the control plane's URL, like the others.
+ */
 export async function DiscoverPollEndpoint(
   input: DiscoverPollEndpointRequest,
   ctx: ActionContext,
 ): Promise<DiscoverPollEndpointResponse> {
-  await activeCluster(ctx, input.cluster);
-  const endpoint = ctx.endpoint ?? `https://ecs.${ctx.partition.region}.amazonaws.com`;
-  return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
+  const cluster = await activeCluster(ctx, input.cluster);
+  const controlPlane = ctx.endpoint ?? `https://ecs.${ctx.partition.region}.amazonaws.com`;
+  const instance = input.containerInstance
+    ? await findContainerInstance(ctx, cluster.name, input.containerInstance)
+    : undefined;
+  const live = instance && instance.instance.status !== "INACTIVE";
+  const endpoint = live && ctx.notifier ? await ctx.notifier.queueFor(cluster.name, instance.id) : controlPlane;
+  return { endpoint, telemetryEndpoint: controlPlane, serviceConnectEndpoint: controlPlane };
 }
 
 export async function SubmitTaskStateChange(

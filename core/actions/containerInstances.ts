@@ -22,9 +22,11 @@ import { compileQuery } from "../placement/query.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
+import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
 import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
+import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
+import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { residentsByInstance } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
@@ -72,7 +74,7 @@ export async function RegisterContainerInstance(
         : registered.map(copyResource),
       // Re-registration (an agent restart) keeps a DRAINING instance draining.
       status: existing?.instance.status ?? "ACTIVE",
-      // Until the agent issue adds heartbeats, a registered instance counts as connected.
+      // Registration is the agent's first heartbeat (recorded below); shown derived from then on.
       agentConnected: true,
       attributes,
       registeredAt: existing?.instance.registeredAt ?? ctx.now(),
@@ -83,6 +85,8 @@ export async function RegisterContainerInstance(
     await ctx.store.commit([put("containerInstance", next)]);
     return next;
   });
+  await recordHeartbeat(ctx, cluster.name, record.id);
+  await openInstanceQueue(ctx, cluster.name, record.id);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }
 
@@ -99,9 +103,9 @@ export async function DescribeContainerInstances(
   const containerInstances: ContainerInstance[] = [];
   const failures: Failure[] = [];
   for (const ref of refs) {
-    const record = await findInstance(ctx, cluster.name, ref);
+    const record = await findContainerInstance(ctx, cluster.name, ref);
     if (record) containerInstances.push(await describeContainerInstance(ctx, record, input.include ?? []));
-    else failures.push({ arn: refArn(ctx, cluster.name, ref), reason: "MISSING" });
+    else failures.push({ arn: containerInstanceRefArn(ctx, cluster.name, ref), reason: "MISSING" });
   }
   return { containerInstances, failures };
 }
@@ -119,6 +123,7 @@ export async function ListContainerInstances(
     (r) => r.instance.status !== "INACTIVE",
   );
   if (matches) {
+    records = await withAgentConnections(ctx, cluster.name, records);
     const residents = await residentsByInstance(ctx, cluster.name);
     records = records.filter((record) => matches({ record, tasks: residents.get(record.id) ?? [] }));
   }
@@ -147,8 +152,8 @@ export async function UpdateContainerInstancesState(
     const updated = new Map<string, ContainerInstanceRecord>();
     const failures: Failure[] = [];
     for (const ref of refs) {
-      const record = await findInstance(ctx, cluster.name, ref);
-      if (!record) failures.push({ arn: refArn(ctx, cluster.name, ref), reason: "MISSING" });
+      const record = await findContainerInstance(ctx, cluster.name, ref);
+      if (!record) failures.push({ arn: containerInstanceRefArn(ctx, cluster.name, ref), reason: "MISSING" });
       else if (record.instance.status === "INACTIVE") {
         failures.push({
           arn: record.instance.containerInstanceArn,
@@ -176,7 +181,7 @@ export async function DeregisterContainerInstance(
   const cluster = await activeCluster(ctx, input.cluster);
   const ref = input.containerInstance as string;
   const record = await retryOnConflict(async () => {
-    const record = await findInstance(ctx, cluster.name, ref);
+    const record = await findContainerInstance(ctx, cluster.name, ref);
     if (!record || record.instance.status === "INACTIVE") {
       throw invalidParameter(`Container instance not found: ${ref}`);
     }
@@ -197,19 +202,22 @@ export async function DeregisterContainerInstance(
     await ctx.store.commit([put("containerInstance", deregistered)]);
     return deregistered;
   });
-  ctx.onInstanceChanged?.(cluster.name, record.id);
+  instanceChanged(ctx, cluster.name, record.id);
+  await closeInstanceQueue(ctx, cluster.name, record.id);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }
 
 /**
- * A container instance as ECS shows it: running and pending task counts from the store's tasks
- * on it (by lastStatus), tags and health only when `include` asks for them.
+ * A container instance as ECS shows it: agentConnected from its heartbeats, running and pending
+ * task counts from the store's tasks on it (by lastStatus), tags and health only when `include`
+ * asks for them.
  */
 export async function describeContainerInstance(
   ctx: ActionContext,
-  record: ContainerInstanceRecord,
+  stored: ContainerInstanceRecord,
   include: ContainerInstanceField[] | string[],
 ): Promise<ContainerInstance> {
+  const record = await withAgentConnection(ctx, stored);
   const { tags, healthStatus, ...instance } = record.instance;
   let running = 0;
   let pending = 0;
@@ -234,14 +242,6 @@ export const withNextVersion = (record: ContainerInstanceRecord): ContainerInsta
   ...record,
   instance: { ...record.instance, version: (record.instance.version ?? 0) + 1 },
 });
-
-async function findInstance(ctx: ActionContext, cluster: string, ref: string) {
-  const id = idInCluster(ref, cluster, "container-instance");
-  return id === undefined ? undefined : ctx.store.getContainerInstance(cluster, id);
-}
-
-const refArn = (ctx: ActionContext, cluster: string, ref: string) =>
-  ref.startsWith("arn:") ? ref : containerInstanceArn(ctx.partition, cluster, ref);
 
 // ---- registration ---------------------------------------------------------------------------
 
@@ -290,7 +290,7 @@ async function previousRegistration(
 ): Promise<ContainerInstanceRecord | undefined> {
   let existing: ContainerInstanceRecord | undefined;
   if (arn) {
-    existing = await findInstance(ctx, cluster, arn);
+    existing = await findContainerInstance(ctx, cluster, arn);
     if (!existing || existing.instance.status === "INACTIVE") {
       throw clientException(`The referenced container instance ${arn} is not registered in this cluster.`);
     }

@@ -1,6 +1,10 @@
+import type { TargetService } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
+import { validateInput } from "../protocol/validate.ts";
 import * as agent from "./agent.ts";
 import * as attributes from "./attributes.ts";
+import { berthActions } from "./berth/index.ts";
+import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
 import type { Action, ActionTable } from "./context.ts";
@@ -29,3 +33,9 @@ export const actions: ActionTable = actionsOf(
   attributes,
   tags,
 );
+
+/** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
+export const services: TargetService[] = [
+  { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput },
+  { prefix: BERTH_TARGET_PREFIX, actions: berthActions },
+];

@@ -8,7 +8,9 @@ import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/ty
 import { invalidParameter } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
 import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
+import { withAgentConnections } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
+import { instanceChanged } from "./instanceQueue.ts";
 import { residentsByInstance } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 
@@ -40,8 +42,11 @@ const MAX_ATTEMPTS = 10;
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
   return retryOnConflict(async () => {
-    const instances = (await ctx.store.listContainerInstances(launch.cluster)).filter(
-      (i) => i.instance.status !== "INACTIVE",
+    // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
+    const instances = await withAgentConnections(
+      ctx,
+      launch.cluster,
+      (await ctx.store.listContainerInstances(launch.cluster)).filter((i) => i.instance.status !== "INACTIVE"),
     );
     if (instances.length === 0 && !launch.onInstances) {
       throw invalidParameter("No Container Instances were found in your cluster.");
@@ -83,7 +88,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       ...(launch.alsoWrite?.(tasks, failures) ?? []),
     ];
     if (writes.length > 0) await ctx.store.commit(writes);
-    for (const id of reserved.keys()) ctx.onInstanceChanged?.(launch.cluster, id);
+    for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
     return { tasks, failures };
   }, MAX_ATTEMPTS);
 }

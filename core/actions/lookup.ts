@@ -1,6 +1,6 @@
-import { lastSegment, parseArn } from "../model/arn.ts";
+import { containerInstanceArn, lastSegment, parseArn } from "../model/arn.ts";
 import { clusterNotFound, invalidParameter } from "../protocol/errors.ts";
-import type { ClusterRecord } from "../store/records.ts";
+import type { ClusterRecord, ContainerInstanceRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
 
 /** The cluster a request names (short name or ARN), `default` when it names none. */
@@ -33,3 +33,17 @@ export function idInCluster(ref: string, cluster: string, type: string): string 
   if (arn.parts.length === 2 && arn.parts[0] !== cluster) return undefined;
   return lastSegment(ref);
 }
+
+/** The container instance a reference (id or ARN) names in a cluster, whatever its status. */
+export async function findContainerInstance(
+  ctx: ActionContext,
+  cluster: string,
+  ref: string,
+): Promise<ContainerInstanceRecord | undefined> {
+  const id = idInCluster(ref, cluster, "container-instance");
+  return id === undefined ? undefined : ctx.store.getContainerInstance(cluster, id);
+}
+
+/** The ARN to show in a `failures[]` entry for a container instance reference. */
+export const containerInstanceRefArn = (ctx: ActionContext, cluster: string, ref: string) =>
+  ref.startsWith("arn:") ? ref : containerInstanceArn(ctx.partition, cluster, ref);

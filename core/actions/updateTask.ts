@@ -3,6 +3,7 @@ import { release } from "../placement/resources.ts";
 import { put, type Write } from "../store/port.ts";
 import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
+import { instanceChanged } from "./instanceQueue.ts";
 import { retryOnConflict } from "./retry.ts";
 
 const MAX_ATTEMPTS = 10;
@@ -34,7 +35,7 @@ export async function updateTask(
     writes.push(put("task", next));
     await ctx.store.commit(writes);
     if (next.containerInstanceId && next.task.desiredStatus !== record.task.desiredStatus) {
-      ctx.onInstanceChanged?.(cluster, next.containerInstanceId);
+      instanceChanged(ctx, cluster, next.containerInstanceId);
     }
     return { ...next, version: record.version + 1 };
   }, MAX_ATTEMPTS);

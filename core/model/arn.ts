@@ -32,3 +32,6 @@ export function parseArn(arn: string): ParsedArn | undefined {
 
 /** Last path segment of a reference that may be a bare id/name or an ARN. */
 export const lastSegment = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
+
+/** The family in a task definition ARN (`.../task-definition/FAMILY:REVISION`). */
+export const taskDefinitionFamily = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":"));

@@ -2,9 +2,7 @@ import type { ActionContext, ActionTable } from "../actions/context.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
-import { ecsModel } from "./model.ts";
 import { type RawRequest, type SecretLookup, verifySigV4 } from "./sigv4.ts";
-import { validateInput } from "./validate.ts";
 
 export interface RawResponse {
   status: number;
@@ -12,36 +10,41 @@ export interface RawResponse {
   body: string;
 }
 
-export interface ProtocolDeps {
+/** The actions answered under one X-Amz-Target prefix (`<prefix>.<Operation>`). */
+export interface TargetService {
+  prefix: string;
   actions: ActionTable;
+  /** Checks a decoded body before its action runs; absent when the actions check their own input. */
+  validate?: (operation: string, input: unknown) => void;
+}
+
+export interface ProtocolDeps {
+  /** ECS's actions and Berth's own, each under its prefix. */
+  services: TargetService[];
   context: ActionContext;
   lookupSecret: SecretLookup;
   /** Called with every failure that is the server's fault, to be logged. */
   onServerError?: (error: unknown, operation: string | undefined) => void;
 }
 
-const TARGET_PREFIX = `${ecsModel.metadata.targetPrefix}.`;
-
 /**
- * The ECS JSON 1.1 protocol: authenticate, find the operation in X-Amz-Target, decode and check
- * the body against the model, run the action, encode the answer or an ECS-shaped error.
+ * The ECS JSON 1.1 protocol: authenticate, find the service and operation in X-Amz-Target,
+ * decode and check the body, run the action, encode the answer or an ECS-shaped error.
  */
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
   let operation: string | undefined;
   try {
     await verifySigV4(req, deps.lookupSecret, deps.context.now());
     const target = req.headers["x-amz-target"] ?? "";
-    operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const known =
-      operation !== undefined &&
-      Object.hasOwn(ecsModel.operations, operation) &&
-      Object.hasOwn(deps.actions, operation);
-    const action = known ? deps.actions[operation as string] : undefined;
-    if (!action || !operation)
+    const dot = target.lastIndexOf(".");
+    const service = deps.services.find((s) => s.prefix === target.slice(0, dot));
+    operation = target.slice(dot + 1);
+    if (!service || dot < 0 || !Object.hasOwn(service.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
+    }
     const input = decodeBody(req.body);
-    validateInput(operation, input);
-    const output = await action(input, deps.context);
+    service.validate?.(operation, input);
+    const output = await service.actions[operation](input, deps.context);
     return respond(200, output ?? {}, requestId);
   } catch (error) {
     const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);

@@ -20,13 +20,9 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
   const at = path || "request";
   switch (shape.type) {
     case "structure": {
-      if (!isObject(value)) throw serialization(`Expected an object at '${at}'.`);
+      if (!isObject(value)) throw wrongType.structure(at);
       for (const name of shape.required ?? []) {
-        if (value[name] === null || value[name] === undefined) {
-          throw invalidParameter(
-            `1 validation error detected: Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`,
-          );
-        }
+        if (value[name] === null || value[name] === undefined) throw missingMember(join(path, name));
       }
       for (const [name, member] of Object.entries(shape.members ?? {})) {
         check(model, member.shape, value[name], join(path, name));
@@ -34,7 +30,7 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
       return;
     }
     case "list": {
-      if (!Array.isArray(value)) throw serialization(`Expected a list at '${at}'.`);
+      if (!Array.isArray(value)) throw wrongType.list(at);
       bounds(value.length, shape, value, path, "length");
       for (const [i, item] of value.entries()) check(model, shape.member?.shape ?? "", item, `${at}.${i + 1}.member`);
       return;
@@ -49,7 +45,7 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
       return;
     }
     case "string": {
-      if (typeof value !== "string") throw serialization(`STRING_VALUE expected at '${at}'.`);
+      if (typeof value !== "string") throw wrongType.string(at);
       if (shape.enum && !shape.enum.includes(value)) {
         throw invalidParameter(
           `1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
@@ -66,7 +62,7 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
       bounds(value, shape, value, path, "value");
       return;
     case "double":
-      if (typeof value !== "number") throw serialization(`NUMBER_VALUE expected at '${at}'.`);
+      if (typeof value !== "number") throw wrongType.double(at);
       return;
     case "timestamp":
       // The decoder has already turned epoch seconds into Dates; anything else is not a timestamp.
@@ -78,7 +74,21 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
   }
 }
 
-function bounds(n: number, shape: { min?: number; max?: number }, value: unknown, path: string, what: string) {
+/** The errors of a value of the wrong JSON type, as the AWS JSON protocol reports them. */
+export const wrongType = {
+  structure: (at: string) => serialization(`Expected an object at '${at}'.`),
+  list: (at: string) => serialization(`Expected a list at '${at}'.`),
+  string: (at: string) => serialization(`STRING_VALUE expected at '${at}'.`),
+  double: (at: string) => serialization(`NUMBER_VALUE expected at '${at}'.`),
+};
+
+export const missingMember = (path: string) =>
+  invalidParameter(
+    `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
+  );
+
+/** A length, size or value outside the shape's min/max: InvalidParameterException, worded as AWS does. */
+export function bounds(n: number, shape: { min?: number; max?: number }, value: unknown, path: string, what: string) {
   const tooSmall = shape.min !== undefined && n < shape.min;
   const tooLarge = shape.max !== undefined && n > shape.max;
   if (!tooSmall && !tooLarge) return;
@@ -89,5 +99,6 @@ function bounds(n: number, shape: { min?: number; max?: number }, value: unknown
   );
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+export const join = (path: string, name: string) => (path ? `${path}.${name}` : name);

@@ -1,6 +1,7 @@
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
+  HeartbeatRecord,
   IdempotencyRecord,
   Kind,
   RecordKinds,
@@ -40,6 +41,15 @@ export interface Store {
   countTasks(cluster: string): Promise<{ pending: number; running: number }>;
 
   getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
+
+  /**
+   * Heartbeats sit outside `commit`: one unconditional write per beat (no transaction, no
+   * version), replacing the instance's previous one, so that they stay cheap and never conflict.
+   */
+  putHeartbeat(record: HeartbeatRecord): Promise<void>;
+  getHeartbeat(cluster: string, id: string): Promise<HeartbeatRecord | undefined>;
+  /** The latest heartbeat of every instance of a cluster that has one (placement reads them all). */
+  listHeartbeats(cluster: string): Promise<HeartbeatRecord[]>;
 
   /**
    * Apply all writes or none. Each write names the version it read (`null`: the record must not

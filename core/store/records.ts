@@ -64,6 +64,36 @@ export interface IdempotencyRecord extends Stored {
   response: unknown;
 }
 
+/**
+ * A container instance's latest heartbeat from its agent (registration counts as the first).
+ * Not a versioned record: it is written unconditionally, last writer wins, and never in a commit,
+ * so that heartbeats can never make a placement lose its race for the instance record.
+ */
+export interface HeartbeatRecord {
+  cluster: string;
+  /** The container instance's id. */
+  id: string;
+  /** When the control plane received the beat (epoch ms): agentConnected is derived from it. */
+  at: number;
+  /** What the agent measured, when it sent it (registration sends none). */
+  utilization?: InstanceUtilization;
+  expiresAt?: number;
+}
+
+/** Host CPU and memory use, and each task's, as the agent measured them. */
+export interface InstanceUtilization {
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+  tasks: TaskUtilization[];
+}
+
+export interface TaskUtilization {
+  taskArn: string;
+  cpuPercent: number;
+  memoryMiB: number;
+}
+
 export interface RecordKinds {
   cluster: ClusterRecord;
   taskDefinition: TaskDefinitionRecord;

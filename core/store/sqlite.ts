@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
-import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import { taskDefinitionFamily } from "../model/arn.ts";
+import { DecodedCache } from "./decodedCache.ts";
+import { decodeRecord, encodeRecord } from "./encoding.ts";
 import {
   ConflictError,
   type FamilyQuery,
@@ -12,7 +14,7 @@ import {
   type TaskQuery,
   type Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, Kind, RecordKinds } from "./records.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
 
 /**
  * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
@@ -51,7 +53,7 @@ const TABLES: { [K in Kind]: Table<K> } = {
       id: r.id,
       desired_status: r.task.desiredStatus ?? null,
       last_status: r.task.lastStatus ?? null,
-      family: familyOf(r.task.taskDefinitionArn),
+      family: r.task.taskDefinitionArn ? taskDefinitionFamily(r.task.taskDefinitionArn) : null,
       started_by: r.task.startedBy ?? null,
       task_group: r.task.group ?? null,
       container_instance: r.containerInstanceId ?? null,
@@ -59,8 +61,6 @@ const TABLES: { [K in Kind]: Table<K> } = {
   },
   idempotency: { name: "idempotency", key: ["key"], columns: (r) => ({ key: r.key }) },
 };
-
-const familyOf = (arn: string | undefined) => arn?.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":")) ?? null;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
@@ -76,7 +76,14 @@ CREATE INDEX IF NOT EXISTS tasks_by_desired_status ON tasks (cluster, desired_st
 CREATE INDEX IF NOT EXISTS tasks_by_last_status ON tasks (cluster, last_status);
 CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (cluster, container_instance, id);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
+  utilization TEXT, PRIMARY KEY (cluster, id));
 `;
+
+/** Tables with an expires_at column beyond those of TABLES, purged with them. */
+const UNVERSIONED_TABLES = ["heartbeats"];
+
+type HeartbeatRow = { cluster: string; id: string; at: number; expires_at: number | null; utilization: string | null };
 
 /** How often expired records are purged; reads already skip them. */
 const PURGE_EVERY_MS = 60_000;
@@ -94,12 +101,9 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
 
 type Row = { version: number; expires_at: number | null; data: string; cluster?: string; id?: string };
 
-/** Container instances are decoded once per version: placement reads all of a cluster's on every launch. */
-const instanceKey = (row: Row) => `${row.cluster}/${row.id}`;
-
 class SqliteStore implements Store {
   private lastPurge = 0;
-  private readonly decoded = new Map<string, { version: number; value: object }>();
+  private readonly decodedInstances = new DecodedCache<ContainerInstanceRecord>();
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
@@ -117,21 +121,13 @@ class SqliteStore implements Store {
   }
 
   private instances(sql: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
-    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => {
-      const key = instanceKey(row);
-      const hit = this.decoded.get(key);
-      if (hit?.version === row.version) return hit.value as ContainerInstanceRecord;
-      // Frozen, since every reader shares it: changes are made on copies, as everywhere in core/.
-      const value = deepFreeze(this.decode<"containerInstance">(row));
-      this.decoded.set(key, { version: row.version, value });
-      return value;
-    });
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) =>
+      this.decodedInstances.get(`${row.cluster}/${row.id}`, row.version, () => this.decode<"containerInstance">(row)),
+    );
   }
 
   private decode<K extends Kind>(row: Row): RecordKinds[K] {
-    // expiresAt lives in its column only: in the JSON, ECS's timestamp decoding would turn it into a Date.
-    const expiry = row.expires_at === null ? {} : { expiresAt: row.expires_at };
-    return { ...fromEcsJson<object>(row.data), ...expiry, version: row.version } as RecordKinds[K];
+    return decodeRecord<RecordKinds[K]>(row.data, row.version, row.expires_at);
   }
 
   async getCluster(name: string) {
@@ -306,6 +302,33 @@ class SqliteStore implements Store {
     return this.one<"idempotency">(`SELECT * FROM idempotency WHERE key = ? AND ${this.live}`, key, this.now());
   }
 
+  async putHeartbeat(record: HeartbeatRecord) {
+    // Utilization holds only numbers and ARNs: plain JSON, no ECS timestamp decoding.
+    this.db
+      .prepare("INSERT OR REPLACE INTO heartbeats (cluster, id, at, expires_at, utilization) VALUES (?, ?, ?, ?, ?)")
+      .run(
+        record.cluster,
+        record.id,
+        record.at,
+        record.expiresAt ?? null,
+        record.utilization ? JSON.stringify(record.utilization) : null,
+      );
+  }
+
+  async getHeartbeat(cluster: string, id: string) {
+    const row = this.db
+      .prepare(`SELECT * FROM heartbeats WHERE cluster = ? AND id = ? AND ${this.live}`)
+      .get(cluster, id, this.now()) as HeartbeatRow | undefined;
+    return row ? heartbeatOf(row) : undefined;
+  }
+
+  async listHeartbeats(cluster: string) {
+    const rows = this.db
+      .prepare(`SELECT * FROM heartbeats WHERE cluster = ? AND ${this.live}`)
+      .all(cluster, this.now()) as HeartbeatRow[];
+    return rows.map(heartbeatOf);
+  }
+
   async commit(writes: Write[]) {
     this.purgeExpired();
     this.db.exec("BEGIN IMMEDIATE");
@@ -334,16 +357,11 @@ class SqliteStore implements Store {
         `${write.kind} ${keyValues.join("/")} is at version ${currentVersion}, not ${write.expectedVersion}`,
       );
     }
-    const {
-      version: _version,
-      expiresAt: _expiresAt,
-      ...data
-    } = write.record as { version?: number; expiresAt?: number };
     const row: Record<string, SQLInputValue> = {
       ...columns,
       version: (current?.version ?? 0) + 1,
       expires_at: write.record.expiresAt ?? null,
-      data: toEcsJson(data),
+      data: encodeRecord(write.record),
     };
     const names = Object.keys(row);
     this.db
@@ -355,8 +373,8 @@ class SqliteStore implements Store {
     const now = this.now();
     if (now - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now;
-    for (const table of Object.values(TABLES)) {
-      this.db.prepare(`DELETE FROM ${table.name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
+    for (const name of [...Object.values(TABLES).map((t) => t.name), ...UNVERSIONED_TABLES]) {
+      this.db.prepare(`DELETE FROM ${name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
     }
   }
 
@@ -365,12 +383,14 @@ class SqliteStore implements Store {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
-  }
-  return value;
+function heartbeatOf(row: HeartbeatRow): HeartbeatRecord {
+  return {
+    cluster: row.cluster,
+    id: row.id,
+    at: row.at,
+    ...(row.utilization === null ? {} : { utilization: JSON.parse(row.utilization) }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
 }
 
 const twice = (v: string | undefined): [SQLInputValue, SQLInputValue] => [v ?? null, v ?? null];

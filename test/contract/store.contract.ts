@@ -4,6 +4,7 @@ import { ConflictError, type Page, type PageRequest, put, type Store } from "../
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
+  HeartbeatRecord,
   IdempotencyRecord,
   TaskDefinitionRecord,
   TaskRecord,
@@ -471,6 +472,164 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         expect(await store.countTasks("web")).toEqual({ ...before, running: before.running - 1 });
         const live = await allPages((page) => store.listTasks({ cluster: "web", notStopped: true }, page), 100);
         expect(live.map((t) => t.id)).not.toContain("t02");
+      });
+    });
+
+    // What only a real engine with concurrent requests and paged reads can get wrong.
+    describe("races and long lists", () => {
+      it("lets exactly one of many concurrent writers of one record win, and one of many creators", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        const writers = Array.from({ length: 12 }, (_, i) => i);
+        const updates = await Promise.allSettled(
+          writers.map((i) =>
+            store.commit([
+              put("containerInstance", {
+                ...read,
+                instance: { ...read.instance, versionInfo: { agentVersion: `${i}` } },
+              }),
+            ]),
+          ),
+        );
+        expect(updates.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        for (const r of updates) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ConflictError);
+        const creates = await Promise.allSettled(writers.map(() => store.commit([put("cluster", cluster("new"))])));
+        expect(creates.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      });
+
+      it("never overbooks an instance when placements race (read, plan, commit, retry)", async () => {
+        // 8 GiB of memory, 30 placers of 512 MiB each: 16 fit, whatever the interleaving.
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const memoryOf = (r: ContainerInstanceRecord) =>
+          r.instance.remainingResources?.find((x) => x.name === "MEMORY")?.integerValue ?? 0;
+        const place = async (n: number): Promise<boolean> => {
+          for (;;) {
+            const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+            const left = memoryOf(read) - 8192;
+            if (left < 512) return false;
+            const remainingResources = resources(4096, left + 8192 - 512);
+            try {
+              await store.commit([
+                put("task", task("web", `p${n}`, { containerInstanceId: "ci1" })),
+                put("containerInstance", { ...read, instance: { ...read.instance, remainingResources } }),
+              ]);
+              return true;
+            } catch (error) {
+              if (!(error instanceof ConflictError)) throw error;
+            }
+          }
+        };
+        const placed = await Promise.all(Array.from({ length: 30 }, (_, n) => place(n)));
+        expect(placed.filter(Boolean)).toHaveLength(16);
+        const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(memoryOf(after)).toBe(8192);
+        const tasks = await allPages(
+          (page) => store.listTasks({ cluster: "web", containerInstanceId: "ci1" }, page),
+          100,
+        );
+        expect(tasks).toHaveLength(16);
+      });
+
+      it("gives concurrent registrations of one family distinct revisions", async () => {
+        const register = async () => {
+          for (;;) {
+            const revision = ((await store.lastTaskDefinition("app"))?.revision ?? 0) + 1;
+            try {
+              await store.commit([put("taskDefinition", taskDefinition("app", revision))]);
+              return revision;
+            } catch (error) {
+              if (!(error instanceof ConflictError)) throw error;
+            }
+          }
+        };
+        const revisions = await Promise.all(Array.from({ length: 10 }, register));
+        expect([...revisions].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        const listed = await allPages((page) => store.listTaskDefinitions({ family: "app" }, page), 3);
+        expect(listed.map(tdKey)).toEqual(revisions.map((_, i) => `app:${i + 1}`));
+      });
+
+      it("pages through many records where filters match few, none lost or repeated", async () => {
+        // 330 tasks (in commits of at most 100 writes), one in 30 started by "rare".
+        const ids = Array.from({ length: 330 }, (_, i) => `t${String(i).padStart(3, "0")}`);
+        const rare = ids.filter((_, i) => i % 30 === 7);
+        for (let i = 0; i < ids.length; i += 100) {
+          await store.commit(
+            ids
+              .slice(i, i + 100)
+              .map((id) =>
+                put(
+                  "task",
+                  task("web", id, { startedBy: rare.includes(id) ? "rare" : "often", lastStatus: "RUNNING" }),
+                ),
+              ),
+          );
+        }
+        for (const limit of [1, 4, 100]) {
+          const found = await allPages((page) => store.listTasks({ cluster: "web", startedBy: "rare" }, page), limit);
+          expect(found.map((t) => t.id)).toEqual(rare);
+          const all = await allPages(
+            (page) => store.listTasks({ cluster: "web", desiredStatus: "RUNNING" }, page),
+            limit * 50,
+          );
+          expect(all.map((t) => t.id)).toEqual(ids);
+        }
+        expect(await store.countTasks("web")).toEqual({ pending: 0, running: 330 });
+      });
+    });
+
+    describe("heartbeats", () => {
+      const beat = (clusterName: string, id: string, at: number, over: Partial<HeartbeatRecord> = {}) => ({
+        cluster: clusterName,
+        id,
+        at,
+        ...over,
+      });
+      const utilization = {
+        cpuPercent: 12.5,
+        memoryUsedMiB: 2048,
+        memoryTotalMiB: 16384,
+        tasks: [{ taskArn: `${ARN}:task/web/t1`, cpuPercent: 3.25, memoryMiB: 100 }],
+      };
+
+      it("keeps the latest heartbeat per instance, with its utilization, replacing the previous one", async () => {
+        await store.putHeartbeat(beat("web", "ci1", 1_000));
+        expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 1_000));
+        await store.putHeartbeat(beat("web", "ci1", 2_000, { utilization }));
+        expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 2_000, { utilization }));
+        // A later beat without utilization does not keep the old figures.
+        await store.putHeartbeat(beat("web", "ci1", 3_000));
+        expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 3_000));
+        expect(await store.getHeartbeat("other", "ci1")).toBeUndefined();
+        expect(await store.getHeartbeat("web", "ci2")).toBeUndefined();
+      });
+
+      it("lists a cluster's heartbeats", async () => {
+        await store.putHeartbeat(beat("web", "ci1", 1_000));
+        await store.putHeartbeat(beat("web", "ci2", 2_000, { utilization }));
+        await store.putHeartbeat(beat("other", "ci3", 3_000));
+        const listed = await store.listHeartbeats("web");
+        expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          beat("web", "ci1", 1_000),
+          beat("web", "ci2", 2_000, { utilization }),
+        ]);
+        expect(await store.listHeartbeats("nope")).toEqual([]);
+      });
+
+      it("hides an expired heartbeat", async () => {
+        await store.putHeartbeat(beat("web", "ci1", 1_000, { expiresAt: Date.now() - 1 }));
+        await store.putHeartbeat(beat("web", "ci2", 1_000, { expiresAt: Date.now() + 3_600_000 }));
+        expect(await store.getHeartbeat("web", "ci1")).toBeUndefined();
+        expect((await store.listHeartbeats("web")).map((h) => h.id)).toEqual(["ci2"]);
+      });
+
+      it("never conflicts with commits of the instance, nor moves its version", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        await store.putHeartbeat(beat("web", "ci1", 1_000));
+        expect((await store.getContainerInstance("web", "ci1"))?.version).toBe(read.version);
+        await store.commit([put("containerInstance", { ...read, instance: { ...read.instance, status: "DRAINING" } })]);
+        await store.putHeartbeat(beat("web", "ci1", 2_000));
+        expect((await store.getHeartbeat("web", "ci1"))?.at).toBe(2_000);
       });
     });
   });

@@ -42,7 +42,9 @@ describe.skipIf(!awsOnPath && !inCi)("the AWS CLI against berth local", () => {
   beforeAll(async () => {
     if (!awsOnPath) throw new Error("CI=true but `aws` is not on PATH: .ci/run installs Debian's awscli.");
     dataDir = mkdtempSync(join(tmpdir(), "berth-e2e-"));
-    berth = await spawnBerth(dataDir);
+    // The instances are registered by hand, with no agent to beat for them: a long heartbeat
+    // interval keeps them connected (placeable) however slowly the CLI runs.
+    berth = await spawnBerth(dataDir, { BERTH_AGENT_HEARTBEAT_SECONDS: "3600" });
   });
   afterAll(async () => {
     await berth?.stop();

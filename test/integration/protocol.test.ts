@@ -4,6 +4,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { rawCall, type Signing } from "../support/rawCall.ts";
 
 let berth: TestBerth;
 beforeAll(async () => {
@@ -14,44 +15,8 @@ afterAll(() => berth.stop());
 const TARGET = "AmazonEC2ContainerServiceV20141113";
 
 /** A raw ECS call, signed (or not) as a test needs, so every protocol edge can be reached. */
-async function call(
-  operation: string,
-  body: string,
-  sign: { secret?: string; keyId?: string; service?: string; date?: Date } | false = {},
-) {
-  const url = new URL(berth.url);
-  let request = new HttpRequest({
-    method: "POST",
-    protocol: "http:",
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: "/",
-    headers: {
-      host: url.host,
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `${TARGET}.${operation}`,
-    },
-    body,
-  });
-  if (sign) {
-    const signer = new SignatureV4({
-      credentials: {
-        accessKeyId: sign.keyId ?? berth.credentials.accessKeyId,
-        secretAccessKey: sign.secret ?? berth.credentials.secretAccessKey,
-      },
-      region: "us-east-1",
-      service: sign.service ?? "ecs",
-      sha256: Sha256,
-    });
-    request = (await signer.sign(request, { signingDate: sign.date })) as HttpRequest;
-  }
-  const response = await fetch(`${berth.url}/`, { method: "POST", headers: request.headers, body });
-  return {
-    status: response.status,
-    requestId: response.headers.get("x-amzn-requestid"),
-    body: (await response.json()) as Record<string, unknown>,
-  };
-}
+const call = (operation: string, body: string, sign: Signing | false = {}) =>
+  rawCall(berth, `${TARGET}.${operation}`, body, sign);
 
 const clusterCount = async () => (await berth.ecs.send(new ListClustersCommand({}))).clusterArns?.length;
 

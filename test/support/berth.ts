@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { localOptions } from "../../local/config.ts";
 import { type RunningLocal, startLocal } from "../../local/server.ts";
+import { testStoreEnv } from "./testStore.ts";
 
 export interface TestBerth extends RunningLocal {
   ecs: ECSClient;
@@ -12,9 +13,23 @@ export interface TestBerth extends RunningLocal {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
+export interface TestBerthOptions {
+  /**
+   * The control plane's agent heartbeat interval. Long by default: tests register instances by
+   * hand, without an agent to beat for them, and expect them to stay connected.
+   */
+  heartbeatSeconds?: number;
+}
+
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
-export async function startBerth(dataDir = mkdtempSync(join(tmpdir(), "berth-test-"))): Promise<TestBerth> {
-  const local = await startLocal({ ...localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, {}) });
+export async function startBerth(
+  dataDir = mkdtempSync(join(tmpdir(), "berth-test-")),
+  options: TestBerthOptions = {},
+): Promise<TestBerth> {
+  const local = await startLocal({
+    ...localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, testStoreEnv()),
+    agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,
+  });
   const ecs = new ECSClient({
     endpoint: local.url,
     region: "us-east-1",

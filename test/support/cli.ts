@@ -19,12 +19,18 @@ export interface BerthProcess {
 
 /**
  * `berth local --port 0 --data-dir DIR --no-agent` as a child process, the way a user starts it,
- * with BERTH_* variables of the calling environment left out unless given in `env`. Resolves
- * once the CLI has printed its endpoint and credentials.
+ * with BERTH_* and ECS_* variables of the calling environment left out unless given in `env`.
+ * With `agent: true`, without --no-agent: the local agent runs tasks on Docker. Resolves once the
+ * CLI has printed its endpoint and credentials.
  */
-export async function spawnBerth(dataDir: string, env: Record<string, string> = {}): Promise<BerthProcess> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BERTH_")));
-  const child = spawn(process.execPath, [BIN, "local", "--port", "0", "--data-dir", dataDir, "--no-agent"], {
+export async function spawnBerth(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { agent?: boolean } = {},
+): Promise<BerthProcess> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BERTH|ECS)_/.test(k)));
+  const args = [BIN, "local", "--port", "0", "--data-dir", dataDir, ...(options.agent ? [] : ["--no-agent"])];
+  const child = spawn(process.execPath, args, {
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,90 @@
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { AgentConfig } from "./config.ts";
+
+/** Berth's own actions (Heartbeat, …): the ECS protocol and signing under their own target prefix. */
+export const BERTH_TARGET_PREFIX = "Berth_20261124";
+
+/** An error answered by the control plane, as the SDK names its errors (`name` is ECS's `__type`). */
+export class ControlPlaneError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ControlPlane {
+  ecs: ECSClient;
+  /** Calls a Berth action; throws ControlPlaneError with the answered `__type` on failure. */
+  berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T>;
+  destroy(): void;
+}
+
+/**
+ * The agent's clients for the control plane at BERTH_ENDPOINT: the ECS SDK for the ECS actions,
+ * and a small signed JSON client for Berth's own, signed exactly as the SDK signs (service `ecs`),
+ * so one key and one verifier serve both.
+ */
+export function createControlPlane(config: AgentConfig): ControlPlane {
+  const ecs = new ECSClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
+  const url = new URL(config.endpoint);
+  return {
+    ecs,
+    async berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T> {
+      const credentials = config.credentials ?? (await ecs.config.credentials());
+      const signer = new SignatureV4({ service: "ecs", region: config.region, credentials, sha256: Sha256 });
+      const body = JSON.stringify(input);
+      const request = new HttpRequest({
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        method: "POST",
+        path: url.pathname || "/",
+        headers: {
+          host: url.host,
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": `${BERTH_TARGET_PREFIX}.${action}`,
+        },
+        body,
+      });
+      const signed = await signer.sign(request);
+      const response = await fetch(new URL(url.pathname || "/", url), {
+        method: "POST",
+        headers: signed.headers,
+        body,
+        signal: signal ?? AbortSignal.timeout(10_000),
+      });
+      const text = await response.text();
+      const parsed = text ? safeJson(text) : {};
+      if (response.ok) return parsed as T;
+      const type = String(parsed.__type ?? `HTTP${response.status}`).replace(/^.*#/, "");
+      throw new ControlPlaneError(type, String(parsed.message ?? parsed.Message ?? text), response.status);
+    },
+    destroy: () => ecs.destroy(),
+  };
+}
+
+function safeJson(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}
+
+/**
+ * Whether a failed call is worth retrying later: the control plane unreachable, throttling, or
+ * its own fault (5xx). A 4xx answer (the task is unknown, the request invalid) stays wrong.
+ */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; status?: number; $fault?: string };
+  const status = e.$metadata?.httpStatusCode ?? e.status;
+  if (status !== undefined) return status >= 500 || status === 429 || /Throttl/.test(e.name ?? "");
+  // No HTTP answer at all: refused, reset, timed out, DNS.
+  return true;
+}

@@ -1,0 +1,62 @@
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type DesiredStatus,
+  ListTasksCommand,
+  type Task,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import type { ControlPlane } from "./controlPlane.ts";
+import type { DesiredTask } from "./engine/types.ts";
+
+const DESCRIBE_BATCH = 100;
+
+/**
+ * What the control plane wants on this instance, read in full every time (level-triggered: a
+ * lost nudge costs a sync's delay, never a task): every task placed here whose desired status is
+ * RUNNING or STOPPED and that is not known STOPPED yet, with its task definition. Definitions are
+ * immutable per revision, so they are cached by ARN for the agent's lifetime.
+ */
+export function createDesiredReader(cp: ControlPlane, cluster: string) {
+  const definitions = new Map<string, Promise<TaskDefinition>>();
+
+  const definition = (arn: string) => {
+    let cached = definitions.get(arn);
+    if (!cached) {
+      cached = cp.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })).then((r) => {
+        if (!r.taskDefinition) throw new Error(`DescribeTaskDefinition ${arn} answered no taskDefinition.`);
+        return r.taskDefinition;
+      });
+      // A failed read is not cached: the next sync asks again.
+      cached.catch(() => definitions.delete(arn));
+      definitions.set(arn, cached);
+    }
+    return cached;
+  };
+
+  async function listArns(containerInstance: string, desiredStatus: DesiredStatus): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await cp.ecs.send(
+        new ListTasksCommand({ cluster, containerInstance, desiredStatus, nextToken, maxResults: 100 }),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  return async function desiredTasks(containerInstance: string): Promise<DesiredTask[]> {
+    const arns = [...(await listArns(containerInstance, "RUNNING")), ...(await listArns(containerInstance, "STOPPED"))];
+    const tasks: Task[] = [];
+    for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
+      const page = await cp.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH) }));
+      tasks.push(...(page.tasks ?? []));
+    }
+    const live = tasks.filter((t) => t.lastStatus !== "STOPPED" && t.taskDefinitionArn);
+    return Promise.all(
+      live.map(async (task) => ({ task, taskDefinition: await definition(task.taskDefinitionArn as string) })),
+    );
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { EngineState } from "./records.ts";
+
+const FILE = "engine-state.json";
+
+export async function loadState(dataDir: string): Promise<EngineState> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dataDir, FILE), "utf8")) as EngineState;
+    if (parsed.version === 1 && parsed.tasks) return parsed;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  return { version: 1, tasks: {} };
+}
+
+/**
+ * The engine's state file, written atomically (write a temporary file, then rename over the old
+ * one), so a crash mid-write leaves the previous version, never half a file. Writes are chained:
+ * each save() resolves once a write that includes every change made before it has landed.
+ */
+export function stateWriter(dataDir: string, state: EngineState) {
+  let chain: Promise<void> = Promise.resolve();
+  let counter = 0;
+  const write = async () => {
+    await mkdir(dataDir, { recursive: true });
+    const temp = join(dataDir, `${FILE}.${process.pid}.${counter++}.tmp`);
+    await writeFile(temp, JSON.stringify(state));
+    await rename(temp, join(dataDir, FILE));
+  };
+  return {
+    save(): Promise<void> {
+      chain = chain.then(write, write);
+      return chain;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { DiscoverPollEndpointCommand } from "@aws-sdk/client-ecs";
+import { type AgentConfig, engineConfig } from "./config.ts";
+import { type ControlPlane, createControlPlane, isRetryable } from "./controlPlane.ts";
+import { createDesiredReader } from "./desired.ts";
+import { createTaskEngine } from "./engine/index.ts";
+import type { EngineConfig, ReportSink, SecretResolver, TaskEngine } from "./engine/types.ts";
+import { startHeartbeats } from "./heartbeat.ts";
+import { createLogger, describeError, type Logger } from "./log.ts";
+import { createLoop } from "./loop.ts";
+import { registerInstance } from "./register.ts";
+import { createDockerRuntime } from "./runtime/docker.ts";
+import type { ContainerRuntime } from "./runtime/types.ts";
+import { createSsmResolver } from "./secrets.ts";
+import { StateFile } from "./state.ts";
+import { createSubmitter, submitReport } from "./submitter.ts";
+import { startWakeups } from "./wakeups.ts";
+
+/** Every part the agent is made of, replaceable in tests. */
+export interface AgentDeps {
+  runtime?: ContainerRuntime;
+  createEngine?: (options: {
+    runtime: ContainerRuntime;
+    config: EngineConfig;
+    report: ReportSink;
+    resolveSecret: SecretResolver;
+  }) => TaskEngine;
+  controlPlane?: ControlPlane;
+  log?: Logger;
+}
+
+export interface RunningAgent {
+  containerInstanceArn: string;
+  /** Runs a full sync now; resolves when it is done. */
+  sync(): Promise<void>;
+  /** Resolves once every state change so far has been accepted by the control plane. */
+  drained(): Promise<void>;
+  /** Stops the agent's loops; the containers keep running, as with the ECS agent. */
+  close(): Promise<void>;
+}
+
+/** The full re-sync runs at least this often, whatever the wake-up queue says. */
+const SYNC_INTERVAL_MS = 30_000;
+
+/**
+ * The agent: registers this host as a container instance, starts the task engine, then keeps
+ * the engine's desired state in step with the control plane's (on every wake-up and every
+ * 30 s), forwards the engine's reports through the submission queue, and sends heartbeats.
+ */
+export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const state = new StateFile(config.dataDir);
+  const runtime = deps.runtime ?? createDockerRuntime();
+  const host = await runtime.info().catch((error) => {
+    throw new Error(`Docker is not reachable (${describeError(error)}): start dockerd, or check /var/run/docker.sock.`);
+  });
+  const cp = deps.controlPlane ?? createControlPlane(config);
+  const saved = state.get();
+  let instanceArn = await registerInstance(
+    cp,
+    config,
+    host,
+    saved.cluster === config.cluster ? saved.containerInstanceArn : undefined,
+    log,
+  );
+  state.update({ cluster: config.cluster, containerInstanceArn: instanceArn });
+  log.info(
+    `registered as ${instanceArn} in cluster ${config.cluster} at ${config.endpoint} (${host.cpus} CPUs, ${host.memoryMiB} MiB, Docker ${host.dockerVersion})`,
+  );
+
+  const submitter = createSubmitter(saved.pending, {
+    send: (report) => submitReport(cp, config.cluster, report),
+    retryable: isRetryable,
+    persist: (pending) => state.update({ pending }),
+    onSent: (r) => log.debug(`reported ${r.taskArn} ${r.status}`),
+    onRetry: (r, error, delay, attempt) =>
+      log[attempt === 1 ? "warn" : "debug"](
+        `reporting ${r.taskArn} ${r.status} failed (${describeError(error)}); retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt}). Reports are kept in ${state.path} until the control plane takes them.`,
+      ),
+    onDropped: (r, error) =>
+      log.error(`the control plane refused the report ${r.taskArn} ${r.status} (${describeError(error)}); dropped it.`),
+  });
+
+  const secrets = createSsmResolver(config.region);
+  const engine = (deps.createEngine ?? createTaskEngine)({
+    runtime,
+    config: engineConfig(config),
+    report: (report) => submitter.submit(report),
+    resolveSecret: secrets,
+  });
+  await engine.start();
+
+  const desiredTasks = createDesiredReader(cp, config.cluster);
+  const sync = createLoop(
+    "syncing tasks with the control plane",
+    SYNC_INTERVAL_MS,
+    async () => {
+      const desired = await desiredTasks(instanceArn);
+      log.debug(`sync: ${desired.length} task(s) placed here`);
+      await engine.reconcile(desired);
+    },
+    log,
+  );
+
+  const discover = async () =>
+    (await cp.ecs.send(new DiscoverPollEndpointCommand({ cluster: config.cluster, containerInstance: instanceArn })))
+      .endpoint ?? "";
+  let wakeups = startWakeups({ config, log, discover, onNudge: () => sync.trigger() });
+
+  const heartbeats = startHeartbeats({
+    cp,
+    cluster: config.cluster,
+    intervalSeconds: config.heartbeatSeconds,
+    engine,
+    log,
+    containerInstanceArn: () => instanceArn,
+    async onUnknownInstance() {
+      instanceArn = await registerInstance(cp, config, host, instanceArn, log);
+      state.update({ containerInstanceArn: instanceArn });
+      log.info(`registered again as ${instanceArn}`);
+      // A new registration may come with a new queue.
+      wakeups.close();
+      wakeups = startWakeups({ config, log, discover, onNudge: () => sync.trigger() });
+      await sync.trigger();
+    },
+  });
+
+  await sync.trigger();
+  return {
+    get containerInstanceArn() {
+      return instanceArn;
+    },
+    sync: () => sync.trigger(),
+    drained: () => submitter.drained(),
+    async close() {
+      heartbeats.close();
+      wakeups.close();
+      sync.close();
+      await engine.close();
+      submitter.close();
+      secrets.destroy();
+      if (!deps.controlPlane) cp.destroy();
+      log.info("stopped; containers keep running and are adopted at the next start");
+    },
+  };
+}

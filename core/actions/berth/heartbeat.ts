@@ -1,0 +1,48 @@
+import { invalidParameter } from "../../protocol/errors.ts";
+import { heartbeatIntervalMs, recordHeartbeat } from "../agentConnection.ts";
+import type { ActionContext } from "../context.ts";
+import { activeCluster, findContainerInstance } from "../lookup.ts";
+import { Members } from "./input.ts";
+import type { HeartbeatRequest, HeartbeatResponse } from "./shapes.ts";
+
+/** More task figures than any host runs; bounds the size of the one item a heartbeat writes. */
+const MAX_TASKS = 1000;
+
+/**
+ * An agent's heartbeat, with its latest utilization. Cheap by design, since every agent sends
+ * one every few seconds: reads the instance, writes one heartbeat item unconditionally, and never
+ * touches the instance record (placements race on its version). An unknown or deregistered
+ * instance is an InvalidParameterException: the agent's cue to register again.
+ */
+export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<HeartbeatResponse> {
+  const request = heartbeatRequest(input);
+  const cluster = await activeCluster(ctx, request.cluster);
+  const record = await findContainerInstance(ctx, cluster.name, request.containerInstance);
+  if (!record || record.instance.status === "INACTIVE") {
+    throw invalidParameter(
+      `The referenced container instance ${request.containerInstance} is not registered in this cluster.`,
+    );
+  }
+  const utilization = request.utilization && { ...request.utilization, tasks: request.utilization.tasks ?? [] };
+  await recordHeartbeat(ctx, cluster.name, record.id, utilization);
+  return { heartbeatIntervalSeconds: heartbeatIntervalMs(ctx) / 1000 };
+}
+
+function heartbeatRequest(input: unknown): HeartbeatRequest {
+  const members = Members.of(input);
+  const utilization = members.structure("utilization");
+  return {
+    cluster: members.string("cluster"),
+    containerInstance: members.requiredString("containerInstance"),
+    utilization: utilization && {
+      cpuPercent: utilization.requiredNumber("cpuPercent"),
+      memoryUsedMiB: utilization.requiredNumber("memoryUsedMiB"),
+      memoryTotalMiB: utilization.requiredNumber("memoryTotalMiB"),
+      tasks: utilization.structures("tasks", MAX_TASKS)?.map((task) => ({
+        taskArn: task.requiredString("taskArn"),
+        cpuPercent: task.requiredNumber("cpuPercent"),
+        memoryMiB: task.requiredNumber("memoryMiB"),
+      })),
+    },
+  };
+}

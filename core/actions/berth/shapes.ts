@@ -1,0 +1,49 @@
+import type { InstanceUtilization, TaskUtilization } from "../../store/records.ts";
+
+/**
+ * The request and response shapes of Berth's own actions (X-Amz-Target `Berth_20261124.<Action>`,
+ * same endpoint, protocol and signing as the ECS actions). The agent's client imports these types.
+ */
+export const BERTH_TARGET_PREFIX = "Berth_20261124";
+
+export type { InstanceUtilization, TaskUtilization };
+
+export interface HeartbeatRequest {
+  /** Short name or ARN; `default` when absent. */
+  cluster?: string;
+  /** The container instance's id or ARN, as RegisterContainerInstance answered it. */
+  containerInstance: string;
+  /** What the agent measured; `tasks` may be left out (none). */
+  utilization?: Omit<InstanceUtilization, "tasks"> & { tasks?: TaskUtilization[] };
+}
+
+export interface HeartbeatResponse {
+  /** How many seconds until the next heartbeat is due; three missed ones disconnect the agent. */
+  heartbeatIntervalSeconds: number;
+}
+
+export interface DescribeUtilizationRequest {
+  cluster?: string;
+  /** Ids or ARNs (1 to 100); every instance of the cluster that is not INACTIVE when absent. */
+  containerInstances?: string[];
+}
+
+export interface ContainerInstanceUtilization {
+  containerInstanceArn: string;
+  /** Whether the instance's last heartbeat is younger than three heartbeat intervals. */
+  agentConnected: boolean;
+  /** When the last heartbeat arrived (registration counts); epoch seconds on the wire. */
+  lastHeartbeatAt?: Date;
+  /** Host CPU use in percent of all its cores (0 to 100); this and the others below are from the
+   * last heartbeat, and absent when it reported no utilization. */
+  cpuPercent?: number;
+  memoryUsedMiB?: number;
+  memoryTotalMiB?: number;
+  /** Each task's CPU (percent as `docker stats` shows it: 100 per busy core) and memory use. */
+  tasks: TaskUtilization[];
+}
+
+export interface DescribeUtilizationResponse {
+  utilization: ContainerInstanceUtilization[];
+  failures: { arn: string; reason: "MISSING" }[];
+}

@@ -1,0 +1,57 @@
+import type { ContainerInstanceRecord } from "../../store/records.ts";
+import { heartbeatsByInstance, isAgentConnected } from "../agentConnection.ts";
+import type { ActionContext } from "../context.ts";
+import { activeCluster, containerInstanceRefArn, findContainerInstance } from "../lookup.ts";
+import { Members } from "./input.ts";
+import type {
+  ContainerInstanceUtilization,
+  DescribeUtilizationRequest,
+  DescribeUtilizationResponse,
+} from "./shapes.ts";
+
+const MAX_DESCRIBE = 100;
+
+/**
+ * The latest heartbeat of container instances: whether their agent is connected, when it last
+ * beat, and the utilization it reported. Named instances that do not exist come back in
+ * `failures` (MISSING), as in DescribeContainerInstances.
+ */
+export async function DescribeUtilization(input: unknown, ctx: ActionContext): Promise<DescribeUtilizationResponse> {
+  const request = describeUtilizationRequest(input);
+  const cluster = (await activeCluster(ctx, request.cluster)).name;
+  const records: ContainerInstanceRecord[] = [];
+  const failures: DescribeUtilizationResponse["failures"] = [];
+  if (request.containerInstances) {
+    for (const ref of request.containerInstances) {
+      const record = await findContainerInstance(ctx, cluster, ref);
+      if (record) records.push(record);
+      else failures.push({ arn: containerInstanceRefArn(ctx, cluster, ref), reason: "MISSING" });
+    }
+  } else {
+    records.push(...(await ctx.store.listContainerInstances(cluster)).filter((r) => r.instance.status !== "INACTIVE"));
+  }
+  const heartbeats = await heartbeatsByInstance(ctx, cluster);
+  const now = ctx.now().getTime();
+  const utilization = records.map((record): ContainerInstanceUtilization => {
+    const heartbeat = heartbeats.get(record.id);
+    const figures = heartbeat?.utilization;
+    return {
+      containerInstanceArn: record.instance.containerInstanceArn as string,
+      agentConnected: isAgentConnected(ctx, record, heartbeat, now),
+      lastHeartbeatAt: heartbeat && new Date(heartbeat.at),
+      cpuPercent: figures?.cpuPercent,
+      memoryUsedMiB: figures?.memoryUsedMiB,
+      memoryTotalMiB: figures?.memoryTotalMiB,
+      tasks: figures?.tasks ?? [],
+    };
+  });
+  return { utilization, failures };
+}
+
+function describeUtilizationRequest(input: unknown): DescribeUtilizationRequest {
+  const members = Members.of(input);
+  return {
+    cluster: members.string("cluster"),
+    containerInstances: members.strings("containerInstances", 1, MAX_DESCRIBE),
+  };
+}

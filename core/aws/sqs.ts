@@ -1,0 +1,113 @@
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueUrlCommand,
+  SendMessageCommand,
+  SQSClient,
+  type SQSClientConfig,
+} from "@aws-sdk/client-sqs";
+import { type InstanceNotifier, nudgeBody } from "../notify/port.ts";
+
+/**
+ * The InstanceNotifier over Amazon SQS (or anything that speaks its API, as local mode's
+ * embedded fauxqs does): one standard queue per container instance. The only module of core/
+ * that touches the SQS SDK.
+ */
+export interface SqsNotifierOptions extends SQSClientConfig {
+  /** Queue names are `<prefix><instanceId>`; a prefix of its own keeps two deployments in one account apart. */
+  queuePrefix?: string;
+}
+
+export interface SqsNotifier extends InstanceNotifier {
+  /** Waits for the nudges under way (they are sent without waiting), then releases the client. */
+  close(): Promise<void>;
+}
+
+/**
+ * Queue attributes, the same on every CreateQueue (SQS refuses to re-create a queue with other
+ * ones): a nudge older than a few minutes is worthless, since the agent re-syncs every 30 s
+ * anyway; receives long-poll by default.
+ */
+const QUEUE_ATTRIBUTES = { MessageRetentionPeriod: "300", ReceiveMessageWaitTimeSeconds: "20" };
+
+/** SQS queue names: at most 80 characters of letters, digits, hyphens and underscores. */
+export function instanceQueueName(prefix: string, instanceId: string): string {
+  return `${prefix}${instanceId}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 80);
+}
+
+export function sqsInstanceNotifier({ queuePrefix = "berth-agent-", ...config }: SqsNotifierOptions): SqsNotifier {
+  const client = new SQSClient(config);
+  // Queue URLs by name: a nudge (the frequent call) then costs one SendMessage.
+  const urls = new Map<string, string>();
+  const nameOf = (instanceId: string) => instanceQueueName(queuePrefix, instanceId);
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+
+  async function existingUrl(name: string): Promise<string | undefined> {
+    const cached = urls.get(name);
+    if (cached) return cached;
+    try {
+      const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+      if (QueueUrl) urls.set(name, QueueUrl);
+      return QueueUrl;
+    } catch (error) {
+      if (isMissingQueue(error)) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    async queueFor(_cluster, instanceId) {
+      const name = nameOf(instanceId);
+      const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: QUEUE_ATTRIBUTES }));
+      if (!QueueUrl) throw new Error(`CreateQueue of ${name} answered no QueueUrl.`);
+      urls.set(name, QueueUrl);
+      return QueueUrl;
+    },
+
+    nudge(cluster, instanceId) {
+      return tracked(
+        (async () => {
+          const name = nameOf(instanceId);
+          const url = await existingUrl(name);
+          if (!url) return;
+          try {
+            await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: nudgeBody(cluster, instanceId) }));
+          } catch (error) {
+            // Deleted since it was looked up (the instance was deregistered): nobody listens any more.
+            urls.delete(name);
+            if (!isMissingQueue(error)) throw error;
+          }
+        })(),
+      );
+    },
+
+    async remove(_cluster, instanceId) {
+      const name = nameOf(instanceId);
+      const url = await existingUrl(name);
+      urls.delete(name);
+      if (!url) return;
+      try {
+        await client.send(new DeleteQueueCommand({ QueueUrl: url }));
+      } catch (error) {
+        if (!isMissingQueue(error)) throw error;
+      }
+    },
+
+    async close() {
+      await Promise.allSettled(inFlight);
+      client.destroy();
+    },
+  };
+}
+
+/** The JSON protocol names the error QueueDoesNotExist; the older query protocol AWS.SimpleQueueService.NonExistentQueue. */
+const isMissingQueue = (error: unknown) =>
+  error instanceof Error && (error.name === "QueueDoesNotExist" || error.name.endsWith("NonExistentQueue"));

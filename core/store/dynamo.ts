@@ -1,0 +1,309 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DecodedCache } from "./decodedCache.ts";
+import { commitWrites } from "./dynamo/commit.ts";
+import { ensureTable } from "./dynamo/ensureTable.ts";
+import type { Expression } from "./dynamo/expression.ts";
+import { isLive, recordOf, ttlOf } from "./dynamo/items.ts";
+import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
+import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
+import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
+import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
+import { liveTasksOf, taskKey, tasksOf, tasksOnInstance, tasksWithDesiredStatus } from "./dynamo/keys/task.ts";
+import {
+  ALL_TASK_DEFINITIONS,
+  familyEnd,
+  familyOfSortKey,
+  familyPartition,
+  familyStart,
+  nextSortKey,
+  taskDefinitionKey,
+  taskDefinitionsWithStatus,
+} from "./dynamo/keys/taskDefinition.ts";
+import { type QuerySpec, Reader } from "./dynamo/query.ts";
+import type {
+  FamilyQuery,
+  Page,
+  PageRequest,
+  ResidentCount,
+  Store,
+  TaskDefinitionQuery,
+  TaskQuery,
+  Write,
+} from "./port.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
+
+export interface DynamoStoreOptions {
+  /** A client to use as it is; otherwise one is made from endpoint and region. */
+  client?: DynamoDBClient;
+  /** DynamoDB Local's URL, say; AWS's regional endpoint when absent. */
+  endpoint?: string;
+  region?: string;
+  table: string;
+  /** Create the table (and its TTL) when it does not exist; on by default. */
+  createTable?: boolean;
+  /** Attempts per request, with the SDK's standard retry mode (backoff, throttling). */
+  maxAttempts?: number;
+  now?: () => number;
+}
+
+/**
+ * The Store on one DynamoDB table (see README.md beside this file for the key schema): records
+ * are items keyed per kind by keys/, lists are Queries on the table or an index, and commits are
+ * conditional writes (see dynamo/commit.ts).
+ */
+export async function openDynamoStore(options: DynamoStoreOptions): Promise<Store> {
+  const client =
+    options.client ??
+    new DynamoDBClient({
+      endpoint: options.endpoint,
+      region: options.region ?? "us-east-1",
+      maxAttempts: options.maxAttempts ?? 3,
+      // DynamoDB Local takes any key; real DynamoDB gets the SDK's usual credential chain.
+      ...(options.endpoint && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
+        ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+        : {}),
+    });
+  if (options.createTable ?? true) await ensureTable(client, options.table);
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // A client made here is destroyed on close; one passed in belongs to the caller.
+  return new DynamoStore(doc, options.table, options.now ?? Date.now, options.client ? undefined : client);
+}
+
+type Raw = Record<string, unknown>;
+
+class DynamoStore implements Store {
+  private readonly reader: Reader;
+  private readonly instances = new DecodedCache<ContainerInstanceRecord>();
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => number,
+    private readonly ownClient: DynamoDBClient | undefined,
+  ) {
+    this.reader = new Reader(doc, table, now);
+  }
+
+  private async get<K extends Kind>(key: { pk: string; sk: string }): Promise<RecordKinds[K] | undefined> {
+    const item = await this.getItem(key);
+    return item && recordOf<K>(item);
+  }
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Raw | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return Item && isLive(Item, this.now()) ? Item : undefined;
+  }
+
+  private instance(item: Raw): ContainerInstanceRecord {
+    return this.instances.get(`${item.pk}/${item.sk}`, item.version as number, () =>
+      recordOf<"containerInstance">(item),
+    );
+  }
+
+  async getCluster(name: string) {
+    return this.get<"cluster">(clusterKey(name));
+  }
+
+  async listClusters(page: PageRequest) {
+    const spec: QuerySpec = { index: "ordered", partition: ALL_CLUSTERS, range: { after: page.after } };
+    return records<"cluster">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async getTaskDefinition(family: string, revision: number) {
+    return this.get<"taskDefinition">(taskDefinitionKey(family, revision));
+  }
+
+  async lastTaskDefinition(family: string, status?: string) {
+    // Whatever its expiry, as in SQLite: the highest revision ever registered decides the next one.
+    const spec: QuerySpec = status
+      ? {
+          index: "byStatus",
+          partition: taskDefinitionsWithStatus(status),
+          range: { from: familyStart(family), to: familyEnd(family) },
+        }
+      : { partition: familyPartition(family) };
+    const item = await this.reader.first({ ...spec, descending: true, includeExpired: true });
+    return item && recordOf<"taskDefinition">(item);
+  }
+
+  async listTaskDefinitions(query: TaskDefinitionQuery, page: PageRequest) {
+    const desc = query.sort === "DESC";
+    const range = query.family ? { from: familyStart(query.family), to: familyEnd(query.family) } : {};
+    // The cursor is the last item's `family#revision`; the next page starts at the revision beyond it.
+    if (page.after !== undefined) {
+      if (desc) range.to = nextSortKey(page.after, -1);
+      else range.from = nextSortKey(page.after, 1);
+    }
+    const spec: QuerySpec = {
+      index: query.status ? "byStatus" : "ordered",
+      partition: query.status ? taskDefinitionsWithStatus(query.status) : ALL_TASK_DEFINITIONS,
+      range,
+      descending: desc,
+    };
+    return records<"taskDefinition">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async listTaskDefinitionFamilies(query: FamilyQuery, page: PageRequest) {
+    const families: string[] = [];
+    const prefix = query.familyPrefix ?? "";
+    // '\u{10ffff}' sorts after any character a family name may hold.
+    const to = `${prefix}\u{10ffff}`;
+    let from = page.after === undefined ? prefix : familyEnd(page.after);
+    // A skip scan: one read per family (two for INACTIVE), never one per revision.
+    while (families.length <= page.limit) {
+      const family = await this.nextFamily(query.status === "ACTIVE" ? "ACTIVE" : undefined, from, to);
+      if (family === undefined) break;
+      from = familyEnd(family);
+      const active = query.status === "INACTIVE" && (await this.nextFamily("ACTIVE", familyStart(family), from));
+      if (!active) families.push(family);
+    }
+    const items = families.slice(0, page.limit);
+    return { items, next: families.length > page.limit ? items[items.length - 1] : undefined };
+  }
+
+  /** The family of the first revision (of `status`, if given) whose `family#revision` lies within from..to. */
+  private async nextFamily(status: string | undefined, from: string, to: string) {
+    const item = await this.reader.first({
+      index: status ? "byStatus" : "ordered",
+      partition: status ? taskDefinitionsWithStatus(status) : ALL_TASK_DEFINITIONS,
+      range: { from, to },
+      attributes: ["gsi1sk"],
+    });
+    return item && familyOfSortKey(item.gsi1sk as string);
+  }
+
+  async getContainerInstance(cluster: string, id: string) {
+    const item = await this.getItem(containerInstanceKey(cluster, id));
+    return item && this.instance(item);
+  }
+
+  async findContainerInstanceByEc2Id(cluster: string, ec2InstanceId: string) {
+    const item = await this.reader.first({ index: "byInstance", partition: instancesOfEc2Id(cluster, ec2InstanceId) });
+    return item && this.instance(item);
+  }
+
+  async listContainerInstances(cluster: string, status?: string) {
+    const items = await this.reader.all({
+      partition: instancesOf(cluster),
+      filters: status ? (e) => [e.eq("status", status)] : undefined,
+    });
+    return items.map((item) => this.instance(item));
+  }
+
+  async getTask(cluster: string, id: string) {
+    return this.get<"task">(taskKey(cluster, id));
+  }
+
+  async listTasks(q: TaskQuery, page: PageRequest) {
+    // The narrowest partition the query names; the other criteria filter it.
+    const [index, partition] = q.containerInstanceId
+      ? (["byInstance", tasksOnInstance(q.cluster, q.containerInstanceId)] as const)
+      : q.desiredStatus
+        ? (["byStatus", tasksWithDesiredStatus(q.cluster, q.desiredStatus)] as const)
+        : ([undefined, tasksOf(q.cluster)] as const);
+    const equal = Object.entries({
+      desiredStatus: index === "byStatus" ? undefined : q.desiredStatus,
+      family: q.family,
+      startedBy: q.startedBy,
+      group: q.group,
+    }).filter(([, value]) => value !== undefined);
+    const filters =
+      equal.length > 0 || q.notStopped
+        ? (e: Expression) => [
+            ...equal.map(([attribute, value]) => e.eq(attribute, value)),
+            ...(q.notStopped ? [e.ne("lastStatus", "STOPPED")] : []),
+          ]
+        : undefined;
+    const spec: QuerySpec = { index, partition, range: { after: page.after }, filters };
+    return records<"task">(await this.reader.page(spec, page, (item) => item.sk as string));
+  }
+
+  async countResidentTasks(cluster: string, group?: string) {
+    const counts = new Map<string, ResidentCount>();
+    for await (const item of this.liveTasks(cluster, group)) {
+      if (typeof item.containerInstanceId !== "string") continue;
+      const key = JSON.stringify([item.containerInstanceId, item.group, item.lastStatus]);
+      const count = counts.get(key);
+      if (count) count.count++;
+      else
+        counts.set(key, {
+          containerInstanceId: item.containerInstanceId,
+          group: item.group as string | undefined,
+          lastStatus: item.lastStatus as string | undefined,
+          count: 1,
+        });
+    }
+    return [...counts.values()];
+  }
+
+  async countTasks(cluster: string) {
+    const counts = { pending: 0, running: 0 };
+    for await (const { lastStatus } of this.liveTasks(cluster)) {
+      if (lastStatus === "RUNNING") counts.running++;
+      else if (lastStatus === "PENDING" || lastStatus === "PROVISIONING" || lastStatus === "ACTIVATING")
+        counts.pending++;
+    }
+    return counts;
+  }
+
+  /** The cluster's tasks not STOPPED, as the liveTasks index projects them (a few bytes each). */
+  private liveTasks(cluster: string, group?: string) {
+    return this.reader.items({
+      index: "liveTasks",
+      partition: liveTasksOf(cluster),
+      filters: group ? (e) => [e.eq("group", group)] : undefined,
+      attributes: ["containerInstanceId", "group", "lastStatus"],
+    });
+  }
+
+  async getIdempotency(key: string) {
+    return this.get<"idempotency">(idempotencyKey(key));
+  }
+
+  async putHeartbeat(record: HeartbeatRecord) {
+    const { cluster, id, at, utilization, expiresAt } = record;
+    // One unconditional PutItem: a beat replaces the last one and never conflicts with anything.
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...heartbeatKey(cluster, id),
+          kind: "heartbeat",
+          cluster,
+          id,
+          at,
+          utilization,
+          expiresAt,
+          ttl: expiresAt === undefined ? undefined : ttlOf(expiresAt),
+        },
+      }),
+    );
+  }
+
+  async getHeartbeat(cluster: string, id: string) {
+    const item = await this.getItem(heartbeatKey(cluster, id));
+    return item && heartbeatOf(item);
+  }
+
+  async listHeartbeats(cluster: string) {
+    return (await this.reader.all({ partition: heartbeatsOf(cluster) })).map(heartbeatOf);
+  }
+
+  async commit(writes: Write[]) {
+    await commitWrites(this.doc, this.table, writes, this.now());
+  }
+
+  async close() {
+    this.ownClient?.destroy();
+  }
+}
+
+function records<K extends Kind>(page: Page<Raw>): Page<RecordKinds[K]> {
+  return { items: page.items.map((item) => recordOf<K>(item)), next: page.next };
+}
+
+function heartbeatOf(item: Raw): HeartbeatRecord {
+  const { cluster, id, at, utilization, expiresAt } = item as unknown as HeartbeatRecord;
+  return { cluster, id, at, ...(utilization && { utilization }), ...(expiresAt !== undefined && { expiresAt }) };
+}

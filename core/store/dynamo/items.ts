@@ -1,0 +1,77 @@
+import { decodeRecord, encodeRecord } from "../encoding.ts";
+import type { Kind, RecordKinds } from "../records.ts";
+import { clusterAttributes } from "./keys/cluster.ts";
+import { containerInstanceAttributes } from "./keys/containerInstance.ts";
+import { idempotencyAttributes } from "./keys/idempotency.ts";
+import { taskAttributes } from "./keys/task.ts";
+import { taskDefinitionAttributes } from "./keys/taskDefinition.ts";
+
+/**
+ * A record as a DynamoDB item: its keys and the attributes its lists filter on (from keys/),
+ * `kind` (for stream consumers), the record itself as ECS JSON in `data` (the encoding the
+ * SQLite store uses too; parsing one string is much faster than unmarshalling a deep map, and
+ * placement decodes every instance of a cluster), `version`, and its expiry twice: `expiresAt`
+ * in epoch ms as the record has it, and `ttl` in epoch seconds for DynamoDB's TTL.
+ */
+export type Item = Record<string, unknown> & { pk: string; sk: string };
+
+type Attributes = { pk: string; sk: string } & Record<string, string | undefined>;
+
+const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => Attributes } = {
+  cluster: clusterAttributes,
+  taskDefinition: taskDefinitionAttributes,
+  containerInstance: containerInstanceAttributes,
+  task: taskAttributes,
+  idempotency: idempotencyAttributes,
+};
+
+/**
+ * Every attribute a record's item may have besides pk, sk and version: a write sets those its
+ * record has and removes the others, so an item never keeps an index key its record lost (a
+ * stopped task leaves liveTasks).
+ */
+export const RECORD_ATTRIBUTES = [
+  "kind",
+  "data",
+  "expiresAt",
+  "ttl",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+  "gsi4pk",
+  "gsi4sk",
+  "status",
+  "desiredStatus",
+  "lastStatus",
+  "family",
+  "startedBy",
+  "group",
+  "containerInstanceId",
+];
+
+/** Task definitions never get a TTL: revisions are never reused, so an expired one stays as the family's high mark. */
+const EXPIRES_FOR_GOOD: Kind[] = ["taskDefinition"];
+
+export function itemOf<K extends Kind>(kind: K, record: Omit<RecordKinds[K], "version">): Item {
+  const { expiresAt } = record as { expiresAt?: number };
+  return {
+    ...(ATTRIBUTES[kind] as (r: typeof record) => Attributes)(record),
+    kind,
+    data: encodeRecord(record),
+    expiresAt,
+    ttl: expiresAt === undefined || EXPIRES_FOR_GOOD.includes(kind) ? undefined : ttlOf(expiresAt),
+  };
+}
+
+export const keyOf = (item: { pk: unknown; sk: unknown }) => ({ pk: item.pk, sk: item.sk });
+
+export const ttlOf = (expiresAt: number) => Math.ceil(expiresAt / 1000);
+
+export const recordOf = <K extends Kind>(item: Record<string, unknown>): RecordKinds[K] =>
+  decodeRecord<RecordKinds[K]>(item.data as string, item.version as number, item.expiresAt as number | undefined);
+
+export const isLive = (item: Record<string, unknown>, now: number) =>
+  typeof item.expiresAt !== "number" || item.expiresAt > now;

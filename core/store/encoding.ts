@@ -1,0 +1,16 @@
+import { fromEcsJson, toEcsJson } from "../model/json.ts";
+
+/**
+ * A record's data as every store keeps it: ECS JSON (timestamps as epoch seconds, decoded back
+ * to Dates by the ECS model), without `version` and `expiresAt`, which the stores keep beside it
+ * (in the JSON, ECS's timestamp decoding would turn expiresAt into a Date).
+ */
+export function encodeRecord(record: object): string {
+  const { version: _version, expiresAt: _expiresAt, ...data } = record as { version?: number; expiresAt?: number };
+  return toEcsJson(data);
+}
+
+export function decodeRecord<T>(data: string, version: number, expiresAt: number | null | undefined): T {
+  const expiry = expiresAt === null || expiresAt === undefined ? {} : { expiresAt };
+  return { ...fromEcsJson<object>(data), ...expiry, version } as T;
+}

@@ -1,0 +1,78 @@
+import { join } from "node:path";
+import { CreateClusterCommand } from "@aws-sdk/client-ecs";
+import { loadAgentConfig } from "../agent/config.ts";
+import { createControlPlane } from "../agent/controlPlane.ts";
+import { describeError } from "../agent/log.ts";
+import { type RunningAgent, startAgent } from "../agent/main.ts";
+import { createDockerRuntime } from "../agent/runtime/docker.ts";
+import type { LocalOptions } from "./config.ts";
+import type { RunningLocal } from "./server.ts";
+
+/** The cluster local mode's agent joins, as the ECS agent's default. */
+export const LOCAL_CLUSTER = "default";
+
+export interface LocalAgent {
+  agent?: RunningAgent;
+  /** One line for `berth local`'s banner: what the agent registered as, or why there is none. */
+  status: string;
+}
+
+/**
+ * Local mode's agent: the real agent, in this process, registered in cluster `default` (created
+ * if missing) against this control plane with its own key, its state under the data dir's
+ * `agent/`. ECS_* settings from the environment apply (ECS_LOGLEVEL, ECS_RESERVED_MEMORY, …);
+ * ecs.config files do not, as they describe a host's agent. Without a reachable Docker engine
+ * the control plane runs alone, and says why.
+ */
+export async function startLocalAgent(
+  local: RunningLocal,
+  options: LocalOptions,
+  env = process.env,
+): Promise<LocalAgent> {
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig({
+      env,
+      configFile: false,
+      overrides: {
+        cluster: LOCAL_CLUSTER,
+        endpoint: local.url,
+        credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+        region: options.partition.region,
+        dataDir: join(options.dataDir, "agent"),
+        enableImds: false,
+      },
+    });
+  } catch (error) {
+    return { status: `off: ${describeError(error)}` };
+  }
+  const runtime = createDockerRuntime();
+  try {
+    await runtime.info();
+  } catch (error) {
+    return {
+      status: `off: Docker is not reachable (${describeError(error)}), so tasks stay PENDING. Start dockerd and restart Berth.`,
+    };
+  }
+  const controlPlane = createControlPlane(config);
+  try {
+    await controlPlane.ecs.send(new CreateClusterCommand({ clusterName: LOCAL_CLUSTER }));
+    const agent = await startAgent(config, { runtime, controlPlane });
+    return {
+      agent: {
+        ...agent,
+        get containerInstanceArn() {
+          return agent.containerInstanceArn;
+        },
+        async close() {
+          await agent.close();
+          controlPlane.destroy();
+        },
+      },
+      status: `registered as ${agent.containerInstanceArn} (cluster ${LOCAL_CLUSTER}, Docker on this machine)`,
+    };
+  } catch (error) {
+    controlPlane.destroy();
+    return { status: `off: the agent could not start (${describeError(error)}).` };
+  }
+}

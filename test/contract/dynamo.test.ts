@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { taskKey } from "../../core/store/dynamo/keys/task.ts";
+import { openDynamoStore } from "../../core/store/dynamo.ts";
+import { put } from "../../core/store/port.ts";
+import type { TaskRecord } from "../../core/store/records.ts";
+import { type DynamoDbLocal, dynamoDbLocalAvailable, startDynamoDbLocal } from "../support/dynamodbLocal.ts";
+import { runStoreContract } from "./store.contract.ts";
+
+describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
+  let local: DynamoDbLocal;
+  beforeAll(async () => {
+    local = await startDynamoDbLocal();
+  });
+  afterAll(() => local?.stop());
+
+  // A new table for each case: creating one on DynamoDB Local takes milliseconds.
+  runStoreContract("DynamoDB", () => openDynamoStore({ endpoint: local.endpoint, table: `berth-${randomUUID()}` }));
+
+  describe("items as DynamoDB keeps them", () => {
+    it("gives a STOPPED task DynamoDB's TTL (epoch seconds) and takes it out of the live tasks index", async () => {
+      const client = new DynamoDBClient({
+        endpoint: local.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
+      const table = `berth-${randomUUID()}`;
+      const store = await openDynamoStore({ client, table });
+      const raw = async (id: string) =>
+        (
+          await DynamoDBDocumentClient.from(client).send(
+            new GetCommand({ TableName: table, Key: taskKey("web", id), ConsistentRead: true }),
+          )
+        ).Item;
+      try {
+        const running = stoppable("t1");
+        await store.commit([put("task", running)]);
+        expect(await raw("t1")).toMatchObject({ gsi4pk: "TASKS#web", lastStatus: "RUNNING" });
+        expect((await raw("t1"))?.ttl).toBeUndefined();
+
+        const expiresAt = Date.now() + 3_600_000 + 1;
+        const read = (await store.getTask("web", "t1")) as TaskRecord;
+        await store.commit([put("task", { ...read, task: { ...read.task, lastStatus: "STOPPED" }, expiresAt })]);
+        const stopped = await raw("t1");
+        expect(stopped?.ttl).toBe(Math.ceil(expiresAt / 1000));
+        expect(stopped?.expiresAt).toBe(expiresAt);
+        expect(stopped?.gsi4pk).toBeUndefined();
+        expect(await store.countTasks("web")).toEqual({ pending: 0, running: 0 });
+      } finally {
+        await store.close();
+        client.destroy();
+      }
+    });
+  });
+});
+
+function stoppable(id: string): Omit<TaskRecord, "version"> {
+  return {
+    cluster: "web",
+    id,
+    reservation: { cpu: 0, memory: 128, ports: [], udpPorts: [] },
+    holdsReservation: true,
+    essentialContainers: ["main"],
+    acknowledged: false,
+    task: {
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/web/${id}`,
+      lastStatus: "RUNNING",
+      desiredStatus: "RUNNING",
+    },
+  };
+}

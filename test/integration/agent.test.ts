@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AgentConfig, loadAgentConfig } from "../../agent/config.ts";
+import { createLogger } from "../../agent/log.ts";
+import { type RunningAgent, startAgent } from "../../agent/main.ts";
+import { FakeRuntime } from "../../agent/runtime/fake.ts";
+import { localOptions } from "../../local/config.ts";
+import { type RunningLocal, startLocal } from "../../local/server.ts";
+
+/**
+ * The agent's shell against a real control plane in this process, with the engine on a fake
+ * container runtime (no Docker needed): registration and re-registration with the same ARN,
+ * reports queued through a control-plane outage and delivered when it is back, also across an
+ * agent restart.
+ */
+describe("the agent against a control plane that goes away", { timeout: 60_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "berth-agent-int-"));
+  const agentDir = join(dataDir, "agent");
+  const runtime = new FakeRuntime(["busybox"]);
+  const lines: string[] = [];
+  let port = "0";
+  let local: RunningLocal;
+  let ecs: ECSClient;
+  let agent: RunningAgent;
+
+  async function startControlPlane() {
+    local = await startLocal(localOptions({ port, "data-dir": dataDir, "no-agent": true }, {}));
+    port = new URL(local.url).port;
+    ecs?.destroy();
+    ecs = new ECSClient({ endpoint: local.url, region: "us-east-1", credentials: local.credentials, maxAttempts: 1 });
+  }
+  const agentConfig = (): AgentConfig =>
+    loadAgentConfig({
+      env: { ECS_DATADIR: agentDir, BERTH_HEARTBEAT_SECONDS: "1" },
+      configFile: false,
+      overrides: { endpoint: local.url, credentials: local.credentials },
+    });
+  const startTheAgent = () =>
+    startAgent(agentConfig(), { runtime, log: createLogger("debug", (line) => lines.push(line)) });
+  const describeTask = async (taskArn: string) =>
+    (await ecs.send(new DescribeTasksCommand({ tasks: [taskArn] }))).tasks?.[0] as Task;
+  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`timed out waiting for ${what}; agent log:\n${lines.join("")}`);
+  }
+
+  beforeAll(async () => {
+    await startControlPlane();
+    await ecs.send(new CreateClusterCommand({ clusterName: "default" }));
+    agent = await startTheAgent();
+  });
+  afterAll(async () => {
+    await agent?.close();
+    ecs?.destroy();
+    await local?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let taskArn: string;
+  it("runs a task on the runtime and reports it RUNNING", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "app",
+        containerDefinitions: [{ name: "main", image: "busybox", memory: 32 }],
+      }),
+    );
+    const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "app" }));
+    taskArn = tasks?.[0]?.taskArn as string;
+    expect(tasks?.[0]?.containerInstanceArn).toBe(agent.containerInstanceArn);
+    await agent.sync();
+    await until("RUNNING", async () => ((await describeTask(taskArn)).lastStatus === "RUNNING" ? true : undefined));
+  });
+
+  /** Stops the control plane, makes the task's container exit 3, and waits for the report to be queued. */
+  async function exitDuringOutage(taskArn: string) {
+    await local.close();
+    const container = [...runtime.containers.values()].find(
+      (c) => c.spec.Labels?.["com.amazonaws.ecs.task-arn"] === taskArn,
+    );
+    runtime.exit(container?.name as string, 3);
+    await until("the report in the state file", async () => {
+      const pending = JSON.parse(readFileSync(join(agentDir, "agent.json"), "utf8")).pending as { status: string }[];
+      return pending.some((r) => r.status === "STOPPED") ? true : undefined;
+    });
+  }
+
+  async function expectExited(taskArn: string) {
+    const task = await describeTask(taskArn);
+    expect(task).toMatchObject({ lastStatus: "STOPPED", stopCode: "EssentialContainerExited" });
+    expect(task.containers?.[0].exitCode).toBe(3);
+    expect(JSON.parse(readFileSync(join(agentDir, "agent.json"), "utf8")).pending).toEqual([]);
+  }
+
+  it("retries reports while the control plane is away and delivers them when it is back", async () => {
+    await exitDuringOutage(taskArn);
+    await startControlPlane();
+    await agent.drained();
+    await expectExited(taskArn);
+  });
+
+  it("keeps reports through an outage and an agent restart, and delivers them when the control plane is back", async () => {
+    const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "app" }));
+    const second = tasks?.[0]?.taskArn as string;
+    await agent.sync();
+    await until("RUNNING", async () => ((await describeTask(second)).lastStatus === "RUNNING" ? true : undefined));
+    await exitDuringOutage(second);
+    const instanceArn = agent.containerInstanceArn;
+    await agent.close();
+
+    await startControlPlane();
+    agent = await startTheAgent();
+    expect(agent.containerInstanceArn).toBe(instanceArn);
+    await agent.drained();
+    await expectExited(second);
+  });
+});
