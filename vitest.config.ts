@@ -2,10 +2,16 @@ import { defineConfig } from "vitest/config";
 import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
 
 /**
- * The API integration suites, run once more with the server on DynamoDB Local. Left out: the
- * protocol suite (no store in it) and the restart suite (SQLite's file surviving a kill -9).
+ * The API integration suites and the AWS CLI walk-through, run once more with the server on
+ * DynamoDB Local. Left out: the protocol suite (no store in it), the restart suite (SQLite's
+ * file surviving a kill -9) and the suites that need Docker.
  */
-const ON_DYNAMODB = ["attributes", "clusters", "containerInstances", "heartbeats", "tags", "taskDefinitions", "tasks"];
+const ON_DYNAMODB = [
+  ...["attributes", "clusters", "containerInstances", "heartbeats", "tags", "taskDefinitions", "tasks"].map(
+    (suite) => `test/integration/${suite}.test.ts`,
+  ),
+  "test/e2e/awscli.test.ts",
+];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
 // its setup fails instead: a skip there would hide that it never ran.
@@ -25,7 +31,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: "dynamodb",
-                include: ON_DYNAMODB.map((suite) => `test/integration/${suite}.test.ts`),
+                include: ON_DYNAMODB,
                 env: { BERTH_TEST_STORE: "dynamodb" },
                 globalSetup: ["test/support/dynamodbGlobalSetup.ts"],
               },

@@ -25,7 +25,13 @@ export function storeChoice(
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     throw new Error(`--dynamodb-endpoint / BERTH_DYNAMODB_ENDPOINT must be a URL, not '${endpoint}'.`);
   }
-  return { kind, endpoint, table: flags.table ?? env.BERTH_TABLE ?? DEFAULT_TABLE };
+  const table = flags.table ?? env.BERTH_TABLE ?? DEFAULT_TABLE;
+  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(table)) {
+    throw new Error(
+      `--table / BERTH_TABLE must be a DynamoDB table name (3 to 255 of a-z A-Z 0-9 _ . -), not '${table}'.`,
+    );
+  }
+  return { kind, endpoint, table };
 }
 
 /** Opens the chosen store; a DynamoDB table is created when missing. */
@@ -36,8 +42,12 @@ export function openStore(options: {
 }): Promise<Store> {
   const { store } = options;
   if (store.kind === "sqlite") return openSqliteStore(join(options.dataDir, "berth.sqlite"));
+  // DynamoDB Local takes any key: a dummy one when none is configured, so that it runs without
+  // AWS credentials. Real DynamoDB gets the SDK's usual credential chain.
+  const configured = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE;
   return openDynamoStore({
     endpoint: store.endpoint,
+    credentials: store.endpoint && !configured ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
     // The SDK's region (AWS_REGION) when set, else the partition's: where Berth says it runs.
     region: process.env.AWS_REGION ?? options.partition.region,
     table: store.table,

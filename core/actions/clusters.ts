@@ -111,6 +111,10 @@ export async function UpdateClusterSettings(
 
 export async function DeleteCluster(input: DeleteClusterRequest, ctx: ActionContext): Promise<DeleteClusterResponse> {
   const record = await activeCluster(ctx, input.cluster);
+  const services = await ctx.store.countServices(record.name);
+  if (services.active + services.draining > 0) {
+    throw new EcsError("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.");
+  }
   const instances = await ctx.store.listContainerInstances(record.name);
   if (instances.some((i) => i.instance.status !== "INACTIVE")) {
     throw new EcsError(
@@ -138,19 +142,19 @@ async function describe(
   const active = cluster.status === "ACTIVE";
   const instances = active ? await ctx.store.listContainerInstances(record.name) : [];
   const tasks = active ? await ctx.store.countTasks(record.name) : { running: 0, pending: 0 };
+  const services = active ? await ctx.store.countServices(record.name) : { active: 0, draining: 0 };
   return {
     ...cluster,
     registeredContainerInstancesCount: instances.filter((i) => i.instance.status !== "INACTIVE").length,
     runningTasksCount: tasks.running,
     pendingTasksCount: tasks.pending,
-    // Services land with the service scheduler; until then a cluster has none.
-    activeServicesCount: 0,
+    activeServicesCount: services.active,
     statistics: include.includes("STATISTICS")
       ? [
           { name: "runningEC2TasksCount", value: String(tasks.running) },
           { name: "pendingEC2TasksCount", value: String(tasks.pending) },
-          { name: "activeEC2ServiceCount", value: "0" },
-          { name: "drainingEC2ServiceCount", value: "0" },
+          { name: "activeEC2ServiceCount", value: String(services.active) },
+          { name: "drainingEC2ServiceCount", value: String(services.draining) },
         ]
       : [],
     tags: include.includes("TAGS") ? (tags ?? []) : [],

@@ -1,5 +1,6 @@
 import type { Partition } from "../model/config.ts";
 import type { InstanceNotifier } from "../notify/port.ts";
+import type { ServiceNudger } from "../notify/services.ts";
 import type { Store } from "../store/port.ts";
 
 /** Everything an action may use: the store, where ARNs point, and the clock. */
@@ -17,6 +18,12 @@ export interface ActionContext {
   onBackgroundError?: (error: unknown, what: string) => void;
   /** Told after a commit changes what should run on a container instance (besides the agent's nudge). */
   onInstanceChanged?: (cluster: string, containerInstanceId: string) => void;
+  /** The service scheduler's queue; without one, services are only reconciled when something calls reconcileService. */
+  serviceNudger?: ServiceNudger;
+  /** How long an agent may stay disconnected before its service tasks are replaced elsewhere (2 minutes when absent). */
+  lostInstanceGraceMs?: number;
+  /** The first wait before a service whose tasks fail to start tries again, doubling up to 15 minutes (10 s when absent). */
+  serviceStartBackoffMs?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each action narrows its own input and output types.

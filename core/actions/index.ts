@@ -8,6 +8,7 @@ import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
 import type { Action, ActionTable } from "./context.ts";
+import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";
 import * as tasks from "./tasks.ts";
@@ -29,6 +30,7 @@ export const actions: ActionTable = actionsOf(
   taskDefinitions,
   containerInstances,
   tasks,
+  serviceActions,
   agent,
   attributes,
   tags,

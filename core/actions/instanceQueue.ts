@@ -26,7 +26,8 @@ export async function closeInstanceQueue(ctx: ActionContext, cluster: string, in
     .catch((error) => reportBackground(ctx, error, `queue deletion for ${instanceId}`));
 }
 
-function reportBackground(ctx: ActionContext, error: unknown, what: string) {
+/** A failure that must not fail the request it happens in (a lost nudge): logged, never thrown. */
+export function reportBackground(ctx: ActionContext, error: unknown, what: string) {
   if (ctx.onBackgroundError) ctx.onBackgroundError(error, what);
   else console.error(`berth: ${what} failed:`, error);
 }

@@ -16,7 +16,7 @@ import { mergeTags, removeTags, validateTags } from "./tagging.ts";
 
 /**
  * TagResource, UntagResource, ListTagsForResource on what Berth has: clusters, task definitions,
- * tasks and container instances, each named by its ARN. Tags live in each resource's record.
+ * tasks, container instances and services, each named by its ARN. Tags live in each resource's record.
  */
 
 export async function TagResource(input: TagResourceRequest, ctx: ActionContext): Promise<TagResourceResponse> {
@@ -103,8 +103,12 @@ async function taggable(ctx: ActionContext, resourceArn: string): Promise<Taggab
           write: (tags) => put("containerInstance", { ...record, instance: { ...record.instance, tags } }),
         };
       }
-      // Services arrive with the service scheduler; until then every service ARN names none.
-      throw notFound();
+      const record = await ctx.store.getService(clusterName, id);
+      if (!record || record.service.status === "INACTIVE") throw notFound();
+      return {
+        tags: record.service.tags ?? [],
+        write: (tags) => put("service", { ...record, service: { ...record.service, tags } }),
+      };
     }
     default:
       throw invalidArn();

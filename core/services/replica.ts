@@ -28,6 +28,8 @@ export interface ReplicaView {
   /** Consecutive tasks of the primary that stopped before becoming healthy, and when the last did. */
   consecutiveFailures: number;
   lastFailureAt?: number;
+  /** The back-off's first wait (startBackoffMs' default when absent). */
+  backoffBaseMs?: number;
   now: number;
 }
 
@@ -83,7 +85,7 @@ export function planReplica(view: ReplicaView): ReplicaPlan {
   // Start: up to the desired count, never above the ceiling, and not while backing off.
   const retryAt =
     view.consecutiveFailures > 0 && view.lastFailureAt !== undefined
-      ? view.lastFailureAt + startBackoffMs(view.consecutiveFailures)
+      ? view.lastFailureAt + startBackoffMs(view.consecutiveFailures, view.backoffBaseMs)
       : undefined;
   const holding = rolloutState === "FAILED" || (retryAt !== undefined && retryAt > view.now);
   const running = kept.length + replaced.length;

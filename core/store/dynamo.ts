@@ -9,7 +9,15 @@ import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
 import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
-import { liveTasksOf, taskKey, tasksOf, tasksOnInstance, tasksWithDesiredStatus } from "./dynamo/keys/task.ts";
+import { LIVE_SERVICES, serviceKey, servicesOf } from "./dynamo/keys/service.ts";
+import {
+  groupPrefix,
+  liveTasksOf,
+  taskKey,
+  tasksOf,
+  tasksOnInstance,
+  tasksWithDesiredStatus,
+} from "./dynamo/keys/task.ts";
 import {
   ALL_TASK_DEFINITIONS,
   familyEnd,
@@ -26,6 +34,7 @@ import type {
   Page,
   PageRequest,
   ResidentCount,
+  ServiceQuery,
   Store,
   TaskDefinitionQuery,
   TaskQuery,
@@ -39,6 +48,8 @@ export interface DynamoStoreOptions {
   /** DynamoDB Local's URL, say; AWS's regional endpoint when absent. */
   endpoint?: string;
   region?: string;
+  /** The SDK's credential chain when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   table: string;
   /** Create the table (and its TTL) when it does not exist; on by default. */
   createTable?: boolean;
@@ -59,10 +70,7 @@ export async function openDynamoStore(options: DynamoStoreOptions): Promise<Stor
       endpoint: options.endpoint,
       region: options.region ?? "us-east-1",
       maxAttempts: options.maxAttempts ?? 3,
-      // DynamoDB Local takes any key; real DynamoDB gets the SDK's usual credential chain.
-      ...(options.endpoint && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
-        ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-        : {}),
+      credentials: options.credentials,
     });
   if (options.createTable ?? true) await ensureTable(client, options.table);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -252,13 +260,42 @@ class DynamoStore implements Store {
     return this.reader.items({
       index: "liveTasks",
       partition: liveTasksOf(cluster),
-      filters: group ? (e) => [e.eq("group", group)] : undefined,
+      range: group === undefined ? undefined : { from: groupPrefix(group), to: `${groupPrefix(group)}\u{10ffff}` },
+      filters: group === undefined ? undefined : (e) => [e.eq("group", group)],
       attributes: ["containerInstanceId", "group", "lastStatus"],
     });
   }
 
   async getIdempotency(key: string) {
     return this.get<"idempotency">(idempotencyKey(key));
+  }
+
+  async getService(cluster: string, name: string) {
+    return this.get<"service">(serviceKey(cluster, name));
+  }
+
+  async listServices(query: ServiceQuery, page: PageRequest) {
+    const spec: QuerySpec = {
+      partition: servicesOf(query.cluster),
+      range: { after: page.after },
+      filters: query.live ? (e) => [e.ne("status", "INACTIVE")] : undefined,
+    };
+    return records<"service">(await this.reader.page(spec, page, (item) => item.sk as string));
+  }
+
+  async countServices(cluster: string) {
+    const counts = { active: 0, draining: 0 };
+    for await (const { status } of this.reader.items({ partition: servicesOf(cluster), attributes: ["status"] })) {
+      if (status === "ACTIVE") counts.active++;
+      else if (status === "DRAINING") counts.draining++;
+    }
+    return counts;
+  }
+
+  async listLiveServices() {
+    return (await this.reader.all({ index: "byStatus", partition: LIVE_SERVICES })).map((item) =>
+      recordOf<"service">(item),
+    );
   }
 
   async putHeartbeat(record: HeartbeatRecord) {

@@ -5,6 +5,7 @@ import type {
   IdempotencyRecord,
   Kind,
   RecordKinds,
+  ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
 } from "./records.ts";
@@ -41,6 +42,14 @@ export interface Store {
   countTasks(cluster: string): Promise<{ pending: number; running: number }>;
 
   getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
+
+  getService(cluster: string, name: string): Promise<ServiceRecord | undefined>;
+  /** A cluster's services by name, optionally only the live ones (ACTIVE or DRAINING). */
+  listServices(query: ServiceQuery, page: PageRequest): Promise<Page<ServiceRecord>>;
+  /** A cluster's services by status, for DeleteCluster and the cluster's counters. */
+  countServices(cluster: string): Promise<{ active: number; draining: number }>;
+  /** Every live (ACTIVE or DRAINING) service of every cluster: the scheduler's periodic sweep. */
+  listLiveServices(): Promise<ServiceRecord[]>;
 
   /**
    * Heartbeats sit outside `commit`: one unconditional write per beat (no transaction, no
@@ -108,6 +117,12 @@ export interface ResidentCount {
   group?: string;
   lastStatus?: string;
   count: number;
+}
+
+export interface ServiceQuery {
+  cluster: string;
+  /** Only ACTIVE and DRAINING services (not INACTIVE ones, which linger for an hour). */
+  live?: boolean;
 }
 
 export interface TaskQuery {

@@ -1,4 +1,4 @@
-import type { Cluster, ContainerInstance, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Cluster, ContainerInstance, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 
 /**
  * What the store keeps. Each record wraps the ECS shape a client sees (so actions return it as
@@ -94,12 +94,36 @@ export interface TaskUtilization {
   memoryMiB: number;
 }
 
+/**
+ * A service: the ECS shape clients see (deployments[] PRIMARY first, events[] newest first, at
+ * most 100; running and pending counts are derived from the tasks when described, never stored),
+ * and what the service scheduler keeps between its rounds.
+ */
+export interface ServiceRecord extends Stored {
+  cluster: string;
+  /** The service name, unique in its cluster. */
+  name: string;
+  service: Service;
+  /** CreateService's parameters as a fingerprint: a second create of the name must match it. */
+  request: string;
+  scheduler: ServiceSchedulerState;
+}
+
+/** The scheduler's memory between rounds (epoch ms; kept out of the ECS shape). */
+export interface ServiceSchedulerState {
+  /** The last round found the service steady. */
+  steady?: boolean;
+  /** When "has reached a steady state" was last said: ECS repeats it at most every 6 hours. */
+  steadyEventMs?: number;
+}
+
 export interface RecordKinds {
   cluster: ClusterRecord;
   taskDefinition: TaskDefinitionRecord;
   containerInstance: ContainerInstanceRecord;
   task: TaskRecord;
   idempotency: IdempotencyRecord;
+  service: ServiceRecord;
 }
 
 export type Kind = keyof RecordKinds;

@@ -9,6 +9,7 @@ import {
   type FamilyQuery,
   type Page,
   type PageRequest,
+  type ServiceQuery,
   type Store,
   type TaskDefinitionQuery,
   type TaskQuery,
@@ -60,6 +61,11 @@ const TABLES: { [K in Kind]: Table<K> } = {
     }),
   },
   idempotency: { name: "idempotency", key: ["key"], columns: (r) => ({ key: r.key }) },
+  service: {
+    name: "services",
+    key: ["cluster", "name"],
+    columns: (r) => ({ cluster: r.cluster, name: r.name, status: r.service.status ?? "ACTIVE" }),
+  },
 };
 
 const SCHEMA = `
@@ -76,6 +82,9 @@ CREATE INDEX IF NOT EXISTS tasks_by_desired_status ON tasks (cluster, desired_st
 CREATE INDEX IF NOT EXISTS tasks_by_last_status ON tasks (cluster, last_status);
 CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (cluster, container_instance, id);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS services (cluster TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+  version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, name));
+CREATE INDEX IF NOT EXISTS services_by_status ON services (status, cluster, name);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
 `;
@@ -300,6 +309,43 @@ class SqliteStore implements Store {
 
   async getIdempotency(key: string) {
     return this.one<"idempotency">(`SELECT * FROM idempotency WHERE key = ? AND ${this.live}`, key, this.now());
+  }
+
+  async getService(cluster: string, name: string) {
+    return this.one<"service">(
+      `SELECT * FROM services WHERE cluster = ? AND name = ? AND ${this.live}`,
+      cluster,
+      name,
+      this.now(),
+    );
+  }
+
+  async listServices(query: ServiceQuery, page: PageRequest) {
+    const rows = this.all<"service">(
+      `SELECT * FROM services WHERE cluster = ? AND name > ? AND (? = 0 OR status != 'INACTIVE') AND ${this.live}
+       ORDER BY name LIMIT ?`,
+      query.cluster,
+      page.after ?? "",
+      query.live ? 1 : 0,
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.name);
+  }
+
+  async countServices(cluster: string) {
+    const rows = this.db
+      .prepare(`SELECT status, count(*) AS n FROM services WHERE cluster = ? AND ${this.live} GROUP BY status`)
+      .all(cluster, this.now()) as { status: string; n: number }[];
+    const count = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+    return { active: count("ACTIVE"), draining: count("DRAINING") };
+  }
+
+  async listLiveServices() {
+    return this.all<"service">(
+      `SELECT * FROM services WHERE status IN ('ACTIVE', 'DRAINING') AND ${this.live} ORDER BY cluster, name`,
+      this.now(),
+    );
   }
 
   async putHeartbeat(record: HeartbeatRecord) {

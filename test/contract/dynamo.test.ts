@@ -6,7 +6,12 @@ import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put } from "../../core/store/port.ts";
 import type { TaskRecord } from "../../core/store/records.ts";
-import { type DynamoDbLocal, dynamoDbLocalAvailable, startDynamoDbLocal } from "../support/dynamodbLocal.ts";
+import {
+  type DynamoDbLocal,
+  dynamoDbLocalAvailable,
+  localClientConfig,
+  startDynamoDbLocal,
+} from "../support/dynamodbLocal.ts";
 import { runStoreContract } from "./store.contract.ts";
 
 describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
@@ -17,15 +22,13 @@ describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
   afterAll(() => local?.stop());
 
   // A new table for each case: creating one on DynamoDB Local takes milliseconds.
-  runStoreContract("DynamoDB", () => openDynamoStore({ endpoint: local.endpoint, table: `berth-${randomUUID()}` }));
+  runStoreContract("DynamoDB", () =>
+    openDynamoStore({ ...localClientConfig(local.endpoint), table: `berth-${randomUUID()}` }),
+  );
 
   describe("items as DynamoDB keeps them", () => {
     it("gives a STOPPED task DynamoDB's TTL (epoch seconds) and takes it out of the live tasks index", async () => {
-      const client = new DynamoDBClient({
-        endpoint: local.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      });
+      const client = new DynamoDBClient(localClientConfig(local.endpoint));
       const table = `berth-${randomUUID()}`;
       const store = await openDynamoStore({ client, table });
       const raw = async (id: string) =>

@@ -6,6 +6,7 @@ import type {
   ContainerInstanceRecord,
   HeartbeatRecord,
   IdempotencyRecord,
+  ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
 } from "../../core/store/records.ts";
@@ -475,6 +476,32 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("resident task counts", () => {
+      it("counts live placed tasks per instance, group and lastStatus, for all groups or one", async () => {
+        await store.commit([
+          put("task", task("web", "a1", { group: "g", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+          put("task", task("web", "a2", { group: "g", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+          put("task", task("web", "a3", { group: "g", lastStatus: "PENDING", containerInstanceId: "ci2" })),
+          put("task", task("web", "b1", { group: "g#2", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+          put("task", task("web", "s1", { group: "g", lastStatus: "STOPPED", containerInstanceId: "ci1" })),
+          put("task", task("web", "u1", { group: "g", lastStatus: "PROVISIONING" })),
+          put("task", task("other", "o1", { group: "g", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+        ]);
+        const sorted = (counts: Awaited<ReturnType<Store["countResidentTasks"]>>) =>
+          counts.map((c) => `${c.containerInstanceId} ${c.group} ${c.lastStatus} ${c.count}`).sort();
+        expect(sorted(await store.countResidentTasks("web"))).toEqual([
+          "ci1 g RUNNING 2",
+          "ci1 g#2 RUNNING 1",
+          "ci2 g PENDING 1",
+        ]);
+        // A group is matched whole: "g" is not a prefix of "g#2".
+        expect(sorted(await store.countResidentTasks("web", "g"))).toEqual(["ci1 g RUNNING 2", "ci2 g PENDING 1"]);
+        expect(sorted(await store.countResidentTasks("web", "g#2"))).toEqual(["ci1 g#2 RUNNING 1"]);
+        expect(await store.countResidentTasks("web", "none")).toEqual([]);
+        expect(await store.countResidentTasks("nope")).toEqual([]);
+      });
+    });
+
     // What only a real engine with concurrent requests and paged reads can get wrong.
     describe("races and long lists", () => {
       it("lets exactly one of many concurrent writers of one record win, and one of many creators", async () => {
@@ -574,6 +601,67 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
           expect(all.map((t) => t.id)).toEqual(ids);
         }
         expect(await store.countTasks("web")).toEqual({ pending: 0, running: 330 });
+      });
+    });
+
+    describe("services", () => {
+      it("keeps a service per cluster, with its deployments' Dates", async () => {
+        const s = service("web", "api");
+        await store.commit([put("service", s)]);
+        const read = await store.getService("web", "api");
+        expect(read).toMatchObject(s);
+        expect(read?.service.deployments?.[0].createdAt).toEqual(s.service.deployments?.[0].createdAt);
+        expect(await store.getService("other", "api")).toBeUndefined();
+        expect(await store.getService("web", "nope")).toBeUndefined();
+      });
+
+      it("lists a cluster's services by name across pages, optionally only live ones", async () => {
+        const names = Array.from({ length: 12 }, (_, i) => `svc${String(i).padStart(2, "0")}`);
+        const inactive = new Set(names.filter((_, i) => i % 4 === 1));
+        await store.commit([
+          ...shuffled(names).map((n) => put("service", service("web", n, inactive.has(n) ? "INACTIVE" : "ACTIVE"))),
+          put("service", service("other", "svc99")),
+        ]);
+        const all = await allPages((page) => store.listServices({ cluster: "web" }, page), 5);
+        expect(all.map((r) => r.name)).toEqual(names);
+        const live = await allPages((page) => store.listServices({ cluster: "web", live: true }, page), 2);
+        expect(live.map((r) => r.name)).toEqual(names.filter((n) => !inactive.has(n)));
+      });
+
+      it("counts a cluster's ACTIVE and DRAINING services", async () => {
+        await store.commit([
+          put("service", service("web", "a")),
+          put("service", service("web", "b")),
+          put("service", service("web", "c", "DRAINING")),
+          put("service", service("web", "d", "INACTIVE")),
+          put("service", service("other", "e")),
+        ]);
+        expect(await store.countServices("web")).toEqual({ active: 2, draining: 1 });
+        expect(await store.countServices("nope")).toEqual({ active: 0, draining: 0 });
+      });
+
+      it("lists every live service of every cluster, and drops one that becomes INACTIVE", async () => {
+        await store.commit([
+          put("service", service("web", "a")),
+          put("service", service("web", "b", "DRAINING")),
+          put("service", service("api", "c")),
+          put("service", service("api", "d", "INACTIVE")),
+        ]);
+        const names = async () => (await store.listLiveServices()).map((r) => `${r.cluster}/${r.name}`).sort();
+        expect(await names()).toEqual(["api/c", "web/a", "web/b"]);
+        const read = (await store.getService("web", "b")) as ServiceRecord;
+        await store.commit([put("service", { ...read, service: { ...read.service, status: "INACTIVE" } })]);
+        expect(await names()).toEqual(["api/c", "web/a"]);
+      });
+
+      it("refuses a stale write of a service", async () => {
+        await store.commit([put("service", service("web", "a"))]);
+        const read = (await store.getService("web", "a")) as ServiceRecord;
+        await store.commit([put("service", { ...read, service: { ...read.service, desiredCount: 5 } })]);
+        await expect(
+          store.commit([put("service", { ...read, service: { ...read.service, desiredCount: 7 } })]),
+        ).rejects.toBeInstanceOf(ConflictError);
+        expect((await store.getService("web", "a"))?.service.desiredCount).toBe(5);
       });
     });
 
@@ -733,6 +821,36 @@ function task(
       createdAt: new Date(1_700_000_000_000),
     }),
   });
+}
+
+function service(clusterName: string, name: string, status = "ACTIVE"): Omit<ServiceRecord, "version"> {
+  return {
+    cluster: clusterName,
+    name,
+    request: "{}",
+    scheduler: { steady: false },
+    service: {
+      serviceArn: `${ARN}:service/${clusterName}/${name}`,
+      serviceName: name,
+      clusterArn: `${ARN}:cluster/${clusterName}`,
+      status,
+      desiredCount: 2,
+      schedulingStrategy: "REPLICA",
+      taskDefinition: `${ARN}:task-definition/app:3`,
+      deployments: [
+        {
+          id: "ecs-svc/1234567890123456789",
+          status: "PRIMARY",
+          taskDefinition: `${ARN}:task-definition/app:3`,
+          rolloutState: "IN_PROGRESS",
+          createdAt: new Date(1_700_000_000_000),
+          updatedAt: new Date(1_700_000_000_000),
+        },
+      ],
+      events: [],
+      createdAt: new Date(1_700_000_000_000),
+    },
+  };
 }
 
 /** Drops members set to undefined: a store does not keep them (JSON has no undefined). */

@@ -17,13 +17,14 @@ import {
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCliPresent, awsEcs } from "../support/awsCli.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
 
 /**
  * `berth local` with its local agent, as a user starts it (`npm start`), running real
- * containers on this machine's Docker engine; driven through the ECS SDK, whose waiters are the
- * AWS CLI's `aws ecs wait tasks-running / tasks-stopped` (same model, same acceptors).
+ * containers on this machine's Docker engine; driven through the ECS SDK, with its waiters, and
+ * the AWS CLI's `aws ecs wait tasks-running / tasks-stopped` where `aws` is installed.
  */
 const docker = new Docker();
 const unavailable = await dockerUnavailable(docker);
@@ -86,6 +87,10 @@ describe.skipIf(unavailable !== undefined && !inCi)("the agent runs tasks on Doc
     waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { tasks: [taskArn] });
   const waitStopped = (taskArn: string) =>
     waitUntilTasksStopped({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { tasks: [taskArn] });
+  /** The AWS CLI's own waiter too, when `aws` is here (it polls every 6 s, so it runs once the SDK's passed). */
+  const cliWait = async (waiter: "tasks-running" | "tasks-stopped", taskArn: string) => {
+    if (awsCliPresent()) await awsEcs(berth, ["wait", waiter, "--tasks", taskArn]);
+  };
 
   it("registers this machine in cluster default, with its resources and capabilities", async () => {
     expect(instanceArn).toMatch(/:container-instance\/default\/\w+$/);
@@ -111,6 +116,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("the agent runs tasks on Doc
   it("run-task → RUNNING, with the container in docker ps under ECS's labels", async () => {
     sleeper = await runTask({ command: ["sleep", "3600"] });
     await waitRunning(sleeper);
+    await cliWait("tasks-running", sleeper);
     const containers = await containersOfTask(docker, sleeper);
     expect(containers).toHaveLength(1);
     expect(containers[0].State).toBe("running");
@@ -140,6 +146,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("the agent runs tasks on Doc
     await ecs.send(new StopTaskCommand({ task: sleeper, reason: "e2e" }));
     await waitStopped(sleeper);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    await cliWait("tasks-stopped", sleeper);
     const task = await describeTask(sleeper);
     expect(task).toMatchObject({ lastStatus: "STOPPED", stoppedReason: "e2e", stopCode: "UserInitiated" });
     expect(task.containers?.[0].exitCode).toBe(137);

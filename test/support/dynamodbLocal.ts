@@ -16,6 +16,13 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/** How a client reaches DynamoDB Local: any region, any key (a dummy one, so no AWS setup is needed). */
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+});
+
 const emulator = () =>
   join(dirname(createRequire(import.meta.url).resolve("amplify-dynamodb-simulator/package.json")), "emulator");
 
@@ -86,12 +93,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
 }
 
 async function waitUntilServing(endpoint: string, java: ChildProcess) {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + STARTUP_MS;
   try {
     for (;;) {

@@ -152,6 +152,13 @@ describe("REPLICA scheduling", () => {
     expect(plan).toMatchObject({ start: 0, retryAt: 1_000_000 + 15_000 });
     expect(planReplica(view({ consecutiveFailures: 2, lastFailureAt: 1_000_000 - 25_000 })).start).toBe(3);
   });
+
+  it("takes the back-off's first wait from the view", () => {
+    // A fourth failure in a row waits 8 × the first wait: 8 s here, of which 5 s have passed.
+    const failing = { consecutiveFailures: 4, lastFailureAt: 1_000_000 - 5_000 };
+    expect(planReplica(view({ ...failing, backoffBaseMs: 1_000 }))).toMatchObject({ start: 0, retryAt: 1_003_000 });
+    expect(planReplica(view({ ...failing, backoffBaseMs: 0 })).start).toBe(3);
+  });
 });
 
 describe("DAEMON scheduling", () => {

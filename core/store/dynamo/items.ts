@@ -3,6 +3,7 @@ import type { Kind, RecordKinds } from "../records.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
 import { containerInstanceAttributes } from "./keys/containerInstance.ts";
 import { idempotencyAttributes } from "./keys/idempotency.ts";
+import { serviceAttributes } from "./keys/service.ts";
 import { taskAttributes } from "./keys/task.ts";
 import { taskDefinitionAttributes } from "./keys/taskDefinition.ts";
 
@@ -23,6 +24,7 @@ const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => At
   containerInstance: containerInstanceAttributes,
   task: taskAttributes,
   idempotency: idempotencyAttributes,
+  service: serviceAttributes,
 };
 
 /**

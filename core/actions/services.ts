@@ -1,0 +1,282 @@
+import type {
+  CreateServiceRequest,
+  CreateServiceResponse,
+  DeleteServiceRequest,
+  DeleteServiceResponse,
+  DescribeServicesRequest,
+  DescribeServicesResponse,
+  Failure,
+  ListServicesRequest,
+  ListServicesResponse,
+  SchedulingStrategy,
+  Service,
+  UpdateServiceRequest,
+  UpdateServiceResponse,
+} from "@aws-sdk/client-ecs";
+import { clusterArn, serviceArn } from "../model/arn.ts";
+import { toEcsJson } from "../model/json.ts";
+import { newDeployment } from "../model/service.ts";
+import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { put, type Write } from "../store/port.ts";
+import type { ServiceRecord } from "../store/records.ts";
+import { withCounts } from "../services/counts.ts";
+import type { ActionContext } from "./context.ts";
+import { activeCluster, idInCluster } from "./lookup.ts";
+import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
+import { retryOnConflict } from "./retry.ts";
+import {
+  deploymentConfiguration,
+  refuseUnsupported,
+  validateDesiredCount,
+  validateServiceName,
+  validateServicePlacement,
+} from "./serviceConfig.ts";
+import { serviceChanged } from "./serviceQueue.ts";
+import { serviceTasks } from "./serviceTasks.ts";
+import { validateTags } from "./tagging.ts";
+import { resolveTaskDefinition } from "./taskDefinitions.ts";
+
+/**
+ * CreateService, UpdateService, DeleteService, DescribeServices, ListServices. The actions only
+ * record what the user wants (desired count, deployments, placement) and nudge the service
+ * scheduler (core/services/reconcile.ts), which starts and stops the tasks.
+ */
+
+/** How long a clientToken is remembered, and an INACTIVE service stays visible, as on ECS. */
+const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+const MAX_DESCRIBE = 10;
+
+const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
+const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
+const notIdempotent = () => invalidParameter("Creation of service was not idempotent.");
+
+export async function CreateService(input: CreateServiceRequest, ctx: ActionContext): Promise<CreateServiceResponse> {
+  const name = validateServiceName(input.serviceName);
+  const strategy: SchedulingStrategy = input.schedulingStrategy ?? "REPLICA";
+  refuseUnsupported(input);
+  validateDesiredCount(strategy, input.desiredCount);
+  if (strategy === "REPLICA" && input.desiredCount === undefined) {
+    throw invalidParameter("desiredCount is required for services with the REPLICA scheduling strategy.");
+  }
+  if (!input.taskDefinition) throw invalidParameter("A task definition is required for the ECS deployment controller.");
+  validateTags(input.tags);
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition);
+  validateServicePlacement(strategy, input.placementConstraints, input.placementStrategy, taskDefinition);
+  if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  }
+  const configuration = deploymentConfiguration(strategy, input.deploymentConfiguration);
+  const request = toEcsJson({ ...input, cluster, clientToken: undefined });
+  const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
+
+  const record = await retryOnConflict(async () => {
+    if (tokenKey) {
+      const seen = await ctx.store.getIdempotency(tokenKey);
+      if (seen && seen.request !== request) throw notIdempotent();
+    }
+    const existing = await ctx.store.getService(cluster, name);
+    if (existing && existing.service.status !== "INACTIVE") {
+      // The same request again (a retry) answers the service as it is; another one is refused.
+      if (existing.request === request) return existing;
+      throw notIdempotent();
+    }
+    const now = ctx.now();
+    const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
+    const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
+    const service: Service = {
+      serviceArn: serviceArn(ctx.partition, cluster, name),
+      serviceName: name,
+      clusterArn: clusterArn(ctx.partition, cluster),
+      loadBalancers: [],
+      serviceRegistries: [],
+      status: "ACTIVE",
+      desiredCount,
+      runningCount: 0,
+      pendingCount: 0,
+      launchType: "EC2",
+      taskDefinition: definitionArn,
+      deploymentConfiguration: configuration,
+      deployments: [newDeployment(definitionArn, desiredCount, now)],
+      events: [],
+      createdAt: now,
+      placementConstraints: input.placementConstraints ?? [],
+      placementStrategy: input.placementStrategy ?? [],
+      networkConfiguration: input.networkConfiguration,
+      healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+      schedulingStrategy: strategy,
+      deploymentController: { type: "ECS" },
+      tags: input.tags ?? [],
+      enableECSManagedTags: input.enableECSManagedTags ?? false,
+      propagateTags: input.propagateTags ?? "NONE",
+      enableExecuteCommand: input.enableExecuteCommand ?? false,
+      availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? "DISABLED",
+    };
+    const created: Omit<ServiceRecord, "version"> & { version?: number } = {
+      version: existing?.version,
+      cluster,
+      name,
+      service,
+      request,
+      scheduler: {},
+    };
+    const writes: Write[] = [put("service", created as ServiceRecord)];
+    if (tokenKey) {
+      writes.push(
+        put("idempotency", {
+          key: tokenKey,
+          request,
+          response: name,
+          expiresAt: now.getTime() + CLIENT_TOKEN_TTL_MS,
+        }),
+      );
+    }
+    await ctx.store.commit(writes);
+    return created as ServiceRecord;
+  });
+  serviceChanged(ctx, cluster, name);
+  return { service: await describeService(ctx, record, true) };
+}
+
+export async function UpdateService(input: UpdateServiceRequest, ctx: ActionContext): Promise<UpdateServiceResponse> {
+  refuseUnsupported(input);
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const taskDefinition = input.taskDefinition ? await resolveTaskDefinition(ctx, input.taskDefinition) : undefined;
+  const record = await retryOnConflict(async () => {
+    const current = await findService(ctx, cluster, input.service);
+    if (current.service.status !== "ACTIVE") throw serviceNotActive();
+    const service = current.service;
+    const strategy = service.schedulingStrategy ?? "REPLICA";
+    validateDesiredCount(strategy, input.desiredCount);
+    const constraints = input.placementConstraints ?? service.placementConstraints;
+    const strategies = input.placementStrategy ?? service.placementStrategy;
+    validateServicePlacement(strategy, constraints, strategies, taskDefinition);
+    const now = ctx.now();
+    const desiredCount = input.desiredCount ?? service.desiredCount ?? 0;
+    const definitionArn = taskDefinition?.taskDefinition.taskDefinitionArn ?? (service.taskDefinition as string);
+    const redeploy = input.forceNewDeployment || definitionArn !== service.taskDefinition;
+    // A new deployment becomes PRIMARY; the one it replaces stays ACTIVE until its tasks are gone.
+    const deployments = redeploy
+      ? [
+          newDeployment(definitionArn, desiredCount, now),
+          ...(service.deployments ?? []).map((d) => ({ ...d, status: "ACTIVE", updatedAt: now })),
+        ]
+      : (service.deployments ?? []).map((d, i) => (i === 0 ? { ...d, desiredCount } : d));
+    const updated: ServiceRecord = {
+      ...current,
+      service: {
+        ...service,
+        desiredCount,
+        taskDefinition: definitionArn,
+        deployments,
+        deploymentConfiguration: deploymentConfiguration(
+          strategy,
+          input.deploymentConfiguration,
+          service.deploymentConfiguration,
+        ),
+        placementConstraints: constraints,
+        placementStrategy: strategies,
+        networkConfiguration: input.networkConfiguration ?? service.networkConfiguration,
+        healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? service.healthCheckGracePeriodSeconds,
+        enableECSManagedTags: input.enableECSManagedTags ?? service.enableECSManagedTags,
+        propagateTags: input.propagateTags ?? service.propagateTags,
+        enableExecuteCommand: input.enableExecuteCommand ?? service.enableExecuteCommand,
+        availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? service.availabilityZoneRebalancing,
+      },
+      // A new deployment (or a new desired count) is a new goal: steady must be reached again.
+      scheduler: { ...current.scheduler, steady: false },
+    };
+    await ctx.store.commit([put("service", updated)]);
+    return updated;
+  });
+  serviceChanged(ctx, cluster, record.name);
+  return { service: await describeService(ctx, record, false) };
+}
+
+export async function DeleteService(input: DeleteServiceRequest, ctx: ActionContext): Promise<DeleteServiceResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const record = await retryOnConflict(async () => {
+    const current = await findService(ctx, cluster, input.service);
+    // Deleting again while it drains answers it as it is; an INACTIVE one is gone.
+    if (current.service.status === "DRAINING") return current;
+    if (current.service.status !== "ACTIVE") throw serviceNotFound();
+    const replica = current.service.schedulingStrategy !== "DAEMON";
+    if (replica && !input.force && (current.service.desiredCount ?? 0) > 0) {
+      throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
+    }
+    // DRAINING: the scheduler stops every task, then makes the service INACTIVE.
+    const draining: ServiceRecord = {
+      ...current,
+      service: { ...current.service, status: "DRAINING", desiredCount: 0 },
+      scheduler: { ...current.scheduler, steady: false },
+    };
+    await ctx.store.commit([put("service", draining)]);
+    return draining;
+  });
+  serviceChanged(ctx, cluster, record.name);
+  return { service: await describeService(ctx, record, false) };
+}
+
+export async function DescribeServices(
+  input: DescribeServicesRequest,
+  ctx: ActionContext,
+): Promise<DescribeServicesResponse> {
+  const refs = input.services ?? [];
+  if (refs.length < 1 || refs.length > MAX_DESCRIBE) {
+    throw invalidParameter(`services must have between 1 and ${MAX_DESCRIBE} items.`);
+  }
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const withTags = input.include?.includes("TAGS") ?? false;
+  const services: Service[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const name = idInCluster(ref, cluster, "service");
+    const record = name && (await ctx.store.getService(cluster, name));
+    if (record) services.push(await describeService(ctx, record, withTags));
+    else failures.push({ arn: name ? serviceArn(ctx.partition, cluster, name) : ref, reason: "MISSING" });
+  }
+  return { services, failures };
+}
+
+export async function ListServices(input: ListServicesRequest, ctx: ActionContext): Promise<ListServicesResponse> {
+  // ECS answers 10 services a page unless asked for more (up to 100).
+  const page = pageRequest({ ...input, maxResults: input.maxResults ?? 10 });
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const wanted = (record: ServiceRecord) =>
+    (!input.launchType || input.launchType === record.service.launchType) &&
+    (!input.schedulingStrategy || input.schedulingStrategy === record.service.schedulingStrategy);
+  if (!input.launchType && !input.schedulingStrategy) {
+    const result = await ctx.store.listServices({ cluster, live: true }, page);
+    return { serviceArns: result.items.map(arnOf), nextToken: nextToken(result) };
+  }
+  // Filtered lists page over the matching services only, so that no page comes back short.
+  const all: ServiceRecord[] = [];
+  let after: string | undefined;
+  do {
+    const result = await ctx.store.listServices({ cluster, live: true }, { limit: 100, after });
+    all.push(...result.items.filter(wanted));
+    after = result.next;
+  } while (after !== undefined);
+  const result = pageInMemory(all, (r) => r.name, page);
+  return { serviceArns: result.items.map(arnOf), nextToken: nextToken(result) };
+}
+
+const arnOf = (record: ServiceRecord) => record.service.serviceArn as string;
+
+/** The service a request names (name or ARN) in the cluster, whatever its status. */
+async function findService(ctx: ActionContext, cluster: string, ref: string | undefined): Promise<ServiceRecord> {
+  const name = ref && idInCluster(ref, cluster, "service");
+  const record = name && (await ctx.store.getService(cluster, name));
+  if (!record) throw serviceNotFound();
+  return record;
+}
+
+/** A service as clients see it: counts from its tasks now; tags only when asked for. */
+export async function describeService(ctx: ActionContext, record: ServiceRecord, withTags: boolean): Promise<Service> {
+  const tasks = record.service.status === "INACTIVE" ? [] : await serviceTasks(ctx, record.cluster, record.name);
+  const { tags, ...service } = withCounts(
+    record.service,
+    tasks.map((t) => t.task),
+  );
+  return withTags ? { ...service, tags: tags ?? [] } : service;
+}

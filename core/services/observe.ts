@@ -1,0 +1,77 @@
+import type { Task } from "@aws-sdk/client-ecs";
+import type { TaskRecord } from "../store/records.ts";
+
+/**
+ * What the scheduler reads off a service's tasks and the cluster's instances, as pure functions
+ * of records and the time: which tasks count as healthy, which must move, and how the
+ * deployment's starts have been failing.
+ */
+
+/** Whether the task's containers have health checks (placement marks those UNKNOWN at first). */
+export const hasHealthChecks = (task: Task) => task.containers?.some((c) => c.healthStatus !== undefined) ?? false;
+
+/** RUNNING, and HEALTHY when its task definition has container health checks. */
+export function isHealthy(task: Task): boolean {
+  if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") return false;
+  if (!hasHealthChecks(task)) return true;
+  if (task.healthStatus === "HEALTHY") return true;
+  return task.containers?.every((c) => c.healthStatus === undefined || c.healthStatus === "HEALTHY") ?? false;
+}
+
+/** Meant to run and not stopped yet: what the scheduler counts as the service's tasks. */
+export const isLive = (task: Task) => task.desiredStatus === "RUNNING" && task.lastStatus !== "STOPPED";
+
+/** Asked to stop but not stopped yet: still holds its instance. */
+export const isStopping = (task: Task) => task.desiredStatus === "STOPPED" && task.lastStatus !== "STOPPED";
+
+/** Stops the scheduler or a user asked for are no failure of the task. */
+const CHOSEN_STOPS = new Set(["ServiceSchedulerInitiated", "UserInitiated"]);
+
+/**
+ * A start that failed, for the circuit breaker and the back-off: a task that stopped on its own
+ * before it ever became healthy (never RUNNING, or RUNNING but never HEALTHY when it has checks).
+ */
+export function isFailedStart(task: Task): boolean {
+  if (task.lastStatus !== "STOPPED" || CHOSEN_STOPS.has(task.stopCode ?? "")) return false;
+  return !task.startedAt || (hasHealthChecks(task) && task.healthStatus !== "HEALTHY");
+}
+
+export interface FailureStats {
+  /** Failed starts of the deployment among the stopped tasks the store still keeps (one hour). */
+  failedTasks: number;
+  /** Failed starts since the deployment's last task that started fine. */
+  consecutiveFailures: number;
+  lastFailureAt?: number;
+}
+
+export function failureStats(tasks: Task[], deploymentId: string): FailureStats {
+  const own = tasks.filter((t) => t.startedBy === deploymentId);
+  const failed = own.filter(isFailedStart);
+  const lastSuccess = Math.max(
+    0,
+    ...own.filter((t) => t.startedAt && !isFailedStart(t)).map((t) => t.startedAt?.getTime() ?? 0),
+  );
+  const stoppedAt = (t: Task) => (t.stoppedAt ?? t.createdAt)?.getTime() ?? 0;
+  const recent = failed.filter((t) => stoppedAt(t) > lastSuccess);
+  return {
+    failedTasks: failed.length,
+    consecutiveFailures: recent.length,
+    lastFailureAt: recent.length > 0 ? Math.max(...recent.map(stoppedAt)) : undefined,
+  };
+}
+
+/** An instance as the scheduler sees it. */
+export interface InstanceState {
+  status: string;
+  /** Its agent is connected now: new tasks may go there. */
+  connected: boolean;
+  /** Deregistered, or its agent has been away longer than the grace period: its tasks are gone. */
+  lost: boolean;
+}
+
+/** Where each live task stands: on a lost instance, on one that must be left (draining), or fine. */
+export function taskPlace(record: TaskRecord, instances: Map<string, InstanceState>) {
+  const instance = record.containerInstanceId ? instances.get(record.containerInstanceId) : undefined;
+  const lost = !instance || instance.lost;
+  return { lost, evicted: lost || instance.status !== "ACTIVE" };
+}

@@ -1,0 +1,374 @@
+import type { Deployment, Failure, PlacementConstraint, PlacementStrategy, Service } from "@aws-sdk/client-ecs";
+import { heartbeatsByInstance, isAgentConnected } from "../actions/agentConnection.ts";
+import type { ActionContext } from "../actions/context.ts";
+import { launchTasks } from "../actions/launchTasks.ts";
+import { retryOnConflict } from "../actions/retry.ts";
+import { taskTagsOf } from "../actions/serviceConfig.ts";
+import { serviceChanged } from "../actions/serviceQueue.ts";
+import { serviceTasks } from "../actions/serviceTasks.ts";
+import { updateTask } from "../actions/updateTask.ts";
+import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
+import { toEcsJson } from "../model/json.ts";
+import { serviceGroup, withEvents } from "../model/service.ts";
+import { requestStop, type StopRequest } from "../model/taskState.ts";
+import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
+import { EcsError } from "../protocol/errors.ts";
+import { put } from "../store/port.ts";
+import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
+import { planDaemon } from "./daemon.ts";
+import { daemonInstances } from "./eligible.ts";
+import * as events from "./events.ts";
+import {
+  failureStats,
+  type InstanceState,
+  isHealthy,
+  isLive,
+  isStopping,
+  taskPlace,
+} from "./observe.ts";
+import { lastCompleted, planReplica } from "./replica.ts";
+
+/** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
+export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
+/** ECS says "has reached a steady state" once, then again at most every 6 hours while it stays so. */
+const STEADY_REPEAT_MS = 6 * 60 * 60_000;
+/** How long an INACTIVE (deleted) service stays visible to DescribeServices. */
+const INACTIVE_RETENTION_MS = 60 * 60_000;
+const ROUND_ATTEMPTS = 3;
+
+/**
+ * One round of the service scheduler for one service: read the service, its tasks and the
+ * cluster's instances; decide with the pure controller (planReplica / planDaemon); stop tasks
+ * through updateTask and start them through launchTasks (RunTask's placement and commit path);
+ * then commit the service record (deployments, events) on the version read. A conflict (an
+ * UpdateService meanwhile) runs the round again on fresh reads, which see what this one already
+ * started or stopped, so nothing is done twice. A round with nothing to do writes nothing.
+ */
+export async function reconcileService(ctx: ActionContext, cluster: string, name: string): Promise<void> {
+  await retryOnConflict(() => round(ctx, cluster, name), ROUND_ATTEMPTS);
+}
+
+/** What a round decided for the service's tasks and its primary deployment. */
+interface Decision {
+  start: number;
+  /** DAEMON: the instances to start on (one task each). */
+  startOn?: string[];
+  stop: string[];
+  rolloutState: Deployment["rolloutState"];
+  rollback: boolean;
+  retire: string[];
+  steady: boolean;
+  desiredCount: number;
+}
+
+async function round(ctx: ActionContext, cluster: string, name: string): Promise<void> {
+  const record = await ctx.store.getService(cluster, name);
+  if (!record || record.service.status === "INACTIVE") return;
+  const service = record.service;
+  const deployments = service.deployments ?? [];
+  const primary = deployments[0];
+  const now = ctx.now();
+  const all = await serviceTasks(ctx, cluster, name);
+  const instances = await instanceStates(ctx, cluster, now.getTime());
+  const messages: string[] = [];
+
+  // Tasks on a lost instance are gone with it: STOPPED now (nothing there will report them),
+  // which also gives their resources back, and replaced below like any stopped task.
+  const lost = all.filter((t) => isLive(t.task) && taskPlace(t, instances.states).lost);
+  await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
+  for (const [instanceId, tasks] of groupBy(lost, (t) => t.containerInstanceId ?? "")) {
+    messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
+  }
+  const live = all.filter((t) => isLive(t.task) && !lost.includes(t));
+  const tasks = all.map((t) => t.task);
+  const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
+
+  const decision =
+    service.schedulingStrategy === "DAEMON"
+      ? decideDaemon(record, live, all, instances, definition)
+      : decideReplica(ctx, record, live, instances.states, now.getTime(), tasks);
+
+  // Stop first: what leaves frees the room (and the ports) its replacements may need.
+  const scaling = { stopCode: "ServiceSchedulerInitiated" as const, reason: `Scaling activity initiated by (deployment ${primary.id})` };
+  const stopped = await stopTasks(ctx, cluster, live.filter((t) => decision.stop.includes(arnOf(t))), scaling, false);
+  if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
+
+  if (definition && (decision.start > 0 || decision.startOn?.length)) {
+    const { started, failures } = await startTasks(ctx, record, definition, decision);
+    if (started.length > 0) messages.push(events.startedEvent(name, started));
+    const asked = decision.startOn?.length ?? decision.start;
+    const unplaceable = events.unplaceableEvent(name, failures);
+    const quiet = events.saidRecently(service.events, unplaceable, now.getTime(), events.REPEAT_AFTER_MS);
+    if (started.length < asked && !quiet) messages.push(unplaceable);
+  }
+
+  const next = nextService(record, decision, tasks, now, messages);
+  // A deleted service becomes INACTIVE once none of its tasks is left running.
+  // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
+  const leftOver =
+    live.filter((t) => !decision.stop.includes(arnOf(t))).length +
+    [...all, ...stopped].filter((t) => isStopping(t.task)).length;
+  const drained = service.status === "DRAINING" && leftOver === 0;
+  const steady = decision.steady && service.status === "ACTIVE";
+  const saySteady =
+    steady && (!record.scheduler.steady || now.getTime() - (record.scheduler.steadyEventMs ?? 0) >= STEADY_REPEAT_MS);
+  if (saySteady) messages.push(events.steadyEvent(name));
+
+  const updated: ServiceRecord = {
+    ...record,
+    expiresAt: drained ? now.getTime() + INACTIVE_RETENTION_MS : record.expiresAt,
+    service: {
+      ...next,
+      status: drained ? "INACTIVE" : service.status,
+      events: messages.length > 0 ? withEvents(service.events, messages, now) : service.events,
+    },
+    scheduler: { ...record.scheduler, steady, steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs },
+  };
+  if (toEcsJson(updated) === toEcsJson(record)) return;
+  await ctx.store.commit([put("service", updated)]);
+  // A rollback has a new primary to roll out: the next round starts it.
+  if (decision.rollback) serviceChanged(ctx, cluster, name);
+}
+
+function decideReplica(
+  ctx: ActionContext,
+  record: ServiceRecord,
+  live: TaskRecord[],
+  instances: Map<string, InstanceState>,
+  now: number,
+  tasks: TaskRecord["task"][],
+): Decision {
+  const service = record.service;
+  const deployments = service.deployments ?? [];
+  const config = service.deploymentConfiguration ?? {};
+  const stats = failureStats(tasks, deployments[0].id as string);
+  const desiredCount = service.status === "ACTIVE" ? (service.desiredCount ?? 0) : 0;
+  const plan = planReplica({
+    desiredCount,
+    minimumHealthyPercent: config.minimumHealthyPercent,
+    maximumPercent: config.maximumPercent,
+    circuitBreaker: config.deploymentCircuitBreaker as { enable: boolean; rollback: boolean } | undefined,
+    deployments: deployments.map((d) => ({
+      id: d.id as string,
+      rolloutState: d.rolloutState ?? "IN_PROGRESS",
+      failedTasks: failedTasksOf(d, tasks),
+    })),
+    tasks: live.map((t) => ({
+      arn: arnOf(t),
+      deploymentId: t.task.startedBy ?? "",
+      healthy: isHealthy(t.task),
+      evicted: taskPlace(t, instances).evicted,
+    })),
+    consecutiveFailures: stats.consecutiveFailures,
+    lastFailureAt: stats.lastFailureAt,
+    backoffBaseMs: ctx.serviceStartBackoffMs,
+    now,
+  });
+  return { ...plan, desiredCount };
+}
+
+function decideDaemon(
+  record: ServiceRecord,
+  live: TaskRecord[],
+  all: TaskRecord[],
+  instances: Instances,
+  definition: TaskDefinitionRecord | undefined,
+): Decision {
+  const service = record.service;
+  const [primary, ...older] = service.deployments ?? [];
+  const usable = instances.records.filter((r) => {
+    const state = instances.states.get(r.id);
+    return state?.status === "ACTIVE" && !state.lost;
+  });
+  const eligible =
+    service.status === "ACTIVE" && definition
+      ? daemonInstances(usable, (service.placementConstraints ?? []) as PlacementConstraint[], definition)
+      : [];
+  const plan = planDaemon({
+    primaryId: primary.id as string,
+    eligibleInstances: eligible,
+    tasks: live.map((t) => ({
+      arn: arnOf(t),
+      deploymentId: t.task.startedBy ?? "",
+      containerInstanceId: t.containerInstanceId ?? "",
+      healthy: isHealthy(t.task),
+    })),
+    minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
+  });
+  // One task per instance: not while the one it replaces is still stopping, nor where no agent listens.
+  const stopping = new Set(all.filter((t) => isStopping(t.task)).map((t) => t.containerInstanceId));
+  const startOn = plan.startOn.filter((id) => instances.states.get(id)?.connected && !stopping.has(id));
+  const remaining = new Set(live.filter((t) => !plan.stop.includes(arnOf(t))).map((t) => t.task.startedBy));
+  return {
+    start: startOn.length,
+    startOn,
+    stop: plan.stop,
+    rolloutState: plan.steady && primary.rolloutState === "IN_PROGRESS" ? "COMPLETED" : primary.rolloutState,
+    rollback: false,
+    retire: older.filter((d) => !remaining.has(d.id)).map((d) => d.id as string),
+    steady: plan.steady,
+    desiredCount: eligible.length,
+  };
+}
+
+/** The service after the round: the primary's rollout state, retired and rolled-back deployments. */
+function nextService(
+  record: ServiceRecord,
+  decision: Decision,
+  tasks: TaskRecord["task"][],
+  now: Date,
+  messages: string[],
+): Service {
+  const service = record.service;
+  const name = record.name;
+  if (service.status !== "ACTIVE") return service;
+  let [primary, ...older] = (service.deployments ?? []).map((d) => {
+    const failedTasks = failedTasksOf(d, tasks);
+    return failedTasks === d.failedTasks ? d : { ...d, failedTasks, updatedAt: now };
+  });
+  if (primary.desiredCount !== decision.desiredCount) {
+    primary = { ...primary, desiredCount: decision.desiredCount, updatedAt: now };
+  }
+  if (decision.rolloutState !== primary.rolloutState) {
+    const completed = decision.rolloutState === "COMPLETED";
+    primary = {
+      ...primary,
+      rolloutState: decision.rolloutState,
+      rolloutStateReason: completed
+        ? `ECS deployment ${primary.id} completed.`
+        : "ECS deployment circuit breaker: tasks failed to start.",
+      updatedAt: now,
+    };
+    messages.push(
+      completed ? events.completedEvent(name, primary.id as string) : events.failedEvent(name, primary.id as string),
+    );
+  }
+  older = older.filter((d) => !decision.retire.includes(d.id as string));
+  const target = decision.rollback ? lastCompleted(older.map(asView)) : undefined;
+  if (!target) return { ...service, desiredCount: decision.desiredCount, deployments: [primary, ...older] };
+
+  // Rollback: the last deployment that completed becomes PRIMARY again (its tasks are still the
+  // right ones); the failed one drains like any older deployment.
+  const back = older.find((d) => d.id === target.id) as Deployment;
+  messages.push(events.rollbackEvent(name, back.id as string));
+  return {
+    ...service,
+    taskDefinition: back.taskDefinition,
+    deployments: [
+      {
+        ...back,
+        status: "PRIMARY",
+        desiredCount: decision.desiredCount,
+        rolloutState: "IN_PROGRESS",
+        rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`,
+        updatedAt: now,
+      },
+      { ...primary, status: "ACTIVE" },
+      ...older.filter((d) => d !== back),
+    ],
+  };
+}
+
+const asView = (d: Deployment) => ({
+  id: d.id as string,
+  rolloutState: d.rolloutState ?? "IN_PROGRESS",
+  failedTasks: d.failedTasks ?? 0,
+});
+
+/** Failed starts only grow: stopped tasks expire from the store after an hour, the count stays. */
+const failedTasksOf = (d: Deployment, tasks: TaskRecord["task"][]) =>
+  Math.max(d.failedTasks ?? 0, failureStats(tasks, d.id as string).failedTasks);
+
+async function startTasks(
+  ctx: ActionContext,
+  record: ServiceRecord,
+  definition: TaskDefinitionRecord,
+  decision: Decision,
+): Promise<{ started: string[]; failures: Failure[] }> {
+  const service = record.service;
+  const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
+  try {
+    const { tasks, failures } = await launchTasks(ctx, {
+      cluster: record.cluster,
+      taskDefinition: definition,
+      count: decision.start,
+      overrides: {},
+      group: serviceGroup(record.name),
+      startedBy: service.deployments?.[0].id,
+      tags: taskTagsOf(service, definition),
+      enableExecuteCommand: service.enableExecuteCommand ?? false,
+      constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
+      strategies: strategies as PlacementStrategy[],
+      onInstances: decision.startOn,
+    });
+    return { started: tasks.map((t) => t.taskArn as string), failures };
+  } catch (error) {
+    // A cluster without instances: launchTasks refuses, as RunTask does; the service waits.
+    if (error instanceof EcsError && error.name === "InvalidParameterException") return { started: [], failures: [] };
+    throw error;
+  }
+}
+
+/** Asks each task to stop; `force` marks it STOPPED at once (its agent is gone). Returns them as stored after. */
+async function stopTasks(
+  ctx: ActionContext,
+  cluster: string,
+  tasks: TaskRecord[],
+  stop: StopRequest,
+  force: boolean,
+): Promise<TaskRecord[]> {
+  const stopped: TaskRecord[] = [];
+  for (const t of tasks) {
+    const after = await updateTask(ctx, cluster, t.id, (r) => {
+      const task = requestStop(r.task, stop, ctx.now(), force ? false : r.acknowledged);
+      return task && { ...r, task };
+    });
+    if (after) stopped.push(after);
+  }
+  return stopped;
+}
+
+/**
+ * Beyond ECS, which leaves such a service short (containers-roadmap #2040). The model's stop
+ * codes have no "infrastructure" one, so the closest true one: the scheduler decided it.
+ */
+const lostStop = (ctx: ActionContext): StopRequest => ({
+  stopCode: "ServiceSchedulerInitiated",
+  reason: `Container instance agent disconnected for more than ${Math.round(graceMs(ctx) / 1000)} s: task replaced`,
+});
+
+const graceMs = (ctx: ActionContext) => ctx.lostInstanceGraceMs ?? DEFAULT_LOST_INSTANCE_GRACE_MS;
+
+interface Instances {
+  records: Awaited<ReturnType<ActionContext["store"]["listContainerInstances"]>>;
+  states: Map<string, InstanceState>;
+}
+
+/** The cluster's instances, each with its agent connected now, and lost (away longer than the grace period) or not. */
+async function instanceStates(ctx: ActionContext, cluster: string, now: number): Promise<Instances> {
+  const records = await ctx.store.listContainerInstances(cluster);
+  const heartbeats = await heartbeatsByInstance(ctx, cluster);
+  const states = new Map<string, InstanceState>();
+  for (const record of records) {
+    const beat = heartbeats.get(record.id);
+    const connected = isAgentConnected(ctx, record, beat, now);
+    // Not connected now, nor a grace period ago: away for at least that long.
+    const lost = record.instance.status === "INACTIVE" || (!connected && !isAgentConnected(ctx, record, beat, now - graceMs(ctx)));
+    states.set(record.id, { status: record.instance.status ?? "ACTIVE", connected, lost });
+  }
+  return { records, states };
+}
+
+/** The task definition a deployment runs, by its ARN, whatever its status (a service keeps running a deregistered one). */
+async function taskDefinitionOf(ctx: ActionContext, arn: string): Promise<TaskDefinitionRecord | undefined> {
+  const revision = Number(lastSegment(arn).split(":")[1]);
+  return ctx.store.getTaskDefinition(taskDefinitionFamily(arn), revision);
+}
+
+const arnOf = (t: TaskRecord) => t.task.taskArn as string;
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}

@@ -1,0 +1,42 @@
+import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import type { BerthProcess } from "./cli.ts";
+
+/** Whether the real AWS CLI (`aws`) is on PATH. */
+export const awsCliPresent = (): boolean =>
+  (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, "aws"), constants.X_OK);
+      return dir !== "";
+    } catch {
+      return false;
+    }
+  });
+
+/**
+ * `aws ecs ARGS --endpoint-url URL` against a berth process with its key and nothing from ~/.aws;
+ * resolves to stdout, rejects with the CLI's stderr.
+ */
+export function awsEcs(berth: BerthProcess, args: string[]): Promise<string> {
+  const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+  const env = {
+    ...own,
+    AWS_ACCESS_KEY_ID: berth.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: berth.secretAccessKey,
+    AWS_DEFAULT_REGION: berth.region,
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_PAGER: "",
+  };
+  return new Promise((resolve, reject) => {
+    execFile(
+      "aws",
+      ["ecs", ...args, "--endpoint-url", berth.url],
+      { env, timeout: 120_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`aws ecs ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout),
+    );
+  });
+}
