@@ -13,6 +13,17 @@ export interface LocalOptions {
   store: StoreChoice;
   /** How often agents send a heartbeat; three missed ones mark an agent disconnected. */
   agentHeartbeatSeconds: number;
+  /** The service scheduler's timings. */
+  scheduler: SchedulerOptions;
+}
+
+export interface SchedulerOptions {
+  /** How often every live service is reconciled whether or not anything announced a change. */
+  sweepSeconds: number;
+  /** How long an agent may stay disconnected before its service tasks are replaced elsewhere. */
+  lostInstanceGraceSeconds: number;
+  /** The first wait before a service whose tasks keep failing to start tries again (doubling, up to 15 min). */
+  startBackoffSeconds: number;
 }
 
 /** Options from flags, then BERTH_* environment variables, then defaults. */
@@ -37,11 +48,7 @@ export function localOptions(
   const region = env.BERTH_REGION ?? "us-east-1";
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
     throw new Error(`BERTH_REGION must look like us-east-1, not '${region}'.`);
-  const heartbeatText = env.BERTH_AGENT_HEARTBEAT_SECONDS ?? "10";
-  const agentHeartbeatSeconds = Number(heartbeatText);
-  if (heartbeatText.trim() === "" || !Number.isFinite(agentHeartbeatSeconds) || agentHeartbeatSeconds <= 0) {
-    throw new Error(`BERTH_AGENT_HEARTBEAT_SECONDS must be a positive number of seconds, not '${heartbeatText}'.`);
-  }
+  const agentHeartbeatSeconds = seconds(env, "BERTH_AGENT_HEARTBEAT_SECONDS", "10");
   return {
     host: env.BERTH_HOST ?? "127.0.0.1",
     port,
@@ -50,5 +57,20 @@ export function localOptions(
     partition: { region, accountId },
     store: storeChoice(flags, env),
     agentHeartbeatSeconds,
+    scheduler: {
+      sweepSeconds: seconds(env, "BERTH_SERVICE_SWEEP_SECONDS", "15"),
+      lostInstanceGraceSeconds: seconds(env, "BERTH_LOST_INSTANCE_GRACE_SECONDS", "120"),
+      startBackoffSeconds: seconds(env, "BERTH_SERVICE_START_BACKOFF_SECONDS", "10", true),
+    },
   };
+}
+
+/** A duration in seconds from the environment: a positive number (fractions allowed; 0 if `zeroOk`). */
+function seconds(env: Record<string, string | undefined>, name: string, fallback: string, zeroOk = false): number {
+  const text = env[name] ?? fallback;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroOk)) {
+    throw new Error(`${name} must be a positive number of seconds, not '${text}'.`);
+  }
+  return value;
 }

@@ -10,6 +10,7 @@ import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
 import type { LocalOptions } from "./config.ts";
 import { type AccessKey, loadLocalAccessKey } from "./credentials.ts";
+import { startLocalScheduler } from "./scheduler.ts";
 import { startEmbeddedSqs } from "./sqs.ts";
 import { openStore } from "./store.ts";
 
@@ -29,7 +30,7 @@ export interface RunningLocal {
 /**
  * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, over
  * the store chosen in the options (SQLite in the data dir by default), with an embedded SQS
- * server for the agents' wake-ups.
+ * server for the agents' wake-ups and the service scheduler's queue (local/scheduler.ts).
  */
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -50,6 +51,11 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     notifier,
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
   };
+  const scheduler = await startLocalScheduler(
+    context,
+    { endpoint: sqs.endpoint, region: options.partition.region, credentials },
+    options.scheduler,
+  );
   const handler = createApiHandler({
     services,
     context,
@@ -69,6 +75,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     }
   });
   const closeBackends = async () => {
+    await scheduler.stop();
     await notifier.close();
     await sqs.stop();
     await store.close();

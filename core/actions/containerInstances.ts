@@ -30,6 +30,7 @@ import { activeCluster, containerInstanceRefArn, findContainerInstance } from ".
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { residentsByInstance } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
+import { clusterServicesChanged } from "./serviceQueue.ts";
 import { mergeTags, validateTags } from "./tagging.ts";
 
 /**
@@ -87,6 +88,8 @@ export async function RegisterContainerInstance(
   });
   await recordHeartbeat(ctx, cluster.name, record.id);
   await openInstanceQueue(ctx, cluster.name, record.id);
+  // New capacity: daemons get a task there, services short of tasks may place them now.
+  clusterServicesChanged(ctx, cluster.name);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }
 
@@ -169,6 +172,8 @@ export async function UpdateContainerInstancesState(
     for (const r of changed) updated.set(r.id, r);
     return { updated: [...updated.values()], failures };
   });
+  // A draining instance's service tasks move elsewhere; an active one again takes daemons.
+  clusterServicesChanged(ctx, cluster.name);
   const containerInstances = [];
   for (const record of updated) containerInstances.push(await describeContainerInstance(ctx, record, []));
   return { containerInstances, failures };
@@ -203,6 +208,7 @@ export async function DeregisterContainerInstance(
     return deregistered;
   });
   instanceChanged(ctx, cluster.name, record.id);
+  clusterServicesChanged(ctx, cluster.name);
   await closeInstanceQueue(ctx, cluster.name, record.id);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }

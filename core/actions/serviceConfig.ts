@@ -97,7 +97,9 @@ export function refuseUnsupported(input: {
   deploymentController?: { type?: string };
 }) {
   if (input.launchType && input.launchType !== "EC2") {
-    throw invalidParameter(`Launch type ${input.launchType} is not supported: Berth runs tasks on the EC2 launch type.`);
+    throw invalidParameter(
+      `Launch type ${input.launchType} is not supported: Berth runs tasks on the EC2 launch type.`,
+    );
   }
   if (input.deploymentController?.type && input.deploymentController.type !== "ECS") {
     throw invalidParameter(

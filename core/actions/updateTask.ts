@@ -1,3 +1,4 @@
+import type { Task } from "@aws-sdk/client-ecs";
 import { STOPPED_TASK_RETENTION_MS } from "../model/taskState.ts";
 import { release } from "../placement/resources.ts";
 import { put, type Write } from "../store/port.ts";
@@ -5,6 +6,7 @@ import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
 import { retryOnConflict } from "./retry.ts";
+import { serviceChanged } from "./serviceQueue.ts";
 
 const MAX_ATTEMPTS = 10;
 
@@ -37,6 +39,17 @@ export async function updateTask(
     if (next.containerInstanceId && next.task.desiredStatus !== record.task.desiredStatus) {
       instanceChanged(ctx, cluster, next.containerInstanceId);
     }
+    const service = serviceOf(next.task.group);
+    if (service && movedForService(record.task, next.task)) serviceChanged(ctx, cluster, service);
     return { ...next, version: record.version + 1 };
   }, MAX_ATTEMPTS);
 }
+
+/** The service a task belongs to, from the group ECS gives service tasks (`service:NAME`). */
+const serviceOf = (group: string | undefined) => (group?.startsWith("service:") ? group.slice(8) : undefined);
+
+/** What the service scheduler decides on: a service task's status, desired status or health. */
+const movedForService = (before: Task, after: Task) =>
+  before.lastStatus !== after.lastStatus ||
+  before.desiredStatus !== after.desiredStatus ||
+  before.healthStatus !== after.healthStatus;

@@ -40,7 +40,8 @@ const closeness = (f: Failure) => {
 
 export function unplaceableEvent(service: string, failures: Failure[]): string {
   const closest = [...failures].sort((a, b) => closeness(a) - closeness(b))[0];
-  if (!closest) return `(service ${service}) ${UNPLACEABLE} Reason: No Container Instances were found in your cluster. ${TROUBLESHOOTING}`;
+  if (!closest)
+    return `(service ${service}) ${UNPLACEABLE} Reason: No Container Instances were found in your cluster. ${TROUBLESHOOTING}`;
   const why = WHY[closest.reason ?? ""] ?? `encountered error "${closest.reason}".`;
   return `(service ${service}) ${UNPLACEABLE} The closest matching (container-instance ${lastSegment(closest.arn ?? "")}) ${why} ${TROUBLESHOOTING}`;
 }

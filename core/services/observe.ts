@@ -1,5 +1,5 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import type { TaskRecord } from "../store/records.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
 
 /**
  * What the scheduler reads off a service's tasks and the cluster's instances, as pure functions
@@ -75,3 +75,11 @@ export function taskPlace(record: TaskRecord, instances: Map<string, InstanceSta
   const lost = !instance || instance.lost;
   return { lost, evicted: lost || instance.status !== "ACTIVE" };
 }
+
+/** The cluster's instances as read, and the scheduler's view of each by id. */
+export interface Instances {
+  records: ContainerInstanceRecord[];
+  states: Map<string, InstanceState>;
+}
+
+export const arnOf = (t: TaskRecord) => t.task.taskArn as string;

@@ -1,4 +1,4 @@
-import type { Deployment, Failure, PlacementConstraint, PlacementStrategy, Service } from "@aws-sdk/client-ecs";
+import type { Failure, PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import { heartbeatsByInstance, isAgentConnected } from "../actions/agentConnection.ts";
 import type { ActionContext } from "../actions/context.ts";
 import { launchTasks } from "../actions/launchTasks.ts";
@@ -15,18 +15,10 @@ import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
 import { EcsError } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
-import { planDaemon } from "./daemon.ts";
-import { daemonInstances } from "./eligible.ts";
+import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
+import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
-import {
-  failureStats,
-  type InstanceState,
-  isHealthy,
-  isLive,
-  isStopping,
-  taskPlace,
-} from "./observe.ts";
-import { lastCompleted, planReplica } from "./replica.ts";
+import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -46,19 +38,6 @@ const ROUND_ATTEMPTS = 3;
  */
 export async function reconcileService(ctx: ActionContext, cluster: string, name: string): Promise<void> {
   await retryOnConflict(() => round(ctx, cluster, name), ROUND_ATTEMPTS);
-}
-
-/** What a round decided for the service's tasks and its primary deployment. */
-interface Decision {
-  start: number;
-  /** DAEMON: the instances to start on (one task each). */
-  startOn?: string[];
-  stop: string[];
-  rolloutState: Deployment["rolloutState"];
-  rollback: boolean;
-  retire: string[];
-  steady: boolean;
-  desiredCount: number;
 }
 
 async function round(ctx: ActionContext, cluster: string, name: string): Promise<void> {
@@ -86,11 +65,20 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const decision =
     service.schedulingStrategy === "DAEMON"
       ? decideDaemon(record, live, all, instances, definition)
-      : decideReplica(ctx, record, live, instances.states, now.getTime(), tasks);
+      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
-  const scaling = { stopCode: "ServiceSchedulerInitiated" as const, reason: `Scaling activity initiated by (deployment ${primary.id})` };
-  const stopped = await stopTasks(ctx, cluster, live.filter((t) => decision.stop.includes(arnOf(t))), scaling, false);
+  const scaling = {
+    stopCode: "ServiceSchedulerInitiated" as const,
+    reason: `Scaling activity initiated by (deployment ${primary.id})`,
+  };
+  const stopped = await stopTasks(
+    ctx,
+    cluster,
+    live.filter((t) => decision.stop.includes(arnOf(t))),
+    scaling,
+    false,
+  );
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
@@ -122,162 +110,17 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       status: drained ? "INACTIVE" : service.status,
       events: messages.length > 0 ? withEvents(service.events, messages, now) : service.events,
     },
-    scheduler: { ...record.scheduler, steady, steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs },
+    scheduler: {
+      ...record.scheduler,
+      steady,
+      steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
+    },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;
   await ctx.store.commit([put("service", updated)]);
   // A rollback has a new primary to roll out: the next round starts it.
   if (decision.rollback) serviceChanged(ctx, cluster, name);
 }
-
-function decideReplica(
-  ctx: ActionContext,
-  record: ServiceRecord,
-  live: TaskRecord[],
-  instances: Map<string, InstanceState>,
-  now: number,
-  tasks: TaskRecord["task"][],
-): Decision {
-  const service = record.service;
-  const deployments = service.deployments ?? [];
-  const config = service.deploymentConfiguration ?? {};
-  const stats = failureStats(tasks, deployments[0].id as string);
-  const desiredCount = service.status === "ACTIVE" ? (service.desiredCount ?? 0) : 0;
-  const plan = planReplica({
-    desiredCount,
-    minimumHealthyPercent: config.minimumHealthyPercent,
-    maximumPercent: config.maximumPercent,
-    circuitBreaker: config.deploymentCircuitBreaker as { enable: boolean; rollback: boolean } | undefined,
-    deployments: deployments.map((d) => ({
-      id: d.id as string,
-      rolloutState: d.rolloutState ?? "IN_PROGRESS",
-      failedTasks: failedTasksOf(d, tasks),
-    })),
-    tasks: live.map((t) => ({
-      arn: arnOf(t),
-      deploymentId: t.task.startedBy ?? "",
-      healthy: isHealthy(t.task),
-      evicted: taskPlace(t, instances).evicted,
-    })),
-    consecutiveFailures: stats.consecutiveFailures,
-    lastFailureAt: stats.lastFailureAt,
-    backoffBaseMs: ctx.serviceStartBackoffMs,
-    now,
-  });
-  return { ...plan, desiredCount };
-}
-
-function decideDaemon(
-  record: ServiceRecord,
-  live: TaskRecord[],
-  all: TaskRecord[],
-  instances: Instances,
-  definition: TaskDefinitionRecord | undefined,
-): Decision {
-  const service = record.service;
-  const [primary, ...older] = service.deployments ?? [];
-  const usable = instances.records.filter((r) => {
-    const state = instances.states.get(r.id);
-    return state?.status === "ACTIVE" && !state.lost;
-  });
-  const eligible =
-    service.status === "ACTIVE" && definition
-      ? daemonInstances(usable, (service.placementConstraints ?? []) as PlacementConstraint[], definition)
-      : [];
-  const plan = planDaemon({
-    primaryId: primary.id as string,
-    eligibleInstances: eligible,
-    tasks: live.map((t) => ({
-      arn: arnOf(t),
-      deploymentId: t.task.startedBy ?? "",
-      containerInstanceId: t.containerInstanceId ?? "",
-      healthy: isHealthy(t.task),
-    })),
-    minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
-  });
-  // One task per instance: not while the one it replaces is still stopping, nor where no agent listens.
-  const stopping = new Set(all.filter((t) => isStopping(t.task)).map((t) => t.containerInstanceId));
-  const startOn = plan.startOn.filter((id) => instances.states.get(id)?.connected && !stopping.has(id));
-  const remaining = new Set(live.filter((t) => !plan.stop.includes(arnOf(t))).map((t) => t.task.startedBy));
-  return {
-    start: startOn.length,
-    startOn,
-    stop: plan.stop,
-    rolloutState: plan.steady && primary.rolloutState === "IN_PROGRESS" ? "COMPLETED" : primary.rolloutState,
-    rollback: false,
-    retire: older.filter((d) => !remaining.has(d.id)).map((d) => d.id as string),
-    steady: plan.steady,
-    desiredCount: eligible.length,
-  };
-}
-
-/** The service after the round: the primary's rollout state, retired and rolled-back deployments. */
-function nextService(
-  record: ServiceRecord,
-  decision: Decision,
-  tasks: TaskRecord["task"][],
-  now: Date,
-  messages: string[],
-): Service {
-  const service = record.service;
-  const name = record.name;
-  if (service.status !== "ACTIVE") return service;
-  let [primary, ...older] = (service.deployments ?? []).map((d) => {
-    const failedTasks = failedTasksOf(d, tasks);
-    return failedTasks === d.failedTasks ? d : { ...d, failedTasks, updatedAt: now };
-  });
-  if (primary.desiredCount !== decision.desiredCount) {
-    primary = { ...primary, desiredCount: decision.desiredCount, updatedAt: now };
-  }
-  if (decision.rolloutState !== primary.rolloutState) {
-    const completed = decision.rolloutState === "COMPLETED";
-    primary = {
-      ...primary,
-      rolloutState: decision.rolloutState,
-      rolloutStateReason: completed
-        ? `ECS deployment ${primary.id} completed.`
-        : "ECS deployment circuit breaker: tasks failed to start.",
-      updatedAt: now,
-    };
-    messages.push(
-      completed ? events.completedEvent(name, primary.id as string) : events.failedEvent(name, primary.id as string),
-    );
-  }
-  older = older.filter((d) => !decision.retire.includes(d.id as string));
-  const target = decision.rollback ? lastCompleted(older.map(asView)) : undefined;
-  if (!target) return { ...service, desiredCount: decision.desiredCount, deployments: [primary, ...older] };
-
-  // Rollback: the last deployment that completed becomes PRIMARY again (its tasks are still the
-  // right ones); the failed one drains like any older deployment.
-  const back = older.find((d) => d.id === target.id) as Deployment;
-  messages.push(events.rollbackEvent(name, back.id as string));
-  return {
-    ...service,
-    taskDefinition: back.taskDefinition,
-    deployments: [
-      {
-        ...back,
-        status: "PRIMARY",
-        desiredCount: decision.desiredCount,
-        rolloutState: "IN_PROGRESS",
-        rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`,
-        updatedAt: now,
-      },
-      { ...primary, status: "ACTIVE" },
-      ...older.filter((d) => d !== back),
-    ],
-  };
-}
-
-const asView = (d: Deployment) => ({
-  id: d.id as string,
-  rolloutState: d.rolloutState ?? "IN_PROGRESS",
-  failedTasks: d.failedTasks ?? 0,
-});
-
-/** Failed starts only grow: stopped tasks expire from the store after an hour, the count stays. */
-const failedTasksOf = (d: Deployment, tasks: TaskRecord["task"][]) =>
-  Math.max(d.failedTasks ?? 0, failureStats(tasks, d.id as string).failedTasks);
 
 async function startTasks(
   ctx: ActionContext,
@@ -339,11 +182,6 @@ const lostStop = (ctx: ActionContext): StopRequest => ({
 
 const graceMs = (ctx: ActionContext) => ctx.lostInstanceGraceMs ?? DEFAULT_LOST_INSTANCE_GRACE_MS;
 
-interface Instances {
-  records: Awaited<ReturnType<ActionContext["store"]["listContainerInstances"]>>;
-  states: Map<string, InstanceState>;
-}
-
 /** The cluster's instances, each with its agent connected now, and lost (away longer than the grace period) or not. */
 async function instanceStates(ctx: ActionContext, cluster: string, now: number): Promise<Instances> {
   const records = await ctx.store.listContainerInstances(cluster);
@@ -353,7 +191,8 @@ async function instanceStates(ctx: ActionContext, cluster: string, now: number):
     const beat = heartbeats.get(record.id);
     const connected = isAgentConnected(ctx, record, beat, now);
     // Not connected now, nor a grace period ago: away for at least that long.
-    const lost = record.instance.status === "INACTIVE" || (!connected && !isAgentConnected(ctx, record, beat, now - graceMs(ctx)));
+    const lost =
+      record.instance.status === "INACTIVE" || (!connected && !isAgentConnected(ctx, record, beat, now - graceMs(ctx)));
     states.set(record.id, { status: record.instance.status ?? "ACTIVE", connected, lost });
   }
   return { records, states };
@@ -364,8 +203,6 @@ async function taskDefinitionOf(ctx: ActionContext, arn: string): Promise<TaskDe
   const revision = Number(lastSegment(arn).split(":")[1]);
   return ctx.store.getTaskDefinition(taskDefinitionFamily(arn), revision);
 }
-
-const arnOf = (t: TaskRecord) => t.task.taskArn as string;
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

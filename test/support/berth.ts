@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { localOptions } from "../../local/config.ts";
+import { localOptions, type SchedulerOptions } from "../../local/config.ts";
 import { type RunningLocal, startLocal } from "../../local/server.ts";
 import { testStoreEnv } from "./testStore.ts";
 
@@ -19,6 +19,8 @@ export interface TestBerthOptions {
    * hand, without an agent to beat for them, and expect them to stay connected.
    */
   heartbeatSeconds?: number;
+  /** The service scheduler's timings (local mode's defaults when absent). */
+  scheduler?: Partial<SchedulerOptions>;
 }
 
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
@@ -26,9 +28,11 @@ export async function startBerth(
   dataDir = mkdtempSync(join(tmpdir(), "berth-test-")),
   options: TestBerthOptions = {},
 ): Promise<TestBerth> {
+  const defaults = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, testStoreEnv());
   const local = await startLocal({
-    ...localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, testStoreEnv()),
+    ...defaults,
     agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,
+    scheduler: { ...defaults.scheduler, ...options.scheduler },
   });
   const ecs = new ECSClient({
     endpoint: local.url,

@@ -79,7 +79,11 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     stderr += chunk;
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  // Should this process end without stop() (a crash, an uncaught error), Java must not outlive it.
+  const killOnExit = () => java.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const stop = async () => {
+    process.off("exit", killOnExit);
     await kill(java);
     rmSync(cwd, { recursive: true, force: true });
   };

@@ -1,0 +1,146 @@
+import type { SQSRecord } from "aws-lambda";
+import { beforeEach, describe, expect, it } from "vitest";
+import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
+import { CreateCluster } from "../../core/actions/clusters.ts";
+import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
+import type { ActionContext } from "../../core/actions/context.ts";
+import { CreateService, DescribeServices } from "../../core/actions/services.ts";
+import { serviceTasks } from "../../core/actions/serviceTasks.ts";
+import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
+import { serviceNudgeBody } from "../../core/notify/services.ts";
+import { reconcileService } from "../../core/services/reconcile.ts";
+import type { Store } from "../../core/store/port.ts";
+import { openSqliteStore } from "../../core/store/sqlite.ts";
+import { createSchedulerHandler } from "../../functions/scheduler/handler.ts";
+
+/**
+ * The scheduler's round and its function, called directly on an in-memory store with a clock
+ * the test moves: what the API suite cannot do in real time (agents lost for minutes) or sees
+ * only from outside (a round repeated, a batch with a failing record).
+ */
+let ctx: ActionContext;
+let clock: number;
+
+beforeEach(async () => {
+  clock = Date.UTC(2026, 0, 1);
+  ctx = {
+    store: await openSqliteStore(":memory:", () => clock),
+    partition: { region: "us-east-1", accountId: "000000000000" },
+    now: () => new Date(clock),
+    onBackgroundError: () => {},
+  };
+  await CreateCluster({ clusterName: "c" }, ctx);
+  await RegisterTaskDefinition(
+    { family: "app", containerDefinitions: [{ name: "app", image: "busybox", memory: 128, essential: true }] },
+    ctx,
+  );
+});
+
+const register = async () =>
+  (
+    await RegisterContainerInstance(
+      {
+        cluster: "c",
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 1024 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+        ],
+      },
+      ctx,
+    )
+  ).containerInstance?.containerInstanceArn
+    ?.split("/")
+    .pop() as string;
+
+const service = async () => (await DescribeServices({ cluster: "c", services: ["web"] }, ctx)).services?.[0] ?? {};
+
+describe("reconcileService", () => {
+  it("changes nothing when run twice in a row", async () => {
+    await register();
+    await CreateService({ cluster: "c", serviceName: "web", taskDefinition: "app", desiredCount: 2 }, ctx);
+    await reconcileService(ctx, "c", "web");
+    const first = await ctx.store.getService("c", "web");
+    const tasks = await serviceTasks(ctx, "c", "web");
+    expect(tasks).toHaveLength(2);
+    clock += 1000;
+    await reconcileService(ctx, "c", "web");
+    expect((await ctx.store.getService("c", "web"))?.version).toBe(first?.version);
+    expect(await serviceTasks(ctx, "c", "web")).toHaveLength(2);
+  });
+
+  it("replaces the tasks of an instance whose agent is lost, after the grace period", async () => {
+    const lost = await register();
+    await CreateService(
+      { cluster: "c", serviceName: "web", taskDefinition: "app", desiredCount: 2, placementStrategy: [] },
+      ctx,
+    );
+    await reconcileService(ctx, "c", "web");
+    const placed = await serviceTasks(ctx, "c", "web");
+    expect(placed.every((t) => t.containerInstanceId === lost)).toBe(true);
+
+    // A second instance joins; the first one's agent goes silent.
+    clock += 60_000;
+    const healthy = await register();
+    clock += 60_000; // disconnected (3 × 10 s) but within the grace period: nothing moves
+    await recordHeartbeat(ctx, "c", healthy);
+    await reconcileService(ctx, "c", "web");
+    expect((await serviceTasks(ctx, "c", "web")).filter((t) => t.task.lastStatus === "STOPPED")).toHaveLength(0);
+
+    clock += 2 * 60_000;
+    await recordHeartbeat(ctx, "c", healthy);
+    await reconcileService(ctx, "c", "web");
+    const after = await serviceTasks(ctx, "c", "web");
+    const stopped = after.filter((t) => t.task.lastStatus === "STOPPED");
+    expect(stopped.map((t) => t.id).sort()).toEqual(placed.map((t) => t.id).sort());
+    expect(stopped[0].task).toMatchObject({ stopCode: "ServiceSchedulerInitiated", desiredStatus: "STOPPED" });
+    expect(stopped[0].task.stoppedReason).toMatch(/agent disconnected for more than 120 s/);
+    const replacements = after.filter((t) => t.task.lastStatus !== "STOPPED");
+    expect(replacements).toHaveLength(2);
+    expect(replacements.every((t) => t.containerInstanceId === healthy)).toBe(true);
+    const messages = ((await service()).events ?? []).map((e) => e.message);
+    expect(messages).toContain(
+      `(service web) has stopped 2 tasks on (container-instance ${lost}), whose agent is lost: ${stopped
+        .map((t) => `(task ${t.id})`)
+        .join(" ")}.`,
+    );
+  });
+});
+
+describe("the scheduler function", () => {
+  const record = (id: string, group: string, body: string): SQSRecord =>
+    ({ messageId: id, body, attributes: { MessageGroupId: group } }) as unknown as SQSRecord;
+
+  /** A store whose reads of cluster "bad"'s services fail. */
+  const failingFor = (store: Store): Store =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === "getService") {
+          return (cluster: string, name: string) =>
+            cluster === "bad" ? Promise.reject(new Error("store down")) : target.getService(cluster, name);
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+
+  it("reports the records of a failing service, and only those, as batch item failures", async () => {
+    await register();
+    await CreateService({ cluster: "c", serviceName: "web", taskDefinition: "app", desiredCount: 1 }, ctx);
+    const handler = createSchedulerHandler({ ...ctx, store: failingFor(ctx.store) });
+    const response = await handler(
+      {
+        Records: [
+          record("1", "c/web", serviceNudgeBody("c", "web")),
+          record("2", "bad/web", serviceNudgeBody("bad", "web")),
+          record("3", "c/web", serviceNudgeBody("c", "web")),
+          record("4", "bad/web", serviceNudgeBody("bad", "web")),
+          record("5", "c/other", serviceNudgeBody("c", "other")),
+          record("6", "c/other", "not json"),
+        ],
+      },
+      {} as never,
+    );
+    // Group bad/web fails from its first message on; c/other after its good one; c/web succeeds (one round).
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["2", "4", "6"]);
+    expect(await serviceTasks(ctx, "c", "web")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,67 @@
+import type { Task } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { saidRecently, unplaceableEvent } from "../../core/services/events.ts";
+import { failureStats, isFailedStart, isHealthy } from "../../core/services/observe.ts";
+
+const at = (s: number) => new Date(1_700_000_000_000 + s * 1000);
+
+describe("what the scheduler reads off tasks", () => {
+  it("counts a task healthy when RUNNING, and HEALTHY too when it has health checks", () => {
+    const running: Task = { lastStatus: "RUNNING", desiredStatus: "RUNNING", containers: [{ name: "a" }] };
+    expect(isHealthy(running)).toBe(true);
+    const checked = { ...running, containers: [{ name: "a", healthStatus: "UNKNOWN" as const }] };
+    expect(isHealthy(checked)).toBe(false);
+    expect(isHealthy({ ...checked, healthStatus: "HEALTHY" })).toBe(true);
+    expect(isHealthy({ ...running, desiredStatus: "STOPPED" })).toBe(false);
+  });
+
+  it("counts failed starts, not stops the scheduler or a user asked for, nor tasks that ran", () => {
+    const stopped = (startedBy: string, s: number, over: Partial<Task> = {}): Task => ({
+      startedBy,
+      lastStatus: "STOPPED",
+      stopCode: "TaskFailedToStart",
+      stoppedAt: at(s),
+      ...over,
+    });
+    const tasks = [
+      stopped("d", 1),
+      stopped("d", 2, { stopCode: "ServiceSchedulerInitiated" }),
+      stopped("d", 3, { stopCode: "UserInitiated" }),
+      { startedBy: "d", lastStatus: "RUNNING", startedAt: at(4) },
+      stopped("d", 5),
+      stopped("d", 6, { stopCode: "EssentialContainerExited", startedAt: at(5) }),
+      stopped("d", 7),
+      stopped("other", 8),
+    ];
+    expect(tasks.map(isFailedStart)).toEqual([true, false, false, false, true, false, true, true]);
+    // Consecutive: those that stopped after the last task that started fine did (at 5 s): the one at 7 s.
+    expect(failureStats(tasks, "d")).toEqual({
+      failedTasks: 3,
+      consecutiveFailures: 1,
+      lastFailureAt: at(7).getTime(),
+    });
+  });
+});
+
+describe("service events", () => {
+  it("names the closest instance and why, resources before constraints", () => {
+    const message = unplaceableEvent("web", [
+      { arn: "arn:aws:ecs:us-east-1:0:container-instance/c/aaa", reason: "MemberOf placement constraint unsatisfied." },
+      { arn: "arn:aws:ecs:us-east-1:0:container-instance/c/bbb", reason: "RESOURCE:PORTS" },
+    ]);
+    expect(message).toBe(
+      "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance bbb) is already using a port required by your task. For more information, see the Troubleshooting section.",
+    );
+    expect(unplaceableEvent("web", [])).toMatch(/Reason: No Container Instances were found in your cluster\./);
+  });
+
+  it("knows what was said recently", () => {
+    const events = [
+      { message: "b", createdAt: at(100) },
+      { message: "a", createdAt: at(10) },
+    ];
+    expect(saidRecently(events, "a", at(100).getTime(), 120_000)).toBe(true);
+    expect(saidRecently(events, "a", at(100).getTime(), 60_000)).toBe(false);
+    expect(saidRecently(events, "c", at(100).getTime(), 120_000)).toBe(false);
+  });
+});
