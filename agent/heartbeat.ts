@@ -46,6 +46,8 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
       const expected = response.heartbeatIntervalSeconds;
       if (expected && expected > 0) interval = Math.min(deps.intervalSeconds, expected);
     } catch (error) {
+      // A beat still under way when the agent was closed fails with the control plane gone: no news.
+      if (closed) return;
       const name = (error as Error).name;
       if (name === "InvalidParameterException") {
         deps.log.warn(

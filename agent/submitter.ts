@@ -53,6 +53,9 @@ export function createSubmitter(initial: TaskStateReport[], deps: SubmitterDeps)
       while (queue.length > 0 && !abort.signal.aborted) {
         inFlight = queue[0];
         await deliver(inFlight);
+        // Once closed, the queue belongs to the state file as last written, for the next start
+        // (which may already be running and writing it): never shift or persist after that.
+        if (abort.signal.aborted) break;
         queue.shift();
         inFlight = undefined;
         deps.persist([...queue]);
@@ -124,8 +127,23 @@ export function mergeReports(older: TaskStateReport, newer: TaskStateReport): Ta
   };
 }
 
-/** One report as SubmitTaskStateChange, with its containers (the control plane's only input). */
+/**
+ * One report as SubmitTaskStateChange, with its containers, then, when its containers carry
+ * health, as Berth's SubmitTaskHealthChange (the ECS call has no health field). Both are
+ * idempotent, so a retry of the whole report after either failed is harmless, and health always
+ * lands after the state it was observed in.
+ */
 export async function submitReport(cp: ControlPlane, cluster: string, report: TaskStateReport): Promise<void> {
+  await submitState(cp, cluster, report);
+  const health = report.containers.flatMap(({ containerName, healthStatus }) =>
+    healthStatus ? [{ containerName, healthStatus }] : [],
+  );
+  if (health.length > 0) {
+    await cp.berth("SubmitTaskHealthChange", { cluster, task: report.taskArn, containers: health });
+  }
+}
+
+async function submitState(cp: ControlPlane, cluster: string, report: TaskStateReport): Promise<void> {
   await cp.ecs.send(
     new SubmitTaskStateChangeCommand({
       cluster,

@@ -12,11 +12,10 @@
  * control plane when RunTask placed it and when the agent's RUNNING report arrived, so no
  * polling error).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import {
   CreateClusterCommand,
@@ -30,6 +29,7 @@ import {
 import Docker from "dockerode";
 import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
+import { type AgentProcess, spawnAgent } from "../test/support/cli.ts";
 import { dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../test/support/docker.ts";
 import { percentile } from "./stats.ts";
 
@@ -43,7 +43,6 @@ const TASKS = Number(flags.tasks);
 const IDLE_SECONDS = Number(flags["idle-seconds"]);
 const POLL_MS = 50;
 const CLUSTER = `bench-${process.pid}`;
-const BIN = fileURLToPath(new URL("../bin/berth.mjs", import.meta.url));
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,28 +58,18 @@ const local = await startLocal(localOptions({ port: "0", "data-dir": dataDir, "n
 const ecs = new ECSClient({ endpoint: local.url, region: "us-east-1", credentials: local.credentials });
 const taskArns: string[] = [];
 const floorIds: string[] = [];
-let agent: ReturnType<typeof spawn> | undefined;
+let agent: AgentProcess | undefined;
 
 try {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  agent = spawn(process.execPath, [BIN, "agent"], {
-    env: {
-      ...process.env,
-      BERTH_ENDPOINT: local.url,
-      BERTH_ACCESS_KEY_ID: local.credentials.accessKeyId,
-      BERTH_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
-      ECS_CLUSTER: CLUSTER,
-      ECS_DATADIR: join(dataDir, "agent"),
-      ECS_CONFIG_FILE: "/dev/null",
-      ECS_LOGLEVEL: "warn",
-      ECS_CONTAINER_STOP_TIMEOUT: "1s",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  agent = await spawnAgent({ url: local.url, ...local.credentials }, join(dataDir, "agent"), {
+    ECS_CLUSTER: CLUSTER,
+    ECS_LOGLEVEL: "warn",
+    ECS_CONTAINER_STOP_TIMEOUT: "1s",
   });
-  await registered(agent);
 
   // Idle first, with no task on the host: what the agent costs when it has nothing to do.
-  const idle = await idleFootprint(agent.pid as number, IDLE_SECONDS);
+  const idle = await idleFootprint(agent.child.pid as number, IDLE_SECONDS);
 
   await ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -122,25 +111,13 @@ ${row("RunTask → RUNNING (task's startedAt − createdAt)", stamped)}
 ${row("docker run -d, same image (the floor)", floor)}
 Agent idle (no tasks, ${IDLE_SECONDS} s): RSS ${idle.rssMiB.toFixed(0)} MiB, CPU ${idle.cpuPercent.toFixed(2)} % of one core`);
 } finally {
-  agent?.kill("SIGTERM");
+  await agent?.stop();
   for (const arn of taskArns) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn })).catch(() => {});
   await removeTaskContainers(docker, taskArns);
   if (floorIds.length > 0) await run("docker", ["rm", "-f", ...floorIds]).catch(() => {});
   ecs.destroy();
   await local.close();
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-/** Resolves once `berth agent` printed what it registered as; rejects if it exits first. */
-async function registered(child: ReturnType<typeof spawn>) {
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      if (output.includes("registered as")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`berth agent exited (${code}) before registering:\n${output}`)));
-  });
 }
 
 async function untilRunning(taskArn: string): Promise<Task> {

@@ -1,4 +1,5 @@
 import type { NetworkBinding, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { HealthStatus } from "../runtime/types.ts";
 
 /**
  * The boundary between the agent's shell (config, control-plane client, SQS wake-ups, heartbeats,
@@ -20,8 +21,8 @@ export interface ContainerStateReport {
   exitCode?: number;
   reason?: string;
   networkBindings?: NetworkBinding[];
-  /** HEALTHY | UNHEALTHY | UNKNOWN, for containers with a health check. */
-  healthStatus?: string;
+  /** Only for containers with a health check; sent through Berth's SubmitTaskHealthChange. */
+  healthStatus?: HealthStatus;
   imageDigest?: string;
 }
 

@@ -76,10 +76,7 @@ async function applyReports(
   containers: ContainerReport[],
   thenTask: (record: TaskRecord) => TaskRecord,
 ) {
-  const cluster = (await activeCluster(ctx, clusterRef)).name;
-  const id = taskRef && idInCluster(taskRef, cluster, "task");
-  if (!id) throw invalidParameter("The referenced task was not found.");
-  const updated = await updateTask(ctx, cluster, id, (record) => {
+  await updateReportedTask(ctx, clusterRef, taskRef, (record) => {
     let task = record.task;
     for (const report of containers) {
       task = updateContainer(task, report) ?? task;
@@ -90,5 +87,20 @@ async function applyReports(
     const changed = next.task !== record.task || !record.acknowledged;
     return changed ? { ...next, acknowledged: true } : undefined;
   });
+}
+
+/**
+ * updateTask for a task an agent reports on, named by id or ARN in a cluster named by its
+ * agent: a task that is not there is an InvalidParameterException, as ECS answers.
+ */
+export async function updateReportedTask(
+  ctx: ActionContext,
+  clusterRef: string | undefined,
+  taskRef: string | undefined,
+  change: (record: TaskRecord) => TaskRecord | undefined,
+): Promise<void> {
+  const cluster = (await activeCluster(ctx, clusterRef)).name;
+  const id = taskRef && idInCluster(taskRef, cluster, "task");
+  const updated = id && (await updateTask(ctx, cluster, id, change));
   if (!updated) throw invalidParameter("The referenced task was not found.");
 }

@@ -46,11 +46,7 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
     }
     case "string": {
       if (typeof value !== "string") throw wrongType.string(at);
-      if (shape.enum && !shape.enum.includes(value)) {
-        throw invalidParameter(
-          `1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
-        );
-      }
+      if (shape.enum) inEnum(value, shape.enum, at);
       bounds(value.length, shape, value, path, "length");
       return;
     }
@@ -81,6 +77,14 @@ export const wrongType = {
   string: (at: string) => serialization(`STRING_VALUE expected at '${at}'.`),
   double: (at: string) => serialization(`NUMBER_VALUE expected at '${at}'.`),
 };
+
+/** A string outside its enum: InvalidParameterException, worded as AWS does. */
+export function inEnum(value: string, values: readonly string[], at: string): void {
+  if (values.includes(value)) return;
+  throw invalidParameter(
+    `1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`,
+  );
+}
 
 export const missingMember = (path: string) =>
   invalidParameter(

@@ -9,6 +9,8 @@ export const startedEvent = (service: string, arns: string[]) =>
   `(service ${service}) has started ${arns.length} tasks: ${ids(arns)}.`;
 export const stoppedEvent = (service: string, arns: string[]) =>
   `(service ${service}) has stopped ${arns.length} running tasks: ${ids(arns)}.`;
+export const unhealthyEvent = (service: string, arn: string) =>
+  `(service ${service}) (task ${lastSegment(arn)}) failed container health checks.`;
 export const steadyEvent = (service: string) => `(service ${service}) has reached a steady state.`;
 export const completedEvent = (service: string, deployment: string) =>
   `(service ${service}) (deployment ${deployment}) deployment completed.`;

@@ -29,10 +29,13 @@ const CHOSEN_STOPS = new Set(["ServiceSchedulerInitiated", "UserInitiated"]);
 
 /**
  * A start that failed, for the circuit breaker and the back-off: a task that stopped on its own
- * before it ever became healthy (never RUNNING, or RUNNING but never HEALTHY when it has checks).
+ * before it ever became healthy (never RUNNING, or RUNNING but never HEALTHY when it has checks),
+ * or one that failed its container health checks (ECS counts those, though its scheduler stops them).
  */
 export function isFailedStart(task: Task): boolean {
-  if (task.lastStatus !== "STOPPED" || CHOSEN_STOPS.has(task.stopCode ?? "")) return false;
+  if (task.lastStatus !== "STOPPED") return false;
+  if (task.healthStatus === "UNHEALTHY") return true;
+  if (CHOSEN_STOPS.has(task.stopCode ?? "")) return false;
   return !task.startedAt || (hasHealthChecks(task) && task.healthStatus !== "HEALTHY");
 }
 

@@ -47,7 +47,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const deployments = service.deployments ?? [];
   const primary = deployments[0];
   const now = ctx.now();
-  const all = await serviceTasks(ctx, cluster, name);
+  let all = await serviceTasks(ctx, cluster, name);
   const instances = await instanceStates(ctx, cluster, now.getTime());
   const messages: string[] = [];
 
@@ -58,7 +58,17 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   for (const [instanceId, tasks] of groupBy(lost, (t) => t.containerInstanceId ?? "")) {
     messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
   }
-  const live = all.filter((t) => isLive(t.task) && !lost.includes(t));
+
+  // As ECS does, a task that fails its container health checks is stopped and replaced below.
+  const unhealthy = all.filter((t) => isLive(t.task) && !lost.includes(t) && t.task.healthStatus === "UNHEALTHY");
+  const failedChecks = await stopTasks(ctx, cluster, unhealthy, HEALTH_CHECK_STOP, false);
+  if (failedChecks.length > 0) {
+    messages.push(...failedChecks.map((t) => events.unhealthyEvent(name, arnOf(t))));
+    messages.push(events.stoppedEvent(name, failedChecks.map(arnOf)));
+  }
+  const live = all.filter((t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t));
+  // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
+  all = all.map((t) => failedChecks.find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
 
@@ -179,6 +189,12 @@ const lostStop = (ctx: ActionContext): StopRequest => ({
   stopCode: "ServiceSchedulerInitiated",
   reason: `Container instance agent disconnected for more than ${Math.round(graceMs(ctx) / 1000)} s: task replaced`,
 });
+
+/** ECS's stop of a service task whose essential container failed its health check. */
+const HEALTH_CHECK_STOP: StopRequest = {
+  stopCode: "ServiceSchedulerInitiated",
+  reason: "Task failed container health checks",
+};
 
 const graceMs = (ctx: ActionContext) => ctx.lostInstanceGraceMs ?? DEFAULT_LOST_INSTANCE_GRACE_MS;
 

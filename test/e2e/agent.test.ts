@@ -177,6 +177,30 @@ describe.skipIf(unavailable !== undefined && !inCi)("the agent runs tasks on Doc
     await waitStopped(taskArn);
   });
 
+  it("a container health check → HEALTHY or UNHEALTHY on the container and the task", async () => {
+    // Docker runs the first check one interval (ECS's minimum, 5 s) after the start; both at once.
+    const check = (command: string) => ({ command: ["CMD-SHELL", command], interval: 5, timeout: 2, retries: 1 });
+    const healthy = await runTask({ command: ["sleep", "3600"], healthCheck: check("true") });
+    const unhealthy = await runTask({ command: ["sleep", "3600"], healthCheck: check("false") });
+    const healthOf = async (taskArn: string, want: string) => {
+      for (let i = 0; i < 30; i++) {
+        const task = await describeTask(taskArn);
+        if (task.healthStatus === want) return task;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      return describeTask(taskArn);
+    };
+    const [good, bad] = await Promise.all([healthOf(healthy, "HEALTHY"), healthOf(unhealthy, "UNHEALTHY")]);
+    expect(good).toMatchObject({ healthStatus: "HEALTHY", lastStatus: "RUNNING" });
+    expect(good.containers?.[0].healthStatus).toBe("HEALTHY");
+    // A task run on its own carries on whatever its health, as on ECS (a service would replace it).
+    expect(bad).toMatchObject({ healthStatus: "UNHEALTHY", lastStatus: "RUNNING", desiredStatus: "RUNNING" });
+    expect(bad.containers?.[0].healthStatus).toBe("UNHEALTHY");
+    await ecs.send(new StopTaskCommand({ task: healthy }));
+    await ecs.send(new StopTaskCommand({ task: unhealthy }));
+    await Promise.all([waitStopped(healthy), waitStopped(unhealthy)]);
+  });
+
   it("kill -9 and restart on the same data dir: same instance, no duplicate container, state still reported", async () => {
     const taskArn = await runTask({ command: ["sleep", "3600"] });
     await waitRunning(taskArn);

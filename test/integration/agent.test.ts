@@ -21,7 +21,7 @@ import { type RunningLocal, startLocal } from "../../local/server.ts";
  * The agent's shell against a real control plane in this process, with the engine on a fake
  * container runtime (no Docker needed): registration and re-registration with the same ARN,
  * reports queued through a control-plane outage and delivered when it is back, also across an
- * agent restart.
+ * agent restart; container health from the runtime to DescribeTasks.
  */
 describe("the agent against a control plane that goes away", { timeout: 60_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), "berth-agent-int-"));
@@ -83,6 +83,33 @@ describe("the agent against a control plane that goes away", { timeout: 60_000 }
     expect(tasks?.[0]?.containerInstanceArn).toBe(agent.containerInstanceArn);
     await agent.sync();
     await until("RUNNING", async () => ((await describeTask(taskArn)).lastStatus === "RUNNING" ? true : undefined));
+  });
+
+  it("reports container health from the runtime, shown on the container and the task", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "checked",
+        containerDefinitions: [
+          { name: "main", image: "busybox", memory: 32, healthCheck: { command: ["CMD-SHELL", "true"] } },
+        ],
+      }),
+    );
+    const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "checked" }));
+    const checked = tasks?.[0]?.taskArn as string;
+    await agent.sync();
+    const container = await until("the container", async () =>
+      [...runtime.containers.values()].find((c) => c.spec.Labels?.["com.amazonaws.ecs.task-arn"] === checked),
+    );
+    for (const health of ["HEALTHY", "UNHEALTHY"] as const) {
+      runtime.setHealth(container.name, health);
+      const task = await until(health, async () => {
+        const t = await describeTask(checked);
+        return t.healthStatus === health ? t : undefined;
+      });
+      expect(task.containers?.[0].healthStatus).toBe(health);
+    }
+    // A task run on its own carries on whatever its health, as on ECS.
+    expect(await describeTask(checked)).toMatchObject({ lastStatus: "RUNNING", desiredStatus: "RUNNING" });
   });
 
   /** Stops the control plane, makes the task's container exit 3, and waits for the report to be queued. */

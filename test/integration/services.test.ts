@@ -24,6 +24,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentBounds } from "../../core/services/bounds.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { until } from "../support/poll.ts";
 
 /**
  * Services through the ECS SDK against the in-process server, its scheduler running as in local
@@ -114,16 +115,6 @@ async function agentStep(clusterName: string, options: { limit?: number; fails?:
       if (options.fails?.(task)) await report(clusterName, task, "STOPPED", "CannotStartContainerError: exit 1");
       else await report(clusterName, task, "RUNNING");
     }
-  }
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

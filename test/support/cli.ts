@@ -4,33 +4,35 @@ import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../../bin/berth.mjs", import.meta.url));
 
-export interface BerthProcess {
+/** A `berth` command running as a child process. */
+export interface CliProcess {
   child: ChildProcess;
-  /** The endpoint the CLI printed (with the real port when started with --port 0). */
-  url: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
   /** Everything the process wrote so far, stdout and stderr. */
   output(): string;
   /** Sends a signal and waits for the process to end; resolves to its exit code or signal. */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+export interface BerthProcess extends CliProcess {
+  /** The endpoint the CLI printed (with the real port when started with --port 0). */
+  url: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
 /**
- * `berth local --port 0 --data-dir DIR --no-agent` as a child process, the way a user starts it,
- * with BERTH_* and ECS_* variables of the calling environment left out unless given in `env`.
- * With `agent: true`, without --no-agent: the local agent runs tasks on Docker. Resolves once the
- * CLI has printed its endpoint and credentials.
+ * `berth ARGS` as a child process, with BERTH_* and ECS_* variables of the calling environment
+ * left out unless given in `env`; resolves with what `ready` matched in its output once it printed
+ * that, and fails with the output if it exits first or takes longer than 30 s.
  */
-export async function spawnBerth(
-  dataDir: string,
-  env: Record<string, string> = {},
-  options: { agent?: boolean } = {},
-): Promise<BerthProcess> {
+async function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<CliProcess & { match: RegExpExecArray }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BERTH|ECS)_/.test(k)));
-  const args = [BIN, "local", "--port", "0", "--data-dir", dataDir, ...(options.agent ? [] : ["--no-agent"])];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -43,32 +45,71 @@ export async function spawnBerth(
   });
   const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
 
-  const ready =
-    /listening on (http:\/\/\S+)[\s\S]*AWS_ACCESS_KEY_ID=(\S+)\s+export AWS_SECRET_ACCESS_KEY=(\S+)\s+export AWS_DEFAULT_REGION=(\S+)/;
   const deadline = Date.now() + 30_000;
   let match = ready.exec(output);
   while (!match) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`berth exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+      throw new Error(`berth ${args[0]} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`berth did not print its endpoint within 30 s:\n${output}`);
+      throw new Error(`berth ${args[0]} was not ready within 30 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
     match = ready.exec(output);
   }
-  const [, url, accessKeyId, secretAccessKey, region] = match;
   return {
     child,
-    url,
-    accessKeyId,
-    secretAccessKey,
-    region,
+    match,
     output: () => output,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+}
+
+/**
+ * `berth local --port 0 --data-dir DIR --no-agent` as a child process, the way a user starts it.
+ * With `agent: true`, without --no-agent: the local agent runs tasks on Docker. Resolves once the
+ * CLI has printed its endpoint and credentials.
+ */
+export async function spawnBerth(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { agent?: boolean } = {},
+): Promise<BerthProcess> {
+  const args = ["local", "--port", "0", "--data-dir", dataDir, ...(options.agent ? [] : ["--no-agent"])];
+  const ready =
+    /listening on (http:\/\/\S+)[\s\S]*AWS_ACCESS_KEY_ID=(\S+)\s+export AWS_SECRET_ACCESS_KEY=(\S+)\s+export AWS_DEFAULT_REGION=(\S+)/;
+  const { match, ...cli } = await spawnCli(args, env, ready);
+  const [, url, accessKeyId, secretAccessKey, region] = match;
+  return { ...cli, url, accessKeyId, secretAccessKey, region };
+}
+
+export interface AgentProcess extends CliProcess {
+  containerInstanceArn: string;
+}
+
+/**
+ * `berth agent` as a child process, as on a host: against `controlPlane`'s endpoint with its key,
+ * no config file, its state in `dataDir`, plus the agent settings in `env` (ECS_CLUSTER, …).
+ * Resolves once it printed the container instance it registered as.
+ */
+export async function spawnAgent(
+  controlPlane: { url: string; accessKeyId: string; secretAccessKey: string; region?: string },
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<AgentProcess> {
+  const settings = {
+    BERTH_ENDPOINT: controlPlane.url,
+    BERTH_ACCESS_KEY_ID: controlPlane.accessKeyId,
+    BERTH_SECRET_ACCESS_KEY: controlPlane.secretAccessKey,
+    BERTH_REGION: controlPlane.region ?? "us-east-1",
+    ECS_CONFIG_FILE: "/dev/null",
+    ECS_DATADIR: dataDir,
+    ...env,
+  };
+  const { match, ...cli } = await spawnCli(["agent"], settings, /registered as (\S+)/);
+  return { ...cli, containerInstanceArn: match[1] };
 }

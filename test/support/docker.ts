@@ -24,18 +24,24 @@ export async function dockerUnavailable(docker = new Docker()): Promise<string |
   return undefined;
 }
 
+/** The containers (running or not) carrying the label `key=value`. */
+export const containersLabelled = (docker: Docker, key: string, value: string) =>
+  docker.listContainers({ all: true, filters: { label: [`${key}=${value}`] } });
+
 /** The containers (running or not) of the given task. */
-export const containersOfTask = (docker: Docker, taskArn: string) =>
-  docker.listContainers({ all: true, filters: { label: [`${TASK_ARN_LABEL}=${taskArn}`] } });
+export const containersOfTask = (docker: Docker, taskArn: string) => containersLabelled(docker, TASK_ARN_LABEL, taskArn);
+
+/** Removes every container carrying the label `key=value`, whatever its state (test clean-up). */
+export async function removeContainersLabelled(docker: Docker, key: string, value: string) {
+  for (const c of await containersLabelled(docker, key, value)) {
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  }
+}
 
 /** Removes every container of the given tasks, whatever their state (test clean-up). */
 export async function removeTaskContainers(docker: Docker, taskArns: string[]) {
-  for (const taskArn of taskArns) {
-    for (const c of await containersOfTask(docker, taskArn)) {
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-  }
+  for (const taskArn of taskArns) await removeContainersLabelled(docker, TASK_ARN_LABEL, taskArn);
 }

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ControlPlane } from "../../agent/controlPlane.ts";
 import type { TaskStateReport } from "../../agent/engine/types.ts";
 import { StateFile } from "../../agent/state.ts";
-import { createSubmitter, mergeReports, type SubmitterDeps } from "../../agent/submitter.ts";
+import { createSubmitter, mergeReports, type SubmitterDeps, submitReport } from "../../agent/submitter.ts";
 
 const report = (taskArn: string, status: string, containers: TaskStateReport["containers"] = []): TaskStateReport => ({
   taskArn,
@@ -133,6 +134,21 @@ describe("the submission queue", () => {
     expect(sender.sent.map((r) => r.taskArn)).toEqual(["left"]);
   });
 
+  it("after close(), neither drops nor persists the report in flight, which the next start sends again", async () => {
+    let release = () => {};
+    const { d, persisted } = deps(fakeSender(), {
+      send: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    const s = createSubmitter([], d);
+    s.submit(report("a", "STOPPED"));
+    s.close();
+    const writes = persisted.length;
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(persisted.length).toBe(writes);
+    expect(s.pending().map((r) => r.taskArn)).toEqual(["a"]);
+  });
+
   it("mergeReports keeps the first pull start and a container only the older report named", () => {
     const t0 = new Date(0);
     const t1 = new Date(1000);
@@ -142,6 +158,44 @@ describe("the submission queue", () => {
     );
     expect(merged).toMatchObject({ status: "RUNNING", pullStartedAt: t0, pullStoppedAt: t1 });
     expect(merged.containers.map((c) => c.containerName)).toEqual(["x", "y"]);
+  });
+});
+
+describe("submitReport", () => {
+  /** A control plane that records the calls it gets, ECS's by command name, Berth's by action. */
+  function recordingControlPlane() {
+    const calls: [string, unknown][] = [];
+    const cp = {
+      ecs: {
+        send: async (command: object) => calls.push([command.constructor.name, (command as { input: unknown }).input]),
+      },
+      berth: async (action: string, input: unknown) => calls.push([action, input]),
+    } as unknown as ControlPlane;
+    return { cp, calls };
+  }
+
+  it("sends the containers' health through Berth's action, after the state change", async () => {
+    const { cp, calls } = recordingControlPlane();
+    await submitReport(
+      cp,
+      "c",
+      report("t", "RUNNING", [
+        { containerName: "web", status: "RUNNING", healthStatus: "HEALTHY" },
+        { containerName: "log", status: "RUNNING" },
+      ]),
+    );
+    expect(calls.map(([name]) => name)).toEqual(["SubmitTaskStateChangeCommand", "SubmitTaskHealthChange"]);
+    expect(calls[1][1]).toEqual({
+      cluster: "c",
+      task: "t",
+      containers: [{ containerName: "web", healthStatus: "HEALTHY" }],
+    });
+  });
+
+  it("makes no health call for a task without health checks", async () => {
+    const { cp, calls } = recordingControlPlane();
+    await submitReport(cp, "c", report("t", "RUNNING", [{ containerName: "web", status: "RUNNING" }]));
+    expect(calls.map(([name]) => name)).toEqual(["SubmitTaskStateChangeCommand"]);
   });
 });
 

@@ -34,6 +34,13 @@ describe("what the scheduler reads off tasks", () => {
       stopped("other", 8),
     ];
     expect(tasks.map(isFailedStart)).toEqual([true, false, false, false, true, false, true, true]);
+    // A task the scheduler stopped because it failed its container health checks counts, as on ECS.
+    const unhealthy = stopped("d", 9, {
+      stopCode: "ServiceSchedulerInitiated",
+      healthStatus: "UNHEALTHY",
+      startedAt: at(8),
+    });
+    expect(isFailedStart(unhealthy)).toBe(true);
     // Consecutive: those that stopped after the last task that started fine did (at 5 s): the one at 7 s.
     expect(failureStats(tasks, "d")).toEqual({
       failedTasks: 3,

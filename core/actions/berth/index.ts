@@ -1,4 +1,5 @@
 import type { ActionTable } from "../context.ts";
+import { SubmitTaskHealthChange } from "./health.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { DescribeUtilization } from "./utilization.ts";
 
@@ -6,4 +7,4 @@ import { DescribeUtilization } from "./utilization.ts";
  * Berth's own actions, beside ECS's on the same endpoint under their own X-Amz-Target prefix
  * (see shapes.ts): what the ECS API has no words for. Each reads and checks its own input.
  */
-export const berthActions: ActionTable = { Heartbeat, DescribeUtilization };
+export const berthActions: ActionTable = { Heartbeat, DescribeUtilization, SubmitTaskHealthChange };

@@ -1,4 +1,4 @@
-import { bounds, isObject, join, missingMember, wrongType } from "../../protocol/validate.ts";
+import { bounds, inEnum, isObject, join, missingMember, wrongType } from "../../protocol/validate.ts";
 
 /**
  * Berth's actions are not in the ECS model, so they read their input by hand, with the errors
@@ -31,6 +31,13 @@ export class Members {
 
   requiredString(name: string): string {
     return this.required(name, this.string(name));
+  }
+
+  /** One of `values`. */
+  requiredEnum<T extends string>(name: string, values: readonly T[]): T {
+    const v = this.requiredString(name);
+    inEnum(v, values, join(this.path, name));
+    return v as T;
   }
 
   /** A finite number, at least `min`. */

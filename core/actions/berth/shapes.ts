@@ -1,3 +1,4 @@
+import type { ContainerHealthReport } from "../../model/taskHealth.ts";
 import type { InstanceUtilization, TaskUtilization } from "../../store/records.ts";
 
 /**
@@ -46,4 +47,16 @@ export interface ContainerInstanceUtilization {
 export interface DescribeUtilizationResponse {
   utilization: ContainerInstanceUtilization[];
   failures: { arn: string; reason: "MISSING" }[];
+}
+
+export interface SubmitTaskHealthChangeRequest {
+  cluster?: string;
+  /** The task's id or ARN. */
+  task: string;
+  /** The latest health of the task's containers that have a health check (others are ignored). */
+  containers: ContainerHealthReport[];
+}
+
+export interface SubmitTaskHealthChangeResponse {
+  acknowledgment: "ACK";
 }
