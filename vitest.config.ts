@@ -7,9 +7,18 @@ import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
  * file surviving a kill -9) and the suites that need Docker.
  */
 const ON_DYNAMODB = [
-  ...["attributes", "clusters", "containerInstances", "heartbeats", "services", "tags", "taskDefinitions", "tasks"].map(
-    (suite) => `test/integration/${suite}.test.ts`,
-  ),
+  ...[
+    "access",
+    "attributes",
+    "authorization",
+    "clusters",
+    "containerInstances",
+    "heartbeats",
+    "services",
+    "tags",
+    "taskDefinitions",
+    "tasks",
+  ].map((suite) => `test/integration/${suite}.test.ts`),
   "test/e2e/awscli.test.ts",
 ];
 

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { type AgentKey, parseBootstrapToken } from "./bootstrap.ts";
 import { parseGoDuration } from "./duration.ts";
 import type { EngineConfig } from "./engine/types.ts";
 import type { LogLevel } from "./log.ts";
@@ -25,6 +26,8 @@ export interface AgentConfig {
   endpoint: string;
   /** The key requests are signed with; undefined: the AWS SDK's default chain (an instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The cluster's bootstrap token (BERTH_BOOTSTRAP_TOKEN): when set, the agent joins with it and then uses credentials of its own. */
+  bootstrapToken?: AgentKey;
   region: string;
   heartbeatSeconds: number;
   /** Read the EC2 instance identity document from IMDSv2 at registration. */
@@ -123,6 +126,18 @@ export const SETTINGS = {
     "a region such as us-east-1",
   ),
   heartbeatSeconds: setting("BERTH_HEARTBEAT_SECONDS", positiveNumber, 10, "a number of seconds above 0"),
+  bootstrapToken: setting(
+    "BERTH_BOOTSTRAP_TOKEN",
+    (v) => {
+      try {
+        return parseBootstrapToken(v.trim());
+      } catch {
+        return undefined;
+      }
+    },
+    undefined,
+    "<access key id>:<secret>, as `berth local` prints it",
+  ),
 };
 
 /** Credential keys, read in pairs (Berth's own first: they name the control plane's key). */
@@ -156,7 +171,9 @@ export function loadAgentConfig(options: LoadOptions = {}): AgentConfig {
     const raw = source[s.key];
     if (raw === undefined) return s.fallback;
     const value = s.parse(raw);
-    if (value === undefined) throw new AgentConfigError(`${s.key} must be ${s.expect}, not '${raw}'.`);
+    // A malformed token may still be most of a secret: never echo it.
+    const shown = s === SETTINGS.bootstrapToken ? "(value hidden)" : `'${raw}'`;
+    if (value === undefined) throw new AgentConfigError(`${s.key} must be ${s.expect}, not ${shown}.`);
     return value;
   };
   const o = options.overrides ?? {};
@@ -173,6 +190,7 @@ export function loadAgentConfig(options: LoadOptions = {}): AgentConfig {
     logLevel: read(SETTINGS.logLevel) as LogLevel,
     endpoint: o.endpoint ?? (read(SETTINGS.endpoint) as string),
     credentials: o.credentials ?? readCredentials(source),
+    bootstrapToken: o.bootstrapToken ?? read(SETTINGS.bootstrapToken),
     region: o.region ?? (read(SETTINGS.region) as string),
     heartbeatSeconds: read(SETTINGS.heartbeatSeconds) as number,
     enableImds: o.enableImds ?? (read(SETTINGS.enableImds) as boolean),

@@ -30,7 +30,7 @@ export interface ControlPlane {
  * and a small signed JSON client for Berth's own, signed exactly as the SDK signs (service `ecs`),
  * so one key and one verifier serve both.
  */
-export function createControlPlane(config: AgentConfig): ControlPlane {
+export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "region" | "credentials">): ControlPlane {
   const ecs = new ECSClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
   const url = new URL(config.endpoint);
   return {

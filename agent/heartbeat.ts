@@ -1,6 +1,7 @@
 import type { ControlPlane } from "./controlPlane.ts";
 import type { TaskEngine } from "./engine/types.ts";
 import { createHostSampler } from "./hostMetrics.ts";
+import { isRevoked } from "./join.ts";
 import { describeError, type Logger } from "./log.ts";
 
 /**
@@ -49,7 +50,8 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
       // A beat still under way when the agent was closed fails with the control plane gone: no news.
       if (closed) return;
       const name = (error as Error).name;
-      if (name === "InvalidParameterException") {
+      // Unknown, or (with credentials of its own) deregistered and so refused: join again.
+      if (name === "InvalidParameterException" || isRevoked(error)) {
         deps.log.warn(
           `the control plane does not know ${deps.containerInstanceArn()} (${describeError(error)}); registering again.`,
         );

@@ -1,13 +1,13 @@
 import { DiscoverPollEndpointCommand } from "@aws-sdk/client-ecs";
 import { type AgentConfig, engineConfig } from "./config.ts";
-import { type ControlPlane, createControlPlane, isRetryable } from "./controlPlane.ts";
+import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
 import { createTaskEngine } from "./engine/index.ts";
 import type { EngineConfig, ReportSink, SecretResolver, TaskEngine } from "./engine/types.ts";
 import { startHeartbeats } from "./heartbeat.ts";
+import { joinCluster, switchableControlPlane } from "./join.ts";
 import { createLogger, describeError, type Logger } from "./log.ts";
 import { createLoop } from "./loop.ts";
-import { registerInstance } from "./register.ts";
 import { createDockerRuntime } from "./runtime/docker.ts";
 import type { ContainerRuntime } from "./runtime/types.ts";
 import { createSsmResolver } from "./secrets.ts";
@@ -53,14 +53,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const host = await runtime.info().catch((error) => {
     throw new Error(`Docker is not reachable (${describeError(error)}): start dockerd, or check /var/run/docker.sock.`);
   });
-  const cp = deps.controlPlane ?? createControlPlane(config);
+  const cp = switchableControlPlane(config, deps.controlPlane);
   const saved = state.get();
-  let instanceArn = await registerInstance(
+  let instanceArn = await joinCluster(
     cp,
     config,
     host,
-    saved.cluster === config.cluster ? saved.containerInstanceArn : undefined,
+    state,
     log,
+    saved.cluster === config.cluster ? saved.containerInstanceArn : undefined,
   );
   state.update({ cluster: config.cluster, containerInstanceArn: instanceArn });
   log.info(
@@ -114,7 +115,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     log,
     containerInstanceArn: () => instanceArn,
     async onUnknownInstance() {
-      instanceArn = await registerInstance(cp, config, host, instanceArn, log);
+      instanceArn = await joinCluster(cp, config, host, state, log, instanceArn);
       state.update({ containerInstanceArn: instanceArn });
       log.info(`registered again as ${instanceArn}`);
       // A new registration may come with a new queue.
@@ -138,7 +139,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       await engine.close();
       submitter.close();
       secrets.destroy();
-      if (!deps.controlPlane) cp.destroy();
+      // An injected control plane is the caller's, unless a bootstrap token replaced it with the agent's own.
+      if (!deps.controlPlane || config.bootstrapToken) cp.destroy();
       log.info("stopped; containers keep running and are adopted at the next start");
     },
   };

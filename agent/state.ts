@@ -7,11 +7,13 @@ import type { TaskStateReport } from "./engine/types.ts";
  * restarted agent re-registers as the same instance) and the state changes not yet accepted by
  * the control plane (so an outage or a restart loses none). Written to a temporary file and
  * renamed over the old one, so a crash mid-write leaves the previous version whole; mode 0600
- * because it names the instance the key acts for.
+ * because it holds the instance's credentials.
  */
 export interface AgentState {
   cluster?: string;
   containerInstanceArn?: string;
+  /** The container instance's own credentials (agent/join.ts), when it joined with a bootstrap token. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   pending: TaskStateReport[];
 }
 

@@ -113,7 +113,11 @@ async function runOn(store: StoreName): Promise<Figures> {
   const dataDir = flags["data-dir"] ?? mkdtempSync(join(tmpdir(), "berth-bench-"));
   // No agent beats for the instances registered here: a day-long heartbeat interval keeps them
   // connected (eligible for placement) for the whole run.
-  const env: Record<string, string> = { BERTH_AGENT_HEARTBEAT_SECONDS: "86400" };
+  // Throttling off (buckets far beyond any rate this machine reaches): the run measures placement.
+  const env: Record<string, string> = {
+    BERTH_AGENT_HEARTBEAT_SECONDS: "86400",
+    BERTH_THROTTLE: "read=1000000000/1000000000,mutate=1000000000/1000000000,agent=1000000000/1000000000",
+  };
   if (store === "dynamodb" && dynamodb) {
     Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: dynamodb.endpoint });
     env.BERTH_TABLE = `berth-bench-${Date.now()}`;

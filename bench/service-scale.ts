@@ -71,7 +71,16 @@ async function floor(): Promise<number> {
   const worker = async () => {
     while (next < TASKS) {
       next++;
-      await run("docker", ["run", "-d", "--label", `berth-bench=${TAG}`, "--memory", `${MEMORY_MIB}m`, TEST_IMAGE, ...COMMAND]);
+      await run("docker", [
+        "run",
+        "-d",
+        "--label",
+        `berth-bench=${TAG}`,
+        "--memory",
+        `${MEMORY_MIB}m`,
+        TEST_IMAGE,
+        ...COMMAND,
+      ]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, TASKS) }, worker));
@@ -80,7 +89,8 @@ async function floor(): Promise<number> {
   return elapsed;
 }
 
-async function berth(): Promise<number> {
+/** The time to N RUNNING, and to N placed (PENDING or RUNNING), which is the control plane's share. */
+async function berth(): Promise<{ ms: number; placed: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-scale-"));
   const options = localOptions({ port: "0", "data-dir": dataDir }, {});
   const local = await startLocal(options);
@@ -92,7 +102,10 @@ async function berth(): Promise<number> {
   try {
     if (!agent) throw new Error(`the local agent did not start: ${status}`);
     const { containerInstances } = await ecs.send(
-      new DescribeContainerInstancesCommand({ cluster: LOCAL_CLUSTER, containerInstances: [agent.containerInstanceArn] }),
+      new DescribeContainerInstancesCommand({
+        cluster: LOCAL_CLUSTER,
+        containerInstances: [agent.containerInstanceArn],
+      }),
     );
     const room = containerInstances?.[0].remainingResources?.find((r) => r.name === "MEMORY")?.integerValue ?? 0;
     if (room < TASKS * MEMORY_MIB) throw new Error(`the local instance has ${room} MiB, not ${TASKS} × ${MEMORY_MIB}`);
@@ -106,10 +119,14 @@ async function berth(): Promise<number> {
     await ecs.send(
       new CreateServiceCommand({ cluster: LOCAL_CLUSTER, serviceName: TAG, taskDefinition: TAG, desiredCount: TASKS }),
     );
-    return await timeUntil("Berth's service", started, async () => {
+    let placed = Number.NaN;
+    const ms = await timeUntil("Berth's service", started, async () => {
       const { services } = await ecs.send(new DescribeServicesCommand({ cluster: LOCAL_CLUSTER, services: [TAG] }));
-      return services?.[0].runningCount === TASKS;
+      const { runningCount = 0, pendingCount = 0 } = services?.[0] ?? {};
+      if (Number.isNaN(placed) && runningCount + pendingCount === TASKS) placed = performance.now() - started;
+      return runningCount === TASKS;
     });
+    return { ms, placed };
   } finally {
     // The containers outlive the agent by design: remove them by their family's label.
     await agent?.close();
@@ -148,7 +165,7 @@ async function swarm(): Promise<number> {
 
 const { stdout: version } = await run("docker", ["version", "--format", "{{.Server.Version}}"]);
 const floorMs = await floor();
-const berthMs = await berth();
+const { ms: berthMs, placed } = await berth();
 const swarmMs = await swarm();
 const row = (what: string, ms: number, ratio = "") =>
   `  ${what.padEnd(52)}${`${(ms / 1000).toFixed(2)} s`.padStart(9)}   ${ratio}`;
@@ -156,6 +173,7 @@ console.log(
   [
     `Service scale-up: 0 → ${TASKS} RUNNING, ${TEST_IMAGE} ${COMMAND.join(" ")}, ${MEMORY_MIB} MiB each, Docker ${version.trim()}`,
     row("Berth service (berth local + its agent)", berthMs, `${(berthMs / floorMs).toFixed(2)} × the floor`),
+    row("  of which: until all placed (PENDING)", placed),
     row("Docker Swarm mode (docker service create)", swarmMs, `${(swarmMs / floorMs).toFixed(2)} × the floor`),
     row(`docker run -d × ${TASKS}, ${PARALLEL} at a time (the floor)`, floorMs),
     `  Berth / Swarm: ${(berthMs / swarmMs).toFixed(2)}`,

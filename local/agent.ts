@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { CreateClusterCommand } from "@aws-sdk/client-ecs";
+import { parseBootstrapToken } from "../agent/bootstrap.ts";
 import { loadAgentConfig } from "../agent/config.ts";
 import { createControlPlane } from "../agent/controlPlane.ts";
 import { describeError } from "../agent/log.ts";
@@ -19,7 +20,7 @@ export interface LocalAgent {
 
 /**
  * Local mode's agent: the real agent, in this process, registered in cluster `default` (created
- * if missing) against this control plane with its own key, its state under the data dir's
+ * if missing) against this control plane with its bootstrap token, its state under the data dir's
  * `agent/`. ECS_* settings from the environment apply (ECS_LOGLEVEL, ECS_RESERVED_MEMORY, …);
  * ecs.config files do not, as they describe a host's agent. Without a reachable Docker engine
  * the control plane runs alone, and says why.
@@ -37,7 +38,9 @@ export async function startLocalAgent(
       overrides: {
         cluster: LOCAL_CLUSTER,
         endpoint: local.url,
-        credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+        // The agent joins as any host would, with the cluster's bootstrap token, and then works
+        // with credentials of its own instance (agent/join.ts).
+        bootstrapToken: parseBootstrapToken(local.bootstrapToken.token),
         region: options.partition.region,
         dataDir: join(options.dataDir, "agent"),
         enableImds: false,
@@ -54,25 +57,18 @@ export async function startLocalAgent(
       status: `off: Docker is not reachable (${describeError(error)}), so tasks stay PENDING. Start dockerd and restart Berth.`,
     };
   }
-  const controlPlane = createControlPlane(config);
+  // Creating the cluster is the admin's business: the bootstrap token may only join it.
+  const admin = createControlPlane({ ...config, credentials: local.credentials });
   try {
-    await controlPlane.ecs.send(new CreateClusterCommand({ clusterName: LOCAL_CLUSTER }));
-    const agent = await startAgent(config, { runtime, controlPlane });
+    await admin.ecs.send(new CreateClusterCommand({ clusterName: LOCAL_CLUSTER }));
+    admin.destroy();
+    const agent = await startAgent(config, { runtime });
     return {
-      agent: {
-        ...agent,
-        get containerInstanceArn() {
-          return agent.containerInstanceArn;
-        },
-        async close() {
-          await agent.close();
-          controlPlane.destroy();
-        },
-      },
+      agent,
       status: `registered as ${agent.containerInstanceArn} (cluster ${LOCAL_CLUSTER}, Docker on this machine)`,
     };
   } catch (error) {
-    controlPlane.destroy();
+    admin.destroy();
     return { status: `off: the agent could not start (${describeError(error)}).` };
   }
 }

@@ -3,12 +3,14 @@ import { loadAgentConfig } from "../agent/config.ts";
 import { startAgent } from "../agent/main.ts";
 import { startLocalAgent } from "./agent.ts";
 import { localOptions } from "./config.ts";
+import { runKeys } from "./keysCommand.ts";
 import { startLocal } from "./server.ts";
 import { describeStore } from "./store.ts";
 
 const USAGE = `Usage: berth local [--port N] [--data-dir DIR] [--no-agent]
                    [--store sqlite|dynamodb] [--dynamodb-endpoint URL] [--table NAME]
        berth agent [--config FILE]
+       berth keys create|list|delete …   (berth keys --help)
 
   berth local  runs the Berth control plane on this machine, with an agent that runs tasks on
                this machine's Docker (unless --no-agent).
@@ -17,12 +19,15 @@ const USAGE = `Usage: berth local [--port N] [--data-dir DIR] [--no-agent]
                BERTH_AGENT_HEARTBEAT_SECONDS, BERTH_STORE, BERTH_DYNAMODB_ENDPOINT, BERTH_TABLE.
   berth agent  runs the container-instance agent on this host against BERTH_ENDPOINT, configured
                like the ECS agent (/etc/ecs/ecs.config, ECS_CONFIG_FILE or --config, and the
-               environment; see the README).`;
+               environment; see the README). With BERTH_BOOTSTRAP_TOKEN it joins with the
+               cluster's bootstrap token and then works with credentials of its own.
+  berth keys   manages access keys on the running control plane, with the admin key.`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command === "local") return runLocal(rest);
   if (command === "agent") return runAgent(rest);
+  if (command === "keys") return runKeys(rest);
   console.error(USAGE);
   process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);
 }
@@ -86,6 +91,10 @@ Point the AWS CLI or an SDK at it:
   export AWS_SECRET_ACCESS_KEY=${secretAccessKey}
   export AWS_DEFAULT_REGION=${options.partition.region}
   aws ecs create-cluster --cluster-name web --endpoint-url ${local.url}
+
+Join hosts to cluster default with its bootstrap token (${local.bootstrapToken.source}):
+  BERTH_ENDPOINT=${local.url} BERTH_BOOTSTRAP_TOKEN=${local.bootstrapToken.token} berth agent
+Manage access keys: berth keys create --read-only | list | delete KEY_ID
 `);
   stopOnSignal("Berth", async () => {
     await localAgent.agent?.close();

@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "../core/auth/audit.ts";
+import { parseThrottle, type ThrottleLimits } from "../core/auth/throttle.ts";
 import type { Partition } from "../core/model/config.ts";
 import { type StoreChoice, storeChoice } from "./store.ts";
 
@@ -15,6 +17,8 @@ export interface LocalOptions {
   agentHeartbeatSeconds: number;
   /** The service scheduler's timings. */
   scheduler: SchedulerOptions;
+  /** Per-key throttling (BERTH_THROTTLE) and how long audit events are kept (BERTH_AUDIT_RETENTION_DAYS). */
+  access: { throttle: ThrottleLimits; auditRetentionDays: number };
 }
 
 export interface SchedulerOptions {
@@ -62,15 +66,31 @@ export function localOptions(
       lostInstanceGraceSeconds: seconds(env, "BERTH_LOST_INSTANCE_GRACE_SECONDS", "120"),
       startBackoffSeconds: seconds(env, "BERTH_SERVICE_START_BACKOFF_SECONDS", "10", true),
     },
+    access: {
+      throttle: parseThrottle(env.BERTH_THROTTLE),
+      auditRetentionDays: seconds(
+        env,
+        "BERTH_AUDIT_RETENTION_DAYS",
+        String(DEFAULT_AUDIT_RETENTION_DAYS),
+        false,
+        "days",
+      ),
+    },
   };
 }
 
 /** A duration in seconds from the environment: a positive number (fractions allowed; 0 if `zeroOk`). */
-function seconds(env: Record<string, string | undefined>, name: string, fallback: string, zeroOk = false): number {
+function seconds(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: string,
+  zeroOk = false,
+  unit = "seconds",
+): number {
   const text = env[name] ?? fallback;
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroOk)) {
-    throw new Error(`${name} must be a positive number of seconds, not '${text}'.`);
+    throw new Error(`${name} must be a positive number of ${unit}, not '${text}'.`);
   }
   return value;
 }

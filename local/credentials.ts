@@ -1,19 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseBootstrapToken } from "../agent/bootstrap.ts";
+import { type AccessKey, generateAccessKey } from "../core/auth/accessKeys.ts";
 
-export interface AccessKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** A key pair in AWS's format: a 20-character id starting with AKIA and a 40-character secret. */
-export function generateAccessKey(): AccessKey {
-  const id = [...randomBytes(16)].map((b) => ALPHABET[b % ALPHABET.length]).join("");
-  return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString("base64").replaceAll("/", "+") };
-}
+export type { AccessKey };
 
 /**
  * The local admin key: from BERTH_ACCESS_KEY_ID/BERTH_SECRET_ACCESS_KEY when set, else the pair
@@ -35,4 +25,20 @@ export function loadLocalAccessKey(dataDir: string, env = process.env): AccessKe
   const key = generateAccessKey();
   writeFileSync(file, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
   return { ...key, source: `${file} (new)` };
+}
+
+/**
+ * The bootstrap token of local mode's cluster: a key pair whose policy lets it only join that
+ * cluster (core/auth/agentScope.ts), as `<access key id>:<secret>`, the form BERTH_BOOTSTRAP_TOKEN
+ * takes. Kept in `bootstrap-token` in the data dir (mode 0600), made on first start.
+ */
+export function loadLocalBootstrapToken(dataDir: string): AccessKey & { token: string; source: string } {
+  const file = join(dataDir, "bootstrap-token");
+  const fresh = !existsSync(file);
+  if (fresh) {
+    const key = generateAccessKey();
+    writeFileSync(file, `${key.accessKeyId}:${key.secretAccessKey}\n`, { mode: 0o600 });
+  }
+  const token = readFileSync(file, "utf8").trim();
+  return { ...parseBootstrapToken(token), token, source: fresh ? `${file} (new)` : file };
 }

@@ -8,8 +8,13 @@ import { services } from "../core/actions/index.ts";
 import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
+import { localAccess } from "./access.ts";
+import { withChangeFeed } from "./changeFeed.ts";
 import type { LocalOptions } from "./config.ts";
-import { type AccessKey, loadLocalAccessKey } from "./credentials.ts";
+import type { AccessKey } from "./credentials.ts";
+import { localEventBus } from "./eventBus.ts";
+import { type EventRing, eventRing } from "./eventRing.ts";
+import { localEvents } from "./events.ts";
 import { startLocalScheduler } from "./scheduler.ts";
 import { startEmbeddedSqs } from "./sqs.ts";
 import { openStore } from "./store.ts";
@@ -17,6 +22,8 @@ import { openStore } from "./store.ts";
 export interface RunningLocal {
   url: string;
   credentials: AccessKey & { source: string };
+  /** The `default` cluster's bootstrap token (`<id>:<secret>`), which agents join with. */
+  bootstrapToken: { token: string; source: string };
   store: Store;
   /**
    * The embedded SQS server holding the agents' wake-up queues (DiscoverPollEndpoint names an
@@ -24,18 +31,24 @@ export interface RunningLocal {
    * partition (it is part of each queue's identity), and any static credentials.
    */
   sqsEndpoint: string;
+  /** What the events function published (ECS events from the store's changes) and what PutEvents received. */
+  events: EventRing & { drained(): Promise<void> };
   close(): Promise<void>;
 }
 
 /**
  * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, over
  * the store chosen in the options (SQLite in the data dir by default), with an embedded SQS
- * server for the agents' wake-ups and the service scheduler's queue (local/scheduler.ts).
+ * server for the agents' wake-ups and the service scheduler's queue (local/scheduler.ts). The
+ * events function runs on the store's change feed, and the deploy function on PutEvents calls
+ * to the same endpoint (local/eventBus.ts), as EventBridge would run them.
  */
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
-  const credentials = loadLocalAccessKey(options.dataDir);
-  const store = await openStore(options);
+  const ring = eventRing();
+  const events = localEvents(ring, options.partition, (error) => console.error("berth: events failed:", error));
+  const store = withChangeFeed(await openStore(options), events.feed);
+  const { access, keyEncryptionKey, admin: credentials, bootstrap } = await localAccess(options, store);
   const sqs = await startEmbeddedSqs(options.host, options.partition.region);
   const notifier = sqsInstanceNotifier({
     endpoint: sqs.endpoint,
@@ -50,6 +63,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     agentHeartbeatIntervalMs: options.agentHeartbeatSeconds * 1000,
     notifier,
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
+    keyEncryptionKey,
   };
   const scheduler = await startLocalScheduler(
     context,
@@ -57,9 +71,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     options.scheduler,
   );
   const handler = createApiHandler({
-    services,
+    services: [...services, localEventBus(context, ring)],
     context,
-    lookupSecret: async (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
+    access,
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
   });
 
@@ -93,8 +107,10 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   return {
     url,
     credentials,
+    bootstrapToken: { token: bootstrap.token, source: bootstrap.source },
     store,
     sqsEndpoint: sqs.endpoint,
+    events: { ...ring, drained: events.drained },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,3 +1,5 @@
+import type { Caller } from "../auth/authorize.ts";
+import type { KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
 import type { Partition } from "../model/config.ts";
 import type { InstanceNotifier } from "../notify/port.ts";
 import type { ServiceNudger } from "../notify/services.ts";
@@ -24,6 +26,10 @@ export interface ActionContext {
   lostInstanceGraceMs?: number;
   /** The first wait before a service whose tasks fail to start tries again, doubling up to 15 minutes (10 s when absent). */
   serviceStartBackoffMs?: number;
+  /** Who signed the request being answered (absent outside a request, or without access control). */
+  caller?: Caller;
+  /** Seals the secrets of the access keys the Berth key actions create; without one they refuse. */
+  keyEncryptionKey?: KeyEncryptionKeyProvider;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each action narrows its own input and output types.

@@ -38,6 +38,6 @@ export const actions: ActionTable = actionsOf(
 
 /** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
 export const services: TargetService[] = [
-  { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput },
-  { prefix: BERTH_TARGET_PREFIX, actions: berthActions },
+  { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
+  { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
 ];

@@ -1,8 +1,12 @@
 import type { ActionContext, ActionTable } from "../actions/context.ts";
+import type { AccessControl } from "../auth/accessControl.ts";
+import type { Caller } from "../auth/authorize.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
+import { checkBodySize, checkJsonDepth } from "./limits.ts";
 import { type RawRequest, type SecretLookup, verifySigV4 } from "./sigv4.ts";
+import { isObject, wrongType } from "./validate.ts";
 
 export interface RawResponse {
   status: number;
@@ -16,13 +20,18 @@ export interface TargetService {
   actions: ActionTable;
   /** Checks a decoded body before its action runs; absent when the actions check their own input. */
   validate?: (operation: string, input: unknown) => void;
+  /** The service's name in policies' action patterns (`ecs` for `ecs:RunTask`); the prefix when absent. */
+  policyName?: string;
 }
 
 export interface ProtocolDeps {
   /** ECS's actions and Berth's own, each under its prefix. */
   services: TargetService[];
   context: ActionContext;
-  lookupSecret: SecretLookup;
+  /** Verifies signatures when there is no `access` (a fixed key, in tests of the protocol alone). */
+  lookupSecret?: SecretLookup;
+  /** Keys, throttling, authorization and audit (core/auth/); when present, its keys verify signatures. */
+  access?: AccessControl;
   /** Called with every failure that is the server's fault, to be logged. */
   onServerError?: (error: unknown, operation: string | undefined) => void;
 }
@@ -33,8 +42,19 @@ export interface ProtocolDeps {
  */
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
   let operation: string | undefined;
+  let caller: Caller | undefined;
+  let audited: Parameters<AccessControl["audit"]>[0] | undefined;
   try {
-    await verifySigV4(req, deps.lookupSecret, deps.context.now());
+    checkBodySize(req.body);
+    const { access } = deps;
+    const lookupSecret: SecretLookup = access
+      ? async (id) => {
+          const key = await access.key(id);
+          caller = key && { accessKeyId: key.accessKeyId, policy: key.policy };
+          return key?.secretAccessKey;
+        }
+      : (deps.lookupSecret ?? (async () => undefined));
+    await verifySigV4(req, lookupSecret, deps.context.now(), deps.context.partition.region);
     const target = req.headers["x-amz-target"] ?? "";
     const dot = target.lastIndexOf(".");
     const service = deps.services.find((s) => s.prefix === target.slice(0, dot));
@@ -42,15 +62,30 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     if (!service || dot < 0 || !Object.hasOwn(service.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
     }
+    if (access && caller) access.throttle(caller, operation);
     const input = decodeBody(req.body);
+    // Authorization before validation: a caller learns nothing of an action it may not call.
+    if (access && caller) {
+      const action = `${service.policyName ?? service.prefix}:${operation}`;
+      audited = { requestId, caller, operation, action, resources: access.resources(action, input) };
+      await access.authorize(caller, action, input, audited.resources);
+    }
     service.validate?.(operation, input);
-    const output = await service.actions[operation](input, deps.context);
+    const output = await service.actions[operation](input, { ...deps.context, caller });
+    await audit(deps, audited, "Success");
     return respond(200, output ?? {}, requestId);
   } catch (error) {
     const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);
     if (ecsError.status >= 500) deps.onServerError?.(error, operation);
+    await audit(deps, audited, ecsError.name);
     return respondError(ecsError, requestId);
   }
+}
+
+/** The audit event of a call that got as far as authorization; a failure to write it is logged, not answered. */
+async function audit(deps: ProtocolDeps, call: Parameters<AccessControl["audit"]>[0] | undefined, outcome: string) {
+  if (!call || !deps.access) return;
+  await deps.access.audit(call, outcome).catch((error) => deps.onServerError?.(error, `audit of ${call.action}`));
 }
 
 /** Lost optimistic races, after the action's own retries: a 500 the SDKs retry with backoff. */
@@ -58,11 +93,25 @@ const retryLater = () => serverError("The resources changed while the request wa
 
 function decodeBody(body: string): unknown {
   if (body.trim() === "") return {};
+  checkJsonDepth(body);
+  let input: unknown;
   try {
-    return fromEcsJson(body);
+    input = fromEcsJson(body);
   } catch {
     throw serialization("Start of structure or map found where not expected.");
   }
+  // Every operation's input is a structure: `null`, `[]` or `5` is no request at all.
+  if (!isObject(input)) throw wrongType.structure("request");
+  return withoutNulls(input);
+}
+
+/** `null` counts as absent, as on AWS: dropped here once, so no action meets one. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  if (!isObject(value) || value instanceof Date) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) copy[k] = withoutNulls(v);
+  return copy;
 }
 
 export const respond = (status: number, body: unknown, requestId: string): RawResponse => ({

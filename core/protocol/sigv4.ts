@@ -16,7 +16,8 @@ export interface RawRequest {
 /** Finds the secret of an access key id; undefined when the key is unknown. */
 export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
 
-export const SIGNING_SERVICES = ["ecs", "execute-api"];
+/** `events`: local mode answers EventBridge's PutEvents on the same endpoint (local/eventBus.ts). */
+export const SIGNING_SERVICES = ["ecs", "execute-api", "events"];
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
@@ -30,7 +31,12 @@ const invalidSignature = (message: string) => new EcsError("InvalidSignatureExce
  * Verify an AWS Signature Version 4 `Authorization` header by recomputing it with the key's
  * secret over exactly the headers the client signed. Returns the access key id of the caller.
  */
-export async function verifySigV4(req: RawRequest, lookupSecret: SecretLookup, now = new Date()): Promise<string> {
+export async function verifySigV4(
+  req: RawRequest,
+  lookupSecret: SecretLookup,
+  now = new Date(),
+  expectedRegion?: string,
+): Promise<string> {
   const authorization = req.headers.authorization;
   if (!authorization) throw missingToken();
   const m = AUTH.exec(authorization.trim());
@@ -46,6 +52,12 @@ export async function verifySigV4(req: RawRequest, lookupSecret: SecretLookup, n
   if (!SIGNING_SERVICES.includes(service)) {
     throw invalidSignature(`Credential should be scoped to correct service: '${SIGNING_SERVICES[0]}'.`);
   }
+  // As AWS does: a signature is valid in the region it was made for only.
+  if (expectedRegion !== undefined && region !== expectedRegion) {
+    throw invalidSignature(
+      `Credential should be scoped to a valid region, not '${region}'. Expected '${expectedRegion}'.`,
+    );
+  }
 
   const amzDate = req.headers["x-amz-date"];
   const signingDate = amzDate ? parseAmzDate(amzDate) : undefined;
@@ -54,9 +66,14 @@ export async function verifySigV4(req: RawRequest, lookupSecret: SecretLookup, n
     throw invalidSignature(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate?.slice(0, 8)}'.`,
     );
-  if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
+  if (now.getTime() - signingDate.getTime() > MAX_SKEW_MS) {
     throw invalidSignature(
       `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(now.getTime() - MAX_SKEW_MS))} (${formatAmzDate(now)} - 15 min.)`,
+    );
+  }
+  if (signingDate.getTime() - now.getTime() > MAX_SKEW_MS) {
+    throw invalidSignature(
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(now.getTime() + MAX_SKEW_MS))} (${formatAmzDate(now)} + 15 min.)`,
     );
   }
 

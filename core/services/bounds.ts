@@ -19,3 +19,9 @@ export function startBackoffMs(failures: number, baseMs = 10_000, capMs = 15 * 6
   if (failures <= 0) return 0;
   return Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 20));
 }
+
+/**
+ * How long a new task must have been healthy before an old one may stop for it (Nomad's
+ * min_healthy_time): the round after that comes with the next change or the next sweep.
+ */
+export const SETTLE_MS = 3_000;

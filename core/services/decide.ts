@@ -42,7 +42,7 @@ export function decideReplica(
   const service = record.service;
   const deployments = service.deployments ?? [];
   const config = service.deploymentConfiguration ?? {};
-  const stats = failureStats(tasks, deployments[0].id as string);
+  const stats = failureStats(tasks, deployments[0].id as string, deployments[0].rolloutState === "IN_PROGRESS");
   const desiredCount = service.status === "ACTIVE" ? (service.desiredCount ?? 0) : 0;
   const plan = planReplica({
     desiredCount,
@@ -59,6 +59,7 @@ export function decideReplica(
       deploymentId: t.task.startedBy ?? "",
       healthy: isHealthy(t.task),
       evicted: taskPlace(t, instances).evicted,
+      startedAt: t.task.startedAt?.getTime(),
     })),
     consecutiveFailures: stats.consecutiveFailures,
     lastFailureAt: stats.lastFailureAt,
@@ -114,4 +115,4 @@ export function decideDaemon(
 
 /** Failed starts only grow: stopped tasks expire from the store after an hour, the count stays. */
 export const failedTasksOf = (d: Deployment, tasks: Task[]) =>
-  Math.max(d.failedTasks ?? 0, failureStats(tasks, d.id as string).failedTasks);
+  Math.max(d.failedTasks ?? 0, failureStats(tasks, d.id as string, d.rolloutState === "IN_PROGRESS").failedTasks);

@@ -31,12 +31,15 @@ const CHOSEN_STOPS = new Set(["ServiceSchedulerInitiated", "UserInitiated"]);
  * A start that failed, for the circuit breaker and the back-off: a task that stopped on its own
  * before it ever became healthy (never RUNNING, or RUNNING but never HEALTHY when it has checks),
  * or one that failed its container health checks (ECS counts those, though its scheduler stops them).
+ * While its deployment is in progress, any task of it that stopped on its own counts ("a task
+ * from the new deployment stopped or failed to start"): a program that exits a moment after it
+ * started was RUNNING for that moment whenever the agent looked in between.
  */
-export function isFailedStart(task: Task): boolean {
+export function isFailedStart(task: Task, rolloutInProgress = false): boolean {
   if (task.lastStatus !== "STOPPED") return false;
   if (task.healthStatus === "UNHEALTHY") return true;
   if (CHOSEN_STOPS.has(task.stopCode ?? "")) return false;
-  return !task.startedAt || (hasHealthChecks(task) && task.healthStatus !== "HEALTHY");
+  return rolloutInProgress || !task.startedAt || (hasHealthChecks(task) && task.healthStatus !== "HEALTHY");
 }
 
 export interface FailureStats {
@@ -47,12 +50,13 @@ export interface FailureStats {
   lastFailureAt?: number;
 }
 
-export function failureStats(tasks: Task[], deploymentId: string): FailureStats {
+export function failureStats(tasks: Task[], deploymentId: string, rolloutInProgress = false): FailureStats {
   const own = tasks.filter((t) => t.startedBy === deploymentId);
-  const failed = own.filter(isFailedStart);
+  const failedStart = (t: Task) => isFailedStart(t, rolloutInProgress);
+  const failed = own.filter(failedStart);
   const lastSuccess = Math.max(
     0,
-    ...own.filter((t) => t.startedAt && !isFailedStart(t)).map((t) => t.startedAt?.getTime() ?? 0),
+    ...own.filter((t) => t.startedAt && !failedStart(t)).map((t) => t.startedAt?.getTime() ?? 0),
   );
   const stoppedAt = (t: Task) => (t.stoppedAt ?? t.createdAt)?.getTime() ?? 0;
   const recent = failed.filter((t) => stoppedAt(t) > lastSuccess);

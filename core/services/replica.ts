@@ -1,4 +1,4 @@
-import { circuitBreakerThreshold, deploymentBounds, startBackoffMs } from "./bounds.ts";
+import { circuitBreakerThreshold, deploymentBounds, SETTLE_MS, startBackoffMs } from "./bounds.ts";
 
 /** A deployment as the controller needs it; the first in a service's list is the PRIMARY. */
 export interface DeploymentView {
@@ -15,6 +15,8 @@ export interface ServiceTaskView {
   healthy: boolean;
   /** Its instance is DRAINING, or its agent is lost: replace it, then stop it. */
   evicted: boolean;
+  /** When it started RUNNING (epoch ms), if known. */
+  startedAt?: number;
 }
 
 export interface ReplicaView {
@@ -92,8 +94,12 @@ export function planReplica(view: ReplicaView): ReplicaPlan {
   const start = holding ? 0 : Math.max(0, Math.min(view.desiredCount - kept.length, maxRunning - running));
 
   // Stop what is being replaced: unhealthy ones cost no healthy capacity; healthy ones only down
-  // to the floor, counting the primary's healthy tasks.
-  const healthy = kept.filter((t) => t.healthy).length + replaced.filter((t) => t.healthy).length;
+  // to the floor, counting the healthy tasks that have run for the settle time: a revision whose
+  // program exits a moment after it starts is RUNNING for that moment, and must not take the
+  // place of tasks that keep running (nor complete its deployment, past its circuit breaker).
+  const settled = (t: ServiceTaskView) =>
+    t.healthy && (t.startedAt === undefined || view.now - t.startedAt >= SETTLE_MS);
+  const healthy = kept.filter(settled).length + replaced.filter(settled).length;
   let stoppable = healthy - minHealthy;
   for (const task of byHealth(replaced).reverse()) {
     if (!task.healthy) stop.push(task.arn);

@@ -5,6 +5,8 @@ import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
 import { isLive, recordOf, ttlOf } from "./dynamo/items.ts";
+import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
+import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
@@ -296,6 +298,25 @@ class DynamoStore implements Store {
     return (await this.reader.all({ index: "byStatus", partition: LIVE_SERVICES })).map((item) =>
       recordOf<"service">(item),
     );
+  }
+
+  async getAccessKey(accessKeyId: string) {
+    return this.get<"accessKey">(accessKeyKey(accessKeyId));
+  }
+
+  async listAccessKeys(page: PageRequest) {
+    const spec: QuerySpec = { index: "ordered", partition: ALL_ACCESS_KEYS, range: { after: page.after } };
+    return records<"accessKey">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async listAuditEvents(page: PageRequest) {
+    const spec: QuerySpec = {
+      index: "ordered",
+      partition: ALL_AUDIT_EVENTS,
+      range: { before: page.after },
+      descending: true,
+    };
+    return records<"auditEvent">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
   }
 
   async putHeartbeat(record: HeartbeatRecord) {

@@ -1,4 +1,6 @@
 import type {
+  AccessKeyRecord,
+  AuditEventRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -50,6 +52,13 @@ export interface Store {
   countServices(cluster: string): Promise<{ active: number; draining: number }>;
   /** Every live (ACTIVE or DRAINING) service of every cluster: the scheduler's periodic sweep. */
   listLiveServices(): Promise<ServiceRecord[]>;
+
+  /** An access key by id (expired, i.e. deleted, keys are absent). */
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** Every live access key by id. */
+  listAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>>;
+  /** The audit trail, newest first. */
+  listAuditEvents(page: PageRequest): Promise<Page<AuditEventRecord>>;
 
   /**
    * Heartbeats sit outside `commit`: one unconditional write per beat (no transaction, no

@@ -66,6 +66,8 @@ const TABLES: { [K in Kind]: Table<K> } = {
     key: ["cluster", "name"],
     columns: (r) => ({ cluster: r.cluster, name: r.name, status: r.service.status ?? "ACTIVE" }),
   },
+  accessKey: { name: "access_keys", key: ["id"], columns: (r) => ({ id: r.accessKeyId }) },
+  auditEvent: { name: "audit_events", key: ["id"], columns: (r) => ({ id: r.id }) },
 };
 
 const SCHEMA = `
@@ -85,6 +87,8 @@ CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, version INTEGER NO
 CREATE TABLE IF NOT EXISTS services (cluster TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
   version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, name));
 CREATE INDEX IF NOT EXISTS services_by_status ON services (status, cluster, name);
+CREATE TABLE IF NOT EXISTS access_keys (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_events (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
 `;
@@ -346,6 +350,30 @@ class SqliteStore implements Store {
       `SELECT * FROM services WHERE status IN ('ACTIVE', 'DRAINING') AND ${this.live} ORDER BY cluster, name`,
       this.now(),
     );
+  }
+
+  async getAccessKey(accessKeyId: string) {
+    return this.one<"accessKey">(`SELECT * FROM access_keys WHERE id = ? AND ${this.live}`, accessKeyId, this.now());
+  }
+
+  async listAccessKeys(page: PageRequest) {
+    const rows = this.all<"accessKey">(
+      `SELECT * FROM access_keys WHERE id > ? AND ${this.live} ORDER BY id LIMIT ?`,
+      page.after ?? "",
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.accessKeyId);
+  }
+
+  async listAuditEvents(page: PageRequest) {
+    const rows = this.all<"auditEvent">(
+      `SELECT * FROM audit_events WHERE id < ? AND ${this.live} ORDER BY id DESC LIMIT ?`,
+      page.after ?? "\u{10ffff}",
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.id);
   }
 
   async putHeartbeat(record: HeartbeatRecord) {

@@ -2,6 +2,8 @@ import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
 import type {
+  AccessKeyRecord,
+  AuditEventRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -718,6 +720,55 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         await store.commit([put("containerInstance", { ...read, instance: { ...read.instance, status: "DRAINING" } })]);
         await store.putHeartbeat(beat("web", "ci1", 2_000));
         expect((await store.getHeartbeat("web", "ci1"))?.at).toBe(2_000);
+      });
+    });
+
+    describe("access keys and audit events", () => {
+      const key = (id: string): Omit<AccessKeyRecord, "version"> => ({
+        accessKeyId: id,
+        sealedSecret: "v1.sealed",
+        policy: { kind: "scoped", actions: ["ecs:Describe*"], resources: [`${ARN}:cluster/web`] },
+        createdAtMs: 1_700_000_000_000,
+      });
+      const keptFor = Date.now() + 3_600_000;
+      const event = (atMs: number, n: string): Omit<AuditEventRecord, "version"> => ({
+        id: `${String(atMs).padStart(15, "0")}-${n}`,
+        atMs,
+        accessKeyId: "AKIA1",
+        principal: "admin",
+        action: "ecs:RunTask",
+        resources: [`${ARN}:cluster/web`],
+        outcome: "Success",
+        expiresAt: keptFor,
+      });
+
+      it("keeps keys by id, lists them in id order, and hides a key once expired (deleted)", async () => {
+        await store.commit(["AKIAC", "AKIAA", "AKIAB"].map((id) => put("accessKey", key(id))));
+        expect(await store.getAccessKey("AKIAA")).toMatchObject(key("AKIAA"));
+        const first = await store.listAccessKeys({ limit: 2 });
+        expect(first.items.map((k) => k.accessKeyId)).toEqual(["AKIAA", "AKIAB"]);
+        const second = await store.listAccessKeys({ limit: 2, after: first.next });
+        expect(second.items.map((k) => k.accessKeyId)).toEqual(["AKIAC"]);
+        expect(second.next).toBeUndefined();
+        const read = (await store.getAccessKey("AKIAB")) as AccessKeyRecord;
+        await store.commit([put("accessKey", { ...read, expiresAt: Date.now() - 1 })]);
+        expect(await store.getAccessKey("AKIAB")).toBeUndefined();
+        expect((await store.listAccessKeys({ limit: 10 })).items.map((k) => k.accessKeyId)).toEqual(["AKIAA", "AKIAC"]);
+      });
+
+      it("lists audit events newest first, in pages, without expired ones", async () => {
+        await store.commit([
+          put("auditEvent", event(1_000, "a")),
+          put("auditEvent", event(3_000, "c")),
+          put("auditEvent", event(2_000, "b")),
+          put("auditEvent", { ...event(4_000, "d"), expiresAt: Date.now() - 1 }),
+        ]);
+        const first = await store.listAuditEvents({ limit: 2 });
+        expect(first.items.map((e) => e.atMs)).toEqual([3_000, 2_000]);
+        expect(first.items[0]).toMatchObject(event(3_000, "c"));
+        const second = await store.listAuditEvents({ limit: 2, after: first.next });
+        expect(second.items.map((e) => e.atMs)).toEqual([1_000]);
+        expect(second.next).toBeUndefined();
       });
     });
   });

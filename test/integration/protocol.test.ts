@@ -32,6 +32,8 @@ describe("authentication", () => {
     ["a wrong secret", { secret: "wrong" }, 400, "InvalidSignatureException"],
     ["another service's scope", { service: "s3" }, 400, "InvalidSignatureException"],
     ["a timestamp 20 minutes old", { date: new Date(Date.now() - 20 * 60 * 1000) }, 400, "InvalidSignatureException"],
+    ["a timestamp 20 minutes ahead", { date: new Date(Date.now() + 20 * 60 * 1000) }, 400, "InvalidSignatureException"],
+    ["another region's scope", { region: "eu-west-1" }, 400, "InvalidSignatureException"],
   ] as const)("refuses %s and changes nothing", async (_, sign, status, type) => {
     const before = await clusterCount();
     const response = await call("CreateCluster", '{"clusterName":"sneaky"}', sign);
@@ -42,29 +44,82 @@ describe("authentication", () => {
   });
 
   it("refuses a body changed after signing", async () => {
-    const url = new URL(berth.url);
-    const signer = new SignatureV4({
-      credentials: berth.credentials,
-      region: "us-east-1",
-      service: "ecs",
-      sha256: Sha256,
-    });
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: "POST",
-        hostname: url.hostname,
-        path: "/",
-        headers: { host: url.host, "x-amz-target": `${TARGET}.CreateCluster` },
-        body: '{"clusterName":"a"}',
-      }),
-    );
-    const response = await fetch(`${berth.url}/`, {
+    const response = await tamper(() => {}, '{"clusterName":"b"}');
+    expect(response).toMatchObject({ status: 400, body: { __type: "InvalidSignatureException" } });
+  });
+});
+
+/**
+ * A CreateCluster request signed over host, x-amz-target and x-berth-extra, then sent with its
+ * headers altered by `change` and with `sentBody`.
+ */
+async function tamper(change: (headers: Record<string, string>) => void, sentBody = '{"clusterName":"tampered"}') {
+  const url = new URL(berth.url);
+  const signer = new SignatureV4({
+    credentials: berth.credentials,
+    region: "us-east-1",
+    service: "ecs",
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
       method: "POST",
-      headers: signed.headers,
-      body: '{"clusterName":"b"}',
+      hostname: url.hostname,
+      path: "/",
+      headers: { host: url.host, "x-amz-target": `${TARGET}.CreateCluster`, "x-berth-extra": "1" },
+      body: '{"clusterName":"tampered"}',
+    }),
+  );
+  const headers = { ...signed.headers } as Record<string, string>;
+  change(headers);
+  const response = await fetch(`${berth.url}/`, { method: "POST", headers, body: sentBody });
+  return { status: response.status, body: (await response.json()) as { __type: string; message: string } };
+}
+
+describe("signed headers", () => {
+  it("refuses a signed header changed after signing", async () => {
+    const response = await tamper((h) => {
+      h["x-berth-extra"] = "2";
     });
+    expect(response).toMatchObject({ status: 400, body: { __type: "InvalidSignatureException" } });
+  });
+
+  it("refuses a request missing a header it signed", async () => {
+    const response = await tamper((h) => {
+      delete h["x-berth-extra"];
+    });
+    expect(response.body.__type).toBe("InvalidSignatureException");
+    expect(response.body.message).toContain("x-berth-extra");
+  });
+
+  it("refuses a request without X-Amz-Date", async () => {
+    const response = await tamper((h) => {
+      delete h["x-amz-date"];
+    });
+    expect(response.body.__type).toBe("InvalidSignatureException");
+    expect((await berth.ecs.send(new ListClustersCommand({}))).clusterArns).not.toContainEqual(
+      expect.stringContaining("tampered"),
+    );
+  });
+});
+
+describe("request limits", () => {
+  it("answers a body over 1 MiB with 413", async () => {
+    const response = await call("CreateCluster", JSON.stringify({ clusterName: "x".repeat(1024 * 1024 + 1) }));
+    expect(response.status).toBe(413);
+    expect(response.body.__type).toBe("RequestEntityTooLargeException");
+  });
+
+  it("answers JSON nested too deep with SerializationException", async () => {
+    const response = await call("CreateCluster", `${"[".repeat(10_000)}${"]".repeat(10_000)}`);
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { __type: string }).__type).toBe("InvalidSignatureException");
+    expect(response.body.__type).toBe("SerializationException");
+  });
+
+  it("answers a string longer than the model allows with InvalidParameterException", async () => {
+    const response = await call("CreateCluster", JSON.stringify({ clusterName: "x".repeat(300) }));
+    expect(response.status).toBe(400);
+    expect(response.body.__type).toBe("InvalidParameterException");
   });
 });
 

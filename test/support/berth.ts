@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import type { ThrottleLimits } from "../../core/auth/throttle.ts";
 import { localOptions, type SchedulerOptions } from "../../local/config.ts";
 import { type RunningLocal, startLocal } from "../../local/server.ts";
 import { testStoreEnv } from "./testStore.ts";
@@ -21,6 +22,8 @@ export interface TestBerthOptions {
   heartbeatSeconds?: number;
   /** The service scheduler's timings (local mode's defaults when absent). */
   scheduler?: Partial<SchedulerOptions>;
+  /** Per-key throttling (local mode's generous defaults when absent). */
+  throttle?: Partial<ThrottleLimits>;
 }
 
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
@@ -33,6 +36,7 @@ export async function startBerth(
     ...defaults,
     agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,
     scheduler: { ...defaults.scheduler, ...options.scheduler },
+    access: { ...defaults.access, throttle: { ...defaults.access.throttle, ...options.throttle } },
   });
   const ecs = new ECSClient({
     endpoint: local.url,

@@ -49,7 +49,9 @@ async function spawnCli(
   let match = ready.exec(output);
   while (!match) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`berth ${args[0]} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+      throw new Error(
+        `berth ${args[0]} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
+      );
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -29,7 +29,8 @@ export const containersLabelled = (docker: Docker, key: string, value: string) =
   docker.listContainers({ all: true, filters: { label: [`${key}=${value}`] } });
 
 /** The containers (running or not) of the given task. */
-export const containersOfTask = (docker: Docker, taskArn: string) => containersLabelled(docker, TASK_ARN_LABEL, taskArn);
+export const containersOfTask = (docker: Docker, taskArn: string) =>
+  containersLabelled(docker, TASK_ARN_LABEL, taskArn);
 
 /** Removes every container carrying the label `key=value`, whatever its state (test clean-up). */
 export async function removeContainersLabelled(docker: Docker, key: string, value: string) {

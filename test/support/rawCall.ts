@@ -7,6 +7,7 @@ export interface Signing {
   secret?: string;
   keyId?: string;
   service?: string;
+  region?: string;
   date?: Date;
 }
 
@@ -31,7 +32,7 @@ export async function rawCall(berth: TestBerth, target: string, body: string, si
         accessKeyId: sign.keyId ?? berth.credentials.accessKeyId,
         secretAccessKey: sign.secret ?? berth.credentials.secretAccessKey,
       },
-      region: "us-east-1",
+      region: sign.region ?? "us-east-1",
       service: sign.service ?? "ecs",
       sha256: Sha256,
     });

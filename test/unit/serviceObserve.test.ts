@@ -33,7 +33,9 @@ describe("what the scheduler reads off tasks", () => {
       stopped("d", 7),
       stopped("other", 8),
     ];
-    expect(tasks.map(isFailedStart)).toEqual([true, false, false, false, true, false, true, true]);
+    expect(tasks.map((t) => isFailedStart(t))).toEqual([true, false, false, false, true, false, true, true]);
+    // While the deployment rolls out, the one that exited after it started (at 6 s) counts too.
+    expect(tasks.map((t) => isFailedStart(t, true))).toEqual([true, false, false, false, true, true, true, true]);
     // A task the scheduler stopped because it failed its container health checks counts, as on ECS.
     const unhealthy = stopped("d", 9, {
       stopCode: "ServiceSchedulerInitiated",
@@ -45,6 +47,12 @@ describe("what the scheduler reads off tasks", () => {
     expect(failureStats(tasks, "d")).toEqual({
       failedTasks: 3,
       consecutiveFailures: 1,
+      lastFailureAt: at(7).getTime(),
+    });
+    // In progress, after the RUNNING one started (at 4 s): those at 5, 6 and 7 s.
+    expect(failureStats(tasks, "d", true)).toEqual({
+      failedTasks: 4,
+      consecutiveFailures: 3,
       lastFailureAt: at(7).getTime(),
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { circuitBreakerThreshold, deploymentBounds, startBackoffMs } from "../../core/services/bounds.ts";
+import { circuitBreakerThreshold, deploymentBounds, SETTLE_MS, startBackoffMs } from "../../core/services/bounds.ts";
 import { planDaemon } from "../../core/services/daemon.ts";
 import { planReplica, type ReplicaView, type ServiceTaskView } from "../../core/services/replica.ts";
 
@@ -75,6 +75,14 @@ describe("REPLICA scheduling", () => {
   it("scales in, stopping tasks that are not healthy first", () => {
     const plan = planReplica(view({ desiredCount: 2, tasks: [...tasks("new", 2), ...tasks("new", 1, false)] }));
     expect(plan).toMatchObject({ start: 0, stop: ["new-p0"] });
+  });
+
+  it("stops an old task only for a new one healthy for the settle time", () => {
+    const now = 1_000_000;
+    const fresh = tasks("new", 3).map((t) => ({ ...t, startedAt: now - SETTLE_MS + 1 }));
+    const plan = (news: ServiceTaskView[]) => planReplica(rolling({ now, tasks: [...tasks("old", 3), ...news] }));
+    expect(plan(fresh)).toMatchObject({ start: 0, stop: [], rolloutState: "IN_PROGRESS" });
+    expect(plan(fresh.map((t) => ({ ...t, startedAt: now - SETTLE_MS }))).stop).toEqual(["old-h2", "old-h1", "old-h0"]);
   });
 
   it("scales to zero", () => {

@@ -1,4 +1,7 @@
 import type { ActionTable } from "../context.ts";
+import { CreateAccessKey, DeleteAccessKey, ListAccessKeys } from "./accessKeys.ts";
+import { GetAgentCredentials } from "./agentCredentials.ts";
+import { ListAuditEvents } from "./auditEvents.ts";
 import { SubmitTaskHealthChange } from "./health.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { DescribeUtilization } from "./utilization.ts";
@@ -7,4 +10,13 @@ import { DescribeUtilization } from "./utilization.ts";
  * Berth's own actions, beside ECS's on the same endpoint under their own X-Amz-Target prefix
  * (see shapes.ts): what the ECS API has no words for. Each reads and checks its own input.
  */
-export const berthActions: ActionTable = { Heartbeat, DescribeUtilization, SubmitTaskHealthChange };
+export const berthActions: ActionTable = {
+  Heartbeat,
+  DescribeUtilization,
+  SubmitTaskHealthChange,
+  CreateAccessKey,
+  ListAccessKeys,
+  DeleteAccessKey,
+  GetAgentCredentials,
+  ListAuditEvents,
+};

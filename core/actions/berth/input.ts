@@ -40,6 +40,15 @@ export class Members {
     return v as T;
   }
 
+  /** A whole number, when present. */
+  integer(name: string): number | undefined {
+    const v = this.get(name);
+    if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v))) {
+      throw wrongType.double(join(this.path, name));
+    }
+    return v;
+  }
+
   /** A finite number, at least `min`. */
   requiredNumber(name: string, min = 0): number {
     const v = this.required(name, this.get(name));

@@ -1,5 +1,5 @@
 import type { ContainerHealthReport } from "../../model/taskHealth.ts";
-import type { InstanceUtilization, TaskUtilization } from "../../store/records.ts";
+import type { AccessPolicy, InstanceUtilization, TaskUtilization } from "../../store/records.ts";
 
 /**
  * The request and response shapes of Berth's own actions (X-Amz-Target `Berth_20261124.<Action>`,
@@ -7,7 +7,7 @@ import type { InstanceUtilization, TaskUtilization } from "../../store/records.t
  */
 export const BERTH_TARGET_PREFIX = "Berth_20261124";
 
-export type { InstanceUtilization, TaskUtilization };
+export type { AccessPolicy, InstanceUtilization, TaskUtilization };
 
 export interface HeartbeatRequest {
   /** Short name or ARN; `default` when absent. */
@@ -59,4 +59,53 @@ export interface SubmitTaskHealthChangeRequest {
 
 export interface SubmitTaskHealthChangeResponse {
   acknowledgment: "ACK";
+}
+
+export interface CreateAccessKeyRequest {
+  policy: Exclude<AccessPolicy, { kind: "instance" }>;
+  description?: string;
+}
+
+export interface AccessKeySummary {
+  accessKeyId: string;
+  policy: AccessPolicy;
+  description?: string;
+  /** Epoch seconds. */
+  createdAt: number;
+}
+
+export interface CreateAccessKeyResponse {
+  /** The only time the secret is shown. */
+  accessKey: AccessKeySummary & { secretAccessKey: string };
+}
+
+export interface ListAccessKeysResponse {
+  accessKeys: AccessKeySummary[];
+  nextToken?: string;
+}
+
+export interface GetAgentCredentialsRequest {
+  cluster?: string;
+  containerInstance: string;
+}
+
+export interface GetAgentCredentialsResponse {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface AuditEvent {
+  /** Epoch seconds. */
+  eventTime: number;
+  accessKeyId: string;
+  principal: string;
+  action: string;
+  resources: string[];
+  /** `Success` or the error's type. */
+  outcome: string;
+}
+
+export interface ListAuditEventsResponse {
+  auditEvents: AuditEvent[];
+  nextToken?: string;
 }

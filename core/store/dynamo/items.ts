@@ -1,5 +1,7 @@
 import { decodeRecord, encodeRecord } from "../encoding.ts";
 import type { Kind, RecordKinds } from "../records.ts";
+import { accessKeyAttributes } from "./keys/accessKey.ts";
+import { auditEventAttributes } from "./keys/auditEvent.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
 import { containerInstanceAttributes } from "./keys/containerInstance.ts";
 import { idempotencyAttributes } from "./keys/idempotency.ts";
@@ -25,6 +27,8 @@ const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => At
   task: taskAttributes,
   idempotency: idempotencyAttributes,
   service: serviceAttributes,
+  accessKey: accessKeyAttributes,
+  auditEvent: auditEventAttributes,
 };
 
 /**

@@ -1,0 +1,52 @@
+import type { Partition } from "../model/config.ts";
+import type { Store } from "../store/port.ts";
+import { type KnownKey, keyReader } from "./accessKeys.ts";
+import { DEFAULT_AUDIT_RETENTION_DAYS, isAudited, recordAuditEvent } from "./audit.ts";
+import { authorize, type Caller } from "./authorize.ts";
+import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
+import { resourcesOf } from "./resources.ts";
+import { Throttle, type ThrottleLimits } from "./throttle.ts";
+
+/**
+ * Identity and access as the protocol layer uses it (core/protocol/handle.ts), in the order a
+ * call meets it: the caller's key (its secret verifies the signature), throttling, then
+ * authorization of the decoded call, then the audit event of its outcome.
+ */
+export interface AccessControl {
+  key(accessKeyId: string): Promise<KnownKey | undefined>;
+  throttle(caller: Caller, operation: string): void;
+  /** The resources a call touches. */
+  resources(action: string, input: unknown): string[];
+  /** Throws AccessDeniedException. */
+  authorize(caller: Caller, action: string, input: unknown, resources: string[]): Promise<void>;
+  audit(
+    call: { requestId: string; caller: Caller; operation: string; action: string; resources: string[] },
+    outcome: string,
+  ): Promise<void>;
+}
+
+export interface AccessControlOptions {
+  store: Store;
+  partition: Partition;
+  keyEncryptionKey: KeyEncryptionKeyProvider;
+  throttle?: ThrottleLimits;
+  auditRetentionDays?: number;
+  now?: () => Date;
+}
+
+export function createAccessControl(options: AccessControlOptions): AccessControl {
+  const { store, partition } = options;
+  const now = options.now ?? (() => new Date());
+  const throttle = new Throttle(options.throttle, () => now().getTime());
+  const retentionMs = (options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 86_400_000;
+  return {
+    key: keyReader(store, options.keyEncryptionKey),
+    throttle: (caller, operation) => throttle.take(caller.accessKeyId, operation),
+    resources: (action, input) => resourcesOf(partition, action, input),
+    authorize: (caller, action, input, resources) => authorize(store, partition, caller, action, input, resources),
+    async audit(call, outcome) {
+      if (!isAudited(call.operation)) return;
+      await recordAuditEvent(store, { ...call, at: now(), outcome }, retentionMs);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { AccessPolicy } from "../store/records.ts";
+
+export type { AccessPolicy };
+
+/** What a call asks to do: `ecs:RunTask` or `berth:CreateAccessKey`, on these resource ARNs. */
+export interface Request {
+  action: string;
+  resources: string[];
+}
+
+/** Reads, as ECS's managed read-only policies count them: Describe*, List*, Get*. */
+export const isReadOnly = (operation: string) => /^(Describe|List|Get)[A-Z]/.test(operation);
+
+/**
+ * Berth's key and audit management, and minting an agent's credentials: admin keys only (and,
+ * for GetAgentCredentials, a bootstrap key, decided in agentScope.ts), whatever a read-only or
+ * scoped policy says: each would let its holder make itself more powerful.
+ */
+export const ADMIN_ONLY = new Set([
+  "berth:CreateAccessKey",
+  "berth:ListAccessKeys",
+  "berth:DeleteAccessKey",
+  "berth:ListAuditEvents",
+  "berth:GetAgentCredentials",
+]);
+
+/**
+ * An IAM-style pattern: `*` matches any run of characters, `?` any one, everything else itself
+ * (case-sensitively, as IAM compares resource ARNs; action names are compared in lower case).
+ */
+export function matches(pattern: string, value: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "s",
+  );
+  return regex.test(value);
+}
+
+/**
+ * Whether a policy of the admin, read-only or scoped kind allows a request: a scoped key must
+ * match the action with one of its action patterns and every resource with one of its resource
+ * patterns. The bootstrap and instance kinds are decided elsewhere (agentScope.ts), since they
+ * depend on what the store holds; here they allow nothing.
+ */
+export function allows(policy: AccessPolicy, request: Request): boolean {
+  if (ADMIN_ONLY.has(request.action)) return policy.kind === "admin";
+  switch (policy.kind) {
+    case "admin":
+      return true;
+    case "read-only":
+      return isReadOnly(request.action.slice(request.action.indexOf(":") + 1));
+    case "scoped":
+      return (
+        policy.actions.some((p) => matches(p.toLowerCase(), request.action.toLowerCase())) &&
+        request.resources.every((r) => policy.resources.some((p) => matches(p, r)))
+      );
+    default:
+      return false;
+  }
+}

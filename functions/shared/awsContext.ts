@@ -1,0 +1,56 @@
+import type { ActionContext } from "../../core/actions/context.ts";
+import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
+import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
+import type { Partition } from "../../core/model/config.ts";
+import { openDynamoStore } from "../../core/store/dynamo.ts";
+
+/**
+ * The ActionContext of a function on AWS: the DynamoDB store on the deployed table (never
+ * created here: the infrastructure owns it), and, when the function is linked to them, the
+ * scheduler queue and the agents' queues. Built once per container (see lazy()), so warm
+ * invocations reuse the clients and their connections.
+ */
+export interface AwsResources {
+  table: string;
+  schedulerQueueUrl?: string;
+  agentQueuePrefix?: string;
+}
+
+export function partitionFromEnv(env = process.env): Partition {
+  return {
+    region: env.BERTH_REGION ?? env.AWS_REGION ?? "us-east-1",
+    accountId: env.BERTH_ACCOUNT_ID ?? "000000000000",
+  };
+}
+
+export async function awsActionContext(
+  resources: AwsResources,
+  onBackgroundError: ActionContext["onBackgroundError"],
+): Promise<ActionContext> {
+  const partition = partitionFromEnv();
+  const store = await openDynamoStore({ table: resources.table, region: partition.region, createTable: false });
+  return {
+    store,
+    partition,
+    now: () => new Date(),
+    onBackgroundError,
+    ...(resources.agentQueuePrefix !== undefined && {
+      notifier: sqsInstanceNotifier({ region: partition.region, queuePrefix: resources.agentQueuePrefix }),
+    }),
+    ...(resources.schedulerQueueUrl && {
+      serviceNudger: sqsServiceNudger({ region: partition.region, queueUrl: resources.schedulerQueueUrl }),
+    }),
+  };
+}
+
+/** `make` once per container, on first use (not at import: a cold start that fails must fail an invocation, visibly). */
+export function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((error) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}

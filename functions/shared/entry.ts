@@ -1,0 +1,14 @@
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { Observability } from "./observability.ts";
+
+/**
+ * A function's Lambda entry: Powertools' middlewares around a handler made on first use (the
+ * factories in handler.ts need clients that are built once per container, see lazy()).
+ */
+export function lambdaEntry<E, R>(
+  obs: Observability,
+  handler: () => Promise<(event: E, context: Context) => Promise<R>>,
+) {
+  return middy(async (event: E, context: Context) => (await handler())(event, context)).use(obs.middlewares);
+}

@@ -1,0 +1,29 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { ScheduledEvent } from "aws-lambda";
+import { Resource } from "sst";
+import { awsActionContext, lazy } from "../shared/awsContext.ts";
+import { lambdaEntry } from "../shared/entry.ts";
+import { backgroundErrors, observability } from "../shared/observability.ts";
+import { createSweeperHandler } from "./handler.ts";
+
+const obs = observability("sweeper");
+
+const sweep = lazy(async () =>
+  createSweeperHandler(
+    await awsActionContext(
+      { table: Resource.Table.name, schedulerQueueUrl: Resource.SchedulerQueue.url },
+      backgroundErrors(obs.logger),
+    ),
+  ),
+);
+
+/** The sweep, with how many services it nudged as metrics (a failed nudge is retried by the next sweep). */
+export const handler = lambdaEntry(obs, async () => {
+  const run = await sweep();
+  return async (event: Partial<ScheduledEvent>, context: Parameters<typeof run>[1]) => {
+    const result = await run(event, context);
+    obs.metrics.addMetric("ServicesNudged", MetricUnit.Count, result.nudged);
+    obs.metrics.addMetric("NudgesFailed", MetricUnit.Count, result.failed);
+    return result;
+  };
+});

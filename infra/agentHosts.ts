@@ -1,0 +1,75 @@
+import pkg from "../package.json" with { type: "json" };
+import { agentQueueArns } from "./agentQueues.ts";
+import { api } from "./api.ts";
+import { partition } from "./functions.ts";
+import { agentBootstrapToken, agentCluster, agentSettings, ssmDecrypt } from "./parameters.ts";
+import { agentUserData } from "./userData.ts";
+
+/**
+ * The container instances' side: an instance role with only what the agent needs, and a launch
+ * template whose user-data installs and starts the agent (userData.ts). Instances are launched
+ * from the template by whatever the operator prefers (an Auto Scaling group, `aws ec2
+ * run-instances --launch-template`), so none is declared here.
+ *
+ * What the agent needs: to long-poll its own wake-up queue (named by DiscoverPollEndpoint, under
+ * the stage's prefix), and to read its settings and bootstrap token. It calls the Berth API with
+ * Berth credentials (SigV4 against Berth, not IAM), so the role grants nothing on the API.
+ */
+const instanceType = process.env.BERTH_AGENT_INSTANCE_TYPE ?? "t4g.small";
+/** The npm package the hosts install; a tarball URL works too (e.g. one `npm pack` made and S3 serves). */
+const agentPackage = process.env.BERTH_AGENT_PACKAGE ?? `berth@${pkg.version}`;
+const NODE_VERSION = "24.11.1";
+
+const settings = agentSettings({ cluster: agentCluster, endpoint: api.url });
+
+const role = new aws.iam.Role("AgentRole", {
+  assumeRolePolicy: JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  }),
+});
+
+new aws.iam.RolePolicy("AgentPolicy", {
+  role: role.name,
+  policy: $jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"],
+        Resource: agentQueueArns,
+      },
+      { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [settings.arn, agentBootstrapToken.arn] },
+      { Effect: "Allow", Action: ssmDecrypt.actions, Resource: ssmDecrypt.resources },
+    ],
+  }),
+});
+
+const profile = new aws.iam.InstanceProfile("AgentInstanceProfile", { role: role.name });
+
+/** Amazon Linux 2023 for Graviton (the default instance type); AWS keeps this parameter on the latest image. */
+const image = aws.ssm.getParameterOutput({
+  name: process.env.BERTH_AGENT_AMI_PARAMETER ?? "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+});
+
+export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", {
+  imageId: image.value,
+  instanceType,
+  iamInstanceProfile: { arn: profile.arn },
+  // IMDSv2 only: the agent reads the instance identity document with a session token (ECS_ENABLE_IMDS).
+  metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 2 },
+  userData: $resolve([api.url, settings.name, agentBootstrapToken.name, partition.region]).apply(
+    ([endpoint, settingsParameter, tokenParameter, region]) =>
+      Buffer.from(
+        agentUserData({
+          nodeVersion: NODE_VERSION,
+          agentPackage,
+          cluster: agentCluster,
+          endpoint: String(endpoint),
+          region: String(region),
+          settingsParameter: String(settingsParameter),
+          tokenParameter: String(tokenParameter),
+        }),
+      ).toString("base64"),
+  ),
+});

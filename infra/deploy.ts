@@ -1,0 +1,34 @@
+import { bus } from "./bus.ts";
+import { berthFunction, partition } from "./functions.ts";
+import { schedulerQueue } from "./scheduler.ts";
+import { table } from "./table.ts";
+
+/**
+ * Event-triggered deployments: the deploy function calls UpdateService (through core/, as the
+ * API would) on two kinds of event. Both subscriptions use one definition of the function, so
+ * they are linked alike: the table (services and task definitions) and the scheduler queue
+ * (UpdateService nudges the service).
+ */
+const deployFunction = berthFunction("deploy", [table, schedulerQueue]);
+
+/** A deployment request posted to Berth's bus: {cluster, service, taskDefinition | image}. */
+export const deploymentRequests = bus.subscribe("DeploymentRequests", deployFunction, {
+  pattern: { source: ["berth.deployments"] },
+});
+
+/**
+ * ECR's successful pushes, which ECR sends to the account's default bus (not Berth's): every
+ * service whose task definition uses the pushed repository and tag rolls to the new image.
+ */
+export const imagePushes = sst.aws.Bus.subscribe(
+  "ImagePushes",
+  $interpolate`arn:aws:events:${partition.region}:${partition.accountId}:event-bus/default`,
+  deployFunction,
+  {
+    pattern: {
+      source: ["aws.ecr"],
+      detailType: ["ECR Image Action"],
+      detail: { "action-type": ["PUSH"], result: ["SUCCESS"] },
+    },
+  },
+);

@@ -1,0 +1,19 @@
+import { bus } from "./bus.ts";
+import { berthFunction } from "./functions.ts";
+import { table } from "./table.ts";
+
+/**
+ * The table's stream → the events function → PutEvents on Berth's bus. The images in the stream
+ * are all it needs: it reads nothing else from the table, so it is linked to the bus only.
+ * Failed batches are bisected and retried by Lambda, and a poison record is skipped after a few
+ * tries rather than stalling the shard: events are notifications, the table stays the truth.
+ */
+export const eventsSubscription = table.subscribe("Events", berthFunction("events", [bus]), {
+  transform: {
+    eventSourceMapping: (args: Record<string, unknown>) => {
+      args.bisectBatchOnFunctionError = true;
+      args.maximumRetryAttempts = 5;
+      args.functionResponseTypes = ["ReportBatchItemFailures"];
+    },
+  },
+});

@@ -1,0 +1,49 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
+import { itemOf } from "../core/store/dynamo/items.ts";
+import type { Store, Write } from "../core/store/port.ts";
+
+/**
+ * Local mode's stand-in for the DynamoDB stream: every committed write becomes a stream record
+ * shaped as DynamoDB Streams would deliver it (the item as the DynamoDB store writes it, new and
+ * old images), so that the events function runs on it unchanged. The old image is the last one
+ * this feed saw for the item (none for an item not written since startup), kept for a bounded
+ * number of items.
+ */
+const REMEMBERED_ITEMS = 10_000;
+
+export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord[]) => void): Store {
+  const lastImages = new Map<string, DynamoDBRecord["dynamodb"]>();
+  let sequence = 0;
+  const recordOf = (write: Write): DynamoDBRecord => {
+    const version = (write.expectedVersion ?? 0) + 1;
+    const item = { ...itemOf(write.kind, write.record as never), version };
+    const key = `${item.pk}\u0000${item.sk}`;
+    const old = lastImages.get(key)?.NewImage;
+    const NewImage = marshall(item, { removeUndefinedValues: true }) as never;
+    const dynamodb = {
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+      NewImage,
+      ...(old && { OldImage: old }),
+      SequenceNumber: String(++sequence),
+      StreamViewType: "NEW_AND_OLD_IMAGES" as const,
+    };
+    lastImages.delete(key);
+    lastImages.set(key, dynamodb);
+    if (lastImages.size > REMEMBERED_ITEMS) lastImages.delete(lastImages.keys().next().value as string);
+    return { eventName: old ? "MODIFY" : "INSERT", eventSource: "aws:dynamodb", dynamodb };
+  };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== "commit") {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (writes: Write[]) => {
+        await target.commit(writes);
+        onRecords(writes.map(recordOf));
+      };
+    },
+  });
+}

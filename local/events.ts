@@ -1,0 +1,23 @@
+import type { Context, DynamoDBRecord } from "aws-lambda";
+import type { Partition } from "../core/model/config.ts";
+import { createEventsHandler } from "../functions/events/handler.ts";
+import type { EventRing } from "./eventRing.ts";
+
+/**
+ * The events function in local mode, fed by the change feed (local/changeFeed.ts) one batch per
+ * commit, in commit order, publishing to the ring. Failures are reported, not retried: the ring
+ * does not fail.
+ */
+export function localEvents(ring: EventRing, partition: Partition, onError: (error: unknown) => void) {
+  const handler = createEventsHandler({ publisher: ring, partition });
+  let queue = Promise.resolve();
+  return {
+    feed(records: DynamoDBRecord[]) {
+      queue = queue
+        .then(() => handler({ Records: records }, { awsRequestId: "local-events" } as Context))
+        .then(() => undefined, onError);
+    },
+    /** Resolves once every batch fed so far is published. */
+    drained: () => queue,
+  };
+}

@@ -1,0 +1,65 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import type { ActionContext } from "../../core/actions/context.ts";
+import { services } from "../../core/actions/index.ts";
+import { openSqliteStore } from "../../core/store/sqlite.ts";
+import { createApiHandler } from "../../functions/api/handler.ts";
+
+/** The API function on API Gateway (HTTP API, payload 2.0) events as API Gateway sends them. */
+const event = (
+  method: string,
+  path: string,
+  body = "",
+  headers: Record<string, string> = {},
+): APIGatewayProxyEventV2 => ({
+  version: "2.0",
+  routeKey: `${method} ${path}`,
+  rawPath: path,
+  rawQueryString: "",
+  headers: { host: "abc123.execute-api.us-east-1.amazonaws.com", ...headers },
+  body: Buffer.from(body).toString("base64"),
+  isBase64Encoded: true,
+  requestContext: {
+    accountId: "123456789012",
+    apiId: "abc123",
+    domainName: "abc123.execute-api.us-east-1.amazonaws.com",
+    domainPrefix: "abc123",
+    http: { method, path, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "aws-cli/2" },
+    requestId: "req-1",
+    routeKey: `${method} ${path}`,
+    stage: "$default",
+    time: "01/Jan/2026:00:00:00 +0000",
+    timeEpoch: 1767225600000,
+  },
+});
+
+const handler = async () => {
+  const context: ActionContext = {
+    store: await openSqliteStore(":memory:"),
+    partition: { region: "us-east-1", accountId: "000000000000" },
+    now: () => new Date(),
+  };
+  return createApiHandler({ services, context, lookupSecret: async () => undefined });
+};
+
+describe("the API function", () => {
+  it("answers GET /healthz", async () => {
+    const response = await (await handler())(event("GET", "/healthz"), {} as never);
+    expect(response).toMatchObject({ statusCode: 200, body: "ok\n" });
+  });
+
+  it("answers an unsigned ECS call on POST / with ECS's error and the request id", async () => {
+    const response = await (await handler())(
+      event("POST", "/", "{}", {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+      }),
+      {} as never,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(response.headers).toMatchObject({ "x-amzn-requestid": "req-1" });
+    expect(JSON.parse(response.body as string).__type).toMatch(
+      /MissingAuthenticationToken|IncompleteSignature|UnrecognizedClient/,
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import type { EventPublisher, PutEventsEntry } from "../../core/events/types.ts";
+import { itemOf } from "../../core/store/dynamo/items.ts";
+import type { TaskRecord } from "../../core/store/records.ts";
+import { createEventsHandler } from "../../functions/events/handler.ts";
+
+/**
+ * The events function on a DynamoDB stream batch as Lambda delivers it (items marshalled as the
+ * store writes them), publishing to an in-memory publisher that records each PutEvents call.
+ */
+const partition = { region: "us-east-1", accountId: "000000000000" };
+const createdAt = new Date("2026-01-01T00:00:00Z");
+
+function taskRecord(id: string, version: number, lastStatus: string): TaskRecord {
+  return {
+    cluster: "c",
+    id,
+    version,
+    task: {
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${id}`,
+      clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/c",
+      lastStatus,
+      desiredStatus: "RUNNING",
+      createdAt,
+    },
+    reservation: { cpu: 0, memory: 128, ports: [], udpPorts: [] },
+    holdsReservation: true,
+    essentialContainers: ["app"],
+    acknowledged: true,
+  };
+}
+
+/** A stream record of a task's write, as DynamoDB Streams shape it. */
+function streamRecord(sequence: number, now: TaskRecord, old?: TaskRecord): DynamoDBRecord {
+  const image = (r: TaskRecord) =>
+    marshall({ ...itemOf("task", r), version: r.version }, { removeUndefinedValues: true }) as never;
+  return {
+    eventID: `e${sequence}`,
+    eventName: old ? "MODIFY" : "INSERT",
+    eventVersion: "1.1",
+    eventSource: "aws:dynamodb",
+    awsRegion: "us-east-1",
+    eventSourceARN: "arn:aws:dynamodb:us-east-1:000000000000:table/berth/stream/2026-01-01T00:00:00.000",
+    dynamodb: {
+      ApproximateCreationDateTime: createdAt.getTime() / 1000,
+      Keys: marshall({ pk: "k", sk: "k" }) as never,
+      NewImage: image(now),
+      ...(old && { OldImage: image(old) }),
+      SequenceNumber: String(sequence),
+      SizeBytes: 100,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    },
+  };
+}
+
+function recorder(failOnCall?: number): EventPublisher & { calls: PutEventsEntry[][] } {
+  const calls: PutEventsEntry[][] = [];
+  return {
+    calls,
+    async publish(entries) {
+      if (calls.length + 1 === failOnCall) {
+        calls.push([]);
+        throw new Error("throttled");
+      }
+      calls.push(entries);
+    },
+  };
+}
+
+const invoke = (publisher: EventPublisher, event: DynamoDBStreamEvent) =>
+  createEventsHandler({ publisher, partition })(event, {} as never);
+
+describe("the events function", () => {
+  it("turns a stream batch into the exact PutEvents entries", async () => {
+    const publisher = recorder();
+    const response = await invoke(publisher, {
+      Records: [
+        streamRecord(1, taskRecord("t1", 1, "PROVISIONING")),
+        streamRecord(2, taskRecord("t1", 2, "PENDING"), taskRecord("t1", 1, "PROVISIONING")),
+        // Written again without a visible change: no event.
+        streamRecord(3, taskRecord("t1", 3, "PENDING"), taskRecord("t1", 2, "PENDING")),
+      ],
+    });
+    expect(response).toEqual({ batchItemFailures: [] });
+    const detail = (version: number, lastStatus: string) =>
+      JSON.stringify({
+        taskArn: "arn:aws:ecs:us-east-1:000000000000:task/c/t1",
+        clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/c",
+        lastStatus,
+        desiredStatus: "RUNNING",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        version,
+      });
+    expect(publisher.calls).toEqual([
+      [
+        {
+          Source: "berth.ecs",
+          DetailType: "ECS Task State Change",
+          Detail: detail(1, "PROVISIONING"),
+          Resources: ["arn:aws:ecs:us-east-1:000000000000:task/c/t1"],
+          Time: createdAt,
+        },
+        {
+          Source: "berth.ecs",
+          DetailType: "ECS Task State Change",
+          Detail: detail(2, "PENDING"),
+          Resources: ["arn:aws:ecs:us-east-1:000000000000:task/c/t1"],
+          Time: createdAt,
+        },
+      ],
+    ]);
+  });
+
+  it("publishes at most 10 entries a call and reports the first record of a failed call", async () => {
+    const records = Array.from({ length: 25 }, (_, i) => streamRecord(i + 1, taskRecord(`t${i + 1}`, 1, "PENDING")));
+    const ok = recorder();
+    await invoke(ok, { Records: records });
+    expect(ok.calls.map((c) => c.length)).toEqual([10, 10, 5]);
+
+    const failing = recorder(2);
+    const response = await invoke(failing, { Records: records });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "11" }] });
+    expect(failing.calls.map((c) => c.length)).toEqual([10, 0]);
+  });
+});

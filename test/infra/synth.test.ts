@@ -1,0 +1,190 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TTL_ATTRIBUTE, tableDefinition } from "../../core/store/dynamo/table.ts";
+import { PRODUCTION_STAGES } from "../../infra/stage.ts";
+import { installRecorder, NAME, type Output, type Recording } from "./recorder.ts";
+
+/**
+ * sst.config.ts and infra/, evaluated offline against a recorder of SST's globals: what `sst
+ * deploy` would be asked to create, checked against the code it deploys (handlers, the store's
+ * key schema, the agent's entry point). See recorder.ts.
+ */
+const ROOT = join(import.meta.dirname, "../..");
+let rec: Recording;
+let config: {
+  app(input: { stage: string }): { removal: string; protect?: boolean };
+  run(): Promise<Record<string, unknown>>;
+};
+let outputs: Record<string, unknown>;
+
+beforeAll(async () => {
+  rec = installRecorder("dev");
+  // A specifier tsc does not follow: sst.config.ts and infra/ use SST's globals, whose types
+  // come from `sst install` (online), so they are left out of tsc and checked here instead.
+  const path = "../../sst.config.ts";
+  config = (await import(path)).default as typeof config;
+  outputs = await config.run();
+});
+
+interface FunctionDefinition {
+  handler: string;
+  link: unknown[];
+}
+
+/** Every function the infra defines, by where it is defined, with its arguments. */
+function functions(): Record<string, FunctionDefinition> {
+  const call = (target: string, method: string, first?: string) => {
+    const found = rec.called.find((c) => c.target === target && c.method === method && (!first || c.args[0] === first));
+    if (!found) throw new Error(`${target}.${method}(${first ?? ""}) was never called`);
+    return found.args;
+  };
+  return {
+    api: rec.get("ApiFunction").args as unknown as FunctionDefinition,
+    scheduler: call("SchedulerQueue", "subscribe")[0] as FunctionDefinition,
+    sweeper: rec.get("Sweeper").args.function as FunctionDefinition,
+    events: call("Table", "subscribe", "Events")[1] as FunctionDefinition,
+    deploy: call("Bus", "subscribe", "DeploymentRequests")[1] as FunctionDefinition,
+    "deploy (ECR)": call("sst.aws.Bus.subscribe", "call", "ImagePushes")[2] as FunctionDefinition,
+  };
+}
+
+const names = (link: unknown[]) => link.map((r) => (r as Record<symbol, string>)[NAME]).sort();
+const value = (output: unknown) => String((output as Output).value ?? output);
+
+describe("sst.config.ts", () => {
+  it("retains production stages' resources and removes the others'", () => {
+    for (const stage of PRODUCTION_STAGES) expect(config.app({ stage })).toMatchObject({ removal: "retain" });
+    expect(config.app({ stage: "dev" }).removal).toBe("remove");
+  });
+
+  it("outputs the API URL and the launch template id", () => {
+    expect(value(outputs.api)).toBe("<Api.url>");
+    expect(value(outputs.launchTemplateId)).toBe("<AgentLaunchTemplate.id>");
+  });
+});
+
+describe("functions", () => {
+  it("point at handler files that exist and export `handler`", async () => {
+    for (const [name, fn] of Object.entries(functions())) {
+      const [file, exported] = fn.handler.split(".");
+      const path = join(ROOT, `${file}.ts`);
+      expect(existsSync(path), `${name}: ${path}`).toBe(true);
+      const module = await import(path);
+      expect(typeof module[exported], `${name}: ${fn.handler}`).toBe("function");
+    }
+  });
+
+  it("are linked to exactly the resources their code reads with Resource", () => {
+    for (const [name, fn] of Object.entries(functions())) {
+      const source = readFileSync(join(ROOT, `${fn.handler.split(".")[0]}.ts`), "utf8");
+      const used = [...new Set([...source.matchAll(/Resource\.(\w+)/g)].map((m) => m[1]))].sort();
+      expect(names(fn.link), name).toEqual(used);
+    }
+  });
+
+  it("run on Node 24, as the project does", () => {
+    for (const fn of Object.values(functions())) expect(fn).toMatchObject({ runtime: "nodejs24.x" });
+  });
+});
+
+describe("the table", () => {
+  it("has the store's keys, indexes and projections", () => {
+    const schema = tableDefinition("berth");
+    const { args } = rec.get("Table");
+    const key = (keys: typeof schema.KeySchema, type: string) => keys?.find((k) => k.KeyType === type)?.AttributeName;
+    expect(args.primaryIndex).toEqual({
+      hashKey: key(schema.KeySchema, "HASH"),
+      rangeKey: key(schema.KeySchema, "RANGE"),
+    });
+    expect(Object.keys(args.fields as object).sort()).toEqual(
+      (schema.AttributeDefinitions ?? []).map((a) => a.AttributeName).sort(),
+    );
+    const indexes = args.globalIndexes as Record<string, { hashKey: string; rangeKey: string; projection: unknown }>;
+    expect(Object.keys(indexes).sort()).toEqual((schema.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort());
+    for (const index of schema.GlobalSecondaryIndexes ?? []) {
+      const declared = indexes[index.IndexName as string];
+      expect(declared.hashKey).toBe(key(index.KeySchema, "HASH"));
+      expect(declared.rangeKey).toBe(key(index.KeySchema, "RANGE"));
+      expect(declared.projection).toEqual(
+        index.Projection?.ProjectionType === "ALL" ? "all" : index.Projection?.NonKeyAttributes,
+      );
+    }
+  });
+
+  it("expires items by the store's TTL attribute and streams new and old images to the events function", () => {
+    const { args } = rec.get("Table");
+    expect(args.ttl).toBe(TTL_ATTRIBUTE);
+    expect(args.stream).toBe("new-and-old-images");
+    expect(tableDefinition("berth").StreamSpecification?.StreamViewType).toBe("NEW_AND_OLD_IMAGES");
+  });
+});
+
+describe("the scheduler queue", () => {
+  it("is FIFO with a FIFO dead-letter queue, and its subscriber reports partial batch failures", () => {
+    const queue = rec.get("SchedulerQueue").args;
+    expect(queue.fifo).toBe(true);
+    expect(value((queue.dlq as { queue: Output }).queue)).toBe("<SchedulerDeadLetters.arn>");
+    expect(rec.get("SchedulerDeadLetters").args.fifo).toBe(true);
+    const subscribe = rec.called.find((c) => c.target === "SchedulerQueue" && c.method === "subscribe");
+    expect(subscribe?.args[1]).toMatchObject({ batch: { partialResponses: true } });
+  });
+});
+
+describe("the API", () => {
+  it("routes POST / and GET /healthz to the API function", () => {
+    const routes = rec.called.filter((c) => c.target === "Api" && c.method === "route");
+    expect(routes.map((r) => [r.args[0], value(r.args[1])])).toEqual([
+      ["POST /", "<ApiFunction.arn>"],
+      ["GET /healthz", "<ApiFunction.arn>"],
+    ]);
+  });
+});
+
+describe("schedules and events", () => {
+  it("sweeps every minute with CronV2", () => {
+    expect(rec.get("Sweeper")).toMatchObject({ type: "sst.aws.CronV2", args: { schedule: "rate(1 minute)" } });
+  });
+
+  it("subscribes the deploy function to deployment requests and to ECR pushes", () => {
+    const requests = rec.called.find((c) => c.target === "Bus" && c.args[0] === "DeploymentRequests");
+    expect(requests?.args[2]).toEqual({ pattern: { source: ["berth.deployments"] } });
+    const pushes = rec.called.find((c) => c.target === "sst.aws.Bus.subscribe");
+    expect(value(pushes?.args[1])).toMatch(/:event-bus\/default$/);
+    expect(pushes?.args[3]).toMatchObject({ pattern: { source: ["aws.ecr"], detailType: ["ECR Image Action"] } });
+  });
+});
+
+describe("the agent's hosts", () => {
+  const userData = () => Buffer.from(value(rec.get("AgentLaunchTemplate").args.userData), "base64").toString("utf8");
+
+  it("start the agent entry point the package has, as a systemd service for this cluster and endpoint", () => {
+    const script = userData();
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const exec = /ExecStart=\S+ \S+\/node_modules\/berth\/(\S+) (\S+)/.exec(script);
+    expect(exec?.[1]).toBe(pkg.bin.berth);
+    expect(existsSync(join(ROOT, exec?.[1] ?? "-"))).toBe(true);
+    expect(readFileSync(join(ROOT, "local/cli.ts"), "utf8")).toContain(`command === "${exec?.[2]}"`);
+    expect(script).toContain("Environment=ECS_CLUSTER=default");
+    expect(script).toContain("Environment=BERTH_ENDPOINT=<Api.url>");
+    expect(script).toContain("systemctl enable --now berth-agent");
+  });
+
+  it("get a role that reaches only their queues and parameters", () => {
+    const policy = JSON.parse(value(rec.get("AgentPolicy").args.policy));
+    const actions = policy.Statement.flatMap((s: { Action: string[] }) => s.Action);
+    expect(actions.sort()).toEqual(
+      [
+        "kms:Decrypt",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+        "ssm:GetParameter",
+      ].sort(),
+    );
+    for (const s of policy.Statement) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
+    expect(JSON.stringify(policy)).toContain("berth-dev-agent-*");
+    expect(rec.get("AgentBootstrapTokenParameter").args.type).toBe("SecureString");
+  });
+});
