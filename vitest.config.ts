@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
 
 /**
@@ -32,7 +32,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "main", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        // test/restart/ restarts the Docker daemon: its own run, after this one (vitest.restart.config.ts).
+        test: { name: "main", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, "test/restart/**"] },
+      },
       ...(missing && process.env.CI !== "true"
         ? []
         : [
