@@ -128,12 +128,27 @@ describe.skipIf(reason !== undefined && !inCi)("dockerd restarted → the agent 
     }
     const reportedMs = Date.now() - recoveredAt;
 
-    // The engine works on the restarted daemon: a new task reaches RUNNING, under its events.
+    // The engine works on the restarted daemon: a new task reaches RUNNING. And the event stream
+    // is back: a container killed behind the agent's back is reported within seconds (the
+    // periodic sync, every 30 s, does not look at Docker).
     const after = await runSleeper();
-    expect((await containersOfTask(docker, after))[0]?.State).toBe("running");
-    await ecs.send(new StopTaskCommand({ task: after }));
-    if (State.Running) await ecs.send(new StopTaskCommand({ task: before }));
-    await waitUntilTasksStopped({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { tasks: taskArns });
+    const [fresh] = await containersOfTask(docker, after);
+    expect(fresh?.State).toBe("running");
+    await docker.getContainer(fresh.Id).kill();
+    const killed = await until(
+      `${after} reported STOPPED after its container was killed\n${berth.output()}`,
+      async () => {
+        const t = await describeTask(after);
+        return t.lastStatus === "STOPPED" && t;
+      },
+      10_000,
+      100,
+    );
+    expect(killed.containers?.[0]).toMatchObject({ lastStatus: "STOPPED", exitCode: 137 });
+    if (State.Running) {
+      await ecs.send(new StopTaskCommand({ task: before }));
+      await waitUntilTasksStopped({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { tasks: [before] });
+    }
     console.log(
       `restart/dockerd: live-restore ${State.Running ? "on" : "off"}; dockerd restarted in ${restartMs} ms, ` +
         `true state reported ${reportedMs} ms after it answered`,
