@@ -133,9 +133,21 @@ class SqliteStore implements Store {
     return row ? this.decode<K>(row) : undefined;
   }
 
-  private instances(sql: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
-    return (this.db.prepare(sql).all(...params) as Row[]).map((row) =>
-      this.decodedInstances.get(`${row.cluster}/${row.id}`, row.version, () => this.decode<"containerInstance">(row)),
+  /**
+   * Container instances matching `where`: their versions first, then the JSON of only those not
+   * already decoded at that version (placement reads every instance of a cluster on each launch,
+   * and few change between two launches).
+   */
+  private instances(where: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
+    const heads = this.db
+      .prepare(`SELECT cluster, id, version, expires_at FROM container_instances WHERE ${where}`)
+      .all(...params) as Omit<Row, "data">[];
+    const data = this.db.prepare("SELECT data FROM container_instances WHERE cluster = ? AND id = ?");
+    return heads.map((head) =>
+      this.decodedInstances.get(`${head.cluster}/${head.id}`, head.version, () => {
+        const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
+        return this.decode<"containerInstance">({ ...head, data: json });
+      }),
     );
   }
 
@@ -220,17 +232,12 @@ class SqliteStore implements Store {
   }
 
   async getContainerInstance(cluster: string, id: string) {
-    return this.instances(
-      `SELECT * FROM container_instances WHERE cluster = ? AND id = ? AND ${this.live}`,
-      cluster,
-      id,
-      this.now(),
-    )[0];
+    return this.instances(`cluster = ? AND id = ? AND ${this.live}`, cluster, id, this.now())[0];
   }
 
   async findContainerInstanceByEc2Id(cluster: string, ec2InstanceId: string) {
     return this.instances(
-      `SELECT * FROM container_instances WHERE cluster = ? AND ec2_instance_id = ? AND ${this.live}
+      `cluster = ? AND ec2_instance_id = ? AND ${this.live}
        ORDER BY status = 'ACTIVE' DESC, status = 'DRAINING' DESC LIMIT 1`,
       cluster,
       ec2InstanceId,
@@ -240,7 +247,7 @@ class SqliteStore implements Store {
 
   async listContainerInstances(cluster: string, status?: string) {
     return this.instances(
-      `SELECT * FROM container_instances WHERE cluster = ? AND (? IS NULL OR status = ?) AND ${this.live} ORDER BY id`,
+      `cluster = ? AND (? IS NULL OR status = ?) AND ${this.live} ORDER BY id`,
       cluster,
       status ?? null,
       status ?? null,
