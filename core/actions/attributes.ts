@@ -70,24 +70,7 @@ export const attributeLimitExceeded = () =>
 export async function PutAttributes(input: PutAttributesRequest, ctx: ActionContext): Promise<PutAttributesResponse> {
   const attributes = checkBatch(input.attributes);
   for (const attribute of attributes) checkAttribute(attribute);
-  const cluster = await activeCluster(ctx, input.cluster);
-  const targets = attributes.map((a) => targetId(a, cluster.name));
-  await retryOnConflict(async () => {
-    const records = await loadTargets(ctx, cluster.name, attributes, targets);
-    const changed = new Map<string, ContainerInstanceRecord>();
-    attributes.forEach((attribute, i) => {
-      const record =
-        changed.get(targets[i] as string) ?? (records.get(targets[i] as string) as ContainerInstanceRecord);
-      const merged = mergeAttributes(record.instance.attributes, [attribute]);
-      changed.set(record.id, { ...record, instance: { ...record.instance, attributes: merged } });
-    });
-    for (const record of changed.values()) {
-      if ((record.instance.attributes ?? []).filter((a) => isCustomAttribute(a.name)).length > MAX_CUSTOM_ATTRIBUTES) {
-        throw attributeLimitExceeded();
-      }
-    }
-    await ctx.store.commit([...changed.values()].map((r) => put("containerInstance", bumped(r))));
-  });
+  await changeAttributes(ctx, input.cluster, attributes, (current, attribute) => mergeAttributes(current, [attribute]));
   return { attributes };
 }
 
@@ -96,27 +79,46 @@ export async function DeleteAttributes(
   ctx: ActionContext,
 ): Promise<DeleteAttributesResponse> {
   const attributes = checkBatch(input.attributes);
-  const cluster = await activeCluster(ctx, input.cluster);
-  const targets = attributes.map((a) => targetId(a, cluster.name));
+  // A value, when given, must match too; ECS asks for the name only.
+  await changeAttributes(ctx, input.cluster, attributes, (current, attribute) =>
+    current.filter((a) => a.name !== attribute.name || (attribute.value != null && a.value !== attribute.value)),
+  );
+  return { attributes };
+}
+
+/**
+ * Applies `change` for each attribute to its target instance's attributes (several attributes may
+ * name one instance), checks the custom-attribute limit, and commits the instances that changed,
+ * all or none, re-reading them when placement moved one on meanwhile.
+ */
+async function changeAttributes(
+  ctx: ActionContext,
+  clusterRef: string | undefined,
+  attributes: Attribute[],
+  change: (current: Attribute[], attribute: Attribute) => Attribute[],
+) {
+  const cluster = await activeCluster(ctx, clusterRef);
+  const targets = attributes.map((a) => targetId(a, cluster.name) as string);
   await retryOnConflict(async () => {
     const records = await loadTargets(ctx, cluster.name, attributes, targets);
     const changed = new Map<string, ContainerInstanceRecord>();
     attributes.forEach((attribute, i) => {
-      const record =
-        changed.get(targets[i] as string) ?? (records.get(targets[i] as string) as ContainerInstanceRecord);
-      // A value, when given, must match too; ECS asks for the name only.
-      const kept = (record.instance.attributes ?? []).filter(
-        (a) => a.name !== attribute.name || (attribute.value != null && a.value !== attribute.value),
-      );
-      if (kept.length !== (record.instance.attributes ?? []).length) {
-        changed.set(record.id, { ...record, instance: { ...record.instance, attributes: kept } });
+      const record = changed.get(targets[i]) ?? (records.get(targets[i]) as ContainerInstanceRecord);
+      const current = record.instance.attributes ?? [];
+      const next = change(current, attribute);
+      if (JSON.stringify(next) !== JSON.stringify(current)) {
+        changed.set(record.id, { ...record, instance: { ...record.instance, attributes: next } });
       }
     });
+    for (const record of changed.values()) {
+      if ((record.instance.attributes ?? []).filter((a) => isCustomAttribute(a.name)).length > MAX_CUSTOM_ATTRIBUTES) {
+        throw attributeLimitExceeded();
+      }
+    }
     if (changed.size > 0) {
       await ctx.store.commit([...changed.values()].map((r) => put("containerInstance", bumped(r))));
     }
   });
-  return { attributes };
 }
 
 export async function ListAttributes(
