@@ -2,9 +2,10 @@ import { configDefaults, defineConfig } from "vitest/config";
 import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
 
 /**
- * The API integration suites and the AWS CLI walk-through, run once more with the server on
- * DynamoDB Local. Left out: the protocol suite (no store in it), the restart suite (SQLite's
- * file surviving a kill -9) and the suites that need Docker.
+ * The API integration suites, the AWS CLI walk-through and the end-to-end suites on Docker (an
+ * agent's tasks, a service's deployments), run once more with the server on DynamoDB Local.
+ * Left out: the protocol suite (no store in it), the restart suite (SQLite's file surviving a
+ * kill -9) and the agent engine's own Docker suite (no control plane in it).
  */
 const ON_DYNAMODB = [
   ...[
@@ -20,6 +21,8 @@ const ON_DYNAMODB = [
     "tasks",
   ].map((suite) => `test/integration/${suite}.test.ts`),
   "test/e2e/awscli.test.ts",
+  "test/e2e/agent.test.ts",
+  "test/e2e/services.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where

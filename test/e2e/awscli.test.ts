@@ -5,7 +5,6 @@ import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
-import { testStoreEnv } from "../support/testStore.ts";
 
 /**
  * The README's walk-through, driven by the real AWS CLI against `berth local` running as a
@@ -45,7 +44,7 @@ describe.skipIf(!awsOnPath && !inCi)("the AWS CLI against berth local", () => {
     dataDir = mkdtempSync(join(tmpdir(), "berth-e2e-"));
     // The instances are registered by hand, with no agent to beat for them: a long heartbeat
     // interval keeps them connected (placeable) however slowly the CLI runs.
-    berth = await spawnBerth(dataDir, { BERTH_AGENT_HEARTBEAT_SECONDS: "3600", ...testStoreEnv() });
+    berth = await spawnBerth(dataDir, { BERTH_AGENT_HEARTBEAT_SECONDS: "3600" });
   });
   afterAll(async () => {
     await berth?.stop();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { testStoreEnv } from "./testStore.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/berth.mjs", import.meta.url));
 
@@ -73,7 +74,8 @@ async function spawnCli(
 
 /**
  * `berth local --port 0 --data-dir DIR --no-agent` as a child process, the way a user starts it.
- * With `agent: true`, without --no-agent: the local agent runs tasks on Docker. Resolves once the
+ * With `agent: true`, without --no-agent: the local agent runs tasks on Docker. On the test
+ * project's store (`testStoreEnv`: DynamoDB Local in the `dynamodb` project). Resolves once the
  * CLI has printed its endpoint and credentials.
  */
 export async function spawnBerth(
@@ -84,7 +86,16 @@ export async function spawnBerth(
   const args = ["local", "--port", "0", "--data-dir", dataDir, ...(options.agent ? [] : ["--no-agent"])];
   const ready =
     /listening on (http:\/\/\S+)[\s\S]*AWS_ACCESS_KEY_ID=(\S+)\s+export AWS_SECRET_ACCESS_KEY=(\S+)\s+export AWS_DEFAULT_REGION=(\S+)/;
-  const { match, ...cli } = await spawnCli(args, env, ready);
+  const settings = { ...testStoreEnv(dataDir), ...env };
+  const { match, ...cli } = await spawnCli(args, settings, ready);
+  // A suite of the `dynamodb` project must not pass by running on SQLite after all.
+  if (
+    settings.BERTH_STORE === "dynamodb" &&
+    !cli.output().includes(`store:       DynamoDB table ${settings.BERTH_TABLE}`)
+  ) {
+    await cli.stop();
+    throw new Error(`berth local did not start on DynamoDB table ${settings.BERTH_TABLE}:\n${cli.output()}`);
+  }
   const [, url, accessKeyId, secretAccessKey, region] = match;
   return { ...cli, url, accessKeyId, secretAccessKey, region };
 }

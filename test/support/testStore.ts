@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
 import { inject } from "vitest";
 
 declare module "vitest" {
@@ -10,14 +11,15 @@ declare module "vitest" {
 
 /**
  * The store of the servers tests start, as local mode's environment variables: SQLite by
- * default; in the `dynamodb` project (BERTH_TEST_STORE=dynamodb, see vitest.config.ts) a new
- * table on the DynamoDB Local its global setup started.
+ * default; in the `dynamodb` project (BERTH_TEST_STORE=dynamodb, see vitest.config.ts) a table
+ * on the DynamoDB Local its global setup started: one per data dir, so that a server restarted
+ * on the same data dir finds its state again, as it would in its SQLite file.
  */
-export function testStoreEnv(): Record<string, string> {
+export function testStoreEnv(dataDir?: string): Record<string, string> {
   if (process.env.BERTH_TEST_STORE !== "dynamodb") return {};
   return {
     BERTH_STORE: "dynamodb",
     BERTH_DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
-    BERTH_TABLE: `berth-test-${randomUUID()}`,
+    BERTH_TABLE: `berth-test-${dataDir ? basename(dataDir) : randomUUID()}`,
   };
 }
