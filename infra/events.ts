@@ -10,10 +10,11 @@ import { table } from "./table.ts";
  */
 export const eventsSubscription = table.subscribe("Events", berthFunction("events", [bus]), {
   transform: {
-    eventSourceMapping: (args: Record<string, unknown>) => {
-      args.bisectBatchOnFunctionError = true;
-      args.maximumRetryAttempts = 5;
-      args.functionResponseTypes = ["ReportBatchItemFailures"];
+    // An object is merged into the mapping's arguments (SST's transform()).
+    eventSourceMapping: {
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 5,
+      functionResponseTypes: ["ReportBatchItemFailures"],
     },
   },
 });
