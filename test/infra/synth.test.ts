@@ -6,29 +6,20 @@ import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TTL_ATTRIBUTE, tableDefinition } from "../../core/store/dynamo/table.ts";
 import { PRODUCTION_STAGES } from "../../infra/stage.ts";
-import { type Asset, installRecorder, NAME, type Output, type Recording } from "./recorder.ts";
+import { type Asset, NAME, type Output, type Recording } from "./recorder.ts";
+import { ROOT, type SstConfig, synthesize } from "./synthesize.ts";
 
 /**
  * sst.config.ts and infra/, evaluated offline against a recorder of SST's globals: what `sst
  * deploy` would be asked to create, checked against the code it deploys (handlers, the store's
  * key schema, the agent's entry point). See recorder.ts.
  */
-const ROOT = join(import.meta.dirname, "../..");
 let rec: Recording;
-let config: {
-  app(input: { stage: string }): { removal: string; protect?: boolean };
-  run(): Promise<Record<string, unknown>>;
-};
+let config: SstConfig;
 let outputs: Record<string, unknown>;
 
 beforeAll(async () => {
-  // SST's working directory, where the deploy writes the agent's bundle: a scratch one here.
-  rec = installRecorder("dev", { root: ROOT, work: mkdtempSync(join(tmpdir(), "berth-sst-")) });
-  // A specifier tsc does not follow: sst.config.ts and infra/ use SST's globals, whose types
-  // come from `sst install` (online), so they are left out of tsc and checked here instead.
-  const path = "../../sst.config.ts";
-  config = (await import(path)).default as typeof config;
-  outputs = await config.run();
+  ({ rec, config, outputs } = await synthesize());
 });
 
 interface FunctionDefinition {
