@@ -1,12 +1,14 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { AGENT_EXTERNAL, AGENT_MAIN } from "../infra/agentBundle.ts";
+import { NODE_BUNDLE } from "../infra/nodeBundle.ts";
 
 /**
- * Each function bundled as SST bundles a Node function (esbuild: ESM, Node platform, minified,
- * everything bundled, the AWS SDK included), and the bundle's size: a cold start loads all of
- * it, and a size that jumps means an import dragged in something it should not (local mode's
- * SQLite, the agent's Docker client).
+ * Each function bundled as SST bundles a Node function (infra/nodeBundle.ts), and the bundle's
+ * size: a cold start loads all of it, and a size that jumps means an import dragged in something
+ * it should not (local mode's SQLite, the agent's Docker client). The agent's bundle, which the
+ * hosts download at first boot (infra/agentArtifact.ts), is printed too.
  */
 const ROOT = join(import.meta.dirname, "..");
 
@@ -15,29 +17,24 @@ export const FUNCTIONS = readdirSync(join(ROOT, "functions"), { withFileTypes: t
   .map((d) => d.name)
   .sort();
 
-export async function bundleSize(name: string): Promise<{ bytes: number; inputs: number }> {
+async function bundledSize(entry: string, external: string[] = []) {
   const result = await build({
-    entryPoints: [join(ROOT, "functions", name, "index.ts")],
-    bundle: true,
+    ...NODE_BUNDLE,
+    entryPoints: [join(ROOT, entry)],
+    external,
     write: false,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    target: "node24",
     metafile: true,
-    // CommonJS dependencies call require(); SST's ESM banner gives them one.
-    banner: {
-      js: "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);",
-    },
     logLevel: "silent",
   });
   return { bytes: result.outputFiles[0].contents.byteLength, inputs: Object.keys(result.metafile.inputs).length };
 }
 
+export const bundleSize = (name: string) => bundledSize(`functions/${name}/index.ts`);
+
 // Run as a script (`npm run bench:bundles`), not when a test imports it.
 if (process.argv[1] === import.meta.filename) {
-  for (const name of FUNCTIONS) {
-    const { bytes, inputs } = await bundleSize(name);
+  const print = (name: string, { bytes, inputs }: { bytes: number; inputs: number }) =>
     console.log(`${name.padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  (${inputs} modules)`);
-  }
+  for (const name of FUNCTIONS) print(name, await bundleSize(name));
+  print("agent", await bundledSize(AGENT_MAIN, AGENT_EXTERNAL));
 }

@@ -1,4 +1,5 @@
 import pkg from "../package.json" with { type: "json" };
+import { agentDownload } from "./agentArtifact.ts";
 import { agentQueueArns } from "./agentQueues.ts";
 import { api } from "./api.ts";
 import { partition } from "./functions.ts";
@@ -12,12 +13,11 @@ import { agentUserData } from "./userData.ts";
  * run-instances --launch-template`), so none is declared here.
  *
  * What the agent needs: to long-poll its own wake-up queue (named by DiscoverPollEndpoint, under
- * the stage's prefix), and to read its settings and bootstrap token. It calls the Berth API with
+ * the stage's prefix), and to read its settings and bootstrap token; the user-data, to download
+ * the agent's bundle (agentArtifact.ts). It calls the Berth API with
  * Berth credentials (SigV4 against Berth, not IAM), so the role grants nothing on the API.
  */
 const instanceType = process.env.BERTH_AGENT_INSTANCE_TYPE ?? "t4g.small";
-/** The npm package the hosts install; a tarball URL works too (e.g. one `npm pack` made and S3 serves). */
-const agentPackage = process.env.BERTH_AGENT_PACKAGE ?? `berth@${pkg.version}`;
 const NODE_VERSION = "24.11.1";
 
 const settings = agentSettings({ cluster: agentCluster, endpoint: api.url });
@@ -40,6 +40,7 @@ new aws.iam.RolePolicy("AgentPolicy", {
         Resource: agentQueueArns,
       },
       { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [settings.arn, agentBootstrapToken.arn] },
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [agentDownload.arn] },
       { Effect: "Allow", Action: ssmDecrypt.actions, Resource: ssmDecrypt.resources },
     ],
   }),
@@ -58,18 +59,26 @@ export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", 
   iamInstanceProfile: { arn: profile.arn },
   // IMDSv2 only: the agent reads the instance identity document with a session token (ECS_ENABLE_IMDS).
   metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 2 },
-  userData: $resolve([api.url, settings.name, agentBootstrapToken.name, partition.region]).apply(
-    ([endpoint, settingsParameter, tokenParameter, region]) =>
-      Buffer.from(
-        agentUserData({
-          nodeVersion: NODE_VERSION,
-          agentPackage,
-          cluster: agentCluster,
-          endpoint: String(endpoint),
-          region: String(region),
-          settingsParameter: String(settingsParameter),
-          tokenParameter: String(tokenParameter),
-        }),
-      ).toString("base64"),
+  // Instances launched from the template's default version get the newest agent and settings.
+  updateDefaultVersion: true,
+  userData: $resolve([
+    api.url,
+    settings.name,
+    agentBootstrapToken.name,
+    partition.region,
+    agentDownload.bucket,
+    agentDownload.key,
+  ]).apply(([endpoint, settingsParameter, tokenParameter, region, bucket, key]) =>
+    Buffer.from(
+      agentUserData({
+        nodeVersion: NODE_VERSION,
+        agent: { bucket, key, sha256: agentDownload.sha256, version: pkg.version },
+        cluster: agentCluster,
+        endpoint: String(endpoint),
+        region: String(region),
+        settingsParameter: String(settingsParameter),
+        tokenParameter: String(tokenParameter),
+      }),
+    ).toString("base64"),
   ),
 });

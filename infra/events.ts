@@ -1,6 +1,15 @@
+import { EVENT_KINDS } from "../core/events/build.ts";
 import { bus } from "./bus.ts";
 import { berthFunction } from "./functions.ts";
 import { table } from "./table.ts";
+
+/**
+ * Which stream records invoke the function (Lambda's event filtering, evaluated on the record
+ * before any invocation): writes whose new image is of a kind that makes ECS events. Heartbeats,
+ * the other kinds, and deletions (no new image; they make no event) are dropped by Lambda for
+ * free. `kind` is the attribute every item carries for stream consumers (core/store/dynamo/items.ts).
+ */
+export const EVENT_RECORDS = { dynamodb: { NewImage: { kind: { S: [...EVENT_KINDS] } } } };
 
 /**
  * The table's stream → the events function → PutEvents on Berth's bus. The images in the stream
@@ -9,11 +18,13 @@ import { table } from "./table.ts";
  * tries rather than stalling the shard: events are notifications, the table stays the truth.
  */
 export const eventsSubscription = table.subscribe("Events", berthFunction("events", [bus]), {
+  filters: [EVENT_RECORDS],
   transform: {
-    eventSourceMapping: (args: Record<string, unknown>) => {
-      args.bisectBatchOnFunctionError = true;
-      args.maximumRetryAttempts = 5;
-      args.functionResponseTypes = ["ReportBatchItemFailures"];
+    // An object is merged into the mapping's arguments (SST's transform()).
+    eventSourceMapping: {
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 5,
+      functionResponseTypes: ["ReportBatchItemFailures"],
     },
   },
 });

@@ -10,7 +10,11 @@ export const partition = {
   region: aws.getRegionOutput({}).name,
 };
 
-export function berthFunction(name: string, link: unknown[], environment: Record<string, unknown> = {}) {
+export function berthFunction(
+  name: string,
+  link: unknown[],
+  environment: Record<string, $util.Input<string>> = {},
+): sst.aws.FunctionArgs {
   return {
     handler: `functions/${name}/index.handler`,
     runtime: "nodejs24.x",

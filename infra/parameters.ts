@@ -22,7 +22,7 @@ export const adminKey = new sst.Secret("BerthAdminKey");
 export const bootstrapToken = new sst.Secret("BerthBootstrapToken");
 const keyEncryptionKeySecret = new sst.Secret("BerthKeyEncryptionKey");
 
-const secureParameter = (name: string, path: string, value: unknown) =>
+const secureParameter = (name: string, path: string, value: $util.Input<string>) =>
   new aws.ssm.Parameter(name, { name: `${prefix}/${path}`, type: "SecureString", value });
 
 /** SecureString parameters are encrypted with the account's default SSM key. */

@@ -1,17 +1,18 @@
 /**
  * The container instance's first boot (cloud-init user-data, a shell script): Docker from the
  * distribution, Node from nodejs.org (Amazon Linux's own packages lag the version Berth needs),
- * the agent from its npm package, its settings and bootstrap token from SSM, and a systemd unit
- * that keeps `berth agent` running. Pure: the launch template fills in the values, and the synth
- * test reads the script. Environment set in the unit wins over /etc/ecs/ecs.config
- * (agent/config.ts), so ECS_CLUSTER and BERTH_ENDPOINT are those of this deployment even if
- * the settings parameter is edited by hand. The bootstrap token goes in an environment file
- * readable by root only, not in ecs.config, which is world-readable by custom.
+ * the agent as the one-file bundle this deploy uploaded (agentBundle.ts, agentArtifact.ts),
+ * checked against its SHA-256, its settings and bootstrap token from SSM, and a systemd unit
+ * that keeps it running. Pure: the launch template fills in the values, and the tests read and
+ * run the script's parts. Environment set in the unit wins over /etc/ecs/ecs.config
+ * (agent/config.ts), so ECS_CLUSTER and BERTH_ENDPOINT are those of this deployment even if the
+ * settings parameter is edited by hand. The bootstrap token goes in an environment file readable
+ * by root only, not in ecs.config, which is world-readable by custom.
  */
 export interface UserDataValues {
   nodeVersion: string;
-  /** What `npm install -g` installs: `berth@<version>`, or a tarball URL. */
-  agentPackage: string;
+  /** The agent's bundle as the deploy uploaded it, and the version it reports. */
+  agent: { bucket: string; key: string; sha256: string; version: string };
   cluster: string;
   endpoint: string;
   region: string;
@@ -19,9 +20,12 @@ export interface UserDataValues {
   tokenParameter: string;
 }
 
-/** Where the agent's entry point lands under the global npm prefix; it must exist in the package. */
-export const AGENT_ENTRY = "bin/berth.mjs";
-export const AGENT_COMMAND = "agent";
+/**
+ * Where the agent lands: its bundle in bin/ with a package.json beside bin/, the layout of the
+ * npm package, because the agent reads its version from ../package.json (agent/register.ts).
+ */
+export const AGENT_HOME = "/opt/berth";
+export const AGENT_SCRIPT = `${AGENT_HOME}/bin/berth-agent.mjs`;
 
 export function agentUserData(v: UserDataValues): string {
   return `#!/bin/bash
@@ -32,7 +36,13 @@ systemctl enable --now docker
 arch=$(uname -m); case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
 mkdir -p /opt/node
 curl -fsSL "https://nodejs.org/dist/v${v.nodeVersion}/node-v${v.nodeVersion}-linux-$arch.tar.xz" | tar -xJ -C /opt/node --strip-components=1
-/opt/node/bin/npm install -g --prefix /opt/node '${v.agentPackage}'
+
+mkdir -p ${AGENT_HOME}/bin
+aws s3 cp --region ${v.region} 's3://${v.agent.bucket}/${v.agent.key}' ${AGENT_SCRIPT}
+echo '${v.agent.sha256}  ${AGENT_SCRIPT}' | sha256sum -c -
+cat > ${AGENT_HOME}/package.json <<'PACKAGE'
+${JSON.stringify({ name: "berth", version: v.agent.version, private: true })}
+PACKAGE
 
 mkdir -p /etc/ecs /etc/berth /var/lib/ecs/data
 aws ssm get-parameter --region ${v.region} --name '${v.settingsParameter}' --query Parameter.Value --output text > /etc/ecs/ecs.config
@@ -51,7 +61,7 @@ Environment=ECS_CLUSTER=${v.cluster}
 Environment=BERTH_ENDPOINT=${v.endpoint}
 Environment=BERTH_REGION=${v.region}
 EnvironmentFile=/etc/berth/agent.env
-ExecStart=/opt/node/bin/node /opt/node/lib/node_modules/berth/${AGENT_ENTRY} ${AGENT_COMMAND}
+ExecStart=/opt/node/bin/node ${AGENT_SCRIPT}
 Restart=always
 RestartSec=5
 

@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import { loadAgentConfig } from "../agent/config.ts";
-import { startAgent } from "../agent/main.ts";
 import { startLocalAgent } from "./agent.ts";
+import { runAgent, stopOnSignal } from "./agentCommand.ts";
 import { localOptions } from "./config.ts";
 import { runKeys } from "./keysCommand.ts";
 import { startLocal } from "./server.ts";
@@ -26,36 +25,10 @@ const USAGE = `Usage: berth local [--port N] [--data-dir DIR] [--no-agent]
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command === "local") return runLocal(rest);
-  if (command === "agent") return runAgent(rest);
+  if (command === "agent") return runAgent(rest, USAGE);
   if (command === "keys") return runKeys(rest);
   console.error(USAGE);
   process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);
-}
-
-/** Stops `what` on the first SIGINT or SIGTERM, then exits. */
-function stopOnSignal(name: string, close: () => Promise<void>) {
-  const stop = async (signal: string) => {
-    console.log(`\n${signal}: stopping ${name}.`);
-    await close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-}
-
-async function runAgent(args: string[]) {
-  const { values } = parseArgs({ args, options: { config: { type: "string" }, help: { type: "boolean" } } });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const config = loadAgentConfig({ configFile: values.config });
-  const agent = await startAgent(config);
-  console.log(`Berth agent registered as ${agent.containerInstanceArn}
-  cluster:   ${config.cluster}
-  endpoint:  ${config.endpoint}
-  data dir:  ${config.dataDir}`);
-  stopOnSignal("the agent (containers keep running)", () => agent.close());
 }
 
 async function runLocal(args: string[]) {

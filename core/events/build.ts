@@ -1,8 +1,15 @@
 import type { Deployment, ServiceEvent } from "@aws-sdk/client-ecs";
 import { serviceArn } from "../model/arn.ts";
 import type { Partition } from "../model/config.ts";
-import type { ContainerInstanceRecord, ServiceRecord, TaskRecord } from "../store/records.ts";
+import type { ContainerInstanceRecord, Kind, ServiceRecord, TaskRecord } from "../store/records.ts";
 import { DETAIL_TYPES, type EcsEvent, type RecordChange } from "./types.ts";
+
+/**
+ * The kinds of record whose writes can make ECS events (ecsEventsOf's cases). On AWS the table's
+ * stream passes only these to the events function (infra/events.ts): heartbeats, one write per
+ * instance every half minute, and the other kinds never invoke it.
+ */
+export const EVENT_KINDS = ["task", "containerInstance", "service"] as const satisfies readonly Kind[];
 
 /**
  * The ECS events one change of a record makes (pure: table-tested in test/unit/events-build).

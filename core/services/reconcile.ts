@@ -199,7 +199,7 @@ const HEALTH_CHECK_STOP: StopRequest = {
 const graceMs = (ctx: ActionContext) => ctx.lostInstanceGraceMs ?? DEFAULT_LOST_INSTANCE_GRACE_MS;
 
 /** The cluster's instances, each with its agent connected now, and lost (away longer than the grace period) or not. */
-async function instanceStates(ctx: ActionContext, cluster: string, now: number): Promise<Instances> {
+export async function instanceStates(ctx: ActionContext, cluster: string, now: number): Promise<Instances> {
   const records = await ctx.store.listContainerInstances(cluster);
   const heartbeats = await heartbeatsByInstance(ctx, cluster);
   const states = new Map<string, InstanceState>();

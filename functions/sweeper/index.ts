@@ -17,11 +17,13 @@ const sweep = lazy(async () =>
   ),
 );
 
-/** The sweep, with how many services it nudged as metrics (a failed nudge is retried by the next sweep). */
+/** The sweep, with what it found and how many services it nudged as metrics (a failed nudge is retried by the next sweep). */
 export const handler = lambdaEntry(obs, async () => {
   const run = await sweep();
   return async (event: Partial<ScheduledEvent>, context: Parameters<typeof run>[1]) => {
     const result = await run(event, context);
+    obs.metrics.addMetric("AgentConnectionsFlipped", MetricUnit.Count, result.flipped);
+    obs.metrics.addMetric("InstancesLost", MetricUnit.Count, result.lost);
     obs.metrics.addMetric("ServicesNudged", MetricUnit.Count, result.nudged);
     obs.metrics.addMetric("NudgesFailed", MetricUnit.Count, result.failed);
     return result;

@@ -5,6 +5,7 @@ import type { EventPublisher, PutEventsEntry } from "../../core/events/types.ts"
 import { itemOf } from "../../core/store/dynamo/items.ts";
 import type { TaskRecord } from "../../core/store/records.ts";
 import { createEventsHandler } from "../../functions/events/handler.ts";
+import { streamRecord } from "../support/streamRecords.ts";
 
 /**
  * The events function on a DynamoDB stream batch as Lambda delivers it (items marshalled as the
@@ -32,27 +33,11 @@ function taskRecord(id: string, version: number, lastStatus: string): TaskRecord
   };
 }
 
-/** A stream record of a task's write, as DynamoDB Streams shape it. */
-function streamRecord(sequence: number, now: TaskRecord, old?: TaskRecord): DynamoDBRecord {
+/** A stream record of a task's write, its images as the store writes the task's item. */
+function taskStreamRecord(sequence: number, now: TaskRecord, old?: TaskRecord): DynamoDBRecord {
   const image = (r: TaskRecord) =>
-    marshall({ ...itemOf("task", r), version: r.version }, { removeUndefinedValues: true }) as never;
-  return {
-    eventID: `e${sequence}`,
-    eventName: old ? "MODIFY" : "INSERT",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    eventSourceARN: "arn:aws:dynamodb:us-east-1:000000000000:table/berth/stream/2026-01-01T00:00:00.000",
-    dynamodb: {
-      ApproximateCreationDateTime: createdAt.getTime() / 1000,
-      Keys: marshall({ pk: "k", sk: "k" }) as never,
-      NewImage: image(now),
-      ...(old && { OldImage: image(old) }),
-      SequenceNumber: String(sequence),
-      SizeBytes: 100,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
-    },
-  };
+    marshall({ ...itemOf("task", r), version: r.version }, { removeUndefinedValues: true });
+  return streamRecord(sequence, { new: image(now), old: old && image(old) });
 }
 
 function recorder(failOnCall?: number): EventPublisher & { calls: PutEventsEntry[][] } {
@@ -77,10 +62,10 @@ describe("the events function", () => {
     const publisher = recorder();
     const response = await invoke(publisher, {
       Records: [
-        streamRecord(1, taskRecord("t1", 1, "PROVISIONING")),
-        streamRecord(2, taskRecord("t1", 2, "PENDING"), taskRecord("t1", 1, "PROVISIONING")),
+        taskStreamRecord(1, taskRecord("t1", 1, "PROVISIONING")),
+        taskStreamRecord(2, taskRecord("t1", 2, "PENDING"), taskRecord("t1", 1, "PROVISIONING")),
         // Written again without a visible change: no event.
-        streamRecord(3, taskRecord("t1", 3, "PENDING"), taskRecord("t1", 2, "PENDING")),
+        taskStreamRecord(3, taskRecord("t1", 3, "PENDING"), taskRecord("t1", 2, "PENDING")),
       ],
     });
     expect(response).toEqual({ batchItemFailures: [] });
@@ -114,7 +99,9 @@ describe("the events function", () => {
   });
 
   it("publishes at most 10 entries a call and reports the first record of a failed call", async () => {
-    const records = Array.from({ length: 25 }, (_, i) => streamRecord(i + 1, taskRecord(`t${i + 1}`, 1, "PENDING")));
+    const records = Array.from({ length: 25 }, (_, i) =>
+      taskStreamRecord(i + 1, taskRecord(`t${i + 1}`, 1, "PENDING")),
+    );
     const ok = recorder();
     await invoke(ok, { Records: records });
     expect(ok.calls.map((c) => c.length)).toEqual([10, 10, 5]);

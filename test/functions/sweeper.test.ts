@@ -1,34 +1,70 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
 import { CreateCluster } from "../../core/actions/clusters.ts";
+import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DeleteService } from "../../core/actions/services.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
+import { ecsEventsOf } from "../../core/events/build.ts";
+import type { ContainerInstanceRecord } from "../../core/store/records.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
 
-/** The sweeper on EventBridge Scheduler's event: a nudge for every live service, through a recording nudger. */
+/**
+ * The sweeper on the events its schedule sends: CronV2 (EventBridge Scheduler) passes its
+ * `event` input, `{}` by default; an EventBridge rule sends a "Scheduled Event". A clock the test
+ * moves stands for the minutes between sweeps.
+ */
 const scheduled: ScheduledEvent = {
   version: "0",
   id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
   "detail-type": "Scheduled Event",
-  source: "aws.scheduler",
+  source: "aws.events",
   account: "123456789012",
   time: "2026-01-01T00:01:00Z",
   region: "us-east-1",
-  resources: ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/berth-Sweeper"],
+  resources: ["arn:aws:events:us-east-1:123456789012:rule/berth-Sweeper"],
   detail: {},
 };
+const fromScheduler = {};
+
+let clock: number;
+let ctx: ActionContext;
+const sweep = (event: Partial<ScheduledEvent> = fromScheduler) => createSweeperHandler(ctx)(event, {} as never);
+
+beforeEach(async () => {
+  clock = Date.UTC(2026, 0, 1);
+  ctx = {
+    store: await openSqliteStore(":memory:", () => clock),
+    partition: { region: "us-east-1", accountId: "000000000000" },
+    now: () => new Date(clock),
+    onBackgroundError: (error) => {
+      throw error;
+    },
+  };
+  await CreateCluster({ clusterName: "c" }, ctx);
+});
+
+const register = async () => {
+  const { containerInstance } = await RegisterContainerInstance(
+    {
+      cluster: "c",
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 1024 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+      ],
+    },
+    ctx,
+  );
+  return containerInstance?.containerInstanceArn?.split("/").pop() as string;
+};
+
+const stored = async (id: string) => (await ctx.store.getContainerInstance("c", id)) as ContainerInstanceRecord;
 
 describe("the sweeper function", () => {
   it("nudges every live service once", async () => {
     const nudged: string[] = [];
-    const ctx: ActionContext = {
-      store: await openSqliteStore(":memory:"),
-      partition: { region: "us-east-1", accountId: "000000000000" },
-      now: () => new Date(),
-    };
-    await CreateCluster({ clusterName: "c" }, ctx);
     await RegisterTaskDefinition(
       { family: "app", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] },
       ctx,
@@ -37,8 +73,39 @@ describe("the sweeper function", () => {
       await CreateService({ cluster: "c", serviceName: name, taskDefinition: "app", desiredCount: 0 }, ctx);
     await DeleteService({ cluster: "c", service: "gone", force: true }, ctx);
     ctx.serviceNudger = { nudge: async (cluster, service) => void nudged.push(`${cluster}/${service}`) };
-    const result = await createSweeperHandler(ctx)(scheduled, {} as never);
+    const result = await sweep(scheduled);
     expect(nudged.filter((n) => n !== "c/gone").sort()).toEqual(["c/a", "c/b"]);
     expect(result.failed).toBe(0);
+  });
+
+  it("records an agent's disconnection once, as an ECS Container Instance State Change, and its return", async () => {
+    const id = await register();
+    expect(await sweep()).toMatchObject({ flipped: 0, lost: 0 });
+
+    clock += 60_000; // no beat for a minute: more than three missed heartbeats
+    const before = await stored(id);
+    expect(await sweep()).toMatchObject({ flipped: 1, lost: 0 });
+    const after = await stored(id);
+    expect(after.instance.agentConnected).toBe(false);
+    const events = ecsEventsOf({ kind: "containerInstance", old: before, new: after }, ctx.partition);
+    expect(events.map((e) => [e.detailType, e.detail.agentConnected])).toEqual([
+      ["ECS Container Instance State Change", false],
+    ]);
+    // Level-triggered: the next sweep finds it recorded and writes nothing.
+    expect(await sweep()).toMatchObject({ flipped: 0 });
+    expect((await stored(id)).version).toBe(after.version);
+
+    await recordHeartbeat(ctx, "c", id);
+    expect(await sweep()).toMatchObject({ flipped: 1, lost: 0 });
+    expect((await stored(id)).instance.agentConnected).toBe(true);
+  });
+
+  it("counts an instance lost once its agent has been away longer than the grace period", async () => {
+    const id = await register();
+    clock += 60_000;
+    expect(await sweep(scheduled)).toMatchObject({ flipped: 1, lost: 0 });
+    clock += 3 * 60_000;
+    expect(await sweep(scheduled)).toMatchObject({ flipped: 0, lost: 1 });
+    expect((await stored(id)).instance.agentConnected).toBe(false);
   });
 });

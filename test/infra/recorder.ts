@@ -1,5 +1,7 @@
+import { isAbsolute, join } from "node:path";
+
 /**
- * SST's globals ($config, sst, aws, $app, $interpolate, $resolve, $jsonStringify), replaced by a
+ * SST's globals ($config, sst, aws, $app, $cli, $asset, $interpolate, $resolve, $jsonStringify), replaced by a
  * recorder: evaluating sst.config.ts and infra/ against it records every component created, with
  * its arguments, and every method called on one (subscribe, route), without Pulumi or AWS — a
  * synth test in the spirit of CDK's assertions. Outputs are stand-in strings such as
@@ -43,17 +45,30 @@ const resolved = (x: unknown): unknown => (x instanceof Output ? resolved(x.valu
 /** Methods of components the infra calls; any other property of a component is an output. */
 const METHODS = new Set(["subscribe", "route"]);
 
-export function installRecorder(stage: string): Recording {
+/** What `$asset(path)` records: the file a Pulumi asset would upload. */
+export class Asset {
+  constructor(readonly path: string) {}
+}
+
+/** SST's project paths (`$cli.paths`): the repository and SST's working directory (`.sst`). */
+export interface Paths {
+  root: string;
+  work: string;
+}
+
+export function installRecorder(stage: string, paths: Paths): Recording {
   const created: Created[] = [];
   const called: Called[] = [];
 
-  const resource = (name: string): unknown =>
+  // A resource's output of a string it was given (an S3 object's key, a parameter's name) is that string, as in Pulumi.
+  const resource = (name: string, args: Record<string, unknown> = {}): unknown =>
     new Proxy(
       {},
       {
         get(_, prop) {
           if (prop === NAME) return name;
           if (typeof prop === "symbol") return undefined;
+          if (typeof args[prop] === "string") return new Output(args[prop]);
           if (METHODS.has(prop)) {
             return (...args: unknown[]) => {
               called.push({ target: name, method: prop, args });
@@ -71,7 +86,7 @@ export function installRecorder(stage: string): Recording {
     new Proxy(function component() {}, {
       get: (_, prop) => (typeof prop === "symbol" ? undefined : namespace(`${path}.${String(prop)}`)),
       construct(_, [name, args = {}]) {
-        const made = resource(name as string);
+        const made = resource(name as string, args as Record<string, unknown>);
         created.push({ type: path, name: name as string, args: args as Record<string, unknown>, resource: made });
         return made as object;
       },
@@ -87,6 +102,8 @@ export function installRecorder(stage: string): Recording {
   const globals: Record<string, unknown> = {
     $config: (config: unknown) => config,
     $app: { name: "berth", stage },
+    $cli: { paths },
+    $asset: (path: string) => new Asset(isAbsolute(path) ? path : join(paths.root, path)),
     sst: namespace("sst"),
     aws: namespace("aws"),
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>

@@ -1,30 +1,25 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TTL_ATTRIBUTE, tableDefinition } from "../../core/store/dynamo/table.ts";
 import { PRODUCTION_STAGES } from "../../infra/stage.ts";
-import { installRecorder, NAME, type Output, type Recording } from "./recorder.ts";
+import { type Asset, NAME, type Output, type Recording } from "./recorder.ts";
+import { ROOT, type SstConfig, synthesize } from "./synthesize.ts";
 
 /**
  * sst.config.ts and infra/, evaluated offline against a recorder of SST's globals: what `sst
  * deploy` would be asked to create, checked against the code it deploys (handlers, the store's
  * key schema, the agent's entry point). See recorder.ts.
  */
-const ROOT = join(import.meta.dirname, "../..");
 let rec: Recording;
-let config: {
-  app(input: { stage: string }): { removal: string; protect?: boolean };
-  run(): Promise<Record<string, unknown>>;
-};
+let config: SstConfig;
 let outputs: Record<string, unknown>;
 
 beforeAll(async () => {
-  rec = installRecorder("dev");
-  // A specifier tsc does not follow: sst.config.ts and infra/ use SST's globals, whose types
-  // come from `sst install` (online), so they are left out of tsc and checked here instead.
-  const path = "../../sst.config.ts";
-  config = (await import(path)).default as typeof config;
-  outputs = await config.run();
+  ({ rec, config, outputs } = await synthesize());
 });
 
 interface FunctionDefinition {
@@ -158,16 +153,57 @@ describe("schedules and events", () => {
 describe("the agent's hosts", () => {
   const userData = () => Buffer.from(value(rec.get("AgentLaunchTemplate").args.userData), "base64").toString("utf8");
 
-  it("start the agent entry point the package has, as a systemd service for this cluster and endpoint", () => {
+  /** Where the user-data downloads the agent from and to, and the hash it checks. */
+  const download = () => {
+    const found =
+      /aws s3 cp --region \S+ 's3:\/\/([^/']+)\/([^']+)' (\S+)\necho '(\w+) {2}(\S+)' \| sha256sum -c -/.exec(
+        userData(),
+      );
+    if (!found) throw new Error("the user-data downloads no agent");
+    const [, bucket, key, target, sha256, checked] = found;
+    return { bucket, key, target, sha256, checked };
+  };
+
+  it("is a shell script bash can parse", () => {
+    expect(() => execFileSync("bash", ["-n"], { input: userData() })).not.toThrow();
+  });
+
+  it("download the agent bundle this deploy uploads, and check it is that bundle", () => {
+    const object = rec.get("AgentBundle");
+    expect(object.type).toBe("aws.s3.BucketObjectv2");
+    expect(rec.get("AgentArtifacts").type).toBe("sst.aws.Bucket");
+    const source = (object.args.source as Asset).path;
+    expect(existsSync(source), source).toBe(true);
+    const sha256 = createHash("sha256").update(readFileSync(source)).digest("hex");
+    const got = download();
+    expect(got.bucket).toBe(value(object.args.bucket));
+    expect(got.bucket).toBe("<AgentArtifacts.name>");
+    expect(got.key).toBe(object.args.key);
+    expect(got.key).toBe(`agent/${sha256}.mjs`);
+    expect(got.sha256).toBe(sha256);
+    expect(got.checked).toBe(got.target);
+  });
+
+  it("start the downloaded bundle, laid out as the user-data lays it out, as a systemd service", () => {
     const script = userData();
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    const exec = /ExecStart=\S+ \S+\/node_modules\/berth\/(\S+) (\S+)/.exec(script);
-    expect(exec?.[1]).toBe(pkg.bin.berth);
-    expect(existsSync(join(ROOT, exec?.[1] ?? "-"))).toBe(true);
-    expect(readFileSync(join(ROOT, "local/cli.ts"), "utf8")).toContain(`command === "${exec?.[2]}"`);
+    const { target } = download();
+    expect(/ExecStart=\S+\/node (\S+)\n/.exec(script)?.[1]).toBe(target);
     expect(script).toContain("Environment=ECS_CLUSTER=default");
     expect(script).toContain("Environment=BERTH_ENDPOINT=<Api.url>");
     expect(script).toContain("systemctl enable --now berth-agent");
+
+    // The bundle runs on its own (no node_modules beside it) with the package.json the script writes.
+    const packageJson = /cat > (\S+) <<'PACKAGE'\n(.*)\nPACKAGE/.exec(script);
+    const home = mkdtempSync(join(tmpdir(), "berth-host-"));
+    const at = (path: string) => join(home, path);
+    mkdirSync(dirname(at(target)), { recursive: true });
+    copyFileSync((rec.get("AgentBundle").args.source as Asset).path, at(target));
+    writeFileSync(at(packageJson?.[1] ?? "-"), packageJson?.[2] ?? "");
+    expect(JSON.parse(packageJson?.[2] ?? "{}").version).toBe(
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
+    );
+    const help = execFileSync(process.execPath, [at(target), "--help"], { cwd: home, encoding: "utf8" });
+    expect(help).toContain("[--config FILE]");
   });
 
   it("get a role that reaches only their queues and parameters", () => {
@@ -176,6 +212,7 @@ describe("the agent's hosts", () => {
     expect(actions.sort()).toEqual(
       [
         "kms:Decrypt",
+        "s3:GetObject",
         "sqs:ChangeMessageVisibility",
         "sqs:DeleteMessage",
         "sqs:GetQueueUrl",
@@ -185,6 +222,8 @@ describe("the agent's hosts", () => {
     );
     for (const s of policy.Statement) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
     expect(JSON.stringify(policy)).toContain("berth-dev-agent-*");
+    const read = policy.Statement.find((s: { Action: string[] }) => s.Action.includes("s3:GetObject"));
+    expect(read.Resource).toEqual([`<AgentArtifacts.arn>/${download().key}`]);
     expect(rec.get("AgentBootstrapTokenParameter").args.type).toBe("SecureString");
   });
 });
