@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_AUDIT_RETENTION_DAYS } from "../core/auth/audit.ts";
 import { parseThrottle, type ThrottleLimits } from "../core/auth/throttle.ts";
-import type { Partition } from "../core/model/config.ts";
+import { type Ec2IdentityOptions, ec2IdentityOptionsFromEnv, type Partition } from "../core/model/config.ts";
 import { type StoreChoice, storeChoice } from "./store.ts";
 
 export interface LocalOptions {
@@ -19,6 +19,8 @@ export interface LocalOptions {
   scheduler: SchedulerOptions;
   /** Per-key throttling (BERTH_THROTTLE) and how long audit events are kept (BERTH_AUDIT_RETENTION_DAYS). */
   access: { throttle: ThrottleLimits; auditRetentionDays: number };
+  /** EC2 identity checks of registrations (BERTH_EC2_*); off in local mode unless configured. */
+  ec2Identity?: Ec2IdentityOptions;
 }
 
 export interface SchedulerOptions {
@@ -76,6 +78,7 @@ export function localOptions(
         "days",
       ),
     },
+    ec2Identity: ec2IdentityOptionsFromEnv(env),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ActionContext } from "../../core/actions/context.ts";
+import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
@@ -34,6 +35,7 @@ export async function awsActionContext(
     partition,
     now: () => new Date(),
     onBackgroundError,
+    instanceIdentityCheck: ec2IdentityCheckFromEnv(partition),
     ...(resources.agentQueuePrefix !== undefined && {
       notifier: sqsInstanceNotifier({ region: partition.region, queuePrefix: resources.agentQueuePrefix }),
     }),
