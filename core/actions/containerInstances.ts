@@ -25,6 +25,7 @@ import { put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
+import { expireInstanceCredentials } from "./berth/agentCredentials.ts";
 import type { ActionContext } from "./context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
 import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
@@ -212,7 +213,9 @@ export async function DeregisterContainerInstance(
       expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS,
       instance: { ...record.instance, status: "INACTIVE", agentConnected: false },
     });
-    await ctx.store.commit([put("containerInstance", deregistered)]);
+    // Its agent's credentials go with it, in the same commit.
+    const credentials = await expireInstanceCredentials(ctx, cluster.name, record.id);
+    await ctx.store.commit([put("containerInstance", deregistered), ...credentials]);
     return deregistered;
   });
   instanceChanged(ctx, cluster.name, record.id);
