@@ -96,7 +96,7 @@ export async function RegisterContainerInstance(
     return next;
   });
   await recordHeartbeat(ctx, cluster.name, record.id);
-  await openInstanceQueue(ctx, cluster.name, record.id);
+  await openInstanceQueue(ctx, cluster.name, record.id, { ec2InstanceId: record.instance.ec2InstanceId });
   // New capacity: daemons get a task there, services short of tasks may place them now.
   clusterServicesChanged(ctx, cluster.name);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };

@@ -1,4 +1,5 @@
 import type { ActionContext } from "../../core/actions/context.ts";
+import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
 import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
@@ -37,7 +38,11 @@ export async function awsActionContext(
     onBackgroundError,
     instanceIdentityCheck: ec2IdentityCheckFromEnv(partition),
     ...(resources.agentQueuePrefix !== undefined && {
-      notifier: sqsInstanceNotifier({ region: partition.region, queuePrefix: resources.agentQueuePrefix }),
+      notifier: sqsInstanceNotifier({
+        region: partition.region,
+        queuePrefix: resources.agentQueuePrefix,
+        queuePolicy: agentQueuePolicyFromEnv(),
+      }),
     }),
     ...(resources.schedulerQueueUrl && {
       serviceNudger: sqsServiceNudger({ region: partition.region, queueUrl: resources.schedulerQueueUrl }),
