@@ -18,7 +18,12 @@ export interface LocalOptions {
   /** The service scheduler's timings. */
   scheduler: SchedulerOptions;
   /** Per-key throttling (BERTH_THROTTLE) and how long audit events are kept (BERTH_AUDIT_RETENTION_DAYS). */
-  access: { throttle: ThrottleLimits; auditRetentionDays: number };
+  access: {
+    throttle: ThrottleLimits;
+    auditRetentionDays: number;
+    /** How long a read of the bootstrap token file is trusted (10 s when absent; tests use 0). */
+    bootstrapTokenMaxAgeMs?: number;
+  };
   /** EC2 identity checks of registrations (BERTH_EC2_*); off in local mode unless configured. */
   ec2Identity?: Ec2IdentityOptions;
 }

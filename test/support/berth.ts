@@ -27,6 +27,8 @@ export interface TestBerthOptions {
   throttle?: Partial<ThrottleLimits>;
   /** Where ARNs point and signatures are scoped (local mode's us-east-1 and 000000000000 when absent). */
   partition?: Partition;
+  /** How long the bootstrap token file is trusted before it is read again (local mode's 10 s when absent). */
+  bootstrapTokenMaxAgeMs?: number;
   /** EC2 identity checks of registrations (off when absent, as in local mode). */
   ec2Identity?: Ec2IdentityOptions;
 }
@@ -41,7 +43,11 @@ export async function startBerth(
     ...defaults,
     agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,
     scheduler: { ...defaults.scheduler, ...options.scheduler },
-    access: { ...defaults.access, throttle: { ...defaults.access.throttle, ...options.throttle } },
+    access: {
+      ...defaults.access,
+      throttle: { ...defaults.access.throttle, ...options.throttle },
+      bootstrapTokenMaxAgeMs: options.bootstrapTokenMaxAgeMs,
+    },
     partition: options.partition ?? defaults.partition,
     ec2Identity: options.ec2Identity,
   });
