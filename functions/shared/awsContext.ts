@@ -1,6 +1,5 @@
 import type { ActionContext } from "../../core/actions/context.ts";
 import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
-import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
@@ -36,7 +35,6 @@ export async function awsActionContext(
     partition,
     now: () => new Date(),
     onBackgroundError,
-    instanceIdentityCheck: ec2IdentityCheckFromEnv(partition),
     ...(resources.agentQueuePrefix !== undefined && {
       notifier: sqsInstanceNotifier({
         region: partition.region,
