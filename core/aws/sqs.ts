@@ -49,7 +49,7 @@ export function sqsInstanceNotifier({
   // Queue URLs by name: a nudge (the frequent call) then costs one SendMessage.
   const urls = new Map<string, string>();
   const nameOf = (instanceId: string) => instanceQueueName(queuePrefix, instanceId);
-  // The policy each queue was last given by this process: set again only when it would change.
+  // The EC2 instance each queue's policy was last written for by this process: written again only when it changes.
   const policies = new Map<string, string>();
   const inFlight = new Set<Promise<unknown>>();
   const tracked = <T>(work: Promise<T>): Promise<T> => {
@@ -76,20 +76,20 @@ export function sqsInstanceNotifier({
 
   /** Sets the queue's Policy (SetQueueAttributes rather than CreateQueue's: SQS refuses to re-create a queue with other attributes). */
   async function restrict(url: string, reader: QueueReader) {
-    const policy = queuePolicy as AgentQueuePolicyOptions;
+    const host = reader.ec2InstanceId ?? "";
+    if (policies.get(url) === host) return;
     const { Attributes } = await client.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
     );
     const queueArn = Attributes?.QueueArn;
     if (!queueArn) throw new Error(`GetQueueAttributes of ${url} answered no QueueArn.`);
     const text = agentQueuePolicy(
-      policy,
+      queuePolicy as AgentQueuePolicyOptions,
       queueArn,
       reader.ec2InstanceId && ec2InstanceArn(queueArn, reader.ec2InstanceId),
     );
-    if (policies.get(url) === text) return;
     await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: text } }));
-    policies.set(url, text);
+    policies.set(url, host);
   }
 
   return {
