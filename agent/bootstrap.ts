@@ -5,17 +5,7 @@ export interface AgentKey {
   secretAccessKey: string;
 }
 
-/**
- * A cluster bootstrap token, `<access key id>:<secret>` (BERTH_BOOTSTRAP_TOKEN): a key that may
- * only register a new container instance in its cluster and fetch that instance's credentials.
- */
-export function parseBootstrapToken(token: string): AgentKey {
-  const colon = token.indexOf(":");
-  if (colon < 1 || colon === token.length - 1) {
-    throw new Error("A bootstrap token has the form <access key id>:<secret>, as `berth local` prints it.");
-  }
-  return { accessKeyId: token.slice(0, colon).trim(), secretAccessKey: token.slice(colon + 1).trim() };
-}
+export { parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
 
 /** The instance's own credentials, fetched with the bootstrap key right after registering (Berth GetAgentCredentials). */
 export const fetchAgentCredentials = (bootstrap: ControlPlane, cluster: string, containerInstanceArn: string) =>

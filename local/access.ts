@@ -1,10 +1,13 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type AccessControl, createAccessControl } from "../core/auth/accessControl.ts";
 import { ensureAccessKey } from "../core/auth/accessKeys.ts";
+import { bootstrapTokenSource } from "../core/auth/bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts";
 import type { Store } from "../core/store/port.ts";
 import { LOCAL_CLUSTER } from "./agent.ts";
 import type { LocalOptions } from "./config.ts";
-import { type AccessKey, loadLocalAccessKey, loadLocalBootstrapToken } from "./credentials.ts";
+import { type AccessKey, BOOTSTRAP_TOKEN_FILE, loadLocalAccessKey, loadLocalBootstrapToken } from "./credentials.ts";
 import { keyFileProvider } from "./keyFile.ts";
 
 export interface LocalAccess {
@@ -26,19 +29,23 @@ export async function localAccess(options: LocalOptions, store: Store): Promise<
   const admin = loadLocalAccessKey(options.dataDir);
   const bootstrap = loadLocalBootstrapToken(options.dataDir);
   await ensureAccessKey(store, keyEncryptionKey, admin, { kind: "admin" }, "local mode's admin key");
-  await ensureAccessKey(
+  // Read again from its file as it would be from SSM on AWS: a token written there is picked up
+  // within the max age, without a restart, and the one it replaces stops working.
+  const bootstrapToken = bootstrapTokenSource({
     store,
     keyEncryptionKey,
-    bootstrap,
-    { kind: "bootstrap", cluster: LOCAL_CLUSTER },
-    `local mode's bootstrap token for cluster ${LOCAL_CLUSTER}`,
-  );
+    cluster: LOCAL_CLUSTER,
+    read: async () => readFileSync(join(options.dataDir, BOOTSTRAP_TOKEN_FILE), "utf8"),
+    maxAgeMs: options.access.bootstrapTokenMaxAgeMs,
+  });
+  await bootstrapToken.refresh();
   const access = createAccessControl({
     store,
     partition: options.partition,
     keyEncryptionKey,
     throttle: options.access.throttle,
     auditRetentionDays: options.access.auditRetentionDays,
+    bootstrapToken,
   });
   return { access, keyEncryptionKey, admin, bootstrap };
 }

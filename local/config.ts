@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_AUDIT_RETENTION_DAYS } from "../core/auth/audit.ts";
 import { parseThrottle, type ThrottleLimits } from "../core/auth/throttle.ts";
-import type { Partition } from "../core/model/config.ts";
+import { type Ec2IdentityOptions, ec2IdentityOptionsFromEnv, type Partition } from "../core/model/config.ts";
 import { type StoreChoice, storeChoice } from "./store.ts";
 
 export interface LocalOptions {
@@ -18,7 +18,14 @@ export interface LocalOptions {
   /** The service scheduler's timings. */
   scheduler: SchedulerOptions;
   /** Per-key throttling (BERTH_THROTTLE) and how long audit events are kept (BERTH_AUDIT_RETENTION_DAYS). */
-  access: { throttle: ThrottleLimits; auditRetentionDays: number };
+  access: {
+    throttle: ThrottleLimits;
+    auditRetentionDays: number;
+    /** How long a read of the bootstrap token file is trusted (10 s when absent; tests use 0). */
+    bootstrapTokenMaxAgeMs?: number;
+  };
+  /** EC2 identity checks of registrations (BERTH_EC2_*); off in local mode unless configured. */
+  ec2Identity?: Ec2IdentityOptions;
 }
 
 export interface SchedulerOptions {
@@ -76,6 +83,7 @@ export function localOptions(
         "days",
       ),
     },
+    ec2Identity: ec2IdentityOptionsFromEnv(env),
   };
 }
 

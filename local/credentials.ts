@@ -27,13 +27,15 @@ export function loadLocalAccessKey(dataDir: string, env = process.env): AccessKe
   return { ...key, source: `${file} (new)` };
 }
 
+export const BOOTSTRAP_TOKEN_FILE = "bootstrap-token";
+
 /**
  * The bootstrap token of local mode's cluster: a key pair whose policy lets it only join that
  * cluster (core/auth/agentScope.ts), as `<access key id>:<secret>`, the form BERTH_BOOTSTRAP_TOKEN
  * takes. Kept in `bootstrap-token` in the data dir (mode 0600), made on first start.
  */
 export function loadLocalBootstrapToken(dataDir: string): AccessKey & { token: string; source: string } {
-  const file = join(dataDir, "bootstrap-token");
+  const file = join(dataDir, BOOTSTRAP_TOKEN_FILE);
   const fresh = !existsSync(file);
   if (fresh) {
     const key = generateAccessKey();

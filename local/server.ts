@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { ActionContext } from "../core/actions/context.ts";
 import { services } from "../core/actions/index.ts";
+import { ec2IdentityCheck } from "../core/aws/ec2.ts";
 import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
@@ -64,6 +65,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     notifier,
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
     keyEncryptionKey,
+    instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, options.partition),
   };
   const scheduler = await startLocalScheduler(
     context,

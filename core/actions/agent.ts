@@ -33,7 +33,10 @@ export async function DiscoverPollEndpoint(
     ? await findContainerInstance(ctx, cluster.name, input.containerInstance)
     : undefined;
   const live = instance && instance.instance.status !== "INACTIVE";
-  const endpoint = live && ctx.notifier ? await ctx.notifier.queueFor(cluster.name, instance.id) : controlPlane;
+  const endpoint =
+    live && ctx.notifier
+      ? await ctx.notifier.queueFor(cluster.name, instance.id, { ec2InstanceId: instance.instance.ec2InstanceId })
+      : controlPlane;
   return { endpoint, telemetryEndpoint: controlPlane, serviceConnectEndpoint: controlPlane };
 }
 

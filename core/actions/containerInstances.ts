@@ -18,12 +18,14 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { containerInstanceArn } from "../model/arn.ts";
 import { newId } from "../model/ids.ts";
+import { type InstanceIdentity, parseIdentityDocument } from "../model/instanceIdentity.ts";
 import { compileQuery } from "../placement/query.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
+import { expireInstanceCredentials } from "./berth/agentCredentials.ts";
 import type { ActionContext } from "./context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
 import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
@@ -48,10 +50,17 @@ export async function RegisterContainerInstance(
   input: RegisterContainerInstanceRequest,
   ctx: ActionContext,
 ): Promise<RegisterContainerInstanceResponse> {
-  const identity = parseIdentityDocument(input.instanceIdentityDocument);
+  const sent = parseIdentityDocument(input.instanceIdentityDocument);
   const registered = registeredResources(input.totalResources, input.platformDevices);
   for (const attribute of input.attributes ?? []) checkAttribute(attribute);
   validateTags(input.tags);
+  // The EC2 check (when configured) once the input is known good, before anything is written.
+  const identity = ctx.instanceIdentityCheck
+    ? await ctx.instanceIdentityCheck({
+        document: input.instanceIdentityDocument,
+        signature: input.instanceIdentityDocumentSignature,
+      })
+    : sent;
   const cluster = await activeCluster(ctx, input.cluster);
 
   const record = await retryOnConflict(async () => {
@@ -87,7 +96,7 @@ export async function RegisterContainerInstance(
     return next;
   });
   await recordHeartbeat(ctx, cluster.name, record.id);
-  await openInstanceQueue(ctx, cluster.name, record.id);
+  await openInstanceQueue(ctx, cluster.name, record.id, { ec2InstanceId: record.instance.ec2InstanceId });
   // New capacity: daemons get a task there, services short of tasks may place them now.
   clusterServicesChanged(ctx, cluster.name);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
@@ -204,7 +213,9 @@ export async function DeregisterContainerInstance(
       expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS,
       instance: { ...record.instance, status: "INACTIVE", agentConnected: false },
     });
-    await ctx.store.commit([put("containerInstance", deregistered)]);
+    // Its agent's credentials go with it, in the same commit.
+    const credentials = await expireInstanceCredentials(ctx, cluster.name, record.id);
+    await ctx.store.commit([put("containerInstance", deregistered), ...credentials]);
     return deregistered;
   });
   instanceChanged(ctx, cluster.name, record.id);
@@ -251,38 +262,6 @@ export const withNextVersion = (record: ContainerInstanceRecord): ContainerInsta
 
 // ---- registration ---------------------------------------------------------------------------
 
-/** What Berth reads from an EC2 instance identity document (its signature is not checked). */
-interface InstanceIdentity {
-  instanceId?: string;
-  instanceType?: string;
-  availabilityZone?: string;
-  imageId?: string;
-  architecture?: string;
-}
-
-function parseIdentityDocument(document: string | undefined): InstanceIdentity | undefined {
-  // The ECS agent sends an empty document when it is told not to fetch one (external instances).
-  if (document === undefined || document.trim() === "") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    throw invalidParameter("The instance identity document is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw invalidParameter("The instance identity document must be a JSON object.");
-  }
-  const doc = parsed as Record<string, unknown>;
-  const text = (key: string) => (typeof doc[key] === "string" && doc[key] !== "" ? (doc[key] as string) : undefined);
-  return {
-    instanceId: text("instanceId"),
-    instanceType: text("instanceType"),
-    availabilityZone: text("availabilityZone"),
-    imageId: text("imageId"),
-    architecture: text("architecture"),
-  };
-}
-
 /**
  * The instance this registration renews, if any: the one its containerInstanceArn names (an
  * agent restarting from its checkpoint), else the live one with the same EC2 instance id. A
@@ -303,6 +282,12 @@ async function previousRegistration(
   } else if (identity?.instanceId) {
     const found = await ctx.store.findContainerInstanceByEc2Id(cluster, identity.instanceId);
     existing = found?.instance.status === "INACTIVE" ? undefined : found;
+  }
+  const previousEc2Id = existing?.instance.ec2InstanceId;
+  if (previousEc2Id && identity?.instanceId && previousEc2Id !== identity.instanceId) {
+    throw clientException(
+      `${arn} is EC2 instance ${previousEc2Id}; this identity document is of ${identity.instanceId}.`,
+    );
   }
   const previousType = existing?.instance.attributes?.find((a) => a.name === "ecs.instance-type")?.value;
   if (previousType && identity?.instanceType && previousType !== identity.instanceType) {

@@ -1,4 +1,5 @@
 import type { Caller } from "../auth/authorize.ts";
+import type { InstanceIdentityCheck } from "../auth/ec2/identityCheck.ts";
 import type { KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
 import type { Partition } from "../model/config.ts";
 import type { InstanceNotifier } from "../notify/port.ts";
@@ -30,6 +31,8 @@ export interface ActionContext {
   caller?: Caller;
   /** Seals the secrets of the access keys the Berth key actions create; without one they refuse. */
   keyEncryptionKey?: KeyEncryptionKeyProvider;
+  /** Checks each registration's EC2 identity document (signature, EC2's word); without one, documents are taken as sent. */
+  instanceIdentityCheck?: InstanceIdentityCheck;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each action narrows its own input and output types.

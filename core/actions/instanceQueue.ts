@@ -1,3 +1,4 @@
+import type { QueueReader } from "../notify/port.ts";
 import type { ActionContext } from "./context.ts";
 
 /**
@@ -13,9 +14,14 @@ export function instanceChanged(ctx: ActionContext, cluster: string, instanceId:
 }
 
 /** Registration: create the instance's queue (DiscoverPollEndpoint creates it too, should this fail). */
-export async function openInstanceQueue(ctx: ActionContext, cluster: string, instanceId: string): Promise<void> {
+export async function openInstanceQueue(
+  ctx: ActionContext,
+  cluster: string,
+  instanceId: string,
+  reader: QueueReader,
+): Promise<void> {
   await ctx.notifier
-    ?.queueFor(cluster, instanceId)
+    ?.queueFor(cluster, instanceId, reader)
     .catch((error) => reportBackground(ctx, error, `queue creation for ${instanceId}`));
 }
 

@@ -3,6 +3,7 @@ import type { Store } from "../store/port.ts";
 import { type KnownKey, keyReader } from "./accessKeys.ts";
 import { DEFAULT_AUDIT_RETENTION_DAYS, isAudited, recordAuditEvent } from "./audit.ts";
 import { authorize, type Caller } from "./authorize.ts";
+import type { BootstrapTokenSource } from "./bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
 import { resourcesOf } from "./resources.ts";
 import { Throttle, type ThrottleLimits } from "./throttle.ts";
@@ -32,6 +33,10 @@ export interface AccessControlOptions {
   throttle?: ThrottleLimits;
   auditRetentionDays?: number;
   now?: () => Date;
+  /** A bootstrap token read where it is configured (SSM on AWS), so a rotated one is picked up without a restart. */
+  bootstrapToken?: BootstrapTokenSource;
+  /** Told of a failed read of the bootstrap token (which fails no request); console.error when absent. */
+  onError?: (error: unknown, what: string) => void;
 }
 
 export function createAccessControl(options: AccessControlOptions): AccessControl {
@@ -39,8 +44,13 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   const now = options.now ?? (() => new Date());
   const throttle = new Throttle(options.throttle, () => now().getTime());
   const retentionMs = (options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 86_400_000;
+  const readKey = keyReader(store, options.keyEncryptionKey);
+  const onError = options.onError ?? ((error, what) => console.error(`berth: ${what} failed:`, error));
   return {
-    key: keyReader(store, options.keyEncryptionKey),
+    async key(accessKeyId) {
+      await options.bootstrapToken?.refresh().catch((error) => onError(error, "reading the bootstrap token"));
+      return readKey(accessKeyId);
+    },
     throttle: (caller, operation) => throttle.take(caller.accessKeyId, operation),
     resources: (action, input) => resourcesOf(partition, action, input),
     authorize: (caller, action, input, resources) => authorize(store, partition, caller, action, input, resources),

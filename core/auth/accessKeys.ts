@@ -55,7 +55,7 @@ export function keyReader(store: Store, kek: KeyEncryptionKeyProvider) {
 
 /**
  * Makes sure a key that exists outside the store (local mode's admin key and bootstrap token)
- * is in it with this secret and policy; rewrites it when either differs.
+ * is in it with this secret, policy and description; rewrites it when one differs.
  */
 export async function ensureAccessKey(
   store: Store,
@@ -65,9 +65,15 @@ export async function ensureAccessKey(
   description: string,
   now = new Date(),
 ): Promise<void> {
-  const known = await keyReader(store, kek)(key.accessKeyId);
-  if (known?.secretAccessKey === key.secretAccessKey && JSON.stringify(known.policy) === JSON.stringify(policy)) return;
   const existing = await store.getAccessKey(key.accessKeyId);
+  const known = await keyReader(store, kek)(key.accessKeyId);
+  if (
+    known?.secretAccessKey === key.secretAccessKey &&
+    JSON.stringify(known.policy) === JSON.stringify(policy) &&
+    existing?.description === description
+  ) {
+    return;
+  }
   const record = accessKeyRecord(await kek.get(), key, policy, now, description);
   await store.commit([put("accessKey", existing ? { ...record, version: existing.version } : record)]);
 }

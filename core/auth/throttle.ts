@@ -38,8 +38,16 @@ const AGENT_ACTIONS = new Set([
 export const familyOf = (operation: string): ActionFamily =>
   AGENT_ACTIONS.has(operation) ? "agent" : isReadOnly(operation) ? "read" : "mutate";
 
-/** What the AWS SDKs retry with backoff. */
-export const throttled = () => new EcsError("ThrottlingException", "Rate exceeded", 400);
+/**
+ * What the AWS SDKs retry with backoff. `startsEpisode` marks the first refusal since the key's
+ * bucket last let a call through: the one refusal the audit trail records (core/protocol/handle.ts),
+ * so that a key hammering past its limit costs no write per refused call.
+ */
+export class ThrottlingError extends EcsError {
+  constructor(readonly startsEpisode: boolean) {
+    super("ThrottlingException", "Rate exceeded", 400);
+  }
+}
 
 /**
  * Token buckets per access key and family, in this process's memory: on AWS each Lambda
@@ -47,14 +55,14 @@ export const throttled = () => new EcsError("ThrottlingException", "Rate exceede
  * Buckets are dropped once full again, so idle keys cost nothing.
  */
 export class Throttle {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number; refusing?: boolean }>();
 
   constructor(
     private readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes a token for the call, or throws ThrottlingException. */
+  /** Takes a token for the call, or throws ThrottlingError. */
   take(accessKeyId: string, operation: string): void {
     const family = familyOf(operation);
     const { burst, rate } = this.limits[family];
@@ -63,8 +71,8 @@ export class Throttle {
     const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
     const tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
     if (tokens < 1) {
-      this.buckets.set(key, { tokens, at: now });
-      throw throttled();
+      this.buckets.set(key, { tokens, at: now, refusing: true });
+      throw new ThrottlingError(!bucket.refusing);
     }
     this.buckets.set(key, { tokens: tokens - 1, at: now });
     if (this.buckets.size > 10_000) this.dropFull(now);

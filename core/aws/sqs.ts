@@ -1,12 +1,15 @@
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
   type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
-import { type InstanceNotifier, nudgeBody } from "../notify/port.ts";
+import { type InstanceNotifier, nudgeBody, type QueueReader } from "../notify/port.ts";
+import { type AgentQueuePolicyOptions, agentQueuePolicy } from "./agentQueuePolicy.ts";
 
 /**
  * The InstanceNotifier over Amazon SQS (or anything that speaks its API, as local mode's
@@ -16,6 +19,8 @@ import { type InstanceNotifier, nudgeBody } from "../notify/port.ts";
 export interface SqsNotifierOptions extends SQSClientConfig {
   /** Queue names are `<prefix><instanceId>`; a prefix of its own keeps two deployments in one account apart. */
   queuePrefix?: string;
+  /** On AWS: each queue readable only by its instance's agent (agentQueuePolicy.ts); no policy when absent. */
+  queuePolicy?: AgentQueuePolicyOptions;
 }
 
 export interface SqsNotifier extends InstanceNotifier {
@@ -35,11 +40,17 @@ export function instanceQueueName(prefix: string, instanceId: string): string {
   return `${prefix}${instanceId}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 80);
 }
 
-export function sqsInstanceNotifier({ queuePrefix = "berth-agent-", ...config }: SqsNotifierOptions): SqsNotifier {
+export function sqsInstanceNotifier({
+  queuePrefix = "berth-agent-",
+  queuePolicy,
+  ...config
+}: SqsNotifierOptions): SqsNotifier {
   const client = new SQSClient(config);
   // Queue URLs by name: a nudge (the frequent call) then costs one SendMessage.
   const urls = new Map<string, string>();
   const nameOf = (instanceId: string) => instanceQueueName(queuePrefix, instanceId);
+  // The EC2 instance each queue's policy was last written for by this process: written again only when it changes.
+  const policies = new Map<string, string>();
   const inFlight = new Set<Promise<unknown>>();
   const tracked = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -63,12 +74,31 @@ export function sqsInstanceNotifier({ queuePrefix = "berth-agent-", ...config }:
     }
   }
 
+  /** Sets the queue's Policy (SetQueueAttributes rather than CreateQueue's: SQS refuses to re-create a queue with other attributes). */
+  async function restrict(url: string, reader: QueueReader) {
+    const host = reader.ec2InstanceId ?? "";
+    if (policies.get(url) === host) return;
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+    );
+    const queueArn = Attributes?.QueueArn;
+    if (!queueArn) throw new Error(`GetQueueAttributes of ${url} answered no QueueArn.`);
+    const text = agentQueuePolicy(
+      queuePolicy as AgentQueuePolicyOptions,
+      queueArn,
+      reader.ec2InstanceId && ec2InstanceArn(queueArn, reader.ec2InstanceId),
+    );
+    await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: text } }));
+    policies.set(url, host);
+  }
+
   return {
-    async queueFor(_cluster, instanceId) {
+    async queueFor(_cluster, instanceId, reader) {
       const name = nameOf(instanceId);
       const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: QUEUE_ATTRIBUTES }));
       if (!QueueUrl) throw new Error(`CreateQueue of ${name} answered no QueueUrl.`);
       urls.set(name, QueueUrl);
+      if (queuePolicy && reader) await restrict(QueueUrl, reader);
       return QueueUrl;
     },
 
@@ -93,6 +123,7 @@ export function sqsInstanceNotifier({ queuePrefix = "berth-agent-", ...config }:
       const name = nameOf(instanceId);
       const url = await existingUrl(name);
       urls.delete(name);
+      if (url) policies.delete(url);
       if (!url) return;
       try {
         await client.send(new DeleteQueueCommand({ QueueUrl: url }));
@@ -111,3 +142,9 @@ export function sqsInstanceNotifier({ queuePrefix = "berth-agent-", ...config }:
 /** The JSON protocol names the error QueueDoesNotExist; the older query protocol AWS.SimpleQueueService.NonExistentQueue. */
 const isMissingQueue = (error: unknown) =>
   error instanceof Error && (error.name === "QueueDoesNotExist" || error.name.endsWith("NonExistentQueue"));
+
+/** The instance's ARN, in the queue's partition, Region and account (the agent hosts' own). */
+function ec2InstanceArn(queueArn: string, ec2InstanceId: string): string {
+  const [, partition, , region, account] = queueArn.split(":");
+  return `arn:${partition}:ec2:${region}:${account}:instance/${ec2InstanceId}`;
+}

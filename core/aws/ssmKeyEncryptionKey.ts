@@ -1,10 +1,6 @@
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { decodeKeyEncryptionKey, type KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
-
-/** What the provider needs of an SSM client (a real SSMClient, or a fake in tests). */
-export interface SsmParameterReader {
-  send(command: GetParameterCommand): Promise<{ Parameter?: { Value?: string } }>;
-}
+import { type SsmParameterReader, ssmSecureString } from "./ssmParameter.ts";
 
 /**
  * The key encryption key on AWS: an SSM SecureString parameter holding 32 bytes in base64 (e.g.
@@ -16,11 +12,8 @@ export function ssmKeyEncryptionKey(
   client: SsmParameterReader = new SSMClient({}),
 ): KeyEncryptionKeyProvider {
   let key: Promise<Buffer> | undefined;
-  const read = async () => {
-    const { Parameter } = await client.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
-    if (!Parameter?.Value) throw new Error(`The SSM parameter ${parameterName} has no value.`);
-    return decodeKeyEncryptionKey(Parameter.Value, `the SSM parameter ${parameterName}`);
-  };
+  const value = ssmSecureString(parameterName, client);
+  const read = async () => decodeKeyEncryptionKey(await value(), `the SSM parameter ${parameterName}`);
   return {
     get() {
       key ??= read().catch((error) => {

@@ -1,6 +1,7 @@
 import type { ActionContext, ActionTable } from "../actions/context.ts";
 import type { AccessControl } from "../auth/accessControl.ts";
 import type { Caller } from "../auth/authorize.ts";
+import { ThrottlingError } from "../auth/throttle.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
@@ -62,11 +63,20 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     if (!service || dot < 0 || !Object.hasOwn(service.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
     }
-    if (access && caller) access.throttle(caller, operation);
+    const action = `${service.policyName ?? service.prefix}:${operation}`;
+    if (access && caller) {
+      try {
+        access.throttle(caller, operation);
+      } catch (error) {
+        if (error instanceof ThrottlingError && error.startsEpisode) {
+          audited = { requestId, caller, operation, action, resources: resourcesIfDecodable(access, action, req.body) };
+        }
+        throw error;
+      }
+    }
     const input = decodeBody(req.body);
     // Authorization before validation: a caller learns nothing of an action it may not call.
     if (access && caller) {
-      const action = `${service.policyName ?? service.prefix}:${operation}`;
       audited = { requestId, caller, operation, action, resources: access.resources(action, input) };
       await access.authorize(caller, action, input, audited.resources);
     }
@@ -86,6 +96,15 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
 async function audit(deps: ProtocolDeps, call: Parameters<AccessControl["audit"]>[0] | undefined, outcome: string) {
   if (!call || !deps.access) return;
   await deps.access.audit(call, outcome).catch((error) => deps.onServerError?.(error, `audit of ${call.action}`));
+}
+
+/** A throttled call's resources for its audit event: none when its body would not decode anyway. */
+function resourcesIfDecodable(access: AccessControl, action: string, body: string): string[] {
+  try {
+    return access.resources(action, decodeBody(body));
+  } catch {
+    return [];
+  }
 }
 
 /** Lost optimistic races, after the action's own retries: a 500 the SDKs retry with backoff. */

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { Resource } from "sst";
 import { services } from "../../core/actions/index.ts";
+import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
 import { awsActionContext, lazy } from "../shared/awsContext.ts";
 import { lambdaEntry } from "../shared/entry.ts";
 import { backgroundErrors, observability } from "../shared/observability.ts";
@@ -18,6 +19,7 @@ const api = lazy(async () => {
     },
     backgroundErrors(obs.logger),
   );
+  context.instanceIdentityCheck = ec2IdentityCheckFromEnv(context.partition);
   const access = await awsAccess(context, {
     keyEncryptionKeyParameter: Resource.KeyEncryptionKey.name,
     adminKey: Resource.BerthAdminKey.value,

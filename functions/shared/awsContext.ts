@@ -1,4 +1,5 @@
 import type { ActionContext } from "../../core/actions/context.ts";
+import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
@@ -35,7 +36,11 @@ export async function awsActionContext(
     now: () => new Date(),
     onBackgroundError,
     ...(resources.agentQueuePrefix !== undefined && {
-      notifier: sqsInstanceNotifier({ region: partition.region, queuePrefix: resources.agentQueuePrefix }),
+      notifier: sqsInstanceNotifier({
+        region: partition.region,
+        queuePrefix: resources.agentQueuePrefix,
+        queuePolicy: agentQueuePolicyFromEnv(),
+      }),
     }),
     ...(resources.schedulerQueueUrl && {
       serviceNudger: sqsServiceNudger({ region: partition.region, queueUrl: resources.schedulerQueueUrl }),

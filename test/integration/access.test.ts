@@ -127,7 +127,13 @@ describe("an agent's own credentials", () => {
   it("is revoked when its container instance is deregistered", async () => {
     await ecsCall(berth, "DeregisterContainerInstance", { cluster: "fleet", containerInstance: instance, force: true });
     const beat = await berthCall(berth, "Heartbeat", { cluster: "fleet", containerInstance: instance }, agent);
-    expect(beat.body.__type).toBe("AccessDeniedException");
+    // Its key record is gone too: the signature no longer finds a key.
+    expect(beat.body.__type).toBe("UnrecognizedClientException");
+    const keys = (await berthCall(berth, "ListAccessKeys", { maxResults: 100 })).body.accessKeys as {
+      accessKeyId: string;
+    }[];
+    expect(keys.map((k) => k.accessKeyId)).not.toContain(agent.keyId);
+    expect(await berth.store.getAccessKey(agent.keyId)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKey, ecsCall } from "../support/access.ts";
+import { berthCall, createKey, ecsCall } from "../support/access.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 
 let berth: TestBerth;
@@ -24,5 +24,31 @@ describe("throttling", () => {
     expect((await ecsCall(berth, "ListClusters", {}, other)).status).toBe(200);
     for (let i = 0; i < 3; i++) await berth.ecs.send(new ListClustersCommand({})).catch(() => undefined);
     await expect(berth.ecs.send(new ListClustersCommand({}))).rejects.toMatchObject({ name: "ThrottlingException" });
+  });
+});
+
+describe("throttled calls in the audit trail", () => {
+  let strict: TestBerth;
+  beforeAll(async () => {
+    strict = await startBerth(undefined, { throttle: { mutate: { burst: 3, rate: 0.001 } } });
+  });
+  afterAll(() => strict.stop());
+
+  it("records the first refusal of a run of throttled changes, not each one", async () => {
+    const key = await createKey(strict, { kind: "scoped", actions: ["ecs:CreateCluster"], resources: ["*"] });
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) {
+      outcomes.push((await ecsCall(strict, "CreateCluster", { clusterName: `c${i}` }, key)).body.__type ?? "Success");
+    }
+    expect(outcomes).toEqual(["Success", "Success", "Success", ...Array(3).fill("ThrottlingException")]);
+    const { body } = await berthCall(strict, "ListAuditEvents", { maxResults: 100 });
+    const events = (body.auditEvents as Record<string, unknown>[]).filter((e) => e.accessKeyId === key.keyId);
+    // Calls within one millisecond have no order among them: compare as sets.
+    expect(events.map((e) => e.outcome).sort()).toEqual(["Success", "Success", "Success", "ThrottlingException"]);
+    expect(events.find((e) => e.outcome === "ThrottlingException")).toMatchObject({
+      action: "ecs:CreateCluster",
+      principal: "scoped",
+      resources: ["arn:aws:ecs:us-east-1:000000000000:cluster/c3"],
+    });
   });
 });

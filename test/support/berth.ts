@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { ThrottleLimits } from "../../core/auth/throttle.ts";
+import type { Ec2IdentityOptions, Partition } from "../../core/model/config.ts";
 import { localOptions, type SchedulerOptions } from "../../local/config.ts";
 import { type RunningLocal, startLocal } from "../../local/server.ts";
 import { testStoreEnv } from "./testStore.ts";
@@ -24,6 +25,12 @@ export interface TestBerthOptions {
   scheduler?: Partial<SchedulerOptions>;
   /** Per-key throttling (local mode's generous defaults when absent). */
   throttle?: Partial<ThrottleLimits>;
+  /** Where ARNs point and signatures are scoped (local mode's us-east-1 and 000000000000 when absent). */
+  partition?: Partition;
+  /** How long the bootstrap token file is trusted before it is read again (local mode's 10 s when absent). */
+  bootstrapTokenMaxAgeMs?: number;
+  /** EC2 identity checks of registrations (off when absent, as in local mode). */
+  ec2Identity?: Ec2IdentityOptions;
 }
 
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
@@ -36,11 +43,17 @@ export async function startBerth(
     ...defaults,
     agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,
     scheduler: { ...defaults.scheduler, ...options.scheduler },
-    access: { ...defaults.access, throttle: { ...defaults.access.throttle, ...options.throttle } },
+    access: {
+      ...defaults.access,
+      throttle: { ...defaults.access.throttle, ...options.throttle },
+      bootstrapTokenMaxAgeMs: options.bootstrapTokenMaxAgeMs,
+    },
+    partition: options.partition ?? defaults.partition,
+    ec2Identity: options.ec2Identity,
   });
   const ecs = new ECSClient({
     endpoint: local.url,
-    region: "us-east-1",
+    region: options.partition?.region ?? defaults.partition.region,
     credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
     maxAttempts: 1,
   });

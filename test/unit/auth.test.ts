@@ -5,7 +5,7 @@ import { loadAgentConfig } from "../../agent/config.ts";
 import { allows, matches } from "../../core/auth/policy.ts";
 import { resourcesOf } from "../../core/auth/resources.ts";
 import { open, seal } from "../../core/auth/secretBox.ts";
-import { familyOf, parseThrottle, Throttle } from "../../core/auth/throttle.ts";
+import { familyOf, parseThrottle, Throttle, type ThrottlingError } from "../../core/auth/throttle.ts";
 import { ssmKeyEncryptionKey } from "../../core/aws/ssmKeyEncryptionKey.ts";
 import { checkJsonDepth } from "../../core/protocol/limits.ts";
 
@@ -96,6 +96,25 @@ describe("throttling", () => {
     now = 1000;
     throttle.take("A", "DescribeTasks");
     expect(() => throttle.take("A", "DescribeTasks")).toThrow();
+  });
+
+  it("marks the first refusal since the bucket last let a call through", () => {
+    let now = 0;
+    const throttle = new Throttle(
+      { read: { burst: 1, rate: 1 }, mutate: { burst: 1, rate: 1 }, agent: { burst: 1, rate: 1 } },
+      () => now,
+    );
+    const refusal = () => {
+      try {
+        throttle.take("A", "RunTask");
+      } catch (error) {
+        return (error as ThrottlingError).startsEpisode;
+      }
+      return "allowed";
+    };
+    expect([refusal(), refusal(), refusal()]).toEqual(["allowed", true, false]);
+    now = 1000;
+    expect([refusal(), refusal()]).toEqual(["allowed", true]);
   });
 
   it("sorts actions into families and reads limits from text", () => {

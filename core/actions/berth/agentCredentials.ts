@@ -1,6 +1,6 @@
 import { accessKeyRecord, generateAccessKey } from "../../auth/accessKeys.ts";
 import { clientException, invalidParameter } from "../../protocol/errors.ts";
-import { ConflictError, put } from "../../store/port.ts";
+import { ConflictError, put, type Write } from "../../store/port.ts";
 import type { ActionContext } from "../context.ts";
 import { activeCluster, findContainerInstance } from "../lookup.ts";
 import { keyEncryptionKey } from "./accessKeys.ts";
@@ -31,7 +31,7 @@ export async function GetAgentCredentials(input: unknown, ctx: ActionContext): P
     ctx.now(),
     instance.instance.containerInstanceArn,
   );
-  const claim = { key: `agent-credentials/${cluster}/${instance.id}`, request: key.accessKeyId, response: {} };
+  const claim = { key: claimKey(cluster, instance.id), request: key.accessKeyId, response: {} };
   try {
     await ctx.store.commit([put("idempotency", claim), put("accessKey", record)]);
   } catch (error) {
@@ -41,4 +41,26 @@ export async function GetAgentCredentials(input: unknown, ctx: ActionContext): P
     );
   }
   return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+}
+
+/** The record that an instance's credentials were issued, naming their key. */
+const claimKey = (cluster: string, instanceId: string) => `agent-credentials/${cluster}/${instanceId}`;
+
+/**
+ * Deregistration's part: the writes that expire the instance's own key record now (it stopped
+ * working already, since instance keys work only while their instance is registered), so no key
+ * of a gone instance lingers in the store or in ListAccessKeys, and its claim record. None when it
+ * never had credentials.
+ */
+export async function expireInstanceCredentials(
+  ctx: ActionContext,
+  cluster: string,
+  instanceId: string,
+): Promise<Write[]> {
+  const claim = await ctx.store.getIdempotency(claimKey(cluster, instanceId));
+  const record = claim && (await ctx.store.getAccessKey(claim.request));
+  if (!claim || record?.policy.kind !== "instance" || record.policy.containerInstanceId !== instanceId) return [];
+  // The claim goes too: a deregistered instance is issued nothing again anyway (GetAgentCredentials refuses it).
+  const now = ctx.now().getTime();
+  return [put("accessKey", { ...record, expiresAt: now }), put("idempotency", { ...claim, expiresAt: now })];
 }
