@@ -6,7 +6,7 @@ declare module "sst" {
   export interface Resource {
     AgentQueues: { prefix: string; type: "sst.sst.Linkable" };
     BerthAdminKey: { type: "sst.sst.Secret"; value: string };
-    BerthBootstrapToken: { type: "sst.sst.Secret"; value: string };
+    BootstrapTokenParameter: { name: string; type: "sst.sst.Linkable" };
     Bus: { arn: string; name: string; type: "sst.aws.Bus" };
     KeyEncryptionKey: { name: string; type: "sst.sst.Linkable" };
     SchedulerQueue: { url: string; type: "sst.aws.Queue" };

@@ -1,19 +1,18 @@
-import { readFileSync } from "node:fs";
 import { arch } from "node:os";
 import {
   type Attribute,
   RegisterContainerInstanceCommand,
   type RegisterContainerInstanceRequest,
 } from "@aws-sdk/client-ecs";
+import pkg from "../package.json" with { type: "json" };
 import type { AgentConfig } from "./config.ts";
 import type { ControlPlane } from "./controlPlane.ts";
 import { fetchInstanceIdentity, type InstanceIdentity } from "./imds.ts";
 import { describeError, type Logger } from "./log.ts";
 import type { RuntimeInfo } from "./runtime/types.ts";
 
-export const AGENT_VERSION: string = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
-).version;
+/** The package's version, imported rather than read from disk so that the one-file bundle carries it. */
+export const AGENT_VERSION: string = pkg.version;
 
 const CAPABILITY = "com.amazonaws.ecs.capability.";
 const ATTRIBUTE = "ecs.capability.";

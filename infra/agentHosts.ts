@@ -1,7 +1,8 @@
-import pkg from "../package.json" with { type: "json" };
 import { agentDownload } from "./agentArtifact.ts";
 import { agentQueueArns } from "./agentQueues.ts";
+import { agentInstanceProfile, agentRole } from "./agentRole.ts";
 import { api } from "./api.ts";
+import { ec2RequiredTag } from "./ec2Identity.ts";
 import { partition } from "./functions.ts";
 import { agentBootstrapToken, agentCluster, agentSettings, ssmDecrypt } from "./parameters.ts";
 import { agentUserData } from "./userData.ts";
@@ -22,15 +23,8 @@ const NODE_VERSION = "24.11.1";
 
 const settings = agentSettings({ cluster: agentCluster, endpoint: api.url });
 
-const role = new aws.iam.Role("AgentRole", {
-  assumeRolePolicy: JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  }),
-});
-
 new aws.iam.RolePolicy("AgentPolicy", {
-  role: role.name,
+  role: agentRole.name,
   policy: $jsonStringify({
     Version: "2012-10-17",
     Statement: [
@@ -46,8 +40,6 @@ new aws.iam.RolePolicy("AgentPolicy", {
   }),
 });
 
-const profile = new aws.iam.InstanceProfile("AgentInstanceProfile", { role: role.name });
-
 /** Amazon Linux 2023 for Graviton (the default instance type); AWS keeps this parameter on the latest image. */
 const image = aws.ssm.getParameterOutput({
   name: process.env.BERTH_AGENT_AMI_PARAMETER ?? "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
@@ -56,11 +48,15 @@ const image = aws.ssm.getParameterOutput({
 export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", {
   imageId: image.value,
   instanceType,
-  iamInstanceProfile: { arn: profile.arn },
+  iamInstanceProfile: { arn: agentInstanceProfile.arn },
   // IMDSv2 only: the agent reads the instance identity document with a session token (ECS_ENABLE_IMDS).
   metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 2 },
   // Instances launched from the template's default version get the newest agent and settings.
   updateDefaultVersion: true,
+  // The tag the API's EC2 identity check asks of a registering instance (ec2Identity.ts).
+  ...(ec2RequiredTag && {
+    tagSpecifications: [{ resourceType: "instance", tags: { [ec2RequiredTag.key]: ec2RequiredTag.value ?? "" } }],
+  }),
   userData: $resolve([
     api.url,
     settings.name,
@@ -72,7 +68,7 @@ export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", 
     Buffer.from(
       agentUserData({
         nodeVersion: NODE_VERSION,
-        agent: { bucket, key, sha256: agentDownload.sha256, version: pkg.version },
+        agent: { bucket, key, sha256: agentDownload.sha256 },
         cluster: agentCluster,
         endpoint: String(endpoint),
         region: String(region),

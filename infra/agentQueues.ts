@@ -9,12 +9,22 @@ export const agentQueuePrefix = `berth-${$app.stage}-agent-`;
 
 export const agentQueueArns = $interpolate`arn:aws:sqs:${partition.region}:${partition.accountId}:${agentQueuePrefix}*`;
 
-/** What the control plane does with them: create at registration, nudge, delete at deregistration. */
+/**
+ * What the control plane does with them: create at registration and set the queue's policy (only
+ * its instance may read it, core/aws/agentQueuePolicy.ts), nudge, delete at deregistration.
+ */
 export const agentQueues = new sst.Linkable("AgentQueues", {
   properties: { prefix: agentQueuePrefix },
   include: [
     sst.aws.permission({
-      actions: ["sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:SendMessage", "sqs:DeleteQueue"],
+      actions: [
+        "sqs:CreateQueue",
+        "sqs:GetQueueUrl",
+        "sqs:GetQueueAttributes",
+        "sqs:SetQueueAttributes",
+        "sqs:SendMessage",
+        "sqs:DeleteQueue",
+      ],
       resources: [agentQueueArns],
     }),
   ],

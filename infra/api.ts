@@ -1,6 +1,8 @@
 import { agentQueues } from "./agentQueues.ts";
+import { agentRole } from "./agentRole.ts";
+import { ec2IdentityEnvironment, ec2IdentityPermissions } from "./ec2Identity.ts";
 import { berthFunction } from "./functions.ts";
-import { adminKey, agentCluster, bootstrapToken, keyEncryptionKey } from "./parameters.ts";
+import { adminKey, agentCluster, bootstrapTokenParameter, keyEncryptionKey } from "./parameters.ts";
 import { schedulerQueue } from "./scheduler.ts";
 import { table } from "./table.ts";
 
@@ -10,12 +12,15 @@ import { table } from "./table.ts";
  * probes. Requests are authenticated by the function (SigV4 with Berth's access keys, kept
  * sealed in the table, core/auth/), not by API Gateway, so the AWS CLI and SDKs work unchanged.
  */
-export const apiFunction = new sst.aws.Function(
-  "ApiFunction",
-  berthFunction("api", [table, schedulerQueue, agentQueues, keyEncryptionKey, adminKey, bootstrapToken], {
+export const apiFunction = new sst.aws.Function("ApiFunction", {
+  ...berthFunction("api", [table, schedulerQueue, agentQueues, keyEncryptionKey, adminKey, bootstrapTokenParameter], {
     BERTH_AGENT_CLUSTER: agentCluster,
+    // Each wake-up queue's policy lets only this role, from the queue's own instance, read it.
+    BERTH_AGENT_ROLE_ARN: agentRole.arn,
+    ...ec2IdentityEnvironment,
   }),
-);
+  permissions: ec2IdentityPermissions,
+});
 
 export const api = new sst.aws.ApiGatewayV2("Api");
 api.route("POST /", apiFunction.arn);

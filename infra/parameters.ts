@@ -10,8 +10,8 @@ import { partition } from "./functions.ts";
  * - BerthAdminKey: `<access key id>:<secret>`, the first admin key, written into the table by the
  *   API at cold start (as local mode does with its own); further keys come from `berth keys`.
  * - BerthBootstrapToken: `<access key id>:<secret>`, the token with which new container instances
- *   join the agents' cluster (BERTH_BOOTSTRAP_TOKEN); the hosts read it from a SecureString
- *   parameter in their user-data.
+ *   join the agents' cluster (BERTH_BOOTSTRAP_TOKEN), kept in a SecureString parameter that the
+ *   hosts read in their user-data and the API every few seconds (so a new value needs no cold start).
  */
 const prefix = `/berth/${$app.stage}`;
 
@@ -19,7 +19,7 @@ const prefix = `/berth/${$app.stage}`;
 export const agentCluster = process.env.BERTH_AGENT_CLUSTER ?? "default";
 
 export const adminKey = new sst.Secret("BerthAdminKey");
-export const bootstrapToken = new sst.Secret("BerthBootstrapToken");
+const bootstrapToken = new sst.Secret("BerthBootstrapToken");
 const keyEncryptionKeySecret = new sst.Secret("BerthKeyEncryptionKey");
 
 const secureParameter = (name: string, path: string, value: $util.Input<string>) =>
@@ -51,6 +51,19 @@ export const agentBootstrapToken = secureParameter(
   "agent/bootstrap-token",
   bootstrapToken.value,
 );
+
+/**
+ * The bootstrap token's parameter, for the API to read again every few seconds
+ * (core/auth/bootstrapRotation.ts): rotating the token changes this parameter only, never the
+ * function, so the API picks it up without a cold start and joined agents are not touched.
+ */
+export const bootstrapTokenParameter = new sst.Linkable("BootstrapTokenParameter", {
+  properties: { name: agentBootstrapToken.name },
+  include: [
+    sst.aws.permission({ actions: ["ssm:GetParameter"], resources: [agentBootstrapToken.arn] }),
+    sst.aws.permission(ssmDecrypt),
+  ],
+});
 
 /**
  * The agent's settings as an ecs.config file (the ECS agent's own format, agent/config.ts): the

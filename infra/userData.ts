@@ -11,8 +11,8 @@
  */
 export interface UserDataValues {
   nodeVersion: string;
-  /** The agent's bundle as the deploy uploaded it, and the version it reports. */
-  agent: { bucket: string; key: string; sha256: string; version: string };
+  /** The agent's bundle as the deploy uploaded it. */
+  agent: { bucket: string; key: string; sha256: string };
   cluster: string;
   endpoint: string;
   region: string;
@@ -20,10 +20,7 @@ export interface UserDataValues {
   tokenParameter: string;
 }
 
-/**
- * Where the agent lands: its bundle in bin/ with a package.json beside bin/, the layout of the
- * npm package, because the agent reads its version from ../package.json (agent/register.ts).
- */
+/** Where the agent lands: one file, which needs nothing beside it but Node. */
 export const AGENT_HOME = "/opt/berth";
 export const AGENT_SCRIPT = `${AGENT_HOME}/bin/berth-agent.mjs`;
 
@@ -40,9 +37,6 @@ curl -fsSL "https://nodejs.org/dist/v${v.nodeVersion}/node-v${v.nodeVersion}-lin
 mkdir -p ${AGENT_HOME}/bin
 aws s3 cp --region ${v.region} 's3://${v.agent.bucket}/${v.agent.key}' ${AGENT_SCRIPT}
 echo '${v.agent.sha256}  ${AGENT_SCRIPT}' | sha256sum -c -
-cat > ${AGENT_HOME}/package.json <<'PACKAGE'
-${JSON.stringify({ name: "berth", version: v.agent.version, private: true })}
-PACKAGE
 
 mkdir -p /etc/ecs /etc/berth /var/lib/ecs/data
 aws ssm get-parameter --region ${v.region} --name '${v.settingsParameter}' --query Parameter.Value --output text > /etc/ecs/ecs.config

@@ -1,6 +1,5 @@
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { decodeKeyEncryptionKey, type KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
-import { type SsmParameterReader, ssmSecureString } from "./ssmParameter.ts";
+import { type SsmReadOptions, ssmSecureString } from "./ssmParameter.ts";
 
 /**
  * The key encryption key on AWS: an SSM SecureString parameter holding 32 bytes in base64 (e.g.
@@ -9,10 +8,10 @@ import { type SsmParameterReader, ssmSecureString } from "./ssmParameter.ts";
  */
 export function ssmKeyEncryptionKey(
   parameterName: string,
-  client: SsmParameterReader = new SSMClient({}),
+  options: Pick<SsmReadOptions, "client"> = {},
 ): KeyEncryptionKeyProvider {
   let key: Promise<Buffer> | undefined;
-  const value = ssmSecureString(parameterName, client);
+  const value = ssmSecureString(parameterName, { ...options, maxAgeSeconds: 0 });
   const read = async () => decodeKeyEncryptionKey(await value(), `the SSM parameter ${parameterName}`);
   return {
     get() {

@@ -2,23 +2,27 @@ import { parseBootstrapToken } from "../../agent/bootstrap.ts";
 import type { ActionContext } from "../../core/actions/context.ts";
 import { type AccessControl, createAccessControl } from "../../core/auth/accessControl.ts";
 import { ensureAccessKey } from "../../core/auth/accessKeys.ts";
+import { bootstrapTokenSource } from "../../core/auth/bootstrapRotation.ts";
 import { ssmKeyEncryptionKey } from "../../core/aws/ssmKeyEncryptionKey.ts";
+import { ssmSecureString } from "../../core/aws/ssmParameter.ts";
 
 export interface AwsAccessSettings {
   /** The SSM SecureString parameter holding the key encryption key. */
   keyEncryptionKeyParameter: string;
   /** `<access key id>:<secret>` of the deployment's first admin key (the BerthAdminKey secret). */
   adminKey: string;
-  /** `<access key id>:<secret>` with which hosts join `agentCluster` (the BerthBootstrapToken secret). */
-  bootstrapToken: string;
+  /** The SSM SecureString parameter holding `<access key id>:<secret>`, with which hosts join `agentCluster`. */
+  bootstrapTokenParameter: string;
   agentCluster: string;
 }
 
 /**
  * Identity and access on AWS: keys sealed in the table with the key encryption key from SSM
- * (core/auth/, as local mode has them in its data dir). The deployment's two configured keys
- * are written into the table at cold start, as local mode writes its own at startup: ensuring is
- * one read when nothing changed, and a rotated secret takes effect with the next cold start.
+ * (core/auth/, as local mode has them in its data dir). The admin key is written into the table
+ * at cold start, as local mode writes its own at startup (one read when nothing changed). The
+ * bootstrap token is read from its SSM parameter again every few seconds (bootstrapTokenSource),
+ * so rotating it (`aws ssm put-parameter --overwrite`, or a new secret and `sst deploy`) needs no
+ * cold start, and agents that joined keep their own credentials.
  */
 export async function awsAccess(context: ActionContext, settings: AwsAccessSettings): Promise<AccessControl> {
   const keyEncryptionKey = ssmKeyEncryptionKey(settings.keyEncryptionKeyParameter);
@@ -32,12 +36,13 @@ export async function awsAccess(context: ActionContext, settings: AwsAccessSetti
     { kind: "admin" },
     "the deployment's admin key (BerthAdminKey)",
   );
-  await ensureAccessKey(
+  const bootstrapToken = bootstrapTokenSource({
     store,
     keyEncryptionKey,
-    parseBootstrapToken(settings.bootstrapToken),
-    { kind: "bootstrap", cluster: settings.agentCluster },
-    `the bootstrap token of cluster ${settings.agentCluster} (BerthBootstrapToken)`,
-  );
-  return createAccessControl({ store, partition: context.partition, keyEncryptionKey });
+    cluster: settings.agentCluster,
+    // The source paces the reads (BOOTSTRAP_TOKEN_MAX_AGE_MS): Powertools keeps nothing itself.
+    read: ssmSecureString(settings.bootstrapTokenParameter, { maxAgeSeconds: 0 }),
+  });
+  await bootstrapToken.refresh();
+  return createAccessControl({ store, partition: context.partition, keyEncryptionKey, bootstrapToken });
 }

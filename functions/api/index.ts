@@ -23,7 +23,7 @@ const api = lazy(async () => {
   const access = await awsAccess(context, {
     keyEncryptionKeyParameter: Resource.KeyEncryptionKey.name,
     adminKey: Resource.BerthAdminKey.value,
-    bootstrapToken: Resource.BerthBootstrapToken.value,
+    bootstrapTokenParameter: Resource.BootstrapTokenParameter.name,
     agentCluster: process.env.BERTH_AGENT_CLUSTER ?? "default",
   });
   const handle = createApiHandler({

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -44,6 +44,8 @@ function functions(): Record<string, FunctionDefinition> {
   };
 }
 
+/** The hosts' first-boot script, as the launch template carries it. */
+const userData = () => Buffer.from(value(rec.get("AgentLaunchTemplate").args.userData), "base64").toString("utf8");
 const names = (link: unknown[]) => link.map((r) => (r as Record<symbol, string>)[NAME]).sort();
 const value = (output: unknown) => String((output as Output).value ?? output);
 
@@ -151,8 +153,6 @@ describe("schedules and events", () => {
 });
 
 describe("the agent's hosts", () => {
-  const userData = () => Buffer.from(value(rec.get("AgentLaunchTemplate").args.userData), "base64").toString("utf8");
-
   /** Where the user-data downloads the agent from and to, and the hash it checks. */
   const download = () => {
     const found =
@@ -192,16 +192,11 @@ describe("the agent's hosts", () => {
     expect(script).toContain("Environment=BERTH_ENDPOINT=<Api.url>");
     expect(script).toContain("systemctl enable --now berth-agent");
 
-    // The bundle runs on its own (no node_modules beside it) with the package.json the script writes.
-    const packageJson = /cat > (\S+) <<'PACKAGE'\n(.*)\nPACKAGE/.exec(script);
+    // The bundle runs on its own: nothing beside it, no node_modules, no package.json.
     const home = mkdtempSync(join(tmpdir(), "berth-host-"));
     const at = (path: string) => join(home, path);
     mkdirSync(dirname(at(target)), { recursive: true });
     copyFileSync((rec.get("AgentBundle").args.source as Asset).path, at(target));
-    writeFileSync(at(packageJson?.[1] ?? "-"), packageJson?.[2] ?? "");
-    expect(JSON.parse(packageJson?.[2] ?? "{}").version).toBe(
-      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
-    );
     const help = execFileSync(process.execPath, [at(target), "--help"], { cwd: home, encoding: "utf8" });
     expect(help).toContain("[--config FILE]");
   });
@@ -225,5 +220,36 @@ describe("the agent's hosts", () => {
     const read = policy.Statement.find((s: { Action: string[] }) => s.Action.includes("s3:GetObject"));
     expect(read.Resource).toEqual([`<AgentArtifacts.arn>/${download().key}`]);
     expect(rec.get("AgentBootstrapTokenParameter").args.type).toBe("SecureString");
+  });
+});
+
+describe("registration on AWS", () => {
+  const api = () => rec.get("ApiFunction").args as { environment: Record<string, unknown>; permissions: unknown };
+
+  it("checks a host's EC2 identity, with the tag the launch template puts on every instance", () => {
+    const environment = api().environment;
+    expect(environment.BERTH_EC2_IDENTITY_CHECK).toBe("1");
+    expect(environment.BERTH_EC2_REQUIRED_TAG).toBe("berth:cluster=default");
+    expect(api().permissions).toEqual([{ actions: ["ec2:DescribeInstances"], resources: ["*"] }]);
+    expect(rec.get("AgentLaunchTemplate").args.tagSpecifications).toEqual([
+      { resourceType: "instance", tags: { "berth:cluster": "default" } },
+    ]);
+  });
+
+  it("locks each wake-up queue to the hosts' role, which the API may set on the queue", () => {
+    expect(value(api().environment.BERTH_AGENT_ROLE_ARN)).toBe("<AgentRole.arn>");
+    expect(value(rec.get("AgentInstanceProfile").args.role)).toBe("<AgentRole.name>");
+    const include = JSON.stringify(rec.get("AgentQueues").args.include);
+    expect(include).toContain("sqs:SetQueueAttributes");
+  });
+
+  it("reads the bootstrap token from the parameter the hosts read, not from the function's settings", () => {
+    const linkable = rec.get("BootstrapTokenParameter").args as { properties: { name: unknown } };
+    const parameter = value(rec.get("AgentBootstrapTokenParameter").args.name);
+    expect(value(linkable.properties.name)).toBe(parameter);
+    expect(userData()).toContain(`--name '${parameter}' --with-decryption`);
+    const linked = names((rec.get("ApiFunction").args as unknown as FunctionDefinition).link);
+    expect(linked).toContain("BootstrapTokenParameter");
+    expect(linked).not.toContain("BerthBootstrapToken");
   });
 });

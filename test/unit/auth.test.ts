@@ -1,12 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, it } from "vitest";
 import { loadAgentConfig } from "../../agent/config.ts";
 import { allows, matches } from "../../core/auth/policy.ts";
 import { resourcesOf } from "../../core/auth/resources.ts";
 import { open, seal } from "../../core/auth/secretBox.ts";
 import { familyOf, parseThrottle, Throttle, type ThrottlingError } from "../../core/auth/throttle.ts";
-import { ssmKeyEncryptionKey } from "../../core/aws/ssmKeyEncryptionKey.ts";
 import { checkJsonDepth } from "../../core/protocol/limits.ts";
 
 const P = { region: "us-east-1", accountId: "000000000000" };
@@ -128,25 +126,6 @@ describe("throttling", () => {
       agent: { burst: 2, rate: 1 },
     });
     expect(() => parseThrottle("reads=1")).toThrow(/BERTH_THROTTLE/);
-  });
-});
-
-describe("the SSM key encryption key", () => {
-  it("is read once, with decryption, and checked for size", async () => {
-    const key = randomBytes(32);
-    const sent: GetParameterCommand[] = [];
-    const provider = ssmKeyEncryptionKey("/berth/kek", {
-      send: async (command) => {
-        sent.push(command);
-        return { Parameter: { Value: key.toString("base64") } };
-      },
-    });
-    expect(await provider.get()).toEqual(key);
-    expect(await provider.get()).toEqual(key);
-    expect(sent).toHaveLength(1);
-    expect(sent[0].input).toEqual({ Name: "/berth/kek", WithDecryption: true });
-    const short = ssmKeyEncryptionKey("/x", { send: async () => ({ Parameter: { Value: "AAAA" } }) });
-    await expect(short.get()).rejects.toThrow(/32 bytes/);
   });
 });
 
