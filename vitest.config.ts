@@ -2,28 +2,16 @@ import { configDefaults, defineConfig } from "vitest/config";
 import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
 
 /**
- * The API integration suites, the AWS CLI walk-through and the end-to-end suites on Docker (an
- * agent's tasks, a service's deployments), run once more with the server on DynamoDB Local.
- * Left out: the protocol suite (no store in it), the restart suite (SQLite's file surviving a
- * kill -9) and the agent engine's own Docker suite (no control plane in it).
+ * Every suite that has a store in it, run once more on DynamoDB Local (BERTH_TEST_STORE=dynamodb:
+ * servers get a table per data dir, suites that call actions or handlers directly a table each;
+ * see test/support/testStore.ts): the integration suites, the end-to-end suites (the AWS CLI
+ * walk-through, an agent's tasks and a service's deployments on Docker, EventBridge), and the
+ * function handlers'. Left out: the restart suite (SQLite's file surviving a kill -9), the store
+ * contract (it runs on both stores itself), and the suites with no store in them (unit, infra,
+ * the agent engine's own Docker suite, bundles).
  */
-const ON_DYNAMODB = [
-  ...[
-    "access",
-    "attributes",
-    "authorization",
-    "clusters",
-    "containerInstances",
-    "heartbeats",
-    "services",
-    "tags",
-    "taskDefinitions",
-    "tasks",
-  ].map((suite) => `test/integration/${suite}.test.ts`),
-  "test/e2e/awscli.test.ts",
-  "test/e2e/agent.test.ts",
-  "test/e2e/services.test.ts",
-];
+const ON_DYNAMODB = ["test/integration/*.test.ts", "test/e2e/*.test.ts", "test/functions/{api,deploy,sweeper}.test.ts"];
+const NOT_ON_DYNAMODB = ["test/integration/restart.test.ts"];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
 // its setup fails instead: a skip there would hide that it never ran.
@@ -48,6 +36,7 @@ export default defineConfig({
               test: {
                 name: "dynamodb",
                 include: ON_DYNAMODB,
+                exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB],
                 env: { BERTH_TEST_STORE: "dynamodb" },
                 globalSetup: ["test/support/dynamodbGlobalSetup.ts"],
               },

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import type { ActionContext } from "../../core/actions/context.ts";
 import { services } from "../../core/actions/index.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createApiHandler } from "../../functions/api/handler.ts";
+import { openTestStore } from "../support/testStore.ts";
 
 /** The API function on API Gateway (HTTP API, payload 2.0) events as API Gateway sends them. */
 const event = (
@@ -35,7 +35,7 @@ const event = (
 
 const handler = async () => {
   const context: ActionContext = {
-    store: await openSqliteStore(":memory:"),
+    store: await openTestStore(),
     partition: { region: "us-east-1", accountId: "000000000000" },
     now: () => new Date(),
   };

@@ -4,8 +4,8 @@ import { CreateCluster } from "../../core/actions/clusters.ts";
 import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
 import { DescribeTaskDefinition, RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createDeployHandler } from "../../functions/deploy/handler.ts";
+import { openTestStore } from "../support/testStore.ts";
 
 /**
  * The deploy function on EventBridge events as they arrive (ECR's own push event, a Berth
@@ -17,7 +17,7 @@ let ctx: ActionContext;
 
 beforeEach(async () => {
   ctx = {
-    store: await openSqliteStore(":memory:"),
+    store: await openTestStore(),
     partition: { region: "eu-west-1", accountId: "123456789012" },
     now: () => new Date(),
     onBackgroundError: () => {},

@@ -8,8 +8,8 @@ import { CreateService, DeleteService } from "../../core/actions/services.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
 import type { ContainerInstanceRecord } from "../../core/store/records.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
+import { openTestStore } from "../support/testStore.ts";
 
 /**
  * The sweeper on the events its schedule sends: CronV2 (EventBridge Scheduler) passes its
@@ -36,7 +36,7 @@ const sweep = (event: Partial<ScheduledEvent> = fromScheduler) => createSweeperH
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
   ctx = {
-    store: await openSqliteStore(":memory:", () => clock),
+    store: await openTestStore(() => clock),
     partition: { region: "us-east-1", accountId: "000000000000" },
     now: () => new Date(clock),
     onBackgroundError: (error) => {

@@ -10,8 +10,8 @@ import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import { serviceNudgeBody } from "../../core/notify/services.ts";
 import { reconcileService } from "../../core/services/reconcile.ts";
 import type { Store } from "../../core/store/port.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createSchedulerHandler } from "../../functions/scheduler/handler.ts";
+import { openTestStore } from "../support/testStore.ts";
 
 /**
  * The scheduler's round and its function, called directly on an in-memory store with a clock
@@ -24,7 +24,7 @@ let clock: number;
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
   ctx = {
-    store: await openSqliteStore(":memory:", () => clock),
+    store: await openTestStore(() => clock),
     partition: { region: "us-east-1", accountId: "000000000000" },
     now: () => new Date(clock),
     onBackgroundError: () => {},

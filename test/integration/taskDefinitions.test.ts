@@ -13,8 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegisterTaskDefinition, resolveTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import type { Store } from "../../core/store/port.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { openTestStore } from "../support/testStore.ts";
 
 const ARN = "arn:aws:ecs:us-east-1:000000000000:task-definition";
 
@@ -493,7 +493,7 @@ describe("DeregisterTaskDefinition and DeleteTaskDefinitions", () => {
 
 describe("revisions under contention", () => {
   it("retries a registration whose revision another one took between its read and its write", async () => {
-    const store = await openSqliteStore(":memory:");
+    const store = await openTestStore();
     // Every registration reads the family's last revision, then waits: all of them read the same one.
     const slow: Store = Object.create(store);
     slow.lastTaskDefinition = async (...args) => {
@@ -511,7 +511,7 @@ describe("revisions under contention", () => {
 });
 
 describe("resolveTaskDefinition (what RunTask may start)", async () => {
-  const store = await openSqliteStore(":memory:");
+  const store = await openTestStore();
   const ctx = { store, partition: { region: "us-east-1", accountId: "000000000000" }, now: () => new Date() };
   afterAll(() => store.close());
   beforeAll(async () => {

@@ -38,7 +38,7 @@ export async function startBerth(
   dataDir = mkdtempSync(join(tmpdir(), "berth-test-")),
   options: TestBerthOptions = {},
 ): Promise<TestBerth> {
-  const defaults = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, testStoreEnv());
+  const defaults = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, testStoreEnv(dataDir));
   const local = await startLocal({
     ...defaults,
     agentHeartbeatSeconds: options.heartbeatSeconds ?? 3600,

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { inject } from "vitest";
+import { openDynamoStore } from "../../core/store/dynamo.ts";
+import type { Store } from "../../core/store/port.ts";
+import { openSqliteStore } from "../../core/store/sqlite.ts";
+import { localClientConfig } from "./dynamodbLocal.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -22,4 +26,18 @@ export function testStoreEnv(dataDir?: string): Record<string, string> {
     BERTH_DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
     BERTH_TABLE: `berth-test-${dataDir ? basename(dataDir) : randomUUID()}`,
   };
+}
+
+/**
+ * A store for a suite that calls actions or handlers directly: in-memory SQLite by default; in
+ * the `dynamodb` project a new table on its DynamoDB Local. `now` is the store's clock for
+ * expiry, for suites that move time by hand.
+ */
+export function openTestStore(now: () => number = Date.now): Promise<Store> {
+  if (process.env.BERTH_TEST_STORE !== "dynamodb") return openSqliteStore(":memory:", now);
+  return openDynamoStore({
+    ...localClientConfig(inject("dynamodbEndpoint")),
+    table: `berth-test-${randomUUID()}`,
+    now,
+  });
 }
