@@ -1,10 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { DecodedCache } from "./decodedCache.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
-import { isLive, recordOf, ttlOf } from "./dynamo/items.ts";
+import { dataOf, isLive, leftOfItem, recordOf, resourcesVersionOf, ttlOf } from "./dynamo/items.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
@@ -31,6 +30,7 @@ import {
   taskDefinitionsWithStatus,
 } from "./dynamo/keys/taskDefinition.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
+import { InstanceCache } from "./instanceResources.ts";
 import type {
   FamilyQuery,
   Page,
@@ -84,7 +84,7 @@ type Raw = Record<string, unknown>;
 
 class DynamoStore implements Store {
   private readonly reader: Reader;
-  private readonly instances = new DecodedCache<ContainerInstanceRecord>();
+  private readonly instances = new InstanceCache();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -106,9 +106,12 @@ class DynamoStore implements Store {
   }
 
   private instance(item: Raw): ContainerInstanceRecord {
-    return this.instances.get(`${item.pk}/${item.sk}`, item.version as number, () =>
-      recordOf<"containerInstance">(item),
-    );
+    const head = {
+      version: item.version as number,
+      resourcesVersion: resourcesVersionOf(item),
+      left: leftOfItem(item),
+    };
+    return this.instances.get(`${item.pk}/${item.sk}`, head, () => dataOf<"containerInstance">(item));
   }
 
   async getCluster(name: string) {
