@@ -3,7 +3,16 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
-import { dataOf, isLive, leftOfItem, recordOf, resourcesVersionOf, ttlOf } from "./dynamo/items.ts";
+import {
+  dataOf,
+  isLive,
+  keyOf,
+  leftOfItem,
+  RESOURCE_ATTRIBUTES,
+  recordOf,
+  resourcesVersionOf,
+  ttlOf,
+} from "./dynamo/items.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
@@ -109,7 +118,7 @@ class DynamoStore implements Store {
     const head = {
       version: item.version as number,
       resourcesVersion: resourcesVersionOf(item),
-      left: leftOfItem(item),
+      left: () => leftOfItem(item),
     };
     return this.instances.get(`${item.pk}/${item.sk}`, head, () => dataOf<"containerInstance">(item));
   }
@@ -196,12 +205,32 @@ class DynamoStore implements Store {
     return item && this.instance(item);
   }
 
+  /**
+   * Placement reads every instance of a cluster on each launch: a Query of their versions and
+   * remaining resources (a few dozen bytes each), then a BatchGetItem of only those whose data
+   * is not decoded at that version yet (few change between two launches).
+   */
   async listContainerInstances(cluster: string, status?: string) {
-    const items = await this.reader.all({
+    const heads = await this.reader.all({
       partition: instancesOf(cluster),
       filters: status ? (e) => [e.eq("status", status)] : undefined,
+      attributes: ["pk", "sk", "version", ...RESOURCE_ATTRIBUTES],
     });
-    return items.map((item) => this.instance(item));
+    const cacheKey = (item: Raw) => `${item.pk}/${item.sk}`;
+    const missing = heads.filter((head) => !this.instances.has(cacheKey(head), head.version as number));
+    const fetched = new Map(
+      (await this.reader.getMany(missing.map((h) => keyOf(h as { pk: string; sk: string })))).map((item) => [
+        cacheKey(item),
+        item,
+      ]),
+    );
+    const records: ContainerInstanceRecord[] = [];
+    for (const head of heads) {
+      const item = this.instances.has(cacheKey(head), head.version as number) ? head : fetched.get(cacheKey(head));
+      // Gone between the two reads, or its status changed: as if the Query had been a moment later.
+      if (item && (!status || item === head || item.status === status)) records.push(this.instance(item));
+    }
+    return records;
   }
 
   async getTask(cluster: string, id: string) {

@@ -82,11 +82,11 @@ export class InstanceCache {
 
   get(
     key: string,
-    head: { version: number; resourcesVersion: number; left: Left },
+    head: { version: number; resourcesVersion: number; left: () => Left },
     decode: () => ContainerInstanceRecord,
   ): ContainerInstanceRecord {
     return this.views.get(key, `${head.version}/${head.resourcesVersion}`, () => {
-      return withLeft(this.records.get(key, head.version, decode), head.left, head.resourcesVersion);
+      return withLeft(this.records.get(key, head.version, decode), head.left(), head.resourcesVersion);
     });
   }
 }

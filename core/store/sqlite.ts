@@ -203,7 +203,7 @@ class SqliteStore implements Store {
     return heads.map((head) =>
       this.decodedInstances.get(
         `${head.cluster}/${head.id}`,
-        { version: head.version, resourcesVersion: head.resources_version, left: leftOfRow(head) },
+        { version: head.version, resourcesVersion: head.resources_version, left: () => leftOfRow(head) },
         () => {
           const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
           return this.decode<"containerInstance">({ ...head, data: json });
