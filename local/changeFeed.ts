@@ -1,6 +1,6 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { itemOf } from "../core/store/dynamo/items.ts";
+import { type Item, instanceItemOf, itemOf } from "../core/store/dynamo/items.ts";
 import type { Store, Write } from "../core/store/port.ts";
 
 /**
@@ -15,9 +15,7 @@ const REMEMBERED_ITEMS = 10_000;
 export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord[]) => void): Store {
   const lastImages = new Map<string, DynamoDBRecord["dynamodb"]>();
   let sequence = 0;
-  const recordOf = (write: Write): DynamoDBRecord => {
-    const version = (write.expectedVersion ?? 0) + 1;
-    const item = { ...itemOf(write.kind, write.record as never), version };
+  const streamRecordOf = (item: Item): DynamoDBRecord => {
     const key = `${item.pk}\u0000${item.sk}`;
     const old = lastImages.get(key)?.NewImage;
     const NewImage = marshall(item, { removeUndefinedValues: true }) as never;
@@ -34,6 +32,26 @@ export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord
     if (lastImages.size > REMEMBERED_ITEMS) lastImages.delete(lastImages.keys().next().value as string);
     return { eventName: old ? "MODIFY" : "INSERT", eventSource: "aws:dynamodb", dynamodb };
   };
+  /**
+   * The items a commit changed. Container instances are read back: their remaining resources
+   * change by deltas on what is stored, which the writes alone do not tell (one image per
+   * instance, however many of the commit's writes touched it).
+   */
+  const itemsOf = async (writes: Write[]): Promise<Item[]> => {
+    const items: Item[] = [];
+    const instances = new Map<string, { cluster: string; id: string }>();
+    for (const write of writes) {
+      if (write.kind === "resources") instances.set(`${write.cluster}/${write.id}`, write);
+      else if (write.kind === "containerInstance")
+        instances.set(`${write.record.cluster}/${write.record.id}`, write.record);
+      else items.push({ ...itemOf(write.kind, write.record as never), version: (write.expectedVersion ?? 0) + 1 });
+    }
+    for (const { cluster, id } of instances.values()) {
+      const record = await store.getContainerInstance(cluster, id);
+      if (record) items.push(instanceItemOf(record));
+    }
+    return items;
+  };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop !== "commit") {
@@ -42,7 +60,7 @@ export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord
       }
       return async (writes: Write[]) => {
         await target.commit(writes);
-        onRecords(writes.map(recordOf));
+        onRecords((await itemsOf(writes)).map(streamRecordOf));
       };
     },
   });

@@ -19,7 +19,9 @@ import type {
 import { containerInstanceArn } from "../model/arn.ts";
 import { newId } from "../model/ids.ts";
 import { type InstanceIdentity, parseIdentityDocument } from "../model/instanceIdentity.ts";
+import { sortedPorts } from "../model/resources.ts";
 import { compileQuery } from "../placement/query.ts";
+import { reregistrationWrite } from "../placement/resources.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
@@ -79,9 +81,9 @@ export async function RegisterContainerInstance(
       version: (existing?.instance.version ?? 0) + 1,
       versionInfo: input.versionInfo ?? existing?.instance.versionInfo ?? {},
       registeredResources: registered,
-      remainingResources: existing
-        ? remainingAfter(registered, await heldOn(ctx, cluster.name, existing.id))
-        : registered.map(copyResource),
+      // A new instance starts with all it registered; a renewed one keeps its tasks' reservations,
+      // with the difference in what it registers taken or given back by a delta (below).
+      remainingResources: existing?.instance.remainingResources ?? registered.map(copyResource),
       // Re-registration (an agent restart) keeps a DRAINING instance draining.
       status: existing?.instance.status ?? "ACTIVE",
       // Registration is the agent's first heartbeat (recorded below); shown derived from then on.
@@ -92,8 +94,11 @@ export async function RegisterContainerInstance(
       tags: existing ? mergeTags(existing.instance.tags, input.tags ?? []) : (input.tags ?? []),
     };
     const next = { ...existing, cluster: cluster.name, id, instance } as ContainerInstanceRecord;
-    await ctx.store.commit([put("containerInstance", next)]);
-    return next;
+    await ctx.store.commit([
+      put("containerInstance", next),
+      ...(existing ? [reregistrationWrite(existing, existing.instance.registeredResources, registered)] : []),
+    ]);
+    return (await ctx.store.getContainerInstance(cluster.name, id)) ?? next;
   });
   await recordHeartbeat(ctx, cluster.name, record.id);
   await openInstanceQueue(ctx, cluster.name, record.id, { ec2InstanceId: record.instance.ec2InstanceId });
@@ -378,7 +383,11 @@ function normalized(r: Resource): Resource {
     longValue: r.type === "LONG" ? (r.longValue ?? 0) : 0,
     integerValue: r.type === "INTEGER" ? (r.integerValue ?? 0) : 0,
   };
-  if (r.type === "STRINGSET") resource.stringSetValue = [...new Set(r.stringSetValue ?? [])];
+  if (r.type === "STRINGSET") {
+    const values = [...new Set(r.stringSetValue ?? [])];
+    // Ports in ascending order, as the store keeps the remaining ones.
+    resource.stringSetValue = PORT_RESOURCES.includes(r.name ?? "") ? sortedPorts(values.map(Number)) : values;
+  }
   return resource;
 }
 
@@ -400,33 +409,6 @@ async function tasksOn(ctx: ActionContext, cluster: string, id: string, live: bo
     after = page.next;
   } while (after !== undefined);
   return tasks;
-}
-
-/** Tasks whose reservation is still held on the instance (released once STOPPED is committed). */
-const heldOn = async (ctx: ActionContext, cluster: string, id: string) =>
-  (await tasksOn(ctx, cluster, id, false)).filter((t) => t.holdsReservation);
-
-/**
- * Remaining resources after re-registration: the newly registered amounts less what the
- * instance's tasks still hold; PORTS/PORTS_UDP list the reserved ports plus those in use.
- */
-function remainingAfter(registered: Resource[], held: TaskRecord[]): Resource[] {
-  const sum = (f: (t: TaskRecord) => number) => held.reduce((total, t) => total + f(t), 0);
-  return registered.map((r) => {
-    switch (r.name) {
-      case "CPU":
-        return { ...r, integerValue: (r.integerValue ?? 0) - sum((t) => t.reservation.cpu) };
-      case "MEMORY":
-        return { ...r, integerValue: (r.integerValue ?? 0) - sum((t) => t.reservation.memory) };
-      case "PORTS":
-      case "PORTS_UDP": {
-        const inUse = held.flatMap((t) => (r.name === "PORTS" ? t.reservation.ports : t.reservation.udpPorts));
-        return { ...r, stringSetValue: [...new Set([...(r.stringSetValue ?? []), ...inUse.map(String)])] };
-      }
-      default:
-        return copyResource(r);
-    }
-  });
 }
 
 /** Each instance's live tasks as the cluster query language sees them (`task:group`). */

@@ -3,7 +3,7 @@ import { newId } from "../model/ids.ts";
 import { newTaskRecord } from "../model/newTask.ts";
 import { reservationOf } from "../model/reservation.ts";
 import { planPlacement } from "../placement/plan.ts";
-import { reserve } from "../placement/resources.ts";
+import { reservationWrite, reserve } from "../placement/resources.ts";
 import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
 import { invalidParameter } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
@@ -36,9 +36,10 @@ const MAX_ATTEMPTS = 10;
 
 /**
  * Propose, then commit optimistically: read the cluster's instances, plan where the tasks go,
- * and commit the tasks together with each chosen instance's new remaining resources, on the
- * condition that no instance changed since it was read. Losing a race re-reads and re-plans, so
- * two launches can never overbook an instance.
+ * and commit the tasks together with one reservation per chosen instance, on the condition that
+ * it still fits there (and the instance is still ACTIVE) when the commit lands. Launches that
+ * pick the same instance at once all commit while there is room; one that finds it gone re-reads
+ * and re-plans, so launches never overbook an instance.
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
   return retryOnConflict(async () => {
@@ -58,11 +59,11 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       : planPlacement(candidates, planRequest(launch, demand));
 
     const now = ctx.now();
-    const reserved = new Map<string, ContainerInstanceRecord>();
+    const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
     const records: Omit<TaskRecord, "version">[] = [];
     for (const chosen of plan.placements) {
-      const instance = reserve(reserved.get(chosen.id) ?? chosen, demand);
-      reserved.set(chosen.id, instance);
+      const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
+      reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
       records.push(
         newTaskRecord({
           partition: ctx.partition,
@@ -84,7 +85,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
     const failures: Failure[] = plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail }));
     const writes = [
       ...records.map((r) => put("task", r)),
-      ...[...reserved.values()].map((i) => put("containerInstance", i)),
+      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, r.tasks)),
       ...(launch.alsoWrite?.(tasks, failures) ?? []),
     ];
     if (writes.length > 0) await ctx.store.commit(writes);

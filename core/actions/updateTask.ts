@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { STOPPED_TASK_RETENTION_MS } from "../model/taskState.ts";
-import { release } from "../placement/resources.ts";
+import { releaseWrite } from "../placement/resources.ts";
 import { put, type Write } from "../store/port.ts";
 import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
@@ -32,7 +32,7 @@ export async function updateTask(
       next.expiresAt = (next.task.stoppedAt ?? ctx.now()).getTime() + STOPPED_TASK_RETENTION_MS;
       const instance =
         next.containerInstanceId && (await ctx.store.getContainerInstance(cluster, next.containerInstanceId));
-      if (instance) writes.push(put("containerInstance", release(instance, next.reservation)));
+      if (instance) writes.push(releaseWrite(instance, next.reservation));
     }
     writes.push(put("task", next));
     await ctx.store.commit(writes);

@@ -61,7 +61,8 @@ function instanceEvents(old: ContainerInstanceRecord | undefined, now: Container
       detailType: DETAIL_TYPES.containerInstance,
       resources: [now.instance.containerInstanceArn as string],
       time: now.instance.registeredAt ?? new Date(0),
-      detail: { ...now.instance, version: now.version },
+      // Its resources move on apart from the rest (placements commute): both counts make the version.
+      detail: { ...now.instance, version: now.version + (now.resourcesVersion ?? 0) },
     },
   ];
 }

@@ -1,50 +1,21 @@
 /**
- * An instance's resources as ECS describes them: a `Resource` list with CPU and MEMORY as INTEGER
- * (`integerValue`) and PORTS and PORTS_UDP as STRINGSET (`stringSetValue`). In `registeredResources`
- * the port sets are the ports the instance reserves for itself (22, 2375, 51678, ...); in
- * `remainingResources` they are every host port in use: the reserved ones plus those held by tasks.
- *
- * Everything here is pure: `reserve` and `release` return an updated copy of the record.
+ * What placement asks of an instance's resources (read with core/model/resources.ts): whether a
+ * demand fits, the record as a plan sees it once a task is reserved on it, and the store writes
+ * that take a reservation, give it back, or follow a re-registration. Everything here is pure.
  * Host port 0 means "dynamic" (bridge mode picks an ephemeral port when the container starts): it
  * never conflicts and is never reserved, so a Reservation's ports are fixed host ports only.
  */
 import type { Resource } from "@aws-sdk/client-ecs";
+import { type Remaining, readResources, withRemaining } from "../model/resources.ts";
+import type { ResourceWrite } from "../store/port.ts";
 import type { ContainerInstanceRecord, Reservation } from "../store/records.ts";
 
 export type ResourceReason = "RESOURCE:CPU" | "RESOURCE:MEMORY" | "RESOURCE:PORTS" | "RESOURCE:PORTS_UDP";
-
-/** What an instance has left: CPU units and MiB free, host ports taken. */
-export interface Remaining {
-  cpu: number;
-  memory: number;
-  /** TCP host ports in use. */
-  ports: Set<number>;
-  /** UDP host ports in use. */
-  udpPorts: Set<number>;
-}
 
 /** Why a demand does not fit, with a sentence for `Failure.detail`. */
 export interface Shortfall {
   reason: ResourceReason;
   detail: string;
-}
-
-const integer = (list: Resource[] | undefined, name: string): number | undefined => {
-  const found = list?.find((r) => r.name === name);
-  return found?.integerValue ?? found?.longValue ?? found?.doubleValue;
-};
-
-const portSet = (list: Resource[] | undefined, name: string): Set<number> =>
-  new Set((list?.find((r) => r.name === name)?.stringSetValue ?? []).map(Number).filter(Number.isInteger));
-
-/** Reads a Resource list; a missing CPU or MEMORY entry counts as none left. */
-export function readResources(list: Resource[] | undefined): Remaining {
-  return {
-    cpu: integer(list, "CPU") ?? 0,
-    memory: integer(list, "MEMORY") ?? 0,
-    ports: portSet(list, "PORTS"),
-    udpPorts: portSet(list, "PORTS_UDP"),
-  };
 }
 
 /** The instance's remaining resources. */
@@ -97,63 +68,66 @@ export function reserve(record: ContainerInstanceRecord, demand: Reservation): C
 }
 
 /**
- * The record with a stopped task's reservation given back. CPU and memory never exceed what the
- * instance registered (a release applied twice cannot create capacity), and the ports the instance
- * reserves for itself stay taken.
+ * The write that reserves `count` tasks' worth of `demand` on the instance: committed only if it
+ * all still fits when the commit lands, whatever else was reserved since the record was read.
  */
-export function release(record: ContainerInstanceRecord, reservation: Reservation): ContainerInstanceRecord {
-  const left = remaining(record);
-  const registered = record.instance.registeredResources;
-  const cap = (name: string, value: number) => Math.min(value, integer(registered, name) ?? value);
-  const own = readResources(registered);
-  const free = (inUse: Set<number>, ports: number[], reserved: Set<number>) => {
-    const next = new Set(inUse);
-    for (const p of hostPorts(ports)) if (!reserved.has(p)) next.delete(p);
-    return next;
+export function reservationWrite(
+  record: Pick<ContainerInstanceRecord, "cluster" | "id">,
+  demand: Reservation,
+  count = 1,
+): ResourceWrite {
+  return {
+    kind: "resources",
+    cluster: record.cluster,
+    id: record.id,
+    cpu: -demand.cpu * count,
+    memory: -demand.memory * count,
+    take: { ports: hostPorts(demand.ports), udpPorts: hostPorts(demand.udpPorts) },
+    free: { ports: [], udpPorts: [] },
+    reserve: true,
   };
-  return withRemaining(record, {
-    cpu: cap("CPU", left.cpu + reservation.cpu),
-    memory: cap("MEMORY", left.memory + reservation.memory),
-    ports: free(left.ports, reservation.ports, own.ports),
-    udpPorts: free(left.udpPorts, reservation.udpPorts, own.udpPorts),
-  });
 }
 
-/** A Resource list in ECS's shape, e.g. an instance's registeredResources at registration. */
-export function resourceList(r: Remaining | Reservation): Resource[] {
-  return [
-    { name: "CPU", type: "INTEGER", integerValue: r.cpu, doubleValue: 0, longValue: 0 },
-    { name: "MEMORY", type: "INTEGER", integerValue: r.memory, doubleValue: 0, longValue: 0 },
-    {
-      name: "PORTS",
-      type: "STRINGSET",
-      stringSetValue: sortedPorts(r.ports),
-      doubleValue: 0,
-      longValue: 0,
-      integerValue: 0,
-    },
-    {
-      name: "PORTS_UDP",
-      type: "STRINGSET",
-      stringSetValue: sortedPorts(r.udpPorts),
-      doubleValue: 0,
-      longValue: 0,
-      integerValue: 0,
-    },
-  ];
+/**
+ * The write that gives a stopped task's reservation back. The ports the instance reserves for
+ * itself stay taken. It is applied exactly once because it commits with the task record that
+ * stops holding the reservation (on that record's version).
+ */
+export function releaseWrite(record: ContainerInstanceRecord, reservation: Reservation): ResourceWrite {
+  const own = readResources(record.instance.registeredResources);
+  const theirs = (ports: number[], reserved: Set<number>) => hostPorts(ports).filter((p) => !reserved.has(p));
+  return {
+    kind: "resources",
+    cluster: record.cluster,
+    id: record.id,
+    cpu: reservation.cpu,
+    memory: reservation.memory,
+    take: { ports: [], udpPorts: [] },
+    free: { ports: theirs(reservation.ports, own.ports), udpPorts: theirs(reservation.udpPorts, own.udpPorts) },
+    reserve: false,
+  };
 }
 
-const sortedPorts = (ports: Iterable<number>): string[] =>
-  [...new Set(ports)]
-    .filter((p) => p > 0)
-    .sort((a, b) => a - b)
-    .map(String);
-
-/** Writes the four resources back into remainingResources, keeping any other entries (GPU, ...) as they were. */
-function withRemaining(record: ContainerInstanceRecord, next: Remaining): ContainerInstanceRecord {
-  const fresh = resourceList(next);
-  const list = record.instance.remainingResources ?? [];
-  const merged = list.map((r) => ({ ...r, ...fresh.find((f) => f.name === r.name) }));
-  for (const f of fresh) if (!list.some((r) => r.name === f.name)) merged.push(f);
-  return { ...record, instance: { ...record.instance, remainingResources: merged } };
+/**
+ * The write that follows a re-registration from `before` to `after` registered resources: the
+ * difference of CPU and memory, and the instance's own ports taken or freed. A delta, so that the
+ * tasks' reservations (and any committed meanwhile) stay where they are.
+ */
+export function reregistrationWrite(
+  record: ContainerInstanceRecord,
+  before: Resource[] | undefined,
+  after: Resource[],
+): ResourceWrite {
+  const [was, now] = [readResources(before), readResources(after)];
+  const minus = (a: Set<number>, b: Set<number>) => [...a].filter((p) => p > 0 && !b.has(p));
+  return {
+    kind: "resources",
+    cluster: record.cluster,
+    id: record.id,
+    cpu: now.cpu - was.cpu,
+    memory: now.memory - was.memory,
+    take: { ports: minus(now.ports, was.ports), udpPorts: minus(now.udpPorts, was.udpPorts) },
+    free: { ports: minus(was.ports, now.ports), udpPorts: minus(was.udpPorts, now.udpPorts) },
+    reserve: false,
+  };
 }

@@ -5,14 +5,20 @@
  * in core/.
  */
 export class DecodedCache<T extends object> {
-  private readonly entries = new Map<string, { version: number; value: T }>();
+  private readonly entries = new Map<string, { version: number | string; value: T }>();
 
-  get(key: string, version: number, decode: () => T): T {
-    const hit = this.entries.get(key);
-    if (hit?.version === version) return hit.value;
+  get(key: string, version: number | string, decode: () => T): T {
+    const hit = this.peek(key, version);
+    if (hit !== undefined) return hit;
     const value = deepFreeze(decode());
     this.entries.set(key, { version, value });
     return value;
+  }
+
+  /** The value decoded at this version, if it is kept. */
+  peek(key: string, version: number | string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit?.version === version ? hit.value : undefined;
   }
 }
 

@@ -1,10 +1,18 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { DecodedCache } from "./decodedCache.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
-import { isLive, recordOf, ttlOf } from "./dynamo/items.ts";
+import {
+  dataOf,
+  isLive,
+  keyOf,
+  leftOfItem,
+  RESOURCE_ATTRIBUTES,
+  recordOf,
+  resourcesVersionOf,
+  ttlOf,
+} from "./dynamo/items.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
@@ -31,6 +39,7 @@ import {
   taskDefinitionsWithStatus,
 } from "./dynamo/keys/taskDefinition.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
+import { InstanceCache } from "./instanceResources.ts";
 import type {
   FamilyQuery,
   Page,
@@ -84,7 +93,7 @@ type Raw = Record<string, unknown>;
 
 class DynamoStore implements Store {
   private readonly reader: Reader;
-  private readonly instances = new DecodedCache<ContainerInstanceRecord>();
+  private readonly instances = new InstanceCache();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -106,9 +115,12 @@ class DynamoStore implements Store {
   }
 
   private instance(item: Raw): ContainerInstanceRecord {
-    return this.instances.get(`${item.pk}/${item.sk}`, item.version as number, () =>
-      recordOf<"containerInstance">(item),
-    );
+    const head = {
+      version: item.version as number,
+      resourcesVersion: resourcesVersionOf(item),
+      left: () => leftOfItem(item),
+    };
+    return this.instances.get(`${item.pk}/${item.sk}`, head, () => dataOf<"containerInstance">(item));
   }
 
   async getCluster(name: string) {
@@ -193,12 +205,32 @@ class DynamoStore implements Store {
     return item && this.instance(item);
   }
 
+  /**
+   * Placement reads every instance of a cluster on each launch: a Query of their versions and
+   * remaining resources (a few dozen bytes each), then a BatchGetItem of only those whose data
+   * is not decoded at that version yet (few change between two launches).
+   */
   async listContainerInstances(cluster: string, status?: string) {
-    const items = await this.reader.all({
+    const heads = await this.reader.all({
       partition: instancesOf(cluster),
       filters: status ? (e) => [e.eq("status", status)] : undefined,
+      attributes: ["pk", "sk", "version", ...RESOURCE_ATTRIBUTES],
     });
-    return items.map((item) => this.instance(item));
+    const cacheKey = (item: Raw) => `${item.pk}/${item.sk}`;
+    const missing = heads.filter((head) => !this.instances.has(cacheKey(head), head.version as number));
+    const fetched = new Map(
+      (await this.reader.getMany(missing.map((h) => keyOf(h as { pk: string; sk: string })))).map((item) => [
+        cacheKey(item),
+        item,
+      ]),
+    );
+    const records: ContainerInstanceRecord[] = [];
+    for (const head of heads) {
+      const item = this.instances.has(cacheKey(head), head.version as number) ? head : fetched.get(cacheKey(head));
+      // Gone between the two reads, or its status changed: as if the Query had been a moment later.
+      if (item && (!status || item === head || item.status === status)) records.push(this.instance(item));
+    }
+    return records;
   }
 
   async getTask(cluster: string, id: string) {

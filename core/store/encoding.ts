@@ -2,11 +2,16 @@ import { fromEcsJson, toEcsJson } from "../model/json.ts";
 
 /**
  * A record's data as every store keeps it: ECS JSON (timestamps as epoch seconds, decoded back
- * to Dates by the ECS model), without `version` and `expiresAt`, which the stores keep beside it
+ * to Dates by the ECS model), without `version`, `expiresAt` (and an instance's `resourcesVersion`), which the stores keep beside it
  * (in the JSON, ECS's timestamp decoding would turn expiresAt into a Date).
  */
 export function encodeRecord(record: object): string {
-  const { version: _version, expiresAt: _expiresAt, ...data } = record as { version?: number; expiresAt?: number };
+  const {
+    version: _version,
+    expiresAt: _expiresAt,
+    resourcesVersion: _resourcesVersion,
+    ...data
+  } = record as { version?: number; expiresAt?: number; resourcesVersion?: number };
   return toEcsJson(data);
 }
 

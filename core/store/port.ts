@@ -70,25 +70,63 @@ export interface Store {
   listHeartbeats(cluster: string): Promise<HeartbeatRecord[]>;
 
   /**
-   * Apply all writes or none. Each write names the version it read (`null`: the record must not
-   * exist yet); if any record has moved on, nothing is written and ConflictError is thrown.
+   * Apply all writes or none. Each record write names the version it read (`null`: the record
+   * must not exist yet); if any record has moved on, or a reservation no longer fits, nothing is
+   * written and ConflictError is thrown. A record write and a resource write may name the same
+   * instance (re-registration changes both).
    */
   commit(writes: Write[]): Promise<void>;
 
   close(): Promise<void>;
 }
 
-export type Write = {
+export type Write = RecordWrite | ResourceWrite;
+
+/** A record replaced whole, on the condition that it is still at the version read. */
+export type RecordWrite = {
   [K in Kind]: { kind: K; record: Omit<RecordKinds[K], "version">; expectedVersion: number | null };
 }[Kind];
 
+/**
+ * A change of a container instance's remaining resources. Stores keep them apart from the
+ * record (a versioned put of the instance never overwrites them, except the put that creates it,
+ * which starts them from its `remainingResources`), and apply each change as a delta on what is
+ * stored at commit time, not on what was read: such changes commute, so concurrent placements on
+ * one instance all commit as long as they fit, and a drain or an attribute change between them
+ * loses none. Each moves the instance's `resourcesVersion` on, never its `version`.
+ */
+export interface ResourceWrite {
+  kind: "resources";
+  cluster: string;
+  /** The container instance's id. */
+  id: string;
+  /** Added to the CPU units and MiB left: negative to take, positive to give back. */
+  cpu: number;
+  memory: number;
+  /** Host ports that become in use, and those that become free. */
+  take: HostPorts;
+  free: HostPorts;
+  /**
+   * A reservation: commits only if the instance is live and ACTIVE, keeps at least -cpu CPU
+   * units and -memory MiB, and has none of `take`'s ports in use. Otherwise (someone else took
+   * them first, or the instance drained) the commit fails with ConflictError. Without it, the
+   * instance need only be live.
+   */
+  reserve: boolean;
+}
+
+export interface HostPorts {
+  ports: number[];
+  udpPorts: number[];
+}
+
 /** Shorthand for a write that replaces `record` as read (or creates it when it has no version). */
-export const put = <K extends Kind>(kind: K, record: RecordKinds[K] | Omit<RecordKinds[K], "version">): Write =>
+export const put = <K extends Kind>(kind: K, record: RecordKinds[K] | Omit<RecordKinds[K], "version">): RecordWrite =>
   ({
     kind,
     record,
     expectedVersion: "version" in record && typeof record.version === "number" ? record.version : null,
-  }) as Write;
+  }) as RecordWrite;
 
 export class ConflictError extends Error {
   constructor(message = "a record changed since it was read") {

@@ -28,9 +28,11 @@ export interface TaskDefinitionRecord extends Stored {
 export interface ContainerInstanceRecord extends Stored {
   cluster: string;
   id: string;
-  /** Includes registeredResources, remainingResources (kept current by every placement and
-   * every task that stops), attributes and tags. Task counts are derived when described. */
+  /** Includes registeredResources, remainingResources (as the store keeps them, apart from the
+   * rest: see ResourceWrite in port.ts), attributes and tags. Task counts are derived when described. */
   instance: ContainerInstance;
+  /** Moves on with every change of the remaining resources, as `version` does with the rest. */
+  resourcesVersion?: number;
 }
 
 /** What a placed task holds on its container instance until it stops. */

@@ -2,13 +2,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
 import { taskDefinitionFamily } from "../model/arn.ts";
-import { DecodedCache } from "./decodedCache.ts";
 import { decodeRecord, encodeRecord } from "./encoding.ts";
+import { afterWrite, checkResourceWrites, InstanceCache, type Left, leftOf } from "./instanceResources.ts";
 import {
   ConflictError,
   type FamilyQuery,
   type Page,
   type PageRequest,
+  type RecordWrite,
+  type ResourceWrite,
   type ServiceQuery,
   type Store,
   type TaskDefinitionQuery,
@@ -93,6 +95,57 @@ CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, 
   utilization TEXT, PRIMARY KEY (cluster, id));
 `;
 
+/**
+ * A container instance's remaining resources, kept apart from its data (see instanceResources.ts):
+ * ports as JSON lists. Added to files made before they existed (and filled from the data) on open.
+ */
+const RESOURCE_COLUMNS = [
+  "cpu_left INTEGER NOT NULL DEFAULT 0",
+  "memory_left INTEGER NOT NULL DEFAULT 0",
+  "ports TEXT NOT NULL DEFAULT '[]'",
+  "udp_ports TEXT NOT NULL DEFAULT '[]'",
+  "resources_version INTEGER NOT NULL DEFAULT 0",
+];
+
+type ResourceRow = {
+  cpu_left: number;
+  memory_left: number;
+  ports: string;
+  udp_ports: string;
+  resources_version: number;
+};
+
+const leftOfRow = (row: ResourceRow): Left => ({
+  cpu: row.cpu_left,
+  memory: row.memory_left,
+  ports: JSON.parse(row.ports),
+  udpPorts: JSON.parse(row.udp_ports),
+});
+
+const rowOfLeft = (left: Left, resourcesVersion: number): ResourceRow => ({
+  cpu_left: left.cpu,
+  memory_left: left.memory,
+  ports: JSON.stringify(left.ports),
+  udp_ports: JSON.stringify(left.udpPorts),
+  resources_version: resourcesVersion,
+});
+
+/** Gives a file from before the resource columns its instances' remaining resources, from their data. */
+function addResourceColumns(db: Database) {
+  const columns = db.prepare("PRAGMA table_info(container_instances)").all() as { name: string }[];
+  if (columns.some((c) => c.name === "cpu_left")) return;
+  db.exec("BEGIN IMMEDIATE");
+  for (const column of RESOURCE_COLUMNS) db.exec(`ALTER TABLE container_instances ADD COLUMN ${column}`);
+  const fill = db.prepare(
+    "UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ? WHERE cluster = ? AND id = ?",
+  );
+  for (const row of db.prepare("SELECT cluster, id, version, data FROM container_instances").all() as Row[]) {
+    const r = rowOfLeft(leftOf(decodeRecord<ContainerInstanceRecord>(row.data, row.version, null)), 0);
+    fill.run(r.cpu_left, r.memory_left, r.ports, r.udp_ports, row.cluster as string, row.id as string);
+  }
+  db.exec("COMMIT");
+}
+
 /** Tables with an expires_at column beyond those of TABLES, purged with them. */
 const UNVERSIONED_TABLES = ["heartbeats"];
 
@@ -109,6 +162,7 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
+  addResourceColumns(db);
   return new SqliteStore(db, now);
 }
 
@@ -116,7 +170,7 @@ type Row = { version: number; expires_at: number | null; data: string; cluster?:
 
 class SqliteStore implements Store {
   private lastPurge = 0;
-  private readonly decodedInstances = new DecodedCache<ContainerInstanceRecord>();
+  private readonly decodedInstances = new InstanceCache();
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
@@ -140,14 +194,21 @@ class SqliteStore implements Store {
    */
   private instances(where: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
     const heads = this.db
-      .prepare(`SELECT cluster, id, version, expires_at FROM container_instances WHERE ${where}`)
-      .all(...params) as Omit<Row, "data">[];
+      .prepare(
+        `SELECT cluster, id, version, expires_at, cpu_left, memory_left, ports, udp_ports, resources_version
+         FROM container_instances WHERE ${where}`,
+      )
+      .all(...params) as (Omit<Row, "data"> & ResourceRow)[];
     const data = this.db.prepare("SELECT data FROM container_instances WHERE cluster = ? AND id = ?");
     return heads.map((head) =>
-      this.decodedInstances.get(`${head.cluster}/${head.id}`, head.version, () => {
-        const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
-        return this.decode<"containerInstance">({ ...head, data: json });
-      }),
+      this.decodedInstances.get(
+        `${head.cluster}/${head.id}`,
+        { version: head.version, resourcesVersion: head.resources_version, left: () => leftOfRow(head) },
+        () => {
+          const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
+          return this.decode<"containerInstance">({ ...head, data: json });
+        },
+      ),
     );
   }
 
@@ -411,10 +472,14 @@ class SqliteStore implements Store {
   }
 
   async commit(writes: Write[]) {
+    checkResourceWrites(writes);
     this.purgeExpired();
     this.db.exec("BEGIN IMMEDIATE");
     try {
-      for (const write of writes) this.apply(write);
+      for (const write of writes) {
+        if (write.kind === "resources") this.applyResources(write);
+        else this.apply(write);
+      }
       this.db.exec("COMMIT");
     } catch (error) {
       this.db.exec("ROLLBACK");
@@ -422,14 +487,15 @@ class SqliteStore implements Store {
     }
   }
 
-  private apply(write: Write) {
+  private apply(write: RecordWrite) {
     const table = TABLES[write.kind] as Table<Kind>;
     const columns = table.columns(write.record);
     const keyWhere = table.key.map((k) => `${k} = ?`).join(" AND ");
     const keyValues = table.key.map((k) => columns[k]);
+    const instance = write.kind === "containerInstance";
     const current = this.db
-      .prepare(`SELECT version, expires_at FROM ${table.name} WHERE ${keyWhere}`)
-      .get(...keyValues) as { version: number; expires_at: number | null } | undefined;
+      .prepare(`SELECT ${instance ? "*" : "version, expires_at"} FROM ${table.name} WHERE ${keyWhere}`)
+      .get(...keyValues) as ({ version: number; expires_at: number | null } & Partial<ResourceRow>) | undefined;
     // An expired record counts as absent: it is gone as far as any reader knows.
     const live = current && (current.expires_at === null || current.expires_at > this.now());
     const currentVersion = live ? current.version : null;
@@ -444,10 +510,40 @@ class SqliteStore implements Store {
       expires_at: write.record.expiresAt ?? null,
       data: encodeRecord(write.record),
     };
+    if (write.kind === "containerInstance") {
+      // The remaining resources stay as stored, but for the write that creates the instance.
+      const resourcesVersion = current?.resources_version ?? 0;
+      Object.assign(
+        row,
+        write.expectedVersion === null
+          ? rowOfLeft(leftOf(write.record), resourcesVersion + 1)
+          : rowOfLeft(leftOfRow(current as ResourceRow), resourcesVersion),
+      );
+    }
     const names = Object.keys(row);
     this.db
       .prepare(`INSERT OR REPLACE INTO ${table.name} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`)
       .run(...names.map((n) => row[n]));
+  }
+
+  /** A delta on the instance's remaining resources as they are now (see ResourceWrite). */
+  private applyResources(write: ResourceWrite) {
+    const current = this.db
+      .prepare("SELECT * FROM container_instances WHERE cluster = ? AND id = ?")
+      .get(write.cluster, write.id) as ({ status: string; expires_at: number | null } & ResourceRow) | undefined;
+    const live = current && (current.expires_at === null || current.expires_at > this.now());
+    const next =
+      live && (!write.reserve || current.status === "ACTIVE") ? afterWrite(leftOfRow(current), write) : undefined;
+    if (!current || !next) {
+      throw new ConflictError(`container instance ${write.cluster}/${write.id} cannot take this reservation now`);
+    }
+    const row = rowOfLeft(next, current.resources_version + 1);
+    this.db
+      .prepare(
+        `UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ?, resources_version = ?
+         WHERE cluster = ? AND id = ?`,
+      )
+      .run(row.cpu_left, row.memory_left, row.ports, row.udp_ports, row.resources_version, write.cluster, write.id);
   }
 
   private purgeExpired() {

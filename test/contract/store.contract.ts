@@ -1,6 +1,14 @@
 import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
+import { readResources, resourceList } from "../../core/model/resources.ts";
+import {
+  ConflictError,
+  type Page,
+  type PageRequest,
+  put,
+  type ResourceWrite,
+  type Store,
+} from "../../core/store/port.ts";
 import type {
   AccessKeyRecord,
   AuditEventRecord,
@@ -31,6 +39,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
     afterEach(async () => {
       await store.close();
     });
+
+    /**
+     * Commits the same writes until they go through (true) or keep conflicting (false): a
+     * reservation that no longer fits fails every time, a transaction that lost a race to another
+     * (DynamoDB's TransactionConflict) goes through on a later try.
+     */
+    const commitPersistently = async (writes: Parameters<Store["commit"]>[0], tries = 30) => {
+      for (let i = 0; i < tries; i++) {
+        try {
+          await store.commit(writes);
+          return true;
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+        }
+      }
+      return false;
+    };
 
     describe("get and put of each record kind", () => {
       it("keeps a cluster and reads it back as written, with a version", async () => {
@@ -162,42 +188,124 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       it("writes nothing when any write of the batch conflicts, wherever it sits", async () => {
         await store.commit([put("containerInstance", containerInstance("web", "ci1")), put("task", task("web", "t0"))]);
         const instance = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
-        const placed = {
-          ...instance,
-          instance: { ...instance.instance, remainingResources: resources(3072, 15360) },
-        };
+        const placement = () => [
+          put("task", task("web", "t1")),
+          reservation("ci1", { cpu: 1024, memory: 1024, ports: [8080] }),
+          put("task", task("web", "t2")),
+        ];
         for (const conflictAt of [0, 1, 2]) {
-          const batch = [
-            put("task", task("web", "t1")),
-            put("containerInstance", placed),
-            put("task", task("web", "t2")),
-          ];
-          // The same batch, with one write made to conflict: t0 exists already.
-          batch[conflictAt] =
-            conflictAt === 1
-              ? put("containerInstance", { ...placed, version: placed.version + 100 })
-              : put("task", task("web", "t0"));
+          // The same batch, with one write made to conflict: t0 exists already, or it does not fit.
+          const batch = placement();
+          batch[conflictAt] = conflictAt === 1 ? reservation("ci1", { memory: 16385 }) : put("task", task("web", "t0"));
           await expect(store.commit(batch)).rejects.toBeInstanceOf(ConflictError);
           expect(await store.getTask("web", "t1")).toBeUndefined();
           expect(await store.getTask("web", "t2")).toBeUndefined();
           const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
           expect(after.version).toBe(instance.version);
+          expect(after.resourcesVersion).toBe(instance.resourcesVersion);
           expect(after.instance.remainingResources).toEqual(instance.instance.remainingResources);
         }
         // And the batch without a conflict goes through.
-        await store.commit([
-          put("task", task("web", "t1")),
-          put("containerInstance", placed),
-          put("task", task("web", "t2")),
-        ]);
+        await store.commit(placement());
         expect(await store.getTask("web", "t1")).toBeDefined();
-        expect((await store.getContainerInstance("web", "ci1"))?.instance.remainingResources).toEqual(
-          resources(3072, 15360),
-        );
+        expect(left(await store.getContainerInstance("web", "ci1"))).toEqual({
+          cpu: 3072,
+          memory: 15360,
+          ports: new Set([22, 8080]),
+          udpPorts: new Set(),
+        });
       });
 
       it("accepts an empty batch", async () => {
         await store.commit([]);
+      });
+    });
+
+    describe("remaining resources of container instances", () => {
+      it("starts from the creating record's remainingResources, and reads back what deltas made of them", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const created = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(created.instance.remainingResources).toEqual(
+          containerInstance("web", "ci1").instance.remainingResources,
+        );
+        await store.commit([reservation("ci1", { cpu: 512, memory: 1024, ports: [80, 443], udpPorts: [53] })]);
+        await store.commit([release("ci1", { cpu: 256, memory: 512, ports: [443] })]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(left(read)).toEqual({ cpu: 3840, memory: 15872, ports: new Set([22, 80]), udpPorts: new Set([53]) });
+        // The record's version is the rest's; the resources count their own.
+        expect(read.version).toBe(created.version);
+        expect(read.resourcesVersion).toBeGreaterThan(created.resourcesVersion as number);
+        // Every read path shows the same.
+        expect(left((await store.listContainerInstances("web"))[0])).toEqual(left(read));
+      });
+
+      it("keeps a delta committed after a record was read when that record is put back", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        await store.commit([reservation("ci1", { cpu: 1024, memory: 4096, ports: [8080] })]);
+        // A drain written from the read before the reservation, with its stale remainingResources.
+        await store.commit([put("containerInstance", { ...read, instance: { ...read.instance, status: "DRAINING" } })]);
+        const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(after.instance.status).toBe("DRAINING");
+        expect(left(after)).toEqual({ cpu: 3072, memory: 12288, ports: new Set([22, 8080]), udpPorts: new Set() });
+      });
+
+      it("reserves only on a live ACTIVE instance with room and the ports free; releases wherever it exists", async () => {
+        await store.commit([
+          put("containerInstance", containerInstance("web", "ci1")),
+          put("containerInstance", containerInstance("web", "drained", { status: "DRAINING" })),
+          put("containerInstance", { ...containerInstance("web", "gone"), expiresAt: Date.now() - 1000 }),
+        ]);
+        for (const refused of [
+          reservation("ci1", { cpu: 4097 }),
+          reservation("ci1", { memory: 16385 }),
+          reservation("ci1", { ports: [22] }),
+          reservation("drained", { memory: 1 }),
+          reservation("gone", { memory: 1 }),
+          reservation("nowhere", { memory: 1 }),
+          release("gone", { memory: 1 }),
+          release("nowhere", { memory: 1 }),
+        ]) {
+          await expect(store.commit([refused]), JSON.stringify(refused)).rejects.toBeInstanceOf(ConflictError);
+        }
+        // No item was made by a delta on an instance that is not there.
+        expect(await store.getContainerInstance("web", "nowhere")).toBeUndefined();
+        expect(left(await store.getContainerInstance("web", "ci1"))).toMatchObject({ cpu: 4096, memory: 16384 });
+        await store.commit([reservation("ci1", { cpu: 4096, memory: 16384, ports: [8080] })]);
+        await store.commit([release("drained", { memory: 100 })]);
+        expect(left(await store.getContainerInstance("web", "drained"))).toMatchObject({ memory: 16484 });
+        expect(left(await store.getContainerInstance("web", "ci1"))).toMatchObject({ cpu: 0, memory: 0 });
+      });
+
+      it("takes a record write and a resource write of one instance in one commit (re-registration)", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        await store.commit([reservation("ci1", { cpu: 1024, memory: 1024, ports: [8080] })]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        await store.commit([
+          put("containerInstance", {
+            ...read,
+            instance: { ...read.instance, registeredResources: resources(8192, 16384) },
+          }),
+          { ...release("ci1", { cpu: 4096 }), take: { ports: [2375], udpPorts: [] } },
+          put("task", task("web", "t1")),
+        ]);
+        const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(after.instance.registeredResources).toEqual(resources(8192, 16384));
+        expect(left(after)).toEqual({
+          cpu: 7168,
+          memory: 15360,
+          ports: new Set([22, 2375, 8080]),
+          udpPorts: new Set(),
+        });
+        expect(after.version).toBeGreaterThan(read.version);
+      });
+
+      it("gives a re-created instance the new record's resources, not those of the expired one", async () => {
+        await store.commit([
+          put("containerInstance", { ...containerInstance("web", "ci1"), expiresAt: Date.now() - 1 }),
+        ]);
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        expect(left(await store.getContainerInstance("web", "ci1"))).toMatchObject({ cpu: 4096, memory: 16384 });
       });
     });
 
@@ -526,37 +634,86 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         expect(creates.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       });
 
-      it("never overbooks an instance when placements race (read, plan, commit, retry)", async () => {
-        // 8 GiB of memory, 30 placers of 512 MiB each: 16 fit, whatever the interleaving.
+      it("commits every one of many concurrent placements on one instance that fits, and no more", async () => {
+        // 16 GiB of memory, 40 placers of 512 MiB each: 32 fit, whatever the interleaving. Each
+        // commits the same reservation again on a conflict, never re-reading: reservations commute.
         await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
-        const memoryOf = (r: ContainerInstanceRecord) =>
-          r.instance.remainingResources?.find((x) => x.name === "MEMORY")?.integerValue ?? 0;
-        const place = async (n: number): Promise<boolean> => {
+        const place = async (n: number) =>
+          commitPersistently([
+            put("task", task("web", `p${n}`, { containerInstanceId: "ci1" })),
+            reservation("ci1", { cpu: 64, memory: 512 }),
+          ]);
+        const placed = await Promise.all(Array.from({ length: 40 }, (_, n) => place(n)));
+        expect(placed.filter(Boolean)).toHaveLength(32);
+        expect(left(await store.getContainerInstance("web", "ci1"))).toMatchObject({ cpu: 4096 - 32 * 64, memory: 0 });
+        const tasks = await allPages(
+          (page) => store.listTasks({ cluster: "web", containerInstanceId: "ci1" }, page),
+          100,
+        );
+        expect(tasks.map((t) => t.id).sort()).toEqual(placed.flatMap((ok, n) => (ok ? [`p${n}`] : [])).sort());
+      });
+
+      it("gives a host port to exactly one of many concurrent placements", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const placed = await Promise.all(
+          Array.from({ length: 12 }, (_, n) =>
+            commitPersistently([
+              put("task", task("web", `p${n}`)),
+              reservation("ci1", { memory: 100, ports: [8080], udpPorts: [5000 + n] }),
+            ]),
+          ),
+        );
+        expect(placed.filter(Boolean)).toHaveLength(1);
+        const after = left(await store.getContainerInstance("web", "ci1"));
+        expect(after).toMatchObject({ memory: 16284, ports: new Set([22, 8080]) });
+        expect(after.udpPorts.size).toBe(1);
+      });
+
+      it("loses no reservation to concurrent attribute and status writes of the instance", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        // Writers of the record: read, change, put on the version read, re-read on a conflict.
+        const rewrite = async (change: (r: ContainerInstanceRecord) => ContainerInstanceRecord) => {
           for (;;) {
             const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
-            const left = memoryOf(read) - 8192;
-            if (left < 512) return false;
-            const remainingResources = resources(4096, left + 8192 - 512);
             try {
-              await store.commit([
-                put("task", task("web", `p${n}`, { containerInstanceId: "ci1" })),
-                put("containerInstance", { ...read, instance: { ...read.instance, remainingResources } }),
-              ]);
-              return true;
+              return await store.commit([put("containerInstance", change(read))]);
             } catch (error) {
               if (!(error instanceof ConflictError)) throw error;
             }
           }
         };
-        const placed = await Promise.all(Array.from({ length: 30 }, (_, n) => place(n)));
-        expect(placed.filter(Boolean)).toHaveLength(16);
-        const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
-        expect(memoryOf(after)).toBe(8192);
-        const tasks = await allPages(
-          (page) => store.listTasks({ cluster: "web", containerInstanceId: "ci1" }, page),
-          100,
+        const attribute = (n: number) => (r: ContainerInstanceRecord) => ({
+          ...r,
+          instance: { ...r.instance, attributes: [...(r.instance.attributes ?? []), { name: `a${n}`, value: "x" }] },
+        });
+        const placed = await Promise.all([
+          ...Array.from({ length: 24 }, (_, n) =>
+            commitPersistently([put("task", task("web", `p${n}`)), reservation("ci1", { memory: 256 })]),
+          ),
+          ...Array.from({ length: 6 }, (_, n) => rewrite(attribute(n)).then(() => undefined)),
+        ]);
+        const committed = placed.filter((ok) => ok === true).length;
+        expect(committed).toBe(24);
+        let after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(left(after).memory).toBe(16384 - 24 * 256);
+        expect(after.instance.attributes?.map((a) => a.name).sort()).toEqual(
+          ["a0", "a1", "a2", "a3", "a4", "a5", "ecs.availability-zone"].sort(),
         );
-        expect(tasks).toHaveLength(16);
+
+        // A drain racing more placements: those that land before it commit, none after it.
+        const more = Promise.all(
+          Array.from({ length: 24 }, (_, n) =>
+            commitPersistently([put("task", task("web", `q${n}`)), reservation("ci1", { memory: 256 })]),
+          ),
+        );
+        await rewrite((r) => ({ ...r, instance: { ...r.instance, status: "DRAINING" } }));
+        const landed = (await more).filter(Boolean).length;
+        after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(after.instance.status).toBe("DRAINING");
+        expect(left(after).memory).toBe(16384 - (24 + landed) * 256);
+        const tasks = await allPages((page) => store.listTasks({ cluster: "web" }, page), 100);
+        expect(tasks).toHaveLength(24 + landed);
+        await expect(store.commit([reservation("ci1", { memory: 1 })])).rejects.toBeInstanceOf(ConflictError);
       });
 
       it("gives concurrent registrations of one family distinct revisions", async () => {
@@ -807,13 +964,41 @@ function taskDefinition(family: string, revision: number, status = "ACTIVE"): Om
   };
 }
 
-function resources(cpu: number, memory: number) {
-  return [
-    { name: "CPU", type: "INTEGER", integerValue: cpu },
-    { name: "MEMORY", type: "INTEGER", integerValue: memory },
-    { name: "PORTS", type: "STRINGSET", stringSetValue: ["22"] },
-  ];
+/** Resources in the shape ECS answers (and registration stores): every member, all four entries. */
+const resources = (cpu: number, memory: number) => resourceList({ cpu, memory, ports: [22], udpPorts: [] });
+
+type Amounts = { cpu?: number; memory?: number; ports?: number[]; udpPorts?: number[] };
+
+/** A reservation on instance `id` of cluster web (all of it, or ConflictError). */
+function reservation(id: string, a: Amounts): ResourceWrite {
+  return {
+    kind: "resources",
+    cluster: "web",
+    id,
+    cpu: -(a.cpu ?? 0),
+    memory: -(a.memory ?? 0),
+    take: { ports: a.ports ?? [], udpPorts: a.udpPorts ?? [] },
+    free: { ports: [], udpPorts: [] },
+    reserve: true,
+  };
 }
+
+/** Resources given back to instance `id` of cluster web. */
+function release(id: string, a: Amounts): ResourceWrite {
+  return {
+    kind: "resources",
+    cluster: "web",
+    id,
+    cpu: a.cpu ?? 0,
+    memory: a.memory ?? 0,
+    take: { ports: [], udpPorts: [] },
+    free: { ports: a.ports ?? [], udpPorts: a.udpPorts ?? [] },
+    reserve: false,
+  };
+}
+
+/** What an instance as read has left. */
+const left = (record: ContainerInstanceRecord | undefined) => readResources(record?.instance.remainingResources);
 
 function containerInstance(
   clusterName: string,

@@ -11,6 +11,7 @@ import {
   UpdateContainerInstancesStateCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reservationWrite } from "../../core/placement/resources.ts";
 import { put } from "../../core/store/port.ts";
 import type { TaskRecord } from "../../core/store/records.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
@@ -49,7 +50,8 @@ const attribute = (attributes: { name?: string; value?: string }[] | undefined, 
   attributes?.find((a) => a.name === name)?.value;
 
 /** A task placed on an instance, written straight to the store (RunTask belongs to another suite). */
-async function placeTask(instanceId: string, lastStatus: string, cluster = "ci") {
+/** A task on the instance, as launches commit it: holding its reservation there when `reserve`. */
+async function placeTask(instanceId: string, lastStatus: string, cluster = "ci", reserve = false) {
   const id = `task${Math.random().toString(16).slice(2)}`;
   const record = {
     cluster,
@@ -67,7 +69,10 @@ async function placeTask(instanceId: string, lastStatus: string, cluster = "ci")
     essentialContainers: [],
     acknowledged: false,
   } as unknown as TaskRecord;
-  await berth.store.commit([put("task", record)]);
+  await berth.store.commit([
+    put("task", record),
+    ...(reserve ? [reservationWrite({ cluster, id: instanceId }, record.reservation)] : []),
+  ]);
   return record;
 }
 
@@ -129,7 +134,7 @@ describe("RegisterContainerInstance", () => {
     await berth.ecs.send(
       new PutAttributesCommand({ cluster: "ci", attributes: [{ name: "stack", value: "prod", targetId: arn }] }),
     );
-    await placeTask(arn.split("/").pop() as string, "RUNNING");
+    await placeTask(arn.split("/").pop() as string, "RUNNING", "ci", true);
     const again = await register({ containerInstanceArn: arn, instanceIdentityDocument: identity("i-0ccc") });
     expect(again.containerInstance?.containerInstanceArn).toBe(arn);
     expect(attribute(again.containerInstance?.attributes, "stack")).toBe("prod");

@@ -1,7 +1,8 @@
 import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { resourceList } from "../../core/model/resources.ts";
 import { mulberry32, planPlacement, REASONS, validatePlacement } from "../../core/placement/plan.ts";
-import { remaining, reserve, resourceList } from "../../core/placement/resources.ts";
+import { remaining, reserve } from "../../core/placement/resources.ts";
 import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../../core/placement/types.ts";
 import { EcsError } from "../../core/protocol/errors.ts";
 import type { ContainerInstanceRecord } from "../../core/store/records.ts";

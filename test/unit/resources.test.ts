@@ -1,6 +1,15 @@
 import type { Resource } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { fits, readResources, release, remaining, reserve, resourceList } from "../../core/placement/resources.ts";
+import { resourceList } from "../../core/model/resources.ts";
+import {
+  fits,
+  releaseWrite,
+  remaining,
+  reregistrationWrite,
+  reservationWrite,
+  reserve,
+} from "../../core/placement/resources.ts";
+import { afterWrite, leftOf } from "../../core/store/instanceResources.ts";
 import type { ContainerInstanceRecord, Reservation } from "../../core/store/records.ts";
 
 const SYSTEM_PORTS = [22, 2375, 2376, 51678, 51679];
@@ -93,21 +102,39 @@ describe("reserve and release", () => {
     expect(() => reserve(instance({ cpu: 100, memory: 100 }), demand({ memory: 200 }))).toThrow(/RESOURCE:MEMORY/);
   });
 
-  it("gives back what a task held", () => {
+  it("gives back what a task held, through the store's delta", () => {
     const held = demand({ cpu: 256, memory: 512, ports: [80], udpPorts: [53] });
     const start = instance({ cpu: 1024, memory: 2048 });
-    const back = release(reserve(start, held), held);
-    expect(remaining(back)).toEqual(remaining(start));
+    const taken = afterWrite(leftOf(start), reservationWrite(start, held));
+    expect(taken).toEqual(leftOf(reserve(start, held)));
+    const back = taken && afterWrite(taken, releaseWrite(start, held));
+    expect(back).toEqual(leftOf(start));
   });
 
-  it("never releases more than the instance registered, nor the ports it reserves for itself", () => {
-    const back = release(instance({ cpu: 2000, memory: 4000 }), demand({ cpu: 256, memory: 512, ports: [22, 80] }));
-    expect(remaining(back)).toMatchObject({ cpu: 2048, memory: 4096, ports: new Set(SYSTEM_PORTS) });
+  it("reserves many tasks at once, and refuses what does not fit when the delta lands", () => {
+    const start = instance({ cpu: 1024, memory: 2048 });
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), 4))).toMatchObject({ memory: 0 });
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), 5))).toBeUndefined();
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [22] })))).toBeUndefined();
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [8080] })))).toBeDefined();
   });
 
-  it("adds missing resource entries instead of dropping the reservation", () => {
-    const bare: ContainerInstanceRecord = { cluster: "default", id: "i2", version: 1, instance: {} };
-    const back = release(bare, demand({ cpu: 10, memory: 20 }));
-    expect(readResources(back.instance.remainingResources)).toMatchObject({ cpu: 10, memory: 20 });
+  it("never frees the ports the instance reserves for itself", () => {
+    const write = releaseWrite(instance({ cpu: 0, memory: 0 }), demand({ cpu: 256, memory: 512, ports: [22, 80, 0] }));
+    expect(write).toMatchObject({ cpu: 256, memory: 512, free: { ports: [80], udpPorts: [] }, reserve: false });
+  });
+
+  it("follows a re-registration by the difference of what the instance registers", () => {
+    const record = instance({ cpu: 1024, memory: 2048 });
+    const before = record.instance.registeredResources;
+    const after = resourceList({ cpu: 4096, memory: 3072, ports: [22, 8022], udpPorts: [] });
+    const write = reregistrationWrite(record, before, after);
+    expect(write).toMatchObject({
+      cpu: 2048,
+      memory: -1024,
+      take: { ports: [8022] },
+      free: { ports: [2375, 2376, 51678, 51679] },
+    });
+    expect(afterWrite(leftOf(record), write)).toMatchObject({ cpu: 3072, memory: 1024, ports: [22, 8022] });
   });
 });

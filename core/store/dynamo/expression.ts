@@ -14,6 +14,13 @@ export class Expression {
     return placeholder;
   }
 
+  /** A placeholder of its own for a name that is no attribute of ours (a map key, such as a port). */
+  alias(name: string): string {
+    const placeholder = `#a${this.count++}`;
+    this.names[placeholder] = name;
+    return placeholder;
+  }
+
   value(value: unknown): string {
     const placeholder = `:v${this.count++}`;
     this.values[placeholder] = value;
@@ -43,7 +50,7 @@ export class Expression {
   params() {
     return {
       ...(Object.keys(this.names).length > 0 && { ExpressionAttributeNames: this.names }),
-      ...(this.count > 0 && { ExpressionAttributeValues: this.values }),
+      ...(Object.keys(this.values).length > 0 && { ExpressionAttributeValues: this.values }),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { decodeRecord, encodeRecord } from "../encoding.ts";
-import type { Kind, RecordKinds } from "../records.ts";
+import { type Left, leftOf, withLeft } from "../instanceResources.ts";
+import type { ContainerInstanceRecord, Kind, RecordKinds } from "../records.ts";
 import { accessKeyAttributes } from "./keys/accessKey.ts";
 import { auditEventAttributes } from "./keys/auditEvent.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
@@ -72,12 +73,59 @@ export function itemOf<K extends Kind>(kind: K, record: Omit<RecordKinds[K], "ve
   };
 }
 
+/** A container instance's whole item as read back: its record's attributes and its remaining resources. */
+export function instanceItemOf(record: ContainerInstanceRecord): Item {
+  const left = leftOf(record);
+  return {
+    ...itemOf("containerInstance", record),
+    version: record.version,
+    cpuLeft: left.cpu,
+    memoryLeft: left.memory,
+    portsInUse: portMap(left.ports),
+    udpPortsInUse: portMap(left.udpPorts),
+    resourcesVersion: record.resourcesVersion ?? 0,
+  };
+}
+
 export const keyOf = (item: { pk: unknown; sk: unknown }) => ({ pk: item.pk, sk: item.sk });
 
 export const ttlOf = (expiresAt: number) => Math.ceil(expiresAt / 1000);
 
-export const recordOf = <K extends Kind>(item: Record<string, unknown>): RecordKinds[K] =>
+/** The record an item holds; a container instance's with its remaining resources from their attributes. */
+export const recordOf = <K extends Kind>(item: Record<string, unknown>): RecordKinds[K] => {
+  const record = dataOf<K>(item);
+  return item.kind === "containerInstance"
+    ? (withLeft(record as ContainerInstanceRecord, leftOfItem(item), resourcesVersionOf(item)) as RecordKinds[K])
+    : record;
+};
+
+/** The record as its `data` has it (a container instance's remaining resources as last put). */
+export const dataOf = <K extends Kind>(item: Record<string, unknown>): RecordKinds[K] =>
   decodeRecord<RecordKinds[K]>(item.data as string, item.version as number, item.expiresAt as number | undefined);
+
+/**
+ * A container instance's remaining resources, kept apart from `data` (see instanceResources.ts):
+ * numbers `cpuLeft` and `memoryLeft`, the host ports in use as maps from port to true
+ * (`portsInUse`, `udpPortsInUse`: a map, unlike a set, may be empty, and each port is its own
+ * path to set, remove or test in one request), and `resourcesVersion`.
+ */
+export const RESOURCE_ATTRIBUTES = ["cpuLeft", "memoryLeft", "portsInUse", "udpPortsInUse", "resourcesVersion"];
+
+export const leftOfItem = (item: Record<string, unknown>): Left => ({
+  cpu: item.cpuLeft as number,
+  memory: item.memoryLeft as number,
+  ports: portsOf(item.portsInUse),
+  udpPorts: portsOf(item.udpPortsInUse),
+});
+
+export const resourcesVersionOf = (item: Record<string, unknown>) => (item.resourcesVersion as number) ?? 0;
+
+export const portMap = (ports: number[]) => Object.fromEntries(ports.map((p) => [String(p), true]));
+
+const portsOf = (map: unknown) =>
+  Object.keys((map ?? {}) as object)
+    .map(Number)
+    .sort((a, b) => a - b);
 
 export const isLive = (item: Record<string, unknown>, now: number) =>
   typeof item.expiresAt !== "number" || item.expiresAt > now;

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../port.ts";
 import { and, Expression } from "./expression.ts";
 import { INDEXES, type IndexName } from "./table.ts";
@@ -25,6 +25,9 @@ type Raw = Record<string, unknown>;
 
 /** When filters drop items, a page may take many reads: each asks for this many at least. */
 const FILTERED_BATCH = 100;
+
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_KEYS = 100;
 
 export class Reader {
   constructor(
@@ -72,6 +75,25 @@ export class Reader {
     if (items.length < wanted) return { items };
     items.pop();
     return { items, next: cursorOf(items[items.length - 1]) };
+  }
+
+  /**
+   * The items with these keys (consistent reads, any order; absent and expired ones left out),
+   * 100 keys per BatchGetItem, asking again for the keys DynamoDB left unprocessed.
+   */
+  async getMany(keys: { pk: unknown; sk: unknown }[]): Promise<Raw[]> {
+    const items: Raw[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+      let request: Record<string, { Keys: Raw[]; ConsistentRead: boolean }> | undefined = {
+        [this.table]: { Keys: keys.slice(i, i + BATCH_GET_KEYS), ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        items.push(...(out.Responses?.[this.table] ?? []));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return items.filter((item) => typeof item.expiresAt !== "number" || item.expiresAt > this.now());
   }
 
   private params(spec: QuerySpec) {
