@@ -1,4 +1,4 @@
-import type { Failure, PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
+import type { Failure, PlacementConstraint, PlacementStrategy, Service } from "@aws-sdk/client-ecs";
 import { heartbeatsByInstance, isAgentConnected } from "../actions/agentConnection.ts";
 import type { ActionContext } from "../actions/context.ts";
 import { launchTasks } from "../actions/launchTasks.ts";
@@ -59,8 +59,12 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
   }
 
-  // As ECS does, a task that fails its container health checks is stopped and replaced below.
-  const unhealthy = all.filter((t) => isLive(t.task) && !lost.includes(t) && t.task.healthStatus === "UNHEALTHY");
+  // As ECS does, a task that fails its container health checks is stopped and replaced below,
+  // unless it started within the service's health check grace period, which ECS gives it to warm up.
+  const unhealthy = all.filter(
+    (t) =>
+      isLive(t.task) && !lost.includes(t) && t.task.healthStatus === "UNHEALTHY" && pastGracePeriod(t, service, now),
+  );
   const failedChecks = await stopTasks(ctx, cluster, unhealthy, HEALTH_CHECK_STOP, false);
   if (failedChecks.length > 0) {
     messages.push(...failedChecks.map((t) => events.unhealthyEvent(name, arnOf(t))));
@@ -224,4 +228,14 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
+}
+
+/**
+ * Whether a task started longer ago than the service's healthCheckGracePeriodSeconds (0 when
+ * unset, as ECS defaults it): only then do failed health checks count against it.
+ */
+function pastGracePeriod(task: TaskRecord, service: Service, now: Date): boolean {
+  const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+  const started = task.task.startedAt?.getTime() ?? task.task.createdAt?.getTime();
+  return started === undefined || now.getTime() - started >= graceMs;
 }

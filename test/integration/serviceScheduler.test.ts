@@ -1,6 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
+import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
 import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
+import { SubmitTaskHealthChange } from "../../core/actions/berth/health.ts";
 import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import type { ActionContext } from "../../core/actions/context.ts";
@@ -103,6 +105,60 @@ describe("reconcileService", () => {
         .map((t) => `(task ${t.id})`)
         .join(" ")}.`,
     );
+  });
+});
+
+describe("a service's health check grace period", () => {
+  it("leaves an UNHEALTHY task alone while it lasts, then stops and replaces it", async () => {
+    const instance = await register();
+    // The instance's agent beats at each step, so that it stays placeable as the clock moves.
+    const later = async (ms: number) => {
+      clock += ms;
+      await recordHeartbeat(ctx, "c", instance);
+      await reconcileService(ctx, "c", "web");
+    };
+    await RegisterTaskDefinition(
+      {
+        family: "checked",
+        containerDefinitions: [
+          { name: "app", image: "busybox", memory: 128, essential: true, healthCheck: { command: ["CMD", "true"] } },
+        ],
+      },
+      ctx,
+    );
+    await CreateService(
+      {
+        cluster: "c",
+        serviceName: "web",
+        taskDefinition: "checked",
+        desiredCount: 1,
+        healthCheckGracePeriodSeconds: 60,
+      },
+      ctx,
+    );
+    await reconcileService(ctx, "c", "web");
+    const [task] = await serviceTasks(ctx, "c", "web");
+    await SubmitTaskStateChange({ cluster: "c", task: task.id, status: "RUNNING" }, ctx);
+    await SubmitTaskHealthChange(
+      { cluster: "c", task: task.id, containers: [{ containerName: "app", healthStatus: "UNHEALTHY" }] },
+      ctx,
+    );
+
+    await later(30_000);
+    const within = await serviceTasks(ctx, "c", "web");
+    expect(within.map((t) => [t.id, t.task.healthStatus, t.task.desiredStatus])).toEqual([
+      [task.id, "UNHEALTHY", "RUNNING"],
+    ]);
+
+    await later(31_000);
+    const after = await serviceTasks(ctx, "c", "web");
+    expect(after.find((t) => t.id === task.id)?.task).toMatchObject({
+      desiredStatus: "STOPPED",
+      stoppedReason: "Task failed container health checks",
+    });
+    await later(15_000);
+    const replaced = await serviceTasks(ctx, "c", "web");
+    expect(replaced.filter((t) => t.id !== task.id && t.task.desiredStatus === "RUNNING")).toHaveLength(1);
   });
 });
 
