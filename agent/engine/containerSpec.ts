@@ -1,4 +1,4 @@
-import type { ContainerDefinition, HealthCheck, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition, HealthCheck, Task, TaskDefinition, Volume } from "@aws-sdk/client-ecs";
 import type { HostConfig } from "dockerode";
 import type { CreateSpec } from "../runtime/types.ts";
 import { dockerName, ecsLabels, volumeName } from "./naming.ts";
@@ -125,12 +125,23 @@ function binds(task: Task, taskDefinition: TaskDefinition, container: ContainerD
   return container.mountPoints?.map((m) => {
     const volume = taskDefinition.volumes?.find((v) => v.name === m.sourceVolume);
     if (!volume) throw new UnsupportedTaskError(`mount point ${m.containerPath}: no volume named ${m.sourceVolume}`);
-    const shared = volume.dockerVolumeConfiguration?.scope === "shared";
     const source =
-      volume.host?.sourcePath ?? (shared ? (volume.name ?? "") : volumeName(task, taskDefinition, volume.name ?? ""));
+      volume.host?.sourcePath ??
+      (isTaskScoped(volume) ? volumeName(task, taskDefinition, volume.name ?? "") : (volume.name ?? ""));
     return `${source}:${m.containerPath}${m.readOnly ? ":ro" : ""}`;
   });
 }
+
+/** A Docker volume of the task's own (no host path, not a shared dockerVolumeConfiguration). */
+const isTaskScoped = (volume: Volume) =>
+  !volume.host?.sourcePath && volume.dockerVolumeConfiguration?.scope !== "shared";
+
+/**
+ * The Docker volumes that live and die with the task, as on ECS ("task" scope, or a volume with no
+ * host path): created by Docker at the first container's create, removed with the containers.
+ */
+export const taskScopedVolumes = (task: Task, taskDefinition: TaskDefinition): string[] =>
+  (taskDefinition.volumes ?? []).filter(isTaskScoped).map((v) => volumeName(task, taskDefinition, v.name ?? ""));
 
 /** ECS's defaults (interval 30 s, timeout 5 s, retries 3), in Docker's nanoseconds. */
 function healthcheck(h: HealthCheck) {

@@ -1,4 +1,5 @@
 import type { ContainerRuntime, ObservedContainer, RuntimeEvent } from "../runtime/types.ts";
+import { taskScopedVolumes } from "./containerSpec.ts";
 import { dockerName, ecsLabels, LABELS } from "./naming.ts";
 import { nextStep } from "./nextStep.ts";
 import {
@@ -25,7 +26,9 @@ export interface TaskEngineDeps {
 
 /** A transient failure (Docker unreachable) is retried after this long rather than in a tight loop. */
 const RETRY_MS = 2_000;
+/** Stopped tasks are looked for at least once a minute, and at most once a second however short the cleanup wait. */
 const CLEANUP_SWEEP_MAX_MS = 60_000;
+const CLEANUP_SWEEP_MIN_MS = 1_000;
 
 /**
  * The task engine. Each task has its own driver (a serial loop, as the ECS agent has one task
@@ -206,13 +209,16 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     void kick(task.taskArn);
   }
 
-  /** Remove the containers of tasks STOPPED longer than the cleanup wait, and forget those tasks. */
+  /** Remove the containers and volumes of tasks STOPPED longer than the cleanup wait, and forget those tasks. */
   async function cleanup() {
     const cutoff = now().getTime() - config.cleanupWaitMs;
     for (const task of Object.values(state.tasks)) {
       const stoppedAt = task.executionStoppedAt ? Date.parse(task.executionStoppedAt) : Number.NaN;
       if (task.known !== "STOPPED" || drivers.get(task.taskArn)?.running || !(stoppedAt <= cutoff)) continue;
       for (const c of task.containers) if (c.runtimeId) await runtime.removeContainer(c.runtimeId);
+      for (const volume of taskScopedVolumes(task.desired.task, task.desired.taskDefinition)) {
+        await runtime.removeVolume(volume);
+      }
       delete state.tasks[task.taskArn];
       drivers.delete(task.taskArn);
     }
@@ -229,7 +235,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       await exclusive(syncFromDocker);
       sweeper = setInterval(
         () => void exclusive(cleanup).catch(() => undefined),
-        Math.min(config.cleanupWaitMs, CLEANUP_SWEEP_MAX_MS),
+        Math.max(CLEANUP_SWEEP_MIN_MS, Math.min(config.cleanupWaitMs, CLEANUP_SWEEP_MAX_MS)),
       );
       sweeper.unref();
     },

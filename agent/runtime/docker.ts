@@ -78,6 +78,10 @@ export function createDockerRuntime(options: { socketPath?: string } = {}): Cont
       await docker.getContainer(id).remove({ force: true, v: true }).catch(tolerate(404));
     },
 
+    async removeVolume(name) {
+      await docker.getVolume(name).remove().catch(tolerate(404));
+    },
+
     inspectContainer: inspect,
 
     async listContainers(label) {

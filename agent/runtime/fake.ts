@@ -25,7 +25,7 @@ export interface FakeContainer {
 }
 
 export interface FakeCall {
-  op: "pull" | "create" | "start" | "stop" | "remove";
+  op: "pull" | "create" | "start" | "stop" | "remove" | "removeVolume";
   target: string;
 }
 
@@ -135,6 +135,10 @@ export class FakeRuntime implements ContainerRuntime {
   async removeContainer(id: string) {
     this.record("remove", id);
     this.containers.delete(id);
+  }
+
+  async removeVolume(name: string) {
+    this.record("removeVolume", name);
   }
 
   async inspectContainer(idOrName: string) {

@@ -17,6 +17,8 @@ export interface ContainerRuntime {
   /** The container's stop signal (SIGTERM or the image's STOPSIGNAL), then SIGKILL after `timeoutSeconds`. */
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /** Removes a named Docker volume; one that does not exist is no error. */
+  removeVolume(name: string): Promise<void>;
   /** undefined when no such container exists. */
   inspectContainer(idOrName: string): Promise<ObservedContainer | undefined>;
   /** Every container (running or not) that carries the label `key` (with `value`, when given). */

@@ -32,14 +32,14 @@ describe.skipIf(unavailable !== undefined && !inCi)("task engine on Docker", () 
     await removeTaskContainers(docker, taskArns);
   });
 
-  function start(dataDir = mkdtempSync(join(tmpdir(), "berth-docker-engine-"))) {
+  function start(dataDir = mkdtempSync(join(tmpdir(), "berth-docker-engine-")), cleanupWaitMs = 3_600_000) {
     const reports: TaskStateReport[] = [];
     const engine = createTaskEngine({
       runtime: createDockerRuntime(),
       config: {
         cluster: CLUSTER,
         stopTimeoutSeconds: 2,
-        cleanupWaitMs: 3_600_000,
+        cleanupWaitMs,
         imagePullBehavior: "default",
         dataDir,
       },
@@ -148,6 +148,34 @@ describe.skipIf(unavailable !== undefined && !inCi)("task engine on Docker", () 
     // Still watched: stopping it goes through the adopted container.
     await second.engine.reconcile([stopping(d)]);
     expect(second.last(d)?.status).toBe("STOPPED");
+  });
+
+  it("a task-scoped volume is shared by the task's containers and removed with them at cleanup", async () => {
+    const s = start(undefined, 0);
+    await s.engine.start();
+    const d = task(
+      [
+        {
+          name: "app",
+          command: ["sh", "-c", "echo hi > /data/x; sleep 60"],
+          mountPoints: [{ sourceVolume: "scratch", containerPath: "/data" }],
+        },
+      ],
+      { definition: { volumes: [{ name: "scratch", dockerVolumeConfiguration: { scope: "task" } }] } },
+    );
+    await s.engine.reconcile([d]);
+    expect(s.last(d)?.status).toBe("RUNNING");
+    const [listed] = await containersOfTask(docker, d.task.taskArn ?? "");
+    const mount = (await docker.getContainer(listed.Id).inspect()).Mounts.find((m) => m.Destination === "/data");
+    expect(mount?.Type).toBe("volume");
+    const volume = mount?.Name as string;
+    expect((await docker.getVolume(volume).inspect()).Name).toBe(volume);
+
+    await s.engine.reconcile([stopping(d)]);
+    expect(s.last(d)?.status).toBe("STOPPED");
+    await s.engine.reconcile([]);
+    expect(await containersOfTask(docker, d.task.taskArn ?? "")).toEqual([]);
+    await expect(docker.getVolume(volume).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it("info() describes the host for registration", async () => {

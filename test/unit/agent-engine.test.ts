@@ -308,6 +308,28 @@ describe("task engine: restart and cleanup", () => {
     expect(readFileSync(join(s.dataDir, "engine-state.json"), "utf8")).not.toContain(d.task.taskArn);
   });
 
+  it("removes the task's own Docker volumes with its containers, never a shared or host one", async () => {
+    const clock = { now: new Date("2030-01-01T00:00:00Z") };
+    const s = await setup({ clock, config: { cleanupWaitMs: 60_000 } });
+    const d = desiredTask([{ name: "app" }], {
+      definition: {
+        volumes: [
+          { name: "scratch" },
+          { name: "cache", dockerVolumeConfiguration: { scope: "task" } },
+          { name: "shared", dockerVolumeConfiguration: { scope: "shared", autoprovision: true } },
+          { name: "logs", host: { sourcePath: "/var/log/app" } },
+        ],
+      },
+    });
+    await s.engine.reconcile([d]);
+    await s.engine.reconcile([stopping(d)]);
+    expect(s.runtime.count("removeVolume")).toBe(0);
+    clock.now = new Date("2030-01-01T00:01:01Z");
+    await s.engine.reconcile([]);
+    const removed = s.runtime.calls.filter((c) => c.op === "removeVolume").map((c) => c.target);
+    expect(removed).toEqual([s.dockerName(d, "scratch"), s.dockerName(d, "cache")]);
+  });
+
   it("reports per-task utilization of running containers", async () => {
     const s = await setup();
     const d = desiredTask([{ name: "a" }, { name: "b" }]);
