@@ -107,6 +107,13 @@ export interface ResourceWrite {
   take: HostPorts;
   free: HostPorts;
   /**
+   * Added to the instance's count of tasks per group (`service:web`, `family:app`): a launch
+   * adds its tasks of its group, a release at stop takes its task's back, a re-registration
+   * changes none. A count may not go below zero: a write that would take more than is counted
+   * fails with ConflictError (the caller re-reads, and takes back only what the read counts).
+   */
+  groups: Record<string, number>;
+  /**
    * A reservation: commits only if the instance is live and ACTIVE, keeps at least -cpu CPU
    * units and -memory MiB, and has none of `take`'s ports in use. Otherwise (someone else took
    * them first, or the instance drained) the commit fails with ConflictError. Without it, the
