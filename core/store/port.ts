@@ -37,7 +37,8 @@ export interface Store {
   listTasks(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
   /**
    * The cluster's live (not STOPPED) tasks counted per container instance, group and lastStatus,
-   * optionally for one group: all that placement and the query language need to know of them.
+   * optionally for one group: for the query language's runningTasksCount (placement and
+   * ListContainerInstances' filter; groups alone come with the instances, as residentGroups).
    */
   countResidentTasks(cluster: string, group?: string): Promise<ResidentCount[]>;
   /** Tasks of a cluster by lastStatus, for the cluster's counters. */
