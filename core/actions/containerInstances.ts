@@ -32,7 +32,7 @@ import type { ActionContext } from "./context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
 import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { residentsByInstance } from "./residents.ts";
+import { needsLastStatus, withResidents } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 import { clusterServicesChanged } from "./serviceQueue.ts";
 import { mergeTags, validateTags } from "./tagging.ts";
@@ -141,8 +141,10 @@ export async function ListContainerInstances(
   );
   if (matches) {
     records = await withAgentConnections(ctx, cluster.name, records);
-    const residents = await residentsByInstance(ctx, cluster.name);
-    records = records.filter((record) => matches({ record, tasks: residents.get(record.id) ?? [] }));
+    const candidates = await withResidents(ctx, cluster.name, records, {
+      lastStatus: needsLastStatus([input.filter]),
+    });
+    records = candidates.filter((candidate) => matches(candidate)).map((c) => c.record);
   }
   const result = pageInMemory(records, (r) => r.id, page);
   return {

@@ -11,7 +11,7 @@ import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRe
 import { withAgentConnections } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
-import { residentsByInstance } from "./residents.ts";
+import { needsLastStatus, withResidents } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 
 export interface Launch {
@@ -53,7 +53,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       throw invalidParameter("No Container Instances were found in your cluster.");
     }
     const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
-    const candidates = await withResidents(ctx, launch, instances);
+    const candidates = await candidatesOf(ctx, launch, instances);
     const plan = launch.onInstances
       ? planOnInstances(candidates, launch, demand)
       : planPlacement(candidates, planRequest(launch, demand));
@@ -85,7 +85,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
     const failures: Failure[] = plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail }));
     const writes = [
       ...records.map((r) => put("task", r)),
-      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, r.tasks)),
+      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
       ...(launch.alsoWrite?.(tasks, failures) ?? []),
     ];
     if (writes.length > 0) await ctx.store.commit(writes);
@@ -127,22 +127,21 @@ function planOnInstances(candidates: Candidate[], launch: Launch, demand: Reserv
 }
 
 /**
- * Instances with the live tasks that placement needs to see: only read when a constraint or
- * strategy depends on tasks already running (task:group expressions, spread), since reading
- * every task of a large cluster on each launch would be the slowest part of it.
+ * Instances with the live tasks that placement needs to see: only when a constraint or strategy
+ * depends on tasks already there (task:group and runningTasksCount expressions, spread,
+ * distinctInstance). Their groups come with the instances (see residents.ts); only
+ * runningTasksCount makes it read the cluster's tasks.
  */
-async function withResidents(
+async function candidatesOf(
   ctx: ActionContext,
   launch: Launch,
   instances: ContainerInstanceRecord[],
 ): Promise<Candidate[]> {
   const constraints = [...launch.constraints, ...(launch.taskDefinition.taskDefinition.placementConstraints ?? [])];
-  const anyGroup = constraints.some((c) => c.expression?.includes("task:group"));
+  const lastStatus = needsLastStatus(constraints.map((c) => c.expression));
+  const anyGroup = lastStatus || constraints.some((c) => c.expression?.includes("task:group"));
   const ownGroup =
     launch.strategies.some((s) => s.type === "spread") || constraints.some((c) => c.type === "distinctInstance");
-  const residents =
-    anyGroup || ownGroup
-      ? await residentsByInstance(ctx, launch.cluster, anyGroup ? undefined : launch.group)
-      : new Map();
-  return instances.map((record) => ({ record, tasks: residents.get(record.id) ?? [] }));
+  if (!anyGroup && !ownGroup) return instances.map((record) => ({ record, tasks: [] }));
+  return withResidents(ctx, launch.cluster, instances, { group: anyGroup ? undefined : launch.group, lastStatus });
 }

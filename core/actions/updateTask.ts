@@ -32,7 +32,7 @@ export async function updateTask(
       next.expiresAt = (next.task.stoppedAt ?? ctx.now()).getTime() + STOPPED_TASK_RETENTION_MS;
       const instance =
         next.containerInstanceId && (await ctx.store.getContainerInstance(cluster, next.containerInstanceId));
-      if (instance) writes.push(releaseWrite(instance, next.reservation));
+      if (instance) writes.push(releaseWrite(instance, next.reservation, next.task.group));
     }
     writes.push(put("task", next));
     await ctx.store.commit(writes);

@@ -68,12 +68,14 @@ export function reserve(record: ContainerInstanceRecord, demand: Reservation): C
 }
 
 /**
- * The write that reserves `count` tasks' worth of `demand` on the instance: committed only if it
- * all still fits when the commit lands, whatever else was reserved since the record was read.
+ * The write that reserves `count` tasks' worth of `demand` on the instance, and counts them in
+ * their group: committed only if it all still fits when the commit lands, whatever else was
+ * reserved since the record was read.
  */
 export function reservationWrite(
   record: Pick<ContainerInstanceRecord, "cluster" | "id">,
   demand: Reservation,
+  group: string | undefined,
   count = 1,
 ): ResourceWrite {
   return {
@@ -84,16 +86,23 @@ export function reservationWrite(
     memory: -demand.memory * count,
     take: { ports: hostPorts(demand.ports), udpPorts: hostPorts(demand.udpPorts) },
     free: { ports: [], udpPorts: [] },
+    groups: group === undefined ? {} : { [group]: count },
     reserve: true,
   };
 }
 
 /**
- * The write that gives a stopped task's reservation back. The ports the instance reserves for
- * itself stay taken. It is applied exactly once because it commits with the task record that
- * stops holding the reservation (on that record's version).
+ * The write that gives a stopped task's reservation back, and takes it out of its group's count.
+ * The ports the instance reserves for itself stay taken. It is applied exactly once because it
+ * commits with the task record that stops holding the reservation (on that record's version).
+ * The count is taken back only if the instance as read counts the group: a task placed before
+ * instances kept counts was never in one, and a count never goes below zero.
  */
-export function releaseWrite(record: ContainerInstanceRecord, reservation: Reservation): ResourceWrite {
+export function releaseWrite(
+  record: ContainerInstanceRecord,
+  reservation: Reservation,
+  group: string | undefined,
+): ResourceWrite {
   const own = readResources(record.instance.registeredResources);
   const theirs = (ports: number[], reserved: Set<number>) => hostPorts(ports).filter((p) => !reserved.has(p));
   return {
@@ -104,6 +113,7 @@ export function releaseWrite(record: ContainerInstanceRecord, reservation: Reser
     memory: reservation.memory,
     take: { ports: [], udpPorts: [] },
     free: { ports: theirs(reservation.ports, own.ports), udpPorts: theirs(reservation.udpPorts, own.udpPorts) },
+    groups: group !== undefined && (record.residentGroups?.[group] ?? 0) > 0 ? { [group]: -1 } : {},
     reserve: false,
   };
 }
@@ -128,6 +138,7 @@ export function reregistrationWrite(
     memory: now.memory - was.memory,
     take: { ports: minus(now.ports, was.ports), udpPorts: minus(now.udpPorts, was.udpPorts) },
     free: { ports: minus(was.ports, now.ports), udpPorts: minus(was.udpPorts, now.udpPorts) },
+    groups: {},
     reserve: false,
   };
 }

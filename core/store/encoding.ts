@@ -2,7 +2,7 @@ import { fromEcsJson, toEcsJson } from "../model/json.ts";
 
 /**
  * A record's data as every store keeps it: ECS JSON (timestamps as epoch seconds, decoded back
- * to Dates by the ECS model), without `version`, `expiresAt` (and an instance's `resourcesVersion`), which the stores keep beside it
+ * to Dates by the ECS model), without `version`, `expiresAt` (and an instance's `resourcesVersion` and `residentGroups`), which the stores keep beside it
  * (in the JSON, ECS's timestamp decoding would turn expiresAt into a Date).
  */
 export function encodeRecord(record: object): string {
@@ -10,8 +10,9 @@ export function encodeRecord(record: object): string {
     version: _version,
     expiresAt: _expiresAt,
     resourcesVersion: _resourcesVersion,
+    residentGroups: _residentGroups,
     ...data
-  } = record as { version?: number; expiresAt?: number; resourcesVersion?: number };
+  } = record as { version?: number; expiresAt?: number; resourcesVersion?: number; residentGroups?: unknown };
   return toEcsJson(data);
 }
 

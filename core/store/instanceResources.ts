@@ -14,21 +14,37 @@ export interface Left {
   /** Host ports in use, ascending. */
   ports: number[];
   udpPorts: number[];
+  /** Tasks holding a reservation, per group (see residentGroups in records.ts). */
+  groups: Record<string, number>;
 }
 
-/** What a new instance starts with: the remainingResources of the record that creates it. */
+/**
+ * What a new instance starts with: the remainingResources of the record that creates it, and no
+ * tasks (a re-creation over an expired item does not inherit the old one's).
+ */
 export function leftOf(record: Omit<ContainerInstanceRecord, "version">): Left {
   const r = readResources(record.instance.remainingResources);
-  return { cpu: r.cpu, memory: r.memory, ports: ascending(r.ports), udpPorts: ascending(r.udpPorts) };
+  return { cpu: r.cpu, memory: r.memory, ports: ascending(r.ports), udpPorts: ascending(r.udpPorts), groups: {} };
 }
 
-/** `left` after the write, or undefined when the write is a reservation that does not fit. */
+/**
+ * `left` after the write, or undefined when it cannot apply: a reservation that does not fit, or
+ * a count that would go below zero. Groups whose count reaches zero are dropped.
+ */
 export function afterWrite(left: Left, write: ResourceWrite): Left | undefined {
+  const groups = { ...left.groups };
+  for (const [group, delta] of Object.entries(write.groups)) {
+    const count = (groups[group] ?? 0) + delta;
+    if (count < 0) return undefined;
+    if (count === 0) delete groups[group];
+    else groups[group] = count;
+  }
   const next = {
     cpu: left.cpu + write.cpu,
     memory: left.memory + write.memory,
     ports: moved(left.ports, write.take.ports, write.free.ports),
     udpPorts: moved(left.udpPorts, write.take.udpPorts, write.free.udpPorts),
+    groups,
   };
   if (!write.reserve) return next;
   const taken = (inUse: number[], ports: number[]) => ports.some((p) => inUse.includes(p));
@@ -45,7 +61,14 @@ export const withLeft = (
   record: ContainerInstanceRecord,
   left: Left,
   resourcesVersion: number,
-): ContainerInstanceRecord => ({ ...withRemaining(record, left), resourcesVersion });
+): ContainerInstanceRecord => ({
+  ...withRemaining(record, left),
+  resourcesVersion,
+  residentGroups: counted(left.groups),
+});
+
+/** The groups with tasks: a store that cannot drop a count at zero (DynamoDB) keeps it, readers skip it. */
+const counted = (groups: Record<string, number>) => Object.fromEntries(Object.entries(groups).filter(([, n]) => n > 0));
 
 const moved = (inUse: number[], take: number[], free: number[]) =>
   ascending(new Set([...inUse, ...take].filter((p) => !free.includes(p))));

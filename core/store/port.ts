@@ -37,7 +37,8 @@ export interface Store {
   listTasks(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
   /**
    * The cluster's live (not STOPPED) tasks counted per container instance, group and lastStatus,
-   * optionally for one group: all that placement and the query language need to know of them.
+   * optionally for one group: for the query language's runningTasksCount (placement and
+   * ListContainerInstances' filter; groups alone come with the instances, as residentGroups).
    */
   countResidentTasks(cluster: string, group?: string): Promise<ResidentCount[]>;
   /** Tasks of a cluster by lastStatus, for the cluster's counters. */
@@ -106,6 +107,13 @@ export interface ResourceWrite {
   /** Host ports that become in use, and those that become free. */
   take: HostPorts;
   free: HostPorts;
+  /**
+   * Added to the instance's count of tasks per group (`service:web`, `family:app`): a launch
+   * adds its tasks of its group, a release at stop takes its task's back, a re-registration
+   * changes none. A count may not go below zero: a write that would take more than is counted
+   * fails with ConflictError (the caller re-reads, and takes back only what the read counts).
+   */
+  groups: Record<string, number>;
   /**
    * A reservation: commits only if the instance is live and ACTIVE, keeps at least -cpu CPU
    * units and -memory MiB, and has none of `take`'s ports in use. Otherwise (someone else took

@@ -33,6 +33,13 @@ export interface ContainerInstanceRecord extends Stored {
   instance: ContainerInstance;
   /** Moves on with every change of the remaining resources, as `version` does with the rest. */
   resourcesVersion?: number;
+  /**
+   * How many tasks of each group hold a reservation on the instance (placed and not yet
+   * STOPPED), as the store keeps them beside the remaining resources (kept by the same
+   * ResourceWrites): what placement's spread, distinctInstance and task:group need, without a
+   * read of the tasks. Filled in on read (groups with none are left out); never written back.
+   */
+  residentGroups?: Record<string, number>;
 }
 
 /** What a placed task holds on its container instance until it stops. */

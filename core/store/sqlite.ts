@@ -97,7 +97,9 @@ CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, 
 
 /**
  * A container instance's remaining resources, kept apart from its data (see instanceResources.ts):
- * ports as JSON lists. Added to files made before they existed (and filled from the data) on open.
+ * ports as JSON lists, the tasks per group as a JSON object (group → count, none at zero). Added
+ * to files made before they existed on open: the resources filled from the data, the counts from
+ * the live tasks.
  */
 const RESOURCE_COLUMNS = [
   "cpu_left INTEGER NOT NULL DEFAULT 0",
@@ -107,11 +109,14 @@ const RESOURCE_COLUMNS = [
   "resources_version INTEGER NOT NULL DEFAULT 0",
 ];
 
+const GROUPS_COLUMN = "resident_groups TEXT NOT NULL DEFAULT '{}'";
+
 type ResourceRow = {
   cpu_left: number;
   memory_left: number;
   ports: string;
   udp_ports: string;
+  resident_groups: string;
   resources_version: number;
 };
 
@@ -120,6 +125,7 @@ const leftOfRow = (row: ResourceRow): Left => ({
   memory: row.memory_left,
   ports: JSON.parse(row.ports),
   udpPorts: JSON.parse(row.udp_ports),
+  groups: JSON.parse(row.resident_groups),
 });
 
 const rowOfLeft = (left: Left, resourcesVersion: number): ResourceRow => ({
@@ -127,13 +133,16 @@ const rowOfLeft = (left: Left, resourcesVersion: number): ResourceRow => ({
   memory_left: left.memory,
   ports: JSON.stringify(left.ports),
   udp_ports: JSON.stringify(left.udpPorts),
+  resident_groups: JSON.stringify(left.groups),
   resources_version: resourcesVersion,
 });
 
+const hasColumn = (db: Database, name: string) =>
+  (db.prepare("PRAGMA table_info(container_instances)").all() as { name: string }[]).some((c) => c.name === name);
+
 /** Gives a file from before the resource columns its instances' remaining resources, from their data. */
 function addResourceColumns(db: Database) {
-  const columns = db.prepare("PRAGMA table_info(container_instances)").all() as { name: string }[];
-  if (columns.some((c) => c.name === "cpu_left")) return;
+  if (hasColumn(db, "cpu_left")) return;
   db.exec("BEGIN IMMEDIATE");
   for (const column of RESOURCE_COLUMNS) db.exec(`ALTER TABLE container_instances ADD COLUMN ${column}`);
   const fill = db.prepare(
@@ -143,6 +152,34 @@ function addResourceColumns(db: Database) {
     const r = rowOfLeft(leftOf(decodeRecord<ContainerInstanceRecord>(row.data, row.version, null)), 0);
     fill.run(r.cpu_left, r.memory_left, r.ports, r.udp_ports, row.cluster as string, row.id as string);
   }
+  db.exec("COMMIT");
+}
+
+/**
+ * Gives a file from before the group counts its instances' counts, from the tasks that hold a
+ * reservation on them (placed, not STOPPED: a task gives its reservation back as it stops).
+ */
+function addGroupCounts(db: Database, now: number) {
+  if (hasColumn(db, "resident_groups")) return;
+  db.exec("BEGIN IMMEDIATE");
+  db.exec(`ALTER TABLE container_instances ADD COLUMN ${GROUPS_COLUMN}`);
+  const rows = db
+    .prepare(
+      `SELECT cluster, container_instance, task_group, count(*) AS n FROM tasks
+       WHERE last_status IS NOT 'STOPPED' AND container_instance IS NOT NULL AND task_group IS NOT NULL
+         AND (expires_at IS NULL OR expires_at > ?)
+       GROUP BY cluster, container_instance, task_group`,
+    )
+    .all(now) as { cluster: string; container_instance: string; task_group: string; n: number }[];
+  const counts = new Map<string, { cluster: string; id: string; groups: Record<string, number> }>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.cluster, r.container_instance]);
+    const entry = counts.get(key) ?? { cluster: r.cluster, id: r.container_instance, groups: {} };
+    entry.groups[r.task_group] = r.n;
+    counts.set(key, entry);
+  }
+  const fill = db.prepare("UPDATE container_instances SET resident_groups = ? WHERE cluster = ? AND id = ?");
+  for (const { cluster, id, groups } of counts.values()) fill.run(JSON.stringify(groups), cluster, id);
   db.exec("COMMIT");
 }
 
@@ -163,6 +200,7 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
   addResourceColumns(db);
+  addGroupCounts(db, now());
   return new SqliteStore(db, now);
 }
 
@@ -195,8 +233,8 @@ class SqliteStore implements Store {
   private instances(where: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
     const heads = this.db
       .prepare(
-        `SELECT cluster, id, version, expires_at, cpu_left, memory_left, ports, udp_ports, resources_version
-         FROM container_instances WHERE ${where}`,
+        `SELECT cluster, id, version, expires_at, cpu_left, memory_left, ports, udp_ports, resident_groups,
+           resources_version FROM container_instances WHERE ${where}`,
       )
       .all(...params) as (Omit<Row, "data"> & ResourceRow)[];
     const data = this.db.prepare("SELECT data FROM container_instances WHERE cluster = ? AND id = ?");
@@ -540,10 +578,19 @@ class SqliteStore implements Store {
     const row = rowOfLeft(next, current.resources_version + 1);
     this.db
       .prepare(
-        `UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ?, resources_version = ?
-         WHERE cluster = ? AND id = ?`,
+        `UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ?, resident_groups = ?,
+           resources_version = ? WHERE cluster = ? AND id = ?`,
       )
-      .run(row.cpu_left, row.memory_left, row.ports, row.udp_ports, row.resources_version, write.cluster, write.id);
+      .run(
+        row.cpu_left,
+        row.memory_left,
+        row.ports,
+        row.udp_ports,
+        row.resident_groups,
+        row.resources_version,
+        write.cluster,
+        write.id,
+      );
   }
 
   private purgeExpired() {

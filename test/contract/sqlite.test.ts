@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { DatabaseSync } from "node:sqlite";
+import { afterAll, describe, expect, it } from "vitest";
+import { put } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
-import { runStoreContract } from "./store.contract.ts";
+import { containerInstance, runStoreContract, task } from "./store.contract.ts";
 
 runStoreContract("SQLite in memory", () => openSqliteStore(":memory:"));
 
@@ -12,3 +14,35 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 // A new file (in a directory that does not exist yet) for each case.
 runStoreContract("SQLite file", () => openSqliteStore(join(dir, `db${++n}`, "berth.sqlite")));
+
+describe("SQLite file from before instances counted their tasks per group", () => {
+  it("fills the counts from the live placed tasks when it is opened", async () => {
+    const path = join(dir, "before-groups", "berth.sqlite");
+    const old = await openSqliteStore(path);
+    await old.commit([
+      put("containerInstance", containerInstance("web", "ci1")),
+      put("containerInstance", containerInstance("web", "ci2")),
+      put("task", task("web", "a1", { group: "service:web", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+      put("task", task("web", "a2", { group: "service:web", lastStatus: "PENDING", containerInstanceId: "ci1" })),
+      put("task", task("web", "b1", { group: "family:app", lastStatus: "RUNNING", containerInstanceId: "ci1" })),
+      put("task", task("web", "s1", { group: "service:web", lastStatus: "STOPPED", containerInstanceId: "ci1" })),
+      put("task", task("web", "u1", { group: "service:web", lastStatus: "PROVISIONING" })),
+    ]);
+    await old.close();
+    // The file as it was before: no resident_groups column.
+    const db = new DatabaseSync(path);
+    db.exec("ALTER TABLE container_instances DROP COLUMN resident_groups");
+    db.close();
+
+    const store = await openSqliteStore(path);
+    try {
+      expect((await store.getContainerInstance("web", "ci1"))?.residentGroups).toEqual({
+        "service:web": 2,
+        "family:app": 1,
+      });
+      expect((await store.getContainerInstance("web", "ci2"))?.residentGroups).toEqual({});
+    } finally {
+      await store.close();
+    }
+  });
+});

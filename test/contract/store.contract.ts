@@ -309,6 +309,96 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("tasks per group on container instances", () => {
+      const groups = async (id = "ci1") => (await store.getContainerInstance("web", id))?.residentGroups;
+
+      it("counts a launch's tasks in its group and a release's back out, on every read path", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        expect(await groups()).toEqual({});
+        await store.commit([reservation("ci1", { memory: 512, groups: { "service:web": 2 } })]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "family:app": 1 } })]);
+        expect(await groups()).toEqual({ "service:web": 2, "family:app": 1 });
+        await store.commit([release("ci1", { memory: 256, groups: { "service:web": -1 } })]);
+        await store.commit([release("ci1", { memory: 256, groups: { "family:app": -1 } })]);
+        // A group whose tasks are all gone is left out.
+        expect(await groups()).toEqual({ "service:web": 1 });
+        expect((await store.listContainerInstances("web"))[0].residentGroups).toEqual({ "service:web": 1 });
+        // A re-registration's write changes no count.
+        await store.commit([release("ci1", { cpu: 1024 })]);
+        expect(await groups()).toEqual({ "service:web": 1 });
+      });
+
+      it("counts exactly the tasks of many concurrent launches of one group on one instance", async () => {
+        // 40 launches of 512 MiB on 16 GiB: 32 fit, and the count is the tasks that committed.
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        const placed = await Promise.all(
+          Array.from({ length: 40 }, (_, n) =>
+            commitPersistently([
+              put("task", task("web", `p${n}`, { group: "service:web", containerInstanceId: "ci1" })),
+              reservation("ci1", { memory: 512, groups: { "service:web": 1 } }),
+            ]),
+          ),
+        );
+        expect(placed.filter(Boolean)).toHaveLength(32);
+        expect(await groups()).toEqual({ "service:web": 32 });
+        // And releasing them concurrently takes every one back out.
+        await Promise.all(
+          Array.from({ length: 32 }, () =>
+            commitPersistently([release("ci1", { memory: 512, groups: { "service:web": -1 } })]),
+          ),
+        );
+        expect(await groups()).toEqual({});
+        expect(left(await store.getContainerInstance("web", "ci1")).memory).toBe(16384);
+      });
+
+      it("keeps the counts through a versioned put of the instance read before them", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "service:web": 1 } })]);
+        const read = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        await store.commit([reservation("ci1", { memory: 256, groups: { "service:web": 2 } })]);
+        await store.commit([
+          put("containerInstance", {
+            ...read,
+            instance: { ...read.instance, attributes: [{ name: "stack", value: "prod" }] },
+          }),
+        ]);
+        const after = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
+        expect(after.instance.attributes).toEqual([{ name: "stack", value: "prod" }]);
+        expect(after.residentGroups).toEqual({ "service:web": 3 });
+      });
+
+      it("never takes a count below zero: such a release changes nothing", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "service:web": 1 } })]);
+        for (const refused of [
+          release("ci1", { memory: 256, groups: { "service:api": -1 } }),
+          release("ci1", { memory: 256, groups: { "service:web": -2 } }),
+        ]) {
+          await expect(
+            store.commit([refused, put("task", task("web", "t1"))]),
+            JSON.stringify(refused),
+          ).rejects.toBeInstanceOf(ConflictError);
+        }
+        expect(await store.getTask("web", "t1")).toBeUndefined();
+        expect(await groups()).toEqual({ "service:web": 1 });
+        expect(left(await store.getContainerInstance("web", "ci1")).memory).toBe(16384 - 256);
+        // What is counted can be taken back, after which the group is counted anew from zero.
+        await store.commit([release("ci1", { memory: 256, groups: { "service:web": -1 } })]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "service:web": 1 } })]);
+        expect(await groups()).toEqual({ "service:web": 1 });
+      });
+
+      it("gives a re-created instance no counts of the expired one's", async () => {
+        await store.commit([
+          put("containerInstance", { ...containerInstance("web", "ci1"), expiresAt: Date.now() + 300 }),
+        ]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "service:web": 1 } })]);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        expect(await groups()).toEqual({});
+      });
+    });
+
     describe("expiry", () => {
       it("hides a record whose expiresAt has passed, and lets a new write take its place", async () => {
         await store.commit([
@@ -967,7 +1057,14 @@ function taskDefinition(family: string, revision: number, status = "ACTIVE"): Om
 /** Resources in the shape ECS answers (and registration stores): every member, all four entries. */
 const resources = (cpu: number, memory: number) => resourceList({ cpu, memory, ports: [22], udpPorts: [] });
 
-type Amounts = { cpu?: number; memory?: number; ports?: number[]; udpPorts?: number[] };
+type Amounts = {
+  cpu?: number;
+  memory?: number;
+  ports?: number[];
+  udpPorts?: number[];
+  /** Tasks per group added (a reservation) or taken back (a release, negative). */
+  groups?: Record<string, number>;
+};
 
 /** A reservation on instance `id` of cluster web (all of it, or ConflictError). */
 function reservation(id: string, a: Amounts): ResourceWrite {
@@ -979,6 +1076,7 @@ function reservation(id: string, a: Amounts): ResourceWrite {
     memory: -(a.memory ?? 0),
     take: { ports: a.ports ?? [], udpPorts: a.udpPorts ?? [] },
     free: { ports: [], udpPorts: [] },
+    groups: a.groups ?? {},
     reserve: true,
   };
 }
@@ -993,6 +1091,7 @@ function release(id: string, a: Amounts): ResourceWrite {
     memory: a.memory ?? 0,
     take: { ports: [], udpPorts: [] },
     free: { ports: a.ports ?? [], udpPorts: a.udpPorts ?? [] },
+    groups: a.groups ?? {},
     reserve: false,
   };
 }
@@ -1000,7 +1099,7 @@ function release(id: string, a: Amounts): ResourceWrite {
 /** What an instance as read has left. */
 const left = (record: ContainerInstanceRecord | undefined) => readResources(record?.instance.remainingResources);
 
-function containerInstance(
+export function containerInstance(
   clusterName: string,
   id: string,
   over: { status?: string; ec2InstanceId?: string } = {},
@@ -1021,7 +1120,7 @@ function containerInstance(
   };
 }
 
-function task(
+export function task(
   clusterName: string,
   id: string,
   over: {

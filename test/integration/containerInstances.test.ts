@@ -71,7 +71,7 @@ async function placeTask(instanceId: string, lastStatus: string, cluster = "ci",
   } as unknown as TaskRecord;
   await berth.store.commit([
     put("task", record),
-    ...(reserve ? [reservationWrite({ cluster, id: instanceId }, record.reservation)] : []),
+    ...(reserve ? [reservationWrite({ cluster, id: instanceId }, record.reservation, record.task.group)] : []),
   ]);
   return record;
 }

@@ -10,6 +10,7 @@ import {
   RegisterTaskDefinitionCommand,
   type Resource,
   RunTaskCommand,
+  type RunTaskCommandInput,
   StartTaskCommand,
   StopTaskCommand,
   SubmitContainerStateChangeCommand,
@@ -189,6 +190,80 @@ describe("RunTask", () => {
       { key: "own", value: "1" },
       { key: "from", value: "definition" },
     ]);
+  });
+});
+
+describe("placement that sees the tasks placed before", () => {
+  const place = (cluster: string, input: Partial<RunTaskCommandInput> = {}) =>
+    ecs.send(new RunTaskCommand({ cluster, taskDefinition: "placed", ...input }));
+  const startOn = (cluster: string, arn: string, group: string) =>
+    ecs.send(new StartTaskCommand({ cluster, taskDefinition: "placed", containerInstances: [arn], group }));
+  const instanceOf = (task: { containerInstanceArn?: string } | undefined) => task?.containerInstanceArn;
+
+  beforeAll(() => taskDefinition("placed", 64));
+
+  it("spreads a group over instances across RunTask calls, whatever other groups run there", async () => {
+    const arns = await clusterWith("spread", 3, 4096, 8192);
+    for (let i = 0; i < 3; i++) await startOn("spread", arns[0], "other");
+    const where: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { tasks } = await place("spread", {
+        group: "web",
+        placementStrategy: [{ type: "spread", field: "instanceId" }],
+      });
+      where.push(instanceOf(tasks?.[0]) as string);
+    }
+    expect(arns.map((arn) => where.filter((w) => w === arn).length)).toEqual([2, 2, 2]);
+  });
+
+  it("keeps a group's tasks on distinct instances across calls; a stopped task's instance takes one again", async () => {
+    const arns = await clusterWith("distinct", 2);
+    const distinct = { group: "solo", placementConstraints: [{ type: "distinctInstance" as const }] };
+    const first = (await place("distinct", distinct)).tasks?.[0];
+    const second = (await place("distinct", distinct)).tasks?.[0];
+    expect([instanceOf(first), instanceOf(second)].sort()).toEqual([...arns].sort());
+    const third = await place("distinct", distinct);
+    expect(third.tasks).toEqual([]);
+    expect(third.failures?.map((f) => [f.arn, f.reason]).sort()).toEqual(
+      arns.map((arn) => [arn, "DistinctInstance placement constraint unsatisfied."]).sort(),
+    );
+    // Another group is not kept apart from this one.
+    expect((await place("distinct", { ...distinct, group: "duo" })).tasks).toHaveLength(1);
+    await ecs.send(new StopTaskCommand({ cluster: "distinct", task: first?.taskArn }));
+    const again = (await place("distinct", distinct)).tasks?.[0];
+    expect(instanceOf(again)).toBe(instanceOf(first));
+  });
+
+  it("places beside a group's tasks with memberOf(task:group == …)", async () => {
+    const arns = await clusterWith("beside", 3);
+    await startOn("beside", arns[1], "db");
+    const { tasks } = await place("beside", {
+      count: 2,
+      placementConstraints: [{ type: "memberOf", expression: "task:group == db" }],
+    });
+    expect(tasks?.map(instanceOf)).toEqual([arns[1], arns[1]]);
+  });
+
+  it("counts only RUNNING tasks in memberOf(runningTasksCount == 0)", async () => {
+    const arns = await clusterWith("idle", 2);
+    const busy = (await startOn("idle", arns[0], "busy")).tasks?.[0];
+    await startOn("idle", arns[1], "starting");
+    await ecs.send(
+      new SubmitTaskStateChangeCommand({
+        cluster: "idle",
+        task: busy?.taskArn,
+        status: "RUNNING",
+        containers: [
+          { containerName: "app", status: "RUNNING", runtimeId: "a1" },
+          { containerName: "sidecar", status: "RUNNING", runtimeId: "s1" },
+        ],
+      }),
+    );
+    const { tasks } = await place("idle", {
+      count: 2,
+      placementConstraints: [{ type: "memberOf", expression: "runningTasksCount == 0" }],
+    });
+    expect(tasks?.map(instanceOf)).toEqual([arns[1], arns[1]]);
   });
 });
 

@@ -102,25 +102,40 @@ describe("reserve and release", () => {
     expect(() => reserve(instance({ cpu: 100, memory: 100 }), demand({ memory: 200 }))).toThrow(/RESOURCE:MEMORY/);
   });
 
-  it("gives back what a task held, through the store's delta", () => {
+  it("gives back what a task held, and its group's count, through the store's delta", () => {
     const held = demand({ cpu: 256, memory: 512, ports: [80], udpPorts: [53] });
     const start = instance({ cpu: 1024, memory: 2048 });
-    const taken = afterWrite(leftOf(start), reservationWrite(start, held));
-    expect(taken).toEqual(leftOf(reserve(start, held)));
-    const back = taken && afterWrite(taken, releaseWrite(start, held));
+    const taken = afterWrite(leftOf(start), reservationWrite(start, held, "family:web"));
+    expect(taken).toEqual({ ...leftOf(reserve(start, held)), groups: { "family:web": 1 } });
+    const read = { ...start, residentGroups: taken?.groups };
+    const back = taken && afterWrite(taken, releaseWrite(read, held, "family:web"));
     expect(back).toEqual(leftOf(start));
+  });
+
+  it("takes a group's count back only when the instance as read counts it, and never below zero", () => {
+    const start = instance({ cpu: 1024, memory: 2048 });
+    expect(releaseWrite(start, demand({ memory: 1 }), "family:web").groups).toEqual({});
+    expect(releaseWrite(start, demand({ memory: 1 }), undefined).groups).toEqual({});
+    const uncounted = { ...releaseWrite(start, demand({ memory: 1 }), "family:web"), groups: { "family:web": -1 } };
+    expect(afterWrite(leftOf(start), uncounted)).toBeUndefined();
   });
 
   it("reserves many tasks at once, and refuses what does not fit when the delta lands", () => {
     const start = instance({ cpu: 1024, memory: 2048 });
-    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), 4))).toMatchObject({ memory: 0 });
-    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), 5))).toBeUndefined();
-    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [22] })))).toBeUndefined();
-    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [8080] })))).toBeDefined();
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), "g", 4))).toMatchObject({
+      memory: 0,
+    });
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ memory: 512 }), "g", 5))).toBeUndefined();
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [22] }), "g"))).toBeUndefined();
+    expect(afterWrite(leftOf(start), reservationWrite(start, demand({ ports: [8080] }), "g"))).toBeDefined();
   });
 
   it("never frees the ports the instance reserves for itself", () => {
-    const write = releaseWrite(instance({ cpu: 0, memory: 0 }), demand({ cpu: 256, memory: 512, ports: [22, 80, 0] }));
+    const write = releaseWrite(
+      instance({ cpu: 0, memory: 0 }),
+      demand({ cpu: 256, memory: 512, ports: [22, 80, 0] }),
+      undefined,
+    );
     expect(write).toMatchObject({ cpu: 256, memory: 512, free: { ports: [80], udpPorts: [] }, reserve: false });
   });
 

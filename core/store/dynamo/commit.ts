@@ -89,6 +89,7 @@ function recordUpdate(u: Update, write: RecordWrite, now: number) {
       e.eq("memoryLeft", left.memory),
       e.eq("portsInUse", portMap(left.ports)),
       e.eq("udpPortsInUse", portMap(left.udpPorts)),
+      e.eq("residentGroups", left.groups),
     );
     u.add.push(`${e.name("resourcesVersion")} ${e.value(1)}`);
   }
@@ -98,9 +99,10 @@ function recordUpdate(u: Update, write: RecordWrite, now: number) {
 }
 
 /**
- * A delta on the remaining resources as they are when the write lands (ADD, and one map path
- * per port), conditioned on the instance being there and, for a reservation, on its being
- * ACTIVE with room enough and none of the ports in use: so concurrent reservations commute.
+ * A delta on the remaining resources as they are when the write lands (ADD, one map path per
+ * port, one per group count), conditioned on the instance being there, on each count taken from
+ * holding at least as much, and, for a reservation, on its being ACTIVE with room enough and
+ * none of the ports in use: so concurrent reservations commute.
  */
 function resourcesUpdate(u: Update, write: ResourceWrite, now: number) {
   const { e } = u;
@@ -119,6 +121,12 @@ function resourcesUpdate(u: Update, write: ResourceWrite, now: number) {
     for (const p of free) u.remove.push(port(map, p));
   }
   u.conditions.push(`attribute_exists(${e.name("pk")})`, e.live(now));
+  for (const [group, delta] of Object.entries(write.groups)) {
+    if (delta === 0) continue;
+    const count = `${e.name("residentGroups")}.${e.alias(group)}`;
+    u.set.push(`${count} = if_not_exists(${count}, ${e.value(0)}) + ${e.value(delta)}`);
+    if (delta < 0) u.conditions.push(`${count} >= ${e.value(-delta)}`);
+  }
   if (write.reserve) {
     u.conditions.push(
       e.eq("status", "ACTIVE"),

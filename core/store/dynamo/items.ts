@@ -83,6 +83,7 @@ export function instanceItemOf(record: ContainerInstanceRecord): Item {
     memoryLeft: left.memory,
     portsInUse: portMap(left.ports),
     udpPortsInUse: portMap(left.udpPorts),
+    residentGroups: record.residentGroups ?? {},
     resourcesVersion: record.resourcesVersion ?? 0,
   };
 }
@@ -107,15 +108,26 @@ export const dataOf = <K extends Kind>(item: Record<string, unknown>): RecordKin
  * A container instance's remaining resources, kept apart from `data` (see instanceResources.ts):
  * numbers `cpuLeft` and `memoryLeft`, the host ports in use as maps from port to true
  * (`portsInUse`, `udpPortsInUse`: a map, unlike a set, may be empty, and each port is its own
- * path to set, remove or test in one request), and `resourcesVersion`.
+ * path to set, remove or test in one request), the tasks per group as a map from group to count
+ * (`residentGroups`: one path per group, so concurrent launches add to it without conflict; a
+ * count that reaches zero stays, as an UpdateItem cannot remove a path by its value, and readers
+ * skip it), and `resourcesVersion`.
  */
-export const RESOURCE_ATTRIBUTES = ["cpuLeft", "memoryLeft", "portsInUse", "udpPortsInUse", "resourcesVersion"];
+export const RESOURCE_ATTRIBUTES = [
+  "cpuLeft",
+  "memoryLeft",
+  "portsInUse",
+  "udpPortsInUse",
+  "residentGroups",
+  "resourcesVersion",
+];
 
 export const leftOfItem = (item: Record<string, unknown>): Left => ({
   cpu: item.cpuLeft as number,
   memory: item.memoryLeft as number,
   ports: portsOf(item.portsInUse),
   udpPorts: portsOf(item.udpPortsInUse),
+  groups: (item.residentGroups ?? {}) as Record<string, number>,
 });
 
 export const resourcesVersionOf = (item: Record<string, unknown>) => (item.resourcesVersion as number) ?? 0;
