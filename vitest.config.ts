@@ -26,7 +26,14 @@ export default defineConfig({
       {
         extends: true,
         // test/restart/ restarts the Docker daemon: its own run, after this one (vitest.restart.config.ts).
-        test: { name: "main", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, "test/restart/**"] },
+        test: {
+          name: "main",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/restart/**"],
+          // The two projects run one after the other: together, their timing-sensitive suites
+          // (agents beating every second on one Docker engine) would load a 2-CPU machine twice over.
+          sequence: { groupOrder: 0 },
+        },
       },
       ...(missing && process.env.CI !== "true"
         ? []
@@ -38,6 +45,7 @@ export default defineConfig({
                 include: ON_DYNAMODB,
                 exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB],
                 env: { BERTH_TEST_STORE: "dynamodb" },
+                sequence: { groupOrder: 1 },
                 globalSetup: ["test/support/dynamodbGlobalSetup.ts"],
               },
             },
