@@ -22,17 +22,17 @@ export async function purgeDeletedTaskDefinitions(ctx: ActionContext): Promise<n
   if (deleting.length === 0) return 0;
 
   const inUse = new Set((await ctx.store.listLiveServices()).flatMap((s) => serviceTaskDefinitions(s.service)));
-  const families = new Set(deleting.map((r) => r.family));
+  const unused = deleting.filter((r) => !inUse.has(arnOf(r)));
+  if (unused.length === 0) return 0;
+  // One read of each cluster's live tasks, whatever the number of families waiting.
   for await (const cluster of everyItem((page) => ctx.store.listClusters(page))) {
-    for (const family of families) {
-      const live = everyItem((page) => ctx.store.listTasks({ cluster: cluster.name, family, notStopped: true }, page));
-      for await (const task of live) inUse.add(task.task.taskDefinitionArn as string);
-    }
+    const live = everyItem((page) => ctx.store.listTasks({ cluster: cluster.name, notStopped: true }, page));
+    for await (const { task } of live) inUse.add(task.taskDefinitionArn as string);
   }
 
   let purged = 0;
-  for (const record of deleting) {
-    if (inUse.has(record.taskDefinition.taskDefinitionArn as string)) continue;
+  for (const record of unused) {
+    if (inUse.has(arnOf(record))) continue;
     try {
       await ctx.store.commit([put("taskDefinition", { ...record, expiresAt: ctx.now().getTime() })]);
       purged++;
@@ -42,6 +42,8 @@ export async function purgeDeletedTaskDefinitions(ctx: ActionContext): Promise<n
   }
   return purged;
 }
+
+const arnOf = (record: TaskDefinitionRecord) => record.taskDefinition.taskDefinitionArn as string;
 
 /** The revisions a service runs: its own and each of its deployments'. */
 const serviceTaskDefinitions = (service: Service) =>

@@ -163,14 +163,22 @@ describe("the sweeper function", () => {
       expect(await registerApp()).toBe(2);
     });
 
-    it("keeps it while a live service's deployment runs it", async () => {
+    it("keeps it while a live service's deployment runs it, and deletes another that nothing uses", async () => {
       await registerApp();
+      await RegisterTaskDefinition(
+        { family: "unused", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] },
+        ctx,
+      );
       await CreateService({ cluster: "c", serviceName: "web", taskDefinition: "app:1", desiredCount: 0 }, ctx);
       await deleteApp1();
-      expect(await sweep()).toMatchObject({ purged: 0 });
+      await DeregisterTaskDefinition({ taskDefinition: "unused:1" }, ctx);
+      await DeleteTaskDefinitions({ taskDefinitions: ["unused:1"] }, ctx);
+      expect(await deleting()).toHaveLength(2);
+
+      expect(await sweep()).toMatchObject({ purged: 1 });
       expect(await sweep()).toMatchObject({ purged: 0 });
       expect(await statusOfApp1()).toBe("DELETE_IN_PROGRESS");
-      expect(await deleting()).toHaveLength(1);
+      expect(await deleting()).toEqual(["arn:aws:ecs:us-east-1:000000000000:task-definition/app:1"]);
     });
   });
 });
