@@ -146,8 +146,9 @@ export async function DeleteTaskDefinitions(
 }
 
 /**
- * An INACTIVE revision moves to DELETE_IN_PROGRESS, where it stays: Berth keeps it (describable,
- * unusable for new tasks) rather than removing it once no task uses it, as ECS eventually does.
+ * An INACTIVE revision moves to DELETE_IN_PROGRESS: still describable, unusable for new tasks,
+ * services and UpdateService, while its tasks and services run on. The periodic sweep deletes it
+ * once no task or service uses it any more (taskDefinitionPurge.ts).
  */
 async function deleteOne(
   ctx: ActionContext,

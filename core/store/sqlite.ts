@@ -597,7 +597,9 @@ class SqliteStore implements Store {
     const now = this.now();
     if (now - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now;
-    for (const name of [...Object.values(TABLES).map((t) => t.name), ...UNVERSIONED_TABLES]) {
+    // Expired task definitions stay: the highest revision ever registered decides the next one.
+    const purged = Object.values(TABLES).filter((t) => t !== TABLES.taskDefinition);
+    for (const name of [...purged.map((t) => t.name), ...UNVERSIONED_TABLES]) {
       this.db.prepare(`DELETE FROM ${name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
     }
   }

@@ -1,6 +1,8 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import type { ActionContext } from "../../core/actions/context.ts";
+import { everyItem } from "../../core/actions/pagination.ts";
+import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
 
 export interface SweepResult {
@@ -8,11 +10,11 @@ export interface SweepResult {
   flipped: number;
   /** Container instances whose agent is lost (their services' rounds stop and replace their tasks). */
   lost: number;
+  /** DELETE_IN_PROGRESS task definition revisions deleted, as nothing used them any more. */
+  purged: number;
   nudged: number;
   failed: number;
 }
-
-const PAGE = 100;
 
 /**
  * The periodic sweep (an EventBridge schedule; a timer in local mode). First every cluster's
@@ -20,13 +22,15 @@ const PAGE = 100;
  * agentConnected, recorded so that its event goes out), then a nudge for every live service, so
  * that whatever no event announced (an agent lost, a lost nudge, a back-off that ran out) is
  * reconciled within one period: the service's round replaces the tasks of lost instances.
+ * It also deletes the DELETE_IN_PROGRESS task definitions no task or service uses any more
+ * (core/actions/taskDefinitionPurge.ts).
  * Level-triggered: a sweep with nothing changed writes nothing, and a nudge carries no intent.
- * A cluster or nudge that fails is reported and left to the next sweep.
+ * A cluster, the purge or a nudge that fails is reported and left to the next sweep.
  */
 export function createSweeperHandler(ctx: ActionContext) {
   const handle = async (_event: Partial<ScheduledEvent>): Promise<SweepResult> => {
-    const result: SweepResult = { flipped: 0, lost: 0, nudged: 0, failed: 0 };
-    for await (const cluster of clusterNames(ctx)) {
+    const result: SweepResult = { flipped: 0, lost: 0, purged: 0, nudged: 0, failed: 0 };
+    for await (const { name: cluster } of everyItem((page) => ctx.store.listClusters(page))) {
       try {
         const swept = await sweepInstances(ctx, cluster);
         result.flipped += swept.flipped;
@@ -34,6 +38,11 @@ export function createSweeperHandler(ctx: ActionContext) {
       } catch (error) {
         ctx.onBackgroundError?.(error, `sweep of cluster ${cluster}'s instances`);
       }
+    }
+    try {
+      result.purged = await purgeDeletedTaskDefinitions(ctx);
+    } catch (error) {
+      ctx.onBackgroundError?.(error, "purge of deleted task definitions");
     }
     const nudger = ctx.serviceNudger;
     if (!nudger) return result;
@@ -44,13 +53,4 @@ export function createSweeperHandler(ctx: ActionContext) {
     return { ...result, nudged: results.length - failed.length, failed: failed.length };
   };
   return middy(handle);
-}
-
-async function* clusterNames(ctx: ActionContext) {
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.listClusters({ limit: PAGE, after });
-    for (const record of page.items) yield record.name;
-    after = page.next;
-  } while (after);
 }

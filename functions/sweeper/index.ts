@@ -24,6 +24,7 @@ export const handler = lambdaEntry(obs, async () => {
     const result = await run(event, context);
     obs.metrics.addMetric("AgentConnectionsFlipped", MetricUnit.Count, result.flipped);
     obs.metrics.addMetric("InstancesLost", MetricUnit.Count, result.lost);
+    obs.metrics.addMetric("TaskDefinitionsPurged", MetricUnit.Count, result.purged);
     obs.metrics.addMetric("ServicesNudged", MetricUnit.Count, result.nudged);
     obs.metrics.addMetric("NudgesFailed", MetricUnit.Count, result.failed);
     return result;

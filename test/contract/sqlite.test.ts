@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { put } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
-import { containerInstance, runStoreContract, task } from "./store.contract.ts";
+import { containerInstance, runStoreContract, task, taskDefinition } from "./store.contract.ts";
 
 runStoreContract("SQLite in memory", () => openSqliteStore(":memory:"));
 
@@ -14,6 +14,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 // A new file (in a directory that does not exist yet) for each case.
 runStoreContract("SQLite file", () => openSqliteStore(join(dir, `db${++n}`, "berth.sqlite")));
+
+describe("SQLite's purge of expired records", () => {
+  it("deletes expired rows but keeps expired task definitions, each family's high mark", async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const path = join(dir, "purge", "berth.sqlite");
+    const store = await openSqliteStore(path, () => clock);
+    try {
+      await store.commit([
+        put("taskDefinition", { ...taskDefinition("app", 1, "DELETE_IN_PROGRESS"), expiresAt: clock }),
+        put("task", { ...task("web", "t1", { lastStatus: "STOPPED" }), expiresAt: clock }),
+      ]);
+      clock += 3_600_000; // past the purge interval: the next commit purges
+      await store.commit([put("task", task("web", "t2"))]);
+      expect(await store.getTaskDefinition("app", 1)).toBeUndefined();
+      expect((await store.lastTaskDefinition("app"))?.revision).toBe(1);
+    } finally {
+      await store.close();
+    }
+    const db = new DatabaseSync(path);
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect([count("tasks"), count("task_definitions")]).toEqual([1, 1]);
+    db.close();
+  });
+});
 
 describe("SQLite file from before instances counted their tasks per group", () => {
   it("fills the counts from the live placed tasks when it is opened", async () => {

@@ -433,6 +433,15 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         const families = await store.listTaskDefinitionFamilies({ status: "ALL" }, { limit: 10 });
         expect(families.items).toEqual(["app"]);
       });
+
+      it("keeps an expired task definition as its family's high mark", async () => {
+        await store.commit([
+          put("taskDefinition", taskDefinition("app", 1)),
+          put("taskDefinition", { ...taskDefinition("app", 2, "DELETE_IN_PROGRESS"), expiresAt: Date.now() - 1000 }),
+        ]);
+        expect(await store.getTaskDefinition("app", 2)).toBeUndefined();
+        expect((await store.lastTaskDefinition("app"))?.revision).toBe(2);
+      });
     });
 
     describe("clusters", () => {
@@ -1038,7 +1047,11 @@ function cluster(name: string, over: { status?: string } = {}): Omit<ClusterReco
   };
 }
 
-function taskDefinition(family: string, revision: number, status = "ACTIVE"): Omit<TaskDefinitionRecord, "version"> {
+export function taskDefinition(
+  family: string,
+  revision: number,
+  status = "ACTIVE",
+): Omit<TaskDefinitionRecord, "version"> {
   return {
     family,
     revision,

@@ -1,11 +1,19 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
+import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
 import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
 import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DeleteService } from "../../core/actions/services.ts";
-import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
+import {
+  DeleteTaskDefinitions,
+  DeregisterTaskDefinition,
+  DescribeTaskDefinition,
+  ListTaskDefinitions,
+  RegisterTaskDefinition,
+} from "../../core/actions/taskDefinitions.ts";
+import { RunTask, StopTask } from "../../core/actions/tasks.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
 import type { ContainerInstanceRecord } from "../../core/store/records.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
@@ -107,5 +115,70 @@ describe("the sweeper function", () => {
     clock += 3 * 60_000;
     expect(await sweep(scheduled)).toMatchObject({ flipped: 0, lost: 1 });
     expect((await stored(id)).instance.agentConnected).toBe(false);
+  });
+
+  describe("with a deleted task definition", () => {
+    const registerApp = async () =>
+      (
+        await RegisterTaskDefinition(
+          { family: "app", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] },
+          ctx,
+        )
+      ).taskDefinition?.revision;
+    const deleteApp1 = async () => {
+      await DeregisterTaskDefinition({ taskDefinition: "app:1" }, ctx);
+      await DeleteTaskDefinitions({ taskDefinitions: ["app:1"] }, ctx);
+    };
+    const statusOfApp1 = async () =>
+      (await DescribeTaskDefinition({ taskDefinition: "app:1" }, ctx)).taskDefinition?.status;
+    const deleting = async () => (await ListTaskDefinitions({ status: "DELETE_IN_PROGRESS" }, ctx)).taskDefinitionArns;
+    const report = (task: string, status: string) =>
+      SubmitTaskStateChange({ cluster: "c", task, status, containers: [{ containerName: "a", status }] }, ctx);
+
+    it("keeps it while a task of it runs, deletes it once the task has stopped, and never reuses its revision", async () => {
+      await register();
+      await registerApp();
+      const { tasks } = await RunTask({ cluster: "c", taskDefinition: "app:1" }, ctx);
+      const task = tasks?.[0].taskArn as string;
+      await report(task, "RUNNING");
+      await deleteApp1();
+
+      expect(await sweep()).toMatchObject({ purged: 0 });
+      expect(await statusOfApp1()).toBe("DELETE_IN_PROGRESS");
+
+      await StopTask({ cluster: "c", task }, ctx);
+      expect(await sweep()).toMatchObject({ purged: 0 }); // stopping, not yet STOPPED
+      await report(task, "STOPPED");
+      expect(await sweep()).toMatchObject({ purged: 1 });
+
+      await expect(DescribeTaskDefinition({ taskDefinition: "app:1" }, ctx)).rejects.toMatchObject({
+        name: "ClientException",
+        message: "Unable to describe task definition.",
+      });
+      expect(await deleting()).toEqual([]);
+      expect(await sweep()).toMatchObject({ purged: 0 });
+
+      clock += 3_600_000; // long after: whatever the stores purge meanwhile, the revision stays taken
+      await sweep();
+      expect(await registerApp()).toBe(2);
+    });
+
+    it("keeps it while a live service's deployment runs it, and deletes another that nothing uses", async () => {
+      await registerApp();
+      await RegisterTaskDefinition(
+        { family: "unused", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] },
+        ctx,
+      );
+      await CreateService({ cluster: "c", serviceName: "web", taskDefinition: "app:1", desiredCount: 0 }, ctx);
+      await deleteApp1();
+      await DeregisterTaskDefinition({ taskDefinition: "unused:1" }, ctx);
+      await DeleteTaskDefinitions({ taskDefinitions: ["unused:1"] }, ctx);
+      expect(await deleting()).toHaveLength(2);
+
+      expect(await sweep()).toMatchObject({ purged: 1 });
+      expect(await sweep()).toMatchObject({ purged: 0 });
+      expect(await statusOfApp1()).toBe("DELETE_IN_PROGRESS");
+      expect(await deleting()).toEqual(["arn:aws:ecs:us-east-1:000000000000:task-definition/app:1"]);
+    });
   });
 });
