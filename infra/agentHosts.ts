@@ -50,7 +50,9 @@ export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", 
   instanceType,
   iamInstanceProfile: { arn: agentInstanceProfile.arn },
   // IMDSv2 only: the agent reads the instance identity document with a session token (ECS_ENABLE_IMDS).
-  metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 2 },
+  // One hop: the agent runs on the host, and containers (bridge networking is a hop further) must
+  // not reach the host role's credentials or its signed identity document.
+  metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
   // Instances launched from the template's default version get the newest agent and settings.
   updateDefaultVersion: true,
   // The tag the API's EC2 identity check asks of a registering instance (ec2Identity.ts).

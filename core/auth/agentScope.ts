@@ -10,13 +10,40 @@ type InstancePolicy = Extract<AccessPolicy, { kind: "instance" }>;
 /**
  * A cluster's bootstrap key may register a new container instance in it and then fetch that
  * instance's own credentials (berth:GetAgentCredentials), nothing else: renewing an existing
- * registration is the instance's own credentials' business.
+ * registration is the instance's own credentials' business. That holds for a renewal by EC2
+ * instance id too (a registration whose identity document names the EC2 instance of a live
+ * container instance): with the token alone, anyone holding a copy of that host's document
+ * could otherwise rewrite its resources and attributes and make a dead host look alive.
  */
-export function bootstrapAllows(policy: BootstrapPolicy, action: string, input: unknown): boolean {
+export async function bootstrapAllows(
+  store: Store,
+  policy: BootstrapPolicy,
+  action: string,
+  input: unknown,
+): Promise<boolean> {
   const body = isObject(input) ? input : {};
   if (clusterName(body.cluster) !== policy.cluster) return false;
-  if (action === "ecs:RegisterContainerInstance") return body.containerInstanceArn == null;
+  if (action === "ecs:RegisterContainerInstance") {
+    if (body.containerInstanceArn != null) return false;
+    const ec2InstanceId = documentInstanceId(body.instanceIdentityDocument);
+    if (!ec2InstanceId) return true;
+    const live = await store.findContainerInstanceByEc2Id(policy.cluster, ec2InstanceId);
+    return !live || live.instance.status === "INACTIVE";
+  }
   return action === "berth:GetAgentCredentials";
+}
+
+/** The EC2 instance id an identity document names, if it is one (the action itself rejects a malformed one). */
+function documentInstanceId(document: unknown): string | undefined {
+  if (typeof document !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(document);
+    return isObject(parsed) && typeof parsed.instanceId === "string" && parsed.instanceId !== ""
+      ? parsed.instanceId
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

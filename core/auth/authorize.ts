@@ -28,7 +28,7 @@ export async function authorize(
   const { policy } = caller;
   const allowed =
     policy.kind === "bootstrap"
-      ? bootstrapAllows(policy, action, input)
+      ? await bootstrapAllows(store, policy, action, input)
       : policy.kind === "instance"
         ? await instanceAllows(store, policy, action, input)
         : allows(policy, { action, resources });
