@@ -217,7 +217,13 @@ class DynamoStore implements Store {
       attributes: ["pk", "sk", "version", ...RESOURCE_ATTRIBUTES],
     });
     const cacheKey = (item: Raw) => `${item.pk}/${item.sk}`;
-    const missing = heads.filter((head) => !this.instances.has(cacheKey(head), head.version as number));
+    // Taken from the cache before the BatchGetItem is awaited: meanwhile another read may cache a
+    // newer version of one of them (the cache keeps one per instance), which must not make it vanish.
+    const cached = new Map<string, ContainerInstanceRecord>();
+    for (const head of heads) {
+      if (this.instances.has(cacheKey(head), head.version as number)) cached.set(cacheKey(head), this.instance(head));
+    }
+    const missing = heads.filter((head) => !cached.has(cacheKey(head)));
     const fetched = new Map(
       (await this.reader.getMany(missing.map((h) => keyOf(h as { pk: string; sk: string })))).map((item) => [
         cacheKey(item),
@@ -226,9 +232,14 @@ class DynamoStore implements Store {
     );
     const records: ContainerInstanceRecord[] = [];
     for (const head of heads) {
-      const item = this.instances.has(cacheKey(head), head.version as number) ? head : fetched.get(cacheKey(head));
+      const known = cached.get(cacheKey(head));
+      if (known) {
+        records.push(known);
+        continue;
+      }
+      const item = fetched.get(cacheKey(head));
       // Gone between the two reads, or its status changed: as if the Query had been a moment later.
-      if (item && (!status || item === head || item.status === status)) records.push(this.instance(item));
+      if (item && (!status || item.status === status)) records.push(this.instance(item));
     }
     return records;
   }

@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put } from "../../core/store/port.ts";
-import type { TaskRecord } from "../../core/store/records.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../../core/store/records.ts";
 import {
   type DynamoDbLocal,
   dynamoDbLocalAvailable,
   localClientConfig,
   startDynamoDbLocal,
 } from "../support/dynamodbLocal.ts";
-import { runStoreContract } from "./store.contract.ts";
+import { containerInstance, runStoreContract } from "./store.contract.ts";
 
 describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
   let local: DynamoDbLocal;
@@ -25,6 +25,44 @@ describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
   runStoreContract("DynamoDB", () =>
     openDynamoStore({ ...localClientConfig(local.endpoint), table: `berth-${randomUUID()}` }),
   );
+
+  describe("reads that race", () => {
+    it("lists every instance even when another read caches a newer version of one meanwhile", async () => {
+      // A client whose next BatchGetItem waits until the test lets it through.
+      const client = new DynamoDBClient(localClientConfig(local.endpoint));
+      let gate: Promise<void> | undefined;
+      let open = () => {};
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === "BatchGetItemCommand" && gate) await gate;
+          return next(args);
+        },
+        { step: "initialize" },
+      );
+      const store = await openDynamoStore({ client, table: `berth-${randomUUID()}` });
+      try {
+        await store.commit([put("containerInstance", containerInstance("web", "a"))]);
+        await store.commit([put("containerInstance", containerInstance("web", "b"))]);
+        const a = (await store.getContainerInstance("web", "a")) as ContainerInstanceRecord; // cached at its version
+
+        gate = new Promise((resolve) => {
+          open = resolve;
+        });
+        // The listing finds a cached and b not: it waits on b's BatchGetItem...
+        const listing = store.listContainerInstances("web");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // ...while a moves on and a read caches its new version.
+        const attributes = [...(a.instance.attributes ?? []), { name: "stack", value: "blue" }];
+        await store.commit([put("containerInstance", { ...a, instance: { ...a.instance, attributes } })]);
+        await store.getContainerInstance("web", "a");
+        open();
+        expect((await listing).map((r) => r.id).sort()).toEqual(["a", "b"]);
+      } finally {
+        await store.close();
+        client.destroy();
+      }
+    });
+  });
 
   describe("items as DynamoDB keeps them", () => {
     it("gives a STOPPED task DynamoDB's TTL (epoch seconds) and takes it out of the live tasks index", async () => {
