@@ -215,9 +215,15 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     for (const task of Object.values(state.tasks)) {
       const stoppedAt = task.executionStoppedAt ? Date.parse(task.executionStoppedAt) : Number.NaN;
       if (task.known !== "STOPPED" || drivers.get(task.taskArn)?.running || !(stoppedAt <= cutoff)) continue;
-      for (const c of task.containers) if (c.runtimeId) await runtime.removeContainer(c.runtimeId);
-      for (const volume of taskScopedVolumes(task.desired.task, task.desired.taskDefinition)) {
-        await runtime.removeVolume(volume);
+      // One task that cannot be cleaned up yet (a volume still in use, Docker busy) is tried
+      // again at the next sweep; it does not hold up the others.
+      try {
+        for (const c of task.containers) if (c.runtimeId) await runtime.removeContainer(c.runtimeId);
+        for (const volume of taskScopedVolumes(task.desired.task, task.desired.taskDefinition)) {
+          await runtime.removeVolume(volume);
+        }
+      } catch {
+        continue;
       }
       delete state.tasks[task.taskArn];
       drivers.delete(task.taskArn);

@@ -40,6 +40,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly calls: FakeCall[] = [];
   /** image → the registry's error; images not listed here pull successfully. */
   readonly pullErrors = new Map<string, { code: RuntimeErrorCode; message: string }>();
+  /** Volumes Docker refuses to remove (in use by a container it knows of). */
+  readonly volumesInUse = new Set<string>();
   /** The exit code a stopped container reports (143: killed by SIGTERM). */
   stopExitCode = 143;
   private readonly failures = new Map<FakeCall["op"], string>();
@@ -139,6 +141,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   async removeVolume(name: string) {
     this.record("removeVolume", name);
+    if (this.volumesInUse.has(name)) throw new RuntimeError("conflict", `remove ${name}: volume is in use`);
   }
 
   async inspectContainer(idOrName: string) {

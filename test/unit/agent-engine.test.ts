@@ -330,6 +330,24 @@ describe("task engine: restart and cleanup", () => {
     expect(removed).toEqual([s.dockerName(d, "scratch"), s.dockerName(d, "cache")]);
   });
 
+  it("a task whose volume cannot be removed yet holds up no other task's cleanup, and goes at a later sweep", async () => {
+    const clock = { now: new Date("2030-01-01T00:00:00Z") };
+    const s = await setup({ clock, config: { cleanupWaitMs: 60_000 } });
+    const withVolume = desiredTask([{ name: "app" }], { definition: { volumes: [{ name: "scratch" }] } });
+    const plain = desiredTask([{ name: "app" }], { family: "other" });
+    await s.engine.reconcile([withVolume, plain]);
+    await s.engine.reconcile([stopping(withVolume), stopping(plain)]);
+    s.runtime.volumesInUse.add(s.dockerName(withVolume, "scratch"));
+    clock.now = new Date("2030-01-01T00:01:01Z");
+    await s.engine.reconcile([]);
+    expect(s.runtime.byName(s.dockerName(plain, "app"))).toBeUndefined();
+    expect(readFileSync(join(s.dataDir, "engine-state.json"), "utf8")).toContain(withVolume.task.taskArn);
+
+    s.runtime.volumesInUse.clear();
+    await s.engine.reconcile([]);
+    expect(readFileSync(join(s.dataDir, "engine-state.json"), "utf8")).not.toContain(withVolume.task.taskArn);
+  });
+
   it("reports per-task utilization of running containers", async () => {
     const s = await setup();
     const d = desiredTask([{ name: "a" }, { name: "b" }]);
