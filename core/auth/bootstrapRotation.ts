@@ -6,6 +6,8 @@ import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
 
 /** How long a read of the bootstrap token is trusted before the parameter is read again. */
 export const BOOTSTRAP_TOKEN_MAX_AGE_MS = 10_000;
+/** After a failed read, the next is tried no sooner than this: requests must not each call a struggling SSM. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
 
 export interface BootstrapTokenOptions {
   store: Store;
@@ -30,7 +32,7 @@ const description = (cluster: string) => `the deployment's bootstrap token of cl
  *
  * Agents that joined keep working: after joining they sign with credentials of their own
  * (GetAgentCredentials), never with the token again. A failed read is not cached and fails no
- * request: the keys already in the store stay as they are, and the next lookup tries again.
+ * request: the keys already in the store stay as they are, and a lookup a second later tries again.
  */
 export function bootstrapTokenSource(options: BootstrapTokenOptions) {
   const { store, keyEncryptionKey, cluster, read } = options;
@@ -41,7 +43,13 @@ export function bootstrapTokenSource(options: BootstrapTokenOptions) {
   let refreshing: Promise<void> | undefined;
 
   async function refresh(): Promise<void> {
-    const token = (await read()).trim();
+    const token = await read().then(
+      (text) => text.trim(),
+      (error) => {
+        readAt = now() - maxAgeMs + RETRY_AFTER_FAILURE_MS;
+        throw error;
+      },
+    );
     readAt = now();
     if (token === current) return;
     const key = parseBootstrapToken(token);

@@ -43,6 +43,7 @@ export async function awsAccess(context: ActionContext, settings: AwsAccessSetti
     // The source paces the reads (BOOTSTRAP_TOKEN_MAX_AGE_MS): Powertools keeps nothing itself.
     read: ssmSecureString(settings.bootstrapTokenParameter, { maxAgeSeconds: 0 }),
   });
-  await bootstrapToken.refresh();
+  // Not awaited here: SSM unreachable at a cold start must not take the API down; the first
+  // lookups read it (and keep the keys already in the table meanwhile).
   return createAccessControl({ store, partition: context.partition, keyEncryptionKey, bootstrapToken });
 }

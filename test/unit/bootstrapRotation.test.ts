@@ -56,7 +56,7 @@ describe("the bootstrap token source", () => {
     expect(await store.getAccessKey(first.key.accessKeyId)).toBeUndefined();
   });
 
-  it("does not cache a failed read, and leaves the keys it made as they are", async () => {
+  it("does not cache a failed read, retries it a second later, and leaves the keys it made as they are", async () => {
     const first = token();
     let failing = false;
     const source = await sourceOf(() => {
@@ -67,6 +67,10 @@ describe("the bootstrap token source", () => {
     failing = true;
     now = 20_000;
     await expect(source.refresh()).rejects.toThrow("SSM unreachable");
+    // Requests right after a failure do not each call SSM again.
+    await source.refresh();
+    expect(reads).toBe(2);
+    now = 21_000;
     await expect(source.refresh()).rejects.toThrow("SSM unreachable");
     expect(reads).toBe(3);
     expect(await store.getAccessKey(first.key.accessKeyId)).toBeDefined();
