@@ -81,10 +81,19 @@ const ascending = (ports: Iterable<number>) => [...new Set(ports)].sort((a, b) =
  */
 export function checkResourceWrites(writes: Write[]) {
   const seen = new Set<string>();
+  // The put that creates an instance sets its resources from scratch: a delta on them in the same
+  // commit would touch the same attributes twice, which DynamoDB refuses (SQLite would not).
+  const created = new Set(
+    writes.flatMap((w) =>
+      w.kind === "containerInstance" && w.expectedVersion === null ? [`${w.record.cluster}/${w.record.id}`] : [],
+    ),
+  );
   for (const w of writes) {
     if (w.kind !== "resources") continue;
     const key = `${w.cluster}/${w.id}`;
     if (seen.has(key)) throw new Error(`A commit takes one resource write per container instance (${key}).`);
+    if (created.has(key))
+      throw new Error(`A commit that creates a container instance takes no resource write for it (${key}).`);
     seen.add(key);
   }
 }

@@ -222,6 +222,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
     });
 
     describe("remaining resources of container instances", () => {
+      it("refuses a resource write in the commit that creates its instance, and writes nothing", async () => {
+        await expect(
+          store.commit([put("containerInstance", containerInstance("web", "ci1")), reservation("ci1", { cpu: 512 })]),
+        ).rejects.toThrow(/creates a container instance/);
+        expect(await store.getContainerInstance("web", "ci1")).toBeUndefined();
+      });
+
       it("starts from the creating record's remainingResources, and reads back what deltas made of them", async () => {
         await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
         const created = (await store.getContainerInstance("web", "ci1")) as ContainerInstanceRecord;
