@@ -105,6 +105,7 @@ export function releaseWrite(
 ): ResourceWrite {
   const own = readResources(record.instance.registeredResources);
   const theirs = (ports: number[], reserved: Set<number>) => hostPorts(ports).filter((p) => !reserved.has(p));
+  const counted = group === undefined ? 0 : (record.residentGroups?.[group] ?? 0);
   return {
     kind: "resources",
     cluster: record.cluster,
@@ -113,7 +114,8 @@ export function releaseWrite(
     memory: reservation.memory,
     take: { ports: [], udpPorts: [] },
     free: { ports: theirs(reservation.ports, own.ports), udpPorts: theirs(reservation.udpPorts, own.udpPorts) },
-    groups: group !== undefined && (record.residentGroups?.[group] ?? 0) > 0 ? { [group]: -1 } : {},
+    groups: group !== undefined && counted > 0 ? { [group]: -1 } : {},
+    ...(group !== undefined && counted === 1 && { emptied: [group] }),
     reserve: false,
   };
 }

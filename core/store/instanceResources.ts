@@ -28,14 +28,15 @@ export function leftOf(record: Omit<ContainerInstanceRecord, "version">): Left {
 }
 
 /**
- * `left` after the write, or undefined when it cannot apply: a reservation that does not fit, or
- * a count that would go below zero. Groups whose count reaches zero are dropped.
+ * `left` after the write, or undefined when it cannot apply: a reservation that does not fit, a
+ * count that would go below zero, or a group it empties that holds more than it takes. Groups
+ * whose count reaches zero are dropped.
  */
 export function afterWrite(left: Left, write: ResourceWrite): Left | undefined {
   const groups = { ...left.groups };
   for (const [group, delta] of Object.entries(write.groups)) {
     const count = (groups[group] ?? 0) + delta;
-    if (count < 0) return undefined;
+    if (count < 0 || (count !== 0 && write.emptied?.includes(group))) return undefined;
     if (count === 0) delete groups[group];
     else groups[group] = count;
   }
@@ -67,7 +68,7 @@ export const withLeft = (
   residentGroups: counted(left.groups),
 });
 
-/** The groups with tasks: a store that cannot drop a count at zero (DynamoDB) keeps it, readers skip it. */
+/** The groups with tasks (a zero left by a release that did not say it empties the group is skipped). */
 const counted = (groups: Record<string, number>) => Object.fromEntries(Object.entries(groups).filter(([, n]) => n > 0));
 
 const moved = (inUse: number[], take: number[], free: number[]) =>

@@ -115,6 +115,12 @@ export interface ResourceWrite {
    */
   groups: Record<string, number>;
   /**
+   * Groups this write empties, as the caller read them (a release of a group's last task): the
+   * store drops their entries, on the condition that they still hold exactly what the write takes
+   * (else ConflictError), so that an instance's counts do not keep every group it ever ran.
+   */
+  emptied?: string[];
+  /**
    * A reservation: commits only if the instance is live and ACTIVE, keeps at least -cpu CPU
    * units and -memory MiB, and has none of `take`'s ports in use. Otherwise (someone else took
    * them first, or the instance drained) the commit fails with ConflictError. Without it, the

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { releaseWrite, reservationWrite } from "../../core/placement/resources.ts";
+import { containerInstanceKey } from "../../core/store/dynamo/keys/containerInstance.ts";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put } from "../../core/store/port.ts";
@@ -65,6 +67,31 @@ describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
   });
 
   describe("items as DynamoDB keeps them", () => {
+    it("keeps no entry for a group whose last task left the instance", async () => {
+      const client = new DynamoDBClient(localClientConfig(local.endpoint));
+      const table = `berth-${randomUUID()}`;
+      const store = await openDynamoStore({ client, table });
+      const raw = async () =>
+        (
+          await DynamoDBDocumentClient.from(client).send(
+            new GetCommand({ TableName: table, Key: containerInstanceKey("web", "a"), ConsistentRead: true }),
+          )
+        ).Item;
+      try {
+        await store.commit([put("containerInstance", containerInstance("web", "a"))]);
+        const record = (await store.getContainerInstance("web", "a")) as ContainerInstanceRecord;
+        const demand = { cpu: 0, memory: 128, ports: [], udpPorts: [] };
+        await store.commit([reservationWrite(record, demand, "family:app")]);
+        expect((await raw())?.residentGroups).toEqual({ "family:app": 1 });
+        const placed = (await store.getContainerInstance("web", "a")) as ContainerInstanceRecord;
+        await store.commit([releaseWrite(placed, demand, "family:app")]);
+        expect((await raw())?.residentGroups).toEqual({});
+      } finally {
+        await store.close();
+        client.destroy();
+      }
+    });
+
     it("gives a STOPPED task DynamoDB's TTL (epoch seconds) and takes it out of the live tasks index", async () => {
       const client = new DynamoDBClient(localClientConfig(local.endpoint));
       const table = `berth-${randomUUID()}`;

@@ -319,6 +319,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
     describe("tasks per group on container instances", () => {
       const groups = async (id = "ci1") => (await store.getContainerInstance("web", id))?.residentGroups;
 
+      it("drops a group its last task leaves, and refuses that release once another task joined", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+        await store.commit([reservation("ci1", { memory: 256, groups: { "family:app": 1 } })]);
+        // Read with one task of family:app; a launch of the group lands before the release does.
+        const emptying = { ...release("ci1", { memory: 256, groups: { "family:app": -1 } }), emptied: ["family:app"] };
+        await store.commit([reservation("ci1", { memory: 256, groups: { "family:app": 1 } })]);
+        await expect(store.commit([emptying])).rejects.toBeInstanceOf(ConflictError);
+        expect(await groups()).toEqual({ "family:app": 2 });
+        await store.commit([release("ci1", { memory: 256, groups: { "family:app": -1 } })]);
+        await store.commit([emptying]);
+        expect(await groups()).toEqual({});
+        expect(left(await store.getContainerInstance("web", "ci1"))).toMatchObject({ memory: 16384 });
+      });
+
       it("counts a launch's tasks in its group and a release's back out, on every read path", async () => {
         await store.commit([put("containerInstance", containerInstance("web", "ci1"))]);
         expect(await groups()).toEqual({});

@@ -124,6 +124,12 @@ function resourcesUpdate(u: Update, write: ResourceWrite, now: number) {
   for (const [group, delta] of Object.entries(write.groups)) {
     if (delta === 0) continue;
     const count = `${e.name("residentGroups")}.${e.alias(group)}`;
+    if (delta < 0 && write.emptied?.includes(group)) {
+      // Its last tasks leave: the entry goes, so the map holds only groups with tasks.
+      u.remove.push(count);
+      u.conditions.push(`${count} = ${e.value(-delta)}`);
+      continue;
+    }
     u.set.push(`${count} = if_not_exists(${count}, ${e.value(0)}) + ${e.value(delta)}`);
     if (delta < 0) u.conditions.push(`${count} >= ${e.value(-delta)}`);
   }
