@@ -23,7 +23,7 @@ import { sortedPorts } from "../model/resources.ts";
 import { compileQuery } from "../placement/query.ts";
 import { reregistrationWrite } from "../placement/resources.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
-import { put } from "../store/port.ts";
+import { type HostPorts, put } from "../store/port.ts";
 import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
@@ -31,7 +31,7 @@ import { expireInstanceCredentials } from "./berth/agentCredentials.ts";
 import type { ActionContext } from "./context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
 import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
-import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
+import { everyItem, nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { needsLastStatus, withResidents } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
 import { clusterServicesChanged } from "./serviceQueue.ts";
@@ -96,7 +96,16 @@ export async function RegisterContainerInstance(
     const next = { ...existing, cluster: cluster.name, id, instance } as ContainerInstanceRecord;
     await ctx.store.commit([
       put("containerInstance", next),
-      ...(existing ? [reregistrationWrite(existing, existing.instance.registeredResources, registered)] : []),
+      ...(existing
+        ? [
+            reregistrationWrite(
+              existing,
+              existing.instance.registeredResources,
+              registered,
+              await heldPorts(ctx, existing),
+            ),
+          ]
+        : []),
     ]);
     return (await ctx.store.getContainerInstance(cluster.name, id)) ?? next;
   });
@@ -414,3 +423,15 @@ async function tasksOn(ctx: ActionContext, cluster: string, id: string, live: bo
 }
 
 /** Each instance's live tasks as the cluster query language sees them (`task:group`). */
+
+/** The host ports the instance's tasks hold (placed, not STOPPED): a re-registration must not free them. */
+async function heldPorts(ctx: ActionContext, instance: ContainerInstanceRecord): Promise<HostPorts> {
+  const held: HostPorts = { ports: [], udpPorts: [] };
+  const onInstance = { cluster: instance.cluster, containerInstanceId: instance.id, notStopped: true };
+  for await (const task of everyItem((page) => ctx.store.listTasks(onInstance, page))) {
+    if (!task.holdsReservation) continue;
+    held.ports.push(...task.reservation.ports);
+    held.udpPorts.push(...task.reservation.udpPorts);
+  }
+  return held;
+}

@@ -7,7 +7,7 @@
  */
 import type { Resource } from "@aws-sdk/client-ecs";
 import { type Remaining, readResources, withRemaining } from "../model/resources.ts";
-import type { ResourceWrite } from "../store/port.ts";
+import type { HostPorts, ResourceWrite } from "../store/port.ts";
 import type { ContainerInstanceRecord, Reservation } from "../store/records.ts";
 
 export type ResourceReason = "RESOURCE:CPU" | "RESOURCE:MEMORY" | "RESOURCE:PORTS" | "RESOURCE:PORTS_UDP";
@@ -123,15 +123,18 @@ export function releaseWrite(
 /**
  * The write that follows a re-registration from `before` to `after` registered resources: the
  * difference of CPU and memory, and the instance's own ports taken or freed. A delta, so that the
- * tasks' reservations (and any committed meanwhile) stay where they are.
+ * tasks' reservations (and any committed meanwhile) stay where they are; a port the instance
+ * stops reserving for itself stays in use while a task (`held`) still holds it.
  */
 export function reregistrationWrite(
   record: ContainerInstanceRecord,
   before: Resource[] | undefined,
   after: Resource[],
+  held: HostPorts = { ports: [], udpPorts: [] },
 ): ResourceWrite {
   const [was, now] = [readResources(before), readResources(after)];
   const minus = (a: Set<number>, b: Set<number>) => [...a].filter((p) => p > 0 && !b.has(p));
+  const freed = (a: Set<number>, b: Set<number>, tasks: number[]) => minus(a, b).filter((p) => !tasks.includes(p));
   return {
     kind: "resources",
     cluster: record.cluster,
@@ -139,7 +142,10 @@ export function reregistrationWrite(
     cpu: now.cpu - was.cpu,
     memory: now.memory - was.memory,
     take: { ports: minus(now.ports, was.ports), udpPorts: minus(now.udpPorts, was.udpPorts) },
-    free: { ports: minus(was.ports, now.ports), udpPorts: minus(was.udpPorts, now.udpPorts) },
+    free: {
+      ports: freed(was.ports, now.ports, held.ports),
+      udpPorts: freed(was.udpPorts, now.udpPorts, held.udpPorts),
+    },
     groups: {},
     reserve: false,
   };
