@@ -149,35 +149,23 @@ describe("RegisterContainerInstance", () => {
     const { containerInstance } = await register({ instanceIdentityDocument: identity("i-0eee") });
     const arn = containerInstance?.containerInstanceArn as string;
     await placeTask(arn.split("/").pop() as string, "RUNNING", "ci", true); // holds host port 80
-    const withPorts = (ports: string[]) =>
-      resources().map((r) => (r.name === "PORTS" ? { ...r, stringSetValue: ports } : r));
-    const ports = (c: typeof containerInstance) =>
-      c?.remainingResources?.find((r) => r.name === "PORTS")?.stringSetValue ?? [];
     const own = ["22", "2376", "2375", "51678", "51679"];
+    /** Registers the instance again, reserving `ports` for itself; answers the host ports left in use. */
+    const reregister = async (ports: string[]) => {
+      const totalResources = resources().map((r) => (r.name === "PORTS" ? { ...r, stringSetValue: ports } : r));
+      const again = await register({
+        containerInstanceArn: arn,
+        totalResources,
+        instanceIdentityDocument: identity("i-0eee"),
+      });
+      return again.containerInstance?.remainingResources?.find((r) => r.name === "PORTS")?.stringSetValue ?? [];
+    };
     // The instance now says it reserves 80 itself, then that it does not: the task still holds it.
-    await register({
-      containerInstanceArn: arn,
-      totalResources: withPorts([...own, "80"]),
-      instanceIdentityDocument: identity("i-0eee"),
-    });
-    const after = await register({
-      containerInstanceArn: arn,
-      totalResources: withPorts(own),
-      instanceIdentityDocument: identity("i-0eee"),
-    });
-    expect(ports(after.containerInstance)).toContain("80");
-    // And a port only the instance reserved is freed.
-    await register({
-      containerInstanceArn: arn,
-      totalResources: withPorts([...own, "9000"]),
-      instanceIdentityDocument: identity("i-0eee"),
-    });
-    const freed = await register({
-      containerInstanceArn: arn,
-      totalResources: withPorts(own),
-      instanceIdentityDocument: identity("i-0eee"),
-    });
-    expect(ports(freed.containerInstance)).not.toContain("9000");
+    await reregister([...own, "80"]);
+    expect(await reregister(own)).toContain("80");
+    // A port only the instance reserved is freed.
+    await reregister([...own, "9000"]);
+    expect(await reregister(own)).not.toContain("9000");
   });
 
   it("refuses an instance type change and an ARN it does not know", async () => {
