@@ -51,8 +51,10 @@ export function bootstrapTokenSource(options: BootstrapTokenOptions) {
       },
     );
     readAt = now();
-    if (token === current) return;
     const key = parseBootstrapToken(token);
+    // Unchanged, and its key still there: nothing to do. Its key gone though the token is current
+    // (another instance, acting on a read from just before a rotation, expired it): put it back.
+    if (token === current && (await store.getAccessKey(key.accessKeyId))) return;
     await ensureAccessKey(store, keyEncryptionKey, key, { kind: "bootstrap", cluster }, description(cluster));
     await expireOthers(key.accessKeyId);
     current = token;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateAccessKey } from "../../core/auth/accessKeys.ts";
 import { bootstrapTokenSource } from "../../core/auth/bootstrapRotation.ts";
-import type { Store } from "../../core/store/port.ts";
+import { put, type Store } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
 
 /** The bootstrap token source's caching and rotation, on an in-memory SQLite store and a hand-moved clock. */
@@ -54,6 +54,21 @@ describe("the bootstrap token source", () => {
     expect(await store.getAccessKey(second.key.accessKeyId)).toBeDefined();
     now = 10_001;
     expect(await store.getAccessKey(first.key.accessKeyId)).toBeUndefined();
+  });
+
+  it("puts the current token's key back when something expired it (a stale read elsewhere during a rotation)", async () => {
+    const first = token();
+    const source = await sourceOf(() => first.text);
+    await source.refresh();
+    const record = await store.getAccessKey(first.key.accessKeyId);
+    if (!record) throw new Error("the token's key was not written");
+    // Another instance, acting on an older token, expires this one's key.
+    await store.commit([put("accessKey", { ...record, expiresAt: now })]);
+    now = 1;
+    expect(await store.getAccessKey(first.key.accessKeyId)).toBeUndefined();
+    now = 10_001;
+    await source.refresh();
+    expect(await store.getAccessKey(first.key.accessKeyId)).toBeDefined();
   });
 
   it("does not cache a failed read, retries it a second later, and leaves the keys it made as they are", async () => {
