@@ -75,7 +75,7 @@ export function sqsInstanceNotifier({
   }
 
   /** Sets the queue's Policy (SetQueueAttributes rather than CreateQueue's: SQS refuses to re-create a queue with other attributes). */
-  async function restrict(url: string, reader: QueueReader) {
+  async function restrict(url: string, reader: QueueReader, policy: AgentQueuePolicyOptions) {
     const host = reader.ec2InstanceId ?? "";
     if (policies.get(url) === host) return;
     const { Attributes } = await client.send(
@@ -84,7 +84,7 @@ export function sqsInstanceNotifier({
     const queueArn = Attributes?.QueueArn;
     if (!queueArn) throw new Error(`GetQueueAttributes of ${url} answered no QueueArn.`);
     const text = agentQueuePolicy(
-      queuePolicy as AgentQueuePolicyOptions,
+      policy,
       queueArn,
       reader.ec2InstanceId && ec2InstanceArn(queueArn, reader.ec2InstanceId),
     );
@@ -98,7 +98,7 @@ export function sqsInstanceNotifier({
       const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: QUEUE_ATTRIBUTES }));
       if (!QueueUrl) throw new Error(`CreateQueue of ${name} answered no QueueUrl.`);
       urls.set(name, QueueUrl);
-      if (queuePolicy && reader) await restrict(QueueUrl, reader);
+      if (queuePolicy && reader) await restrict(QueueUrl, reader, queuePolicy);
       return QueueUrl;
     },
 

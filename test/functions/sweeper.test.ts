@@ -17,7 +17,7 @@ import { RunTask, StopTask } from "../../core/actions/tasks.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
 import type { ContainerInstanceRecord } from "../../core/store/records.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
-import { openTestStore } from "../support/testStore.ts";
+import { clockedContext } from "../support/testStore.ts";
 
 /**
  * The sweeper on the events its schedule sends: CronV2 (EventBridge Scheduler) passes its
@@ -43,14 +43,12 @@ const sweep = (event: Partial<ScheduledEvent> = fromScheduler) => createSweeperH
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
-  ctx = {
-    store: await openTestStore(() => clock),
-    partition: { region: "us-east-1", accountId: "000000000000" },
-    now: () => new Date(clock),
-    onBackgroundError: (error) => {
+  ctx = await clockedContext(
+    () => clock,
+    (error) => {
       throw error;
     },
-  };
+  );
   await CreateCluster({ clusterName: "c" }, ctx);
 });
 

@@ -13,7 +13,7 @@ import { serviceNudgeBody } from "../../core/notify/services.ts";
 import { reconcileService } from "../../core/services/reconcile.ts";
 import type { Store } from "../../core/store/port.ts";
 import { createSchedulerHandler } from "../../functions/scheduler/handler.ts";
-import { openTestStore } from "../support/testStore.ts";
+import { clockedContext } from "../support/testStore.ts";
 
 /**
  * The scheduler's round and its function, called directly on an in-memory store with a clock
@@ -25,12 +25,7 @@ let clock: number;
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
-  ctx = {
-    store: await openTestStore(() => clock),
-    partition: { region: "us-east-1", accountId: "000000000000" },
-    now: () => new Date(clock),
-    onBackgroundError: () => {},
-  };
+  ctx = await clockedContext(() => clock);
   await CreateCluster({ clusterName: "c" }, ctx);
   await RegisterTaskDefinition(
     { family: "app", containerDefinitions: [{ name: "app", image: "busybox", memory: 128, essential: true }] },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { inject } from "vitest";
+import type { ActionContext } from "../../core/actions/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import type { Store } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
@@ -40,4 +41,20 @@ export function openTestStore(now: () => number = Date.now): Promise<Store> {
     table: `berth-test-${randomUUID()}`,
     now,
   });
+}
+
+/**
+ * An ActionContext on a fresh test store for suites that call actions and handlers directly,
+ * with a clock they move by hand (`clock()`, epoch ms), in local mode's partition.
+ */
+export async function clockedContext(
+  clock: () => number,
+  onBackgroundError: ActionContext["onBackgroundError"] = () => {},
+): Promise<ActionContext> {
+  return {
+    store: await openTestStore(clock),
+    partition: { region: "us-east-1", accountId: "000000000000" },
+    now: () => new Date(clock()),
+    onBackgroundError,
+  };
 }

@@ -109,9 +109,8 @@ export const dataOf = <K extends Kind>(item: Record<string, unknown>): RecordKin
  * numbers `cpuLeft` and `memoryLeft`, the host ports in use as maps from port to true
  * (`portsInUse`, `udpPortsInUse`: a map, unlike a set, may be empty, and each port is its own
  * path to set, remove or test in one request), the tasks per group as a map from group to count
- * (`residentGroups`: one path per group, so concurrent launches add to it without conflict; a
- * count that reaches zero stays, as an UpdateItem cannot remove a path by its value, and readers
- * skip it), and `resourcesVersion`.
+ * (`residentGroups`: one path per group, so concurrent launches add to it without conflict; the
+ * release of a group's last task removes its path, see ResourceWrite.emptied), and `resourcesVersion`.
  */
 export const RESOURCE_ATTRIBUTES = [
   "cpuLeft",
