@@ -110,6 +110,8 @@ class DynamoStore implements Store {
   }
 
   private async getItem(key: { pk: string; sk: string }): Promise<Raw | undefined> {
+    // No item has an empty key part, and DynamoDB refuses to look one up (a ValidationException).
+    if (key.pk === "" || key.sk === "") return undefined;
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
     return Item && isLive(Item, this.now()) ? Item : undefined;
   }

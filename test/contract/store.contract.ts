@@ -221,6 +221,17 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("lookups by an empty id", () => {
+      it("find nothing, as for any id no record has", async () => {
+        await store.commit([put("cluster", cluster("web"))]);
+        expect(await store.getContainerInstance("web", "")).toBeUndefined();
+        expect(await store.getTask("web", "")).toBeUndefined();
+        expect(await store.getService("web", "")).toBeUndefined();
+        expect(await store.getHeartbeat("web", "")).toBeUndefined();
+        expect(await store.getAccessKey("")).toBeUndefined();
+      });
+    });
+
     describe("remaining resources of container instances", () => {
       it("refuses a resource write in the commit that creates its instance, and writes nothing", async () => {
         await expect(
