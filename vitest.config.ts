@@ -25,11 +25,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // test/restart/ restarts the Docker daemon: its own run, after this one (vitest.restart.config.ts).
+        // test/restart/ restarts the Docker daemon: its own run, after this one (vitest.restart.config.ts);
+        // test/cloud/ stands up the deployed form: its own run too (vitest.cloud.config.ts, npm run test:cloud).
         test: {
           name: "main",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/restart/**"],
+          exclude: [...configDefaults.exclude, "test/restart/**", "test/cloud/**"],
           // The two projects run one after the other: together, their timing-sensitive suites
           // (agents beating every second on one Docker engine) would load a 2-CPU machine twice over.
           sequence: { groupOrder: 0 },
