@@ -10,6 +10,15 @@ export const partition = {
   region: aws.getRegionOutput({}).name,
 };
 
+/**
+ * Timing settings a deploy may pass on to every function, under local mode's names (unset: the
+ * defaults, a 10 s heartbeat and 120 s before a lost instance's tasks are replaced).
+ */
+const TIMING_SETTINGS = ["BERTH_AGENT_HEARTBEAT_SECONDS", "BERTH_LOST_INSTANCE_GRACE_SECONDS"];
+const timing: Record<string, string> = Object.fromEntries(
+  TIMING_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+);
+
 export function berthFunction(
   name: string,
   link: unknown[],
@@ -27,6 +36,7 @@ export function berthFunction(
       POWERTOOLS_METRICS_NAMESPACE: "Berth",
       BERTH_ACCOUNT_ID: partition.accountId,
       BERTH_REGION: partition.region,
+      ...timing,
       ...environment,
     },
   };
