@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     name: "cloud",
     include: ["test/cloud/**/*.test.ts"],
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     // One suite at a time: each stands up a whole deployment on a small machine.
     fileParallelism: false,

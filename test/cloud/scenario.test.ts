@@ -1,21 +1,48 @@
-import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  RunTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGraph } from "../infra/graph.ts";
+import { createKey, ecsCall } from "../support/access.ts";
+import { awsCli, awsEcs } from "../support/awsCli.ts";
+import type { AgentProcess } from "../support/cli.ts";
+import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
+import { until } from "../support/poll.ts";
 import { type CloudDeployment, deployOffline } from "./deployment/deployment.ts";
+import { one, TYPES } from "./deployment/graphParts.ts";
+import { clientConfig } from "./deployment/provision.ts";
+import { joinHost } from "./host/agentHost.ts";
 import { motoMissing } from "./standIns/moto.ts";
 
 /**
  * Berth as `sst deploy` would deploy it, stood up on this machine from the evaluated graph and
- * driven as its users drive it: through the HTTP API with the AWS CLI and the SDK, through
- * EventBridge, and by a host's agent. See docs/cloud-test.md.
+ * driven as its users drive it: the AWS CLI and the SDK through the HTTP API, a deployment
+ * request through EventBridge, hosts' agents joining with the bootstrap token, a host lost.
+ * The steps build on each other (one deployment, in order). See docs/cloud-test.md.
  */
-const missing = motoMissing();
-if (missing) throw new Error(`npm run test:cloud needs moto's server: ${missing}.`);
+for (const missing of [motoMissing(), await dockerUnavailable()]) {
+  if (missing) throw new Error(`npm run test:cloud cannot run here: ${missing}.`);
+}
 
 /**
- * Deploy-time settings of this run (read by infra/ as `sst deploy` would read them): hosts here
- * are not EC2 instances, whose identity documents only AWS can sign; and a lost host is given up
- * on within seconds rather than minutes.
+ * Deploy-time settings of this run, read by infra/ as `sst deploy` reads them: the hosts here are
+ * not EC2 instances (whose identity documents only AWS signs), and a lost host is given up on
+ * within seconds rather than minutes.
  */
 const DEPLOY_ENV = {
   BERTH_EC2_IDENTITY_CHECK: "0",
@@ -23,8 +50,13 @@ const DEPLOY_ENV = {
   BERTH_LOST_INSTANCE_GRACE_SECONDS: "4",
 };
 
+const docker = new Docker();
 let cloud: CloudDeployment;
 let admin: { accessKeyId: string; secretAccessKey: string };
+let ecs: ECSClient;
+let tap: { sqs: SQSClient; url: string; events: Record<string, unknown>[] };
+const hosts: AgentProcess[] = [];
+const taskArns: string[] = [];
 
 beforeAll(async () => {
   Object.assign(process.env, DEPLOY_ENV);
@@ -32,27 +64,210 @@ beforeAll(async () => {
   const [accessKeyId, secretAccessKey] = graph.secrets.BerthAdminKey.split(":");
   admin = { accessKeyId, secretAccessKey };
   cloud = await deployOffline(graph, { sqsRetryAfterSeconds: 1 });
+  ecs = new ECSClient({ endpoint: cloud.apiUrl, region: cloud.partition.region, credentials: admin });
+  tap = await tapBus();
 }, 300_000);
 
 afterAll(async () => {
+  for (const host of hosts) await host.stop("SIGKILL");
+  await removeTaskContainers(docker, taskArns);
   await cloud?.stop();
   for (const fn of cloud?.functions ?? []) {
     if (fn.errors.length > 0)
       console.error(`${fn.name}: ${fn.errors.length} error(s), the first: ${fn.errors[0].message}`);
   }
-});
+}, 120_000);
 
-const ecs = () =>
-  new ECSClient({ endpoint: cloud.apiUrl, region: cloud.partition.region, credentials: admin, maxAttempts: 1 });
+/** The AWS CLI as a user runs it: against the deployment's API with the admin key. */
+const cli = (args: string[]) =>
+  awsEcs({ url: cloud.apiUrl, region: cloud.partition.region, ...admin }, [...args, "--output", "json"]).then((out) =>
+    JSON.parse(out),
+  );
+
+/** An account's own rule on Berth's bus, all of Berth's events into a queue (as a user would tap them). */
+async function tapBus() {
+  const config = clientConfig(cloud.motoEndpoint, cloud.partition.region);
+  const sqs = new SQSClient(config);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "berth-events-tap" }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  const bus = one(cloud.graph, TYPES.bus).name;
+  const events = new EventBridgeClient(config);
+  await events.send(
+    new PutRuleCommand({ Name: "tap", EventBusName: bus, EventPattern: JSON.stringify({ source: ["berth.ecs"] }) }),
+  );
+  await events.send(
+    new PutTargetsCommand({ Rule: "tap", EventBusName: bus, Targets: [{ Id: "queue", Arn: Attributes?.QueueArn }] }),
+  );
+  return { sqs, url: QueueUrl as string, events: [] as Record<string, unknown>[] };
+}
+
+/** Drains the tap into `tap.events`; resolves to the events of `detailType` so far. */
+async function tapped(detailType: string) {
+  for (;;) {
+    const { Messages = [] } = await tap.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: tap.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) break;
+    tap.events.push(...Messages.map((m) => JSON.parse(m.Body ?? "{}")));
+    await tap.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: tap.url,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+  return tap.events.filter((e) => e["detail-type"] === detailType);
+}
+
+async function tasksOf(service: string, desiredStatus: "RUNNING" | "STOPPED" = "RUNNING") {
+  const { taskArns: arns = [] } = await ecs.send(new ListTasksCommand({ serviceName: service, desiredStatus }));
+  if (arns.length === 0) return [];
+  taskArns.push(...arns);
+  return (await ecs.send(new DescribeTasksCommand({ tasks: arns }))).tasks ?? [];
+}
+
+const taskDefinition = (command: string[]) => [
+  "register-task-definition",
+  "--family",
+  "app",
+  "--container-definitions",
+  JSON.stringify([{ name: "main", image: TEST_IMAGE, memory: 16, essential: true, command }]),
+];
 
 describe("Berth deployed, on this machine", () => {
-  it("answers health checks and ECS calls through the HTTP API", async () => {
+  it("answers health checks and the ECS API through the HTTP API", async () => {
     const health = await fetch(`${cloud.apiUrl}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.text()).toBe("ok\n");
-    const unrouted = await fetch(`${cloud.apiUrl}/nowhere`);
-    expect(unrouted.status).toBe(404);
-    const { clusterArns } = await ecs().send(new ListClustersCommand({}));
-    expect(clusterArns).toBeDefined();
+    expect([health.status, await health.text()]).toEqual([200, "ok\n"]);
+    expect((await fetch(`${cloud.apiUrl}/nowhere`)).status).toBe(404);
+    const created = await cli(["create-cluster", "--cluster-name", "default"]);
+    expect(created.cluster.clusterArn).toBe(
+      `arn:aws:ecs:${cloud.partition.region}:${cloud.partition.accountId}:cluster/default`,
+    );
+    const registered = await cli(taskDefinition(["sleep", "3600"]));
+    expect(registered.taskDefinition.revision).toBe(1);
+  });
+
+  it("lets two hosts join with the bootstrap token, their agents registering through the front door", async () => {
+    hosts.push(await joinHost(cloud, "a"), await joinHost(cloud, "b"));
+    const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: "default" }));
+    expect(containerInstanceArns?.sort()).toEqual(hosts.map((h) => h.containerInstanceArn).sort());
+    const joined = await until("instance events on the bus", async () => {
+      const events = await tapped("ECS Container Instance State Change");
+      return events.length >= 2 && events;
+    });
+    expect(joined[0]).toMatchObject({
+      source: "berth.ecs",
+      detail: { clusterArn: expect.stringContaining("default") },
+    });
+  });
+
+  it("runs a task whose container really starts", async () => {
+    const { tasks = [], failures } = await ecs.send(new RunTaskCommand({ taskDefinition: "app", cluster: "default" }));
+    expect(failures).toEqual([]);
+    const arn = tasks[0].taskArn as string;
+    taskArns.push(arn);
+    await until(
+      "the task RUNNING",
+      async () => (await ecs.send(new DescribeTasksCommand({ tasks: [arn] }))).tasks?.[0]?.lastStatus === "RUNNING",
+      60_000,
+      250,
+    );
+    const [container] = await containersOfTask(docker, arn);
+    expect(container.State).toBe("running");
+    const changes = await until("the task's RUNNING event on the bus", async () => {
+      const events = await tapped("ECS Task State Change");
+      return events.some((e) => (e.detail as Record<string, unknown>).lastStatus === "RUNNING") && events;
+    });
+    expect(changes.some((e) => (e.resources as string[]).includes(arn))).toBe(true);
+  });
+
+  it("keeps a service of 3 running (scheduler queue → scheduler function)", async () => {
+    await ecs.send(new CreateServiceCommand({ serviceName: "web", taskDefinition: "app:1", desiredCount: 3 }));
+    await until(
+      "3 RUNNING tasks of web",
+      async () => (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING").length === 3,
+      90_000,
+      500,
+    );
+  });
+
+  it("rolls the service on a deployment request put on the bus (EventBridge → deploy function)", async () => {
+    await cli(taskDefinition(["sleep", "3601"]));
+    const bus = one(cloud.graph, TYPES.bus).name;
+    const entry = {
+      Source: "berth.deployments",
+      DetailType: "Deployment Requested",
+      EventBusName: bus,
+      Detail: JSON.stringify({ cluster: "default", service: "web", taskDefinition: "app:2" }),
+    };
+    const put = JSON.parse(
+      await awsCli(
+        { url: cloud.motoEndpoint, region: cloud.partition.region, accessKeyId: "test", secretAccessKey: "test" },
+        "events",
+        ["put-events", "--entries", JSON.stringify([entry]), "--output", "json"],
+      ),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    await until(
+      "web rolled to app:2, 3 tasks running",
+      async () => {
+        const { services = [] } = await ecs.send(new DescribeServicesCommand({ services: ["web"] }));
+        const running = (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING");
+        return (
+          services[0]?.taskDefinition?.endsWith(":2") &&
+          services[0].deployments?.length === 1 &&
+          running.length === 3 &&
+          running.every((t) => t.taskDefinitionArn?.endsWith(":2"))
+        );
+      },
+      120_000,
+      1000,
+    );
+    const deployments = await until("deployment events on the bus", async () => {
+      const events = await tapped("ECS Deployment State Change");
+      return events.length > 0 && events;
+    });
+    expect(deployments[0]).toMatchObject({ source: "berth.ecs" });
+  });
+
+  it("refuses a write signed with a read-only key", async () => {
+    const target = { url: cloud.apiUrl, credentials: admin };
+    const reader = await createKey(target, { kind: "read-only" });
+    const read = await ecsCall(target, "ListClusters", {}, reader);
+    expect(read.status).toBe(200);
+    const write = await ecsCall(target, "CreateCluster", { clusterName: "nope" }, reader);
+    expect(write.status).toBe(400);
+    expect(write.body.__type).toBe("AccessDeniedException");
+  });
+
+  it("replaces a lost host's service tasks after the grace period (the sweeper's schedule ticked)", async () => {
+    const running = await tasksOf("web");
+    const lost = hosts.find((h) =>
+      running.some((t) => t.containerInstanceArn === h.containerInstanceArn),
+    ) as AgentProcess;
+    const survivor = hosts.find((h) => h !== lost) as AgentProcess;
+    const onLost = running.filter((t) => t.containerInstanceArn === lost.containerInstanceArn).map((t) => t.taskArn);
+    // The host goes away: its agent killed, its containers with it.
+    await lost.stop("SIGKILL");
+    await removeTaskContainers(docker, onLost as string[]);
+    await until(
+      "web's tasks all on the surviving host",
+      async () => {
+        await cloud.tickSchedule();
+        const now = (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING");
+        return now.length === 3 && now.every((t) => t.containerInstanceArn === survivor.containerInstanceArn);
+      },
+      120_000,
+      2000,
+    );
+    const disconnected = (await tapped("ECS Container Instance State Change")).filter(
+      (e) => (e.detail as Record<string, unknown>).agentConnected === false,
+    );
+    expect(disconnected.length).toBeGreaterThan(0);
+  });
+
+  it("left no function error unreported: every failure the run saw is listed here", () => {
+    const errors = cloud.functions.flatMap((fn) => fn.errors.map((e) => e.message));
+    expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import type { Store } from "../../core/store/port.ts";
 import type { AccessPolicy } from "../../core/store/records.ts";
-import type { TestBerth } from "./berth.ts";
-import { rawCall, type Signing } from "./rawCall.ts";
+import { type CallTarget, rawCall, type Signing } from "./rawCall.ts";
 
 export const ECS = "AmazonEC2ContainerServiceV20141113";
 export const BERTH = "Berth_20261124";
@@ -12,16 +11,16 @@ export interface TestKey {
 }
 
 /** A Berth action signed with `key` (the server's admin key when absent). */
-export const berthCall = (berth: TestBerth, action: string, input: unknown, key?: TestKey) =>
+export const berthCall = (berth: CallTarget, action: string, input: unknown, key?: TestKey) =>
   rawCall(berth, `${BERTH}.${action}`, JSON.stringify(input), signing(key));
 
-export const ecsCall = (berth: TestBerth, action: string, input: unknown, key?: TestKey) =>
+export const ecsCall = (berth: CallTarget, action: string, input: unknown, key?: TestKey) =>
   rawCall(berth, `${ECS}.${action}`, JSON.stringify(input), signing(key));
 
 const signing = (key?: TestKey): Signing => (key ? { keyId: key.keyId, secret: key.secret } : {});
 
 /** A new key with `policy`, created with the admin key. */
-export async function createKey(berth: TestBerth, policy: AccessPolicy): Promise<TestKey> {
+export async function createKey(berth: CallTarget, policy: AccessPolicy): Promise<TestKey> {
   const response = await berthCall(berth, "CreateAccessKey", { policy });
   if (response.status !== 200) throw new Error(`CreateAccessKey: ${JSON.stringify(response.body)}`);
   const { accessKeyId, secretAccessKey } = response.body.accessKey as Record<string, string>;

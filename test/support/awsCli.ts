@@ -14,17 +14,23 @@ export const awsCliPresent = (): boolean =>
     }
   });
 
+/** Where and as whom the AWS CLI calls: an endpoint and a key. */
+export type AwsCliTarget = Pick<BerthProcess, "url" | "accessKeyId" | "secretAccessKey" | "region">;
+
 /**
  * `aws ecs ARGS --endpoint-url URL` against a berth process with its key and nothing from ~/.aws;
  * resolves to stdout, rejects with the CLI's stderr.
  */
-export function awsEcs(berth: BerthProcess, args: string[]): Promise<string> {
+export const awsEcs = (berth: AwsCliTarget, args: string[]): Promise<string> => awsCli(berth, "ecs", args);
+
+/** `aws SERVICE ARGS --endpoint-url URL`, as awsEcs (any service: EventBridge, SQS, ... at a stand-in). */
+export function awsCli(target: AwsCliTarget, service: string, args: string[]): Promise<string> {
   const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
   const env = {
     ...own,
-    AWS_ACCESS_KEY_ID: berth.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: berth.secretAccessKey,
-    AWS_DEFAULT_REGION: berth.region,
+    AWS_ACCESS_KEY_ID: target.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: target.secretAccessKey,
+    AWS_DEFAULT_REGION: target.region,
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     AWS_EC2_METADATA_DISABLED: "true",
@@ -33,10 +39,10 @@ export function awsEcs(berth: BerthProcess, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "aws",
-      ["ecs", ...args, "--endpoint-url", berth.url],
+      [service, ...args, "--endpoint-url", target.url],
       { env, timeout: 120_000 },
       (error, stdout, stderr) =>
-        error ? reject(new Error(`aws ecs ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout),
+        error ? reject(new Error(`aws ${service} ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout),
     );
   });
 }

@@ -27,13 +27,18 @@ export interface BerthProcess extends CliProcess {
  * left out unless given in `env`; resolves with what `ready` matched in its output once it printed
  * that, and fails with the output if it exits first or takes longer than 30 s.
  */
-async function spawnCli(
-  args: string[],
+const spawnCli = (args: string[], env: Record<string, string>, ready: RegExp) =>
+  spawnNodeScript([BIN, ...args], env, ready, `berth ${args[0]}`);
+
+/** `node ARGV` as a child process, as spawnCli (above) runs `berth`: `what` names it in errors. */
+export async function spawnNodeScript(
+  argv: string[],
   env: Record<string, string>,
   ready: RegExp,
+  what: string,
 ): Promise<CliProcess & { match: RegExpExecArray }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BERTH|ECS)_/.test(k)));
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, argv, {
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -50,13 +55,11 @@ async function spawnCli(
   let match = ready.exec(output);
   while (!match) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `berth ${args[0]} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
-      );
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`berth ${args[0]} was not ready within 30 s:\n${output}`);
+      throw new Error(`${what} was not ready within 30 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
     match = ready.exec(output);

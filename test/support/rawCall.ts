@@ -1,7 +1,6 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { TestBerth } from "./berth.ts";
 
 export interface Signing {
   secret?: string;
@@ -15,7 +14,10 @@ export interface Signing {
  * A raw JSON 1.1 call to `X-Amz-Target: <target>`, signed with the server's key unless told
  * otherwise (`false`: unsigned), for what no SDK client reaches: protocol edges, Berth's actions.
  */
-export async function rawCall(berth: TestBerth, target: string, body: string, sign: Signing | false = {}) {
+/** Where to call and the key to sign with by default (a TestBerth, or any deployment's front door). */
+export type CallTarget = { url: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+
+export async function rawCall(berth: CallTarget, target: string, body: string, sign: Signing | false = {}) {
   const url = new URL(berth.url);
   let request = new HttpRequest({
     method: "POST",

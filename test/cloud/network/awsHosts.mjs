@@ -13,18 +13,25 @@ import https from "node:https";
 import { syncBuiltinESMExports } from "node:module";
 
 const hosts = JSON.parse(process.env.BERTH_TEST_AWS_HOSTS ?? "{}");
-const httpsRequest = https.request;
+const original = { http: http.request, https: https.request, fetch: globalThis.fetch };
 
-function routed(args) {
-  const [first, second] = args;
-  const options = typeof first === "string" || first instanceof URL ? { ...urlOptions(first), ...second } : first;
-  const host = options?.hostname ?? options?.host;
+/** The stand-in's URL for an AWS host, undefined for any other host; throws for an AWS host with none. */
+function standIn(host) {
   if (typeof host !== "string" || !host.endsWith(".amazonaws.com")) return undefined;
   const target = hosts[host];
   if (!target) throw new Error(`offline cloud: no stand-in for ${host} (BERTH_TEST_AWS_HOSTS)`);
-  const to = new URL(target);
-  const rest = typeof first === "string" || first instanceof URL ? args.slice(2) : args.slice(1);
-  const { agent: _httpsAgent, ...plain } = options;
+  return new URL(target);
+}
+
+/** http(s).request's arguments for the stand-in, or undefined when the request is not for AWS. */
+function routed(args) {
+  const [first, second] = args;
+  const isUrl = typeof first === "string" || first instanceof URL;
+  const options = isUrl ? { ...urlOptions(first), ...second } : first;
+  const to = standIn(options?.hostname ?? options?.host);
+  if (!to) return undefined;
+  const { agent: _tlsAgent, ...plain } = options;
+  const rest = isUrl && typeof second === "object" ? args.slice(2) : args.slice(1);
   return [{ ...plain, protocol: "http:", hostname: to.hostname, host: to.hostname, port: to.port }, ...rest];
 }
 
@@ -33,13 +40,29 @@ function urlOptions(url) {
   return { hostname: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method: "GET" };
 }
 
-https.request = (...args) => {
-  const to = routed(args);
-  return to ? http.request(...to) : httpsRequest(...args);
-};
-https.get = (...args) => {
-  const req = https.request(...args);
-  req.end();
-  return req;
+// The AWS SDK's Node handler: https for AWS's endpoints, http for a URL a stand-in handed out
+// under AWS's name (moto answers a queue's URL with the scheme it was asked in).
+for (const [module, request] of [
+  [https, original.https],
+  [http, original.http],
+]) {
+  module.request = (...args) => {
+    const to = routed(args);
+    return to ? original.http(...to) : request(...args);
+  };
+  module.get = (...args) => {
+    const req = module.request(...args);
+    req.end();
+    return req;
+  };
+}
+
+// fetch (the agent's Berth actions): the URL's origin swapped, the headers (a signed Host) kept.
+globalThis.fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  const to = standIn(url.hostname);
+  if (!to) return original.fetch(input, init);
+  const target = new URL(`${url.pathname}${url.search}`, to);
+  return input instanceof Request ? original.fetch(new Request(target, input), init) : original.fetch(target, init);
 };
 syncBuiltinESMExports();
