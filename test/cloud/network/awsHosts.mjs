@@ -57,12 +57,35 @@ for (const [module, request] of [
   };
 }
 
-// fetch (the agent's Berth actions): the URL's origin swapped, the headers (a signed Host) kept.
-globalThis.fetch = (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
+// fetch (the agent's Berth actions), through http.request as well: fetch would send the
+// stand-in's address as the Host header, and the signed one (AWS's name) must stay.
+globalThis.fetch = async (input, init) => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
   const to = standIn(url.hostname);
   if (!to) return original.fetch(input, init);
-  const target = new URL(`${url.pathname}${url.search}`, to);
-  return input instanceof Request ? original.fetch(new Request(target, input), init) : original.fetch(target, init);
+  const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+  return new Promise((resolve, reject) => {
+    const options = {
+      hostname: to.hostname,
+      port: to.port,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      signal: request.signal,
+    };
+    const req = original.http(options, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) headers.set(name, String(value));
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode, headers }));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 };
 syncBuiltinESMExports();
