@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 
 /**
- * The README's walk-through, driven by the real AWS CLI against `berth local` running as a
+ * The walk-through (docs/walkthrough.md), driven by the real AWS CLI against `berth local` running as a
  * process, exactly as a user would. Steps run in order and share what earlier ones created.
  */
 const TD_JSON = fileURLToPath(new URL("./fixtures/td.json", import.meta.url));
