@@ -6,11 +6,8 @@ import { createControlPlane } from "../agent/controlPlane.ts";
 import { describeError } from "../agent/log.ts";
 import { type RunningAgent, startAgent } from "../agent/main.ts";
 import { createDockerRuntime } from "../agent/runtime/docker.ts";
-import type { LocalOptions } from "./config.ts";
+import { LOCAL_CLUSTER, type LocalOptions } from "./config.ts";
 import type { RunningLocal } from "./server.ts";
-
-/** The cluster local mode's agent joins, as the ECS agent's default. */
-export const LOCAL_CLUSTER = "default";
 
 export interface LocalAgent {
   agent?: RunningAgent;

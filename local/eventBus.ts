@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PutEventsRequest, PutEventsResponse, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { Context } from "aws-lambda";
-import type { ActionContext } from "../core/actions/context.ts";
+import type { ActionContext } from "../core/operations/context.ts";
 import type { TargetService } from "../core/protocol/handle.ts";
 import { createDeployHandler } from "../functions/deploy/handler.ts";
 import type { EventRing } from "./eventRing.ts";

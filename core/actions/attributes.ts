@@ -7,13 +7,13 @@ import type {
   PutAttributesRequest,
   PutAttributesResponse,
 } from "@aws-sdk/client-ecs";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, idInCluster } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
-import type { ContainerInstanceRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 
 /**
  * Attributes on container instances (the only target type ECS has): PutAttributes,

@@ -14,12 +14,12 @@ import type {
   UpdateClusterSettingsRequest,
   UpdateClusterSettingsResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn } from "../model/arn.ts";
+import { clusterArn, clusterName } from "../model/arn.ts";
+import type { ClusterRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
-import type { ClusterRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, clusterName } from "./lookup.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 

@@ -19,22 +19,24 @@ import type {
 import { containerInstanceArn } from "../model/arn.ts";
 import { newId } from "../model/ids.ts";
 import { type InstanceIdentity, parseIdentityDocument } from "../model/instanceIdentity.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
+import type { HostPorts } from "../model/reservation.ts";
 import { sortedPorts } from "../model/resources.ts";
+import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
+import { activeCluster, containerInstanceRefArn, findContainerInstance } from "../operations/lookup.ts";
+import { everyItem } from "../operations/paging.ts";
+import { needsLastStatus, withResidents } from "../operations/residents.ts";
+import { retryOnConflict } from "../operations/retry.ts";
+import { clusterServicesChanged } from "../operations/serviceQueue.ts";
 import { compileQuery } from "../placement/query.ts";
 import { reregistrationWrite } from "../placement/resources.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
-import { type HostPorts, put } from "../store/port.ts";
-import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
-import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
+import { put } from "../store/port.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
 import { expireInstanceCredentials } from "./berth/agentCredentials.ts";
-import type { ActionContext } from "./context.ts";
-import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
-import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
-import { everyItem, nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { needsLastStatus, withResidents } from "./residents.ts";
-import { retryOnConflict } from "./retry.ts";
-import { clusterServicesChanged } from "./serviceQueue.ts";
+import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { mergeTags, validateTags } from "./tagging.ts";
 
 /**

@@ -1,3 +1,4 @@
+import type { Action, ActionTable } from "../operations/context.ts";
 import type { TargetService } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { validateInput } from "../protocol/validate.ts";
@@ -7,7 +8,6 @@ import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
-import type { Action, ActionTable } from "./context.ts";
 import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";

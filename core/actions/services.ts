@@ -15,15 +15,17 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterArn, serviceArn } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
+import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
+import { withCounts } from "../model/serviceCounts.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, idInCluster } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
+import { serviceChanged } from "../operations/serviceQueue.ts";
+import { serviceTasks } from "../operations/serviceTasks.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
-import { withCounts } from "../services/counts.ts";
 import { put, type Write } from "../store/port.ts";
-import type { ServiceRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 import {
   deploymentConfiguration,
   refuseUnsupported,
@@ -31,8 +33,6 @@ import {
   validateServiceName,
   validateServicePlacement,
 } from "./serviceConfig.ts";
-import { serviceChanged } from "./serviceQueue.ts";
-import { serviceTasks } from "./serviceTasks.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
 

@@ -16,14 +16,14 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { parseArn, taskDefinitionArn } from "../model/arn.ts";
+import type { TaskDefinitionRecord } from "../model/records.ts";
 import { newTaskDefinition } from "../model/taskDefinition.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { ConflictError, put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 import { validateTags } from "./tagging.ts";
 import { incompatibilities, validateTaskDefinition } from "./taskDefinitionValidation.ts";
 

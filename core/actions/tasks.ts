@@ -16,18 +16,18 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { containerInstanceArn, taskArn } from "../model/arn.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import type { TaskDefinitionRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { type Launch, launchTasks } from "../operations/launchTasks.ts";
+import { activeCluster, idInCluster } from "../operations/lookup.ts";
+import { updateTask } from "../operations/updateTask.ts";
 import { validatePlacement } from "../placement/plan.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { type Launch, launchTasks } from "./launchTasks.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
-import { updateTask } from "./updateTask.ts";
 
 /** How long a clientToken is remembered. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 import { lastSegment } from "../model/arn.ts";
 import { isObject } from "../protocol/validate.ts";
 import type { Store } from "../store/port.ts";
-import type { AccessPolicy } from "../store/records.ts";
+import type { AccessPolicy } from "./records.ts";
+
 import { clusterName } from "./resources.ts";
 
 type BootstrapPolicy = Extract<AccessPolicy, { kind: "bootstrap" }>;

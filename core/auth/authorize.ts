@@ -1,9 +1,9 @@
 import type { Partition } from "../model/config.ts";
 import { accessDenied } from "../protocol/errors.ts";
 import type { Store } from "../store/port.ts";
-import type { AccessPolicy } from "../store/records.ts";
 import { bootstrapAllows, instanceAllows } from "./agentScope.ts";
 import { allows } from "./policy.ts";
+import type { AccessPolicy } from "./records.ts";
 import { resourcesOf } from "./resources.ts";
 
 /** Who signed the request, as its access key says. */

@@ -1,5 +1,4 @@
-import { clusterName as namedCluster } from "../actions/lookup.ts";
-import { clusterArn, parseArn } from "../model/arn.ts";
+import { clusterArn, clusterName as namedCluster, parseArn } from "../model/arn.ts";
 import type { Partition } from "../model/config.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { isObject } from "../protocol/validate.ts";

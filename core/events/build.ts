@@ -1,8 +1,9 @@
 import type { Deployment, ServiceEvent } from "@aws-sdk/client-ecs";
 import { serviceArn } from "../model/arn.ts";
 import type { Partition } from "../model/config.ts";
-import type { ContainerInstanceRecord, Kind, ServiceRecord, TaskRecord } from "../store/records.ts";
-import { DETAIL_TYPES, type EcsEvent, type RecordChange } from "./types.ts";
+import type { ContainerInstanceRecord, ServiceRecord, TaskRecord } from "../model/records.ts";
+import type { Kind, RecordChange } from "../store/kinds.ts";
+import { DETAIL_TYPES, type EcsEvent } from "./types.ts";
 
 /**
  * The kinds of record whose writes can make ECS events (ecsEventsOf's cases). On AWS the table's

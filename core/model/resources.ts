@@ -6,7 +6,7 @@
  * Placement reads them; the stores write the remaining ones back into the record they read.
  */
 import type { Resource } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceRecord } from "../store/records.ts";
+import type { ContainerInstanceRecord } from "./records.ts";
 
 /** What an instance has left: CPU units and MiB free, host ports taken. */
 export interface Remaining {

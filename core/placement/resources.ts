@@ -5,10 +5,11 @@
  * Host port 0 means "dynamic" (bridge mode picks an ephemeral port when the container starts): it
  * never conflicts and is never reserved, so a Reservation's ports are fixed host ports only.
  */
+
 import type { Resource } from "@aws-sdk/client-ecs";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { HostPorts, Reservation, ResourceWrite } from "../model/reservation.ts";
 import { type Remaining, readResources, withRemaining } from "../model/resources.ts";
-import type { HostPorts, ResourceWrite } from "../store/port.ts";
-import type { ContainerInstanceRecord, Reservation } from "../store/records.ts";
 
 export type ResourceReason = "RESOURCE:CPU" | "RESOURCE:MEMORY" | "RESOURCE:PORTS" | "RESOURCE:PORTS_UDP";
 

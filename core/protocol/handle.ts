@@ -1,8 +1,8 @@
-import type { ActionContext, ActionTable } from "../actions/context.ts";
 import type { AccessControl } from "../auth/accessControl.ts";
 import type { Caller } from "../auth/authorize.ts";
 import { ThrottlingError } from "../auth/throttle.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import type { ActionContext, ActionTable } from "../operations/context.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
 import { checkBodySize, checkJsonDepth } from "./limits.ts";

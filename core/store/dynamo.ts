@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
@@ -40,6 +41,7 @@ import {
 } from "./dynamo/keys/taskDefinition.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 import type {
   FamilyQuery,
   Page,
@@ -51,7 +53,6 @@ import type {
   TaskQuery,
   Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
 
 export interface DynamoStoreOptions {
   /** A client to use as it is; otherwise one is made from endpoint and region. */

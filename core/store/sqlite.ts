@@ -2,22 +2,23 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
 import { taskDefinitionFamily } from "../model/arn.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import type { ResourceWrite } from "../model/reservation.ts";
 import { decodeRecord, encodeRecord } from "./encoding.ts";
 import { afterWrite, checkResourceWrites, InstanceCache, type Left, leftOf } from "./instanceResources.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 import {
   ConflictError,
   type FamilyQuery,
   type Page,
   type PageRequest,
   type RecordWrite,
-  type ResourceWrite,
   type ServiceQuery,
   type Store,
   type TaskDefinitionQuery,
   type TaskQuery,
   type Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
 
 /**
  * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9

@@ -1,8 +1,8 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
-import type { ActionContext } from "../../core/actions/context.ts";
-import { everyItem } from "../../core/actions/pagination.ts";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
+import { everyItem } from "../../core/operations/paging.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
 
 export interface SweepResult {

@@ -1,15 +1,15 @@
 import type { SQSRecord } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
-import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
 import { SubmitTaskHealthChange } from "../../core/actions/berth/health.ts";
 import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
-import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
-import { serviceTasks } from "../../core/actions/serviceTasks.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import { serviceNudgeBody } from "../../core/notify/services.ts";
+import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
+import { serviceTasks } from "../../core/operations/serviceTasks.ts";
 import { reconcileService } from "../../core/services/reconcile.ts";
 import type { Store } from "../../core/store/port.ts";
 import { createSchedulerHandler } from "../../functions/scheduler/handler.ts";

@@ -2,8 +2,8 @@ import type { Service, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { ecsEventsOf } from "../../core/events/build.ts";
 import { chunks, entryOf } from "../../core/events/entries.ts";
-import type { RecordChange } from "../../core/events/types.ts";
-import type { ServiceRecord, TaskRecord } from "../../core/store/records.ts";
+import type { ServiceRecord, TaskRecord } from "../../core/model/records.ts";
+import type { RecordChange } from "../../core/store/kinds.ts";
 
 const partition = { region: "us-east-1", accountId: "000000000000" };
 const at = new Date("2026-01-01T00:00:00Z");

@@ -1,5 +1,7 @@
 import type { Resource } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import type { ContainerInstanceRecord } from "../../core/model/records.ts";
+import type { Reservation } from "../../core/model/reservation.ts";
 import { resourceList } from "../../core/model/resources.ts";
 import {
   fits,
@@ -10,7 +12,6 @@ import {
   reserve,
 } from "../../core/placement/resources.ts";
 import { afterWrite, leftOf } from "../../core/store/instanceResources.ts";
-import type { ContainerInstanceRecord, Reservation } from "../../core/store/records.ts";
 
 const SYSTEM_PORTS = [22, 2375, 2376, 51678, 51679];
 

@@ -1,7 +1,7 @@
-import type { ContainerInstanceRecord } from "../../store/records.ts";
-import { heartbeatsByInstance, isAgentConnected } from "../agentConnection.ts";
-import type { ActionContext } from "../context.ts";
-import { activeCluster, containerInstanceRefArn, findContainerInstance } from "../lookup.ts";
+import type { ContainerInstanceRecord } from "../../model/records.ts";
+import { heartbeatsByInstance, isAgentConnected } from "../../operations/agentConnection.ts";
+import type { ActionContext } from "../../operations/context.ts";
+import { activeCluster, containerInstanceRefArn, findContainerInstance } from "../../operations/lookup.ts";
 import { Members } from "./input.ts";
 import type {
   ContainerInstanceUtilization,

@@ -1,5 +1,5 @@
+import type { ContainerInstanceRecord } from "../model/records.ts";
 import type { Candidate, ResidentTask } from "../placement/types.ts";
-import type { ContainerInstanceRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
 
 /** Which of the tasks already on the instances a placement or a cluster query needs to see. */

@@ -1,18 +1,7 @@
-import { containerInstanceArn, lastSegment, parseArn } from "../model/arn.ts";
-import { clusterNotFound, invalidParameter } from "../protocol/errors.ts";
-import type { ClusterRecord, ContainerInstanceRecord } from "../store/records.ts";
+import { clusterName, containerInstanceArn, lastSegment, parseArn } from "../model/arn.ts";
+import type { ClusterRecord, ContainerInstanceRecord } from "../model/records.ts";
+import { clusterNotFound } from "../protocol/errors.ts";
 import type { ActionContext } from "./context.ts";
-
-/** The cluster a request names (short name or ARN), `default` when it names none. */
-export function clusterName(ref: string | undefined): string {
-  if (ref === undefined || ref === "") return "default";
-  if (ref.startsWith("arn:")) {
-    const arn = parseArn(ref);
-    if (arn?.type !== "cluster") throw invalidParameter(`Invalid cluster identifier: ${ref}`);
-    return arn.parts.join("/");
-  }
-  return ref;
-}
 
 /** The ACTIVE cluster a request names, or ClusterNotFoundException. */
 export async function activeCluster(ctx: ActionContext, ref: string | undefined): Promise<ClusterRecord> {

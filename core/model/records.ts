@@ -1,4 +1,5 @@
 import type { Cluster, ContainerInstance, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Reservation } from "./reservation.ts";
 
 /**
  * What the store keeps. Each record wraps the ECS shape a client sees (so actions return it as
@@ -40,14 +41,6 @@ export interface ContainerInstanceRecord extends Stored {
    * read of the tasks. Filled in on read (groups with none are left out); never written back.
    */
   residentGroups?: Record<string, number>;
-}
-
-/** What a placed task holds on its container instance until it stops. */
-export interface Reservation {
-  cpu: number;
-  memory: number;
-  ports: number[];
-  udpPorts: number[];
 }
 
 export interface TaskRecord extends Stored {
@@ -125,58 +118,3 @@ export interface ServiceSchedulerState {
   /** When "has reached a steady state" was last said: ECS repeats it at most every 6 hours. */
   steadyEventMs?: number;
 }
-
-/**
- * An access key the control plane verifies signatures with. The secret is kept sealed
- * (core/auth/secretBox.ts) with the key encryption key, never in clear; `policy` says what the
- * key may do (core/auth/policy.ts). Deleting a key expires its record at once.
- */
-export interface AccessKeyRecord extends Stored {
-  accessKeyId: string;
-  sealedSecret: string;
-  policy: AccessPolicy;
-  /** Free text shown in listings (who the key is for). */
-  description?: string;
-  /** When the key was created (epoch ms; not a Date, which the ECS JSON decoding keeps for ECS members). */
-  createdAtMs: number;
-}
-
-/**
- * What a key may do. `scoped`: IAM-style action patterns (`ecs:Describe*`, `berth:*`) and
- * resource ARN patterns (`arn:aws:ecs:*:*:cluster/web`, `*`). `bootstrap`: join one cluster
- * (register a container instance and fetch its credentials). `instance`: one container
- * instance's agent work.
- */
-export type AccessPolicy =
-  | { kind: "admin" }
-  | { kind: "read-only" }
-  | { kind: "scoped"; actions: string[]; resources: string[] }
-  | { kind: "bootstrap"; cluster: string }
-  | { kind: "instance"; cluster: string; containerInstanceId: string };
-
-/** One mutating call (or refused call) as the audit trail keeps it. */
-export interface AuditEventRecord extends Stored {
-  /** Sorts by time: zero-padded epoch ms, then the request id. */
-  id: string;
-  atMs: number;
-  accessKeyId: string;
-  principal: AccessPolicy["kind"] | "unknown";
-  /** `ecs:RunTask`, `berth:CreateAccessKey`. */
-  action: string;
-  resources: string[];
-  /** `Success`, or the error's `__type` (AccessDeniedException, ClusterNotFoundException, …). */
-  outcome: string;
-}
-
-export interface RecordKinds {
-  cluster: ClusterRecord;
-  taskDefinition: TaskDefinitionRecord;
-  containerInstance: ContainerInstanceRecord;
-  task: TaskRecord;
-  idempotency: IdempotencyRecord;
-  service: ServiceRecord;
-  accessKey: AccessKeyRecord;
-  auditEvent: AuditEventRecord;
-}
-
-export type Kind = keyof RecordKinds;

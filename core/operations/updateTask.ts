@@ -1,8 +1,8 @@
 import type { Task } from "@aws-sdk/client-ecs";
+import type { TaskRecord } from "../model/records.ts";
 import { STOPPED_TASK_RETENTION_MS } from "../model/taskState.ts";
 import { releaseWrite } from "../placement/resources.ts";
 import { put, type Write } from "../store/port.ts";
-import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
 import { retryOnConflict } from "./retry.ts";

@@ -1,5 +1,5 @@
+import type { TaskRecord } from "../model/records.ts";
 import { serviceGroup } from "../model/service.ts";
-import type { TaskRecord } from "../store/records.ts";
 import type { ActionContext } from "./context.ts";
 
 /** Tasks read per page: a service rarely has more, and each page is one indexed read. */

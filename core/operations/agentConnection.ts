@@ -1,4 +1,4 @@
-import type { ContainerInstanceRecord, HeartbeatRecord, InstanceUtilization } from "../store/records.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord, InstanceUtilization } from "../model/records.ts";
 import type { ActionContext } from "./context.ts";
 
 /**

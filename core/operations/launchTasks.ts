@@ -1,13 +1,13 @@
 import type { Failure, PlacementConstraint, PlacementStrategy, Tag, Task, TaskOverride } from "@aws-sdk/client-ecs";
 import { newId } from "../model/ids.ts";
 import { newTaskRecord } from "../model/newTask.ts";
-import { reservationOf } from "../model/reservation.ts";
+import type { ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { type Reservation, reservationOf } from "../model/reservation.ts";
 import { planPlacement } from "../placement/plan.ts";
 import { reservationWrite, reserve } from "../placement/resources.ts";
 import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
 import { invalidParameter } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
-import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
 import { withAgentConnections } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
