@@ -1,5 +1,5 @@
 import type { Action, ActionTable } from "../operations/context.ts";
-import type { TargetService } from "../protocol/handle.ts";
+import type { TargetApi } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { validateInput } from "../protocol/validate.ts";
 import * as agent from "./agent.ts";
@@ -37,7 +37,7 @@ export const actions: ActionTable = actionsOf(
 );
 
 /** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
-export const services: TargetService[] = [
+export const apis: TargetApi[] = [
   { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
   { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
 ];

@@ -3,7 +3,7 @@ import { isObject } from "../protocol/validate.ts";
 import type { Store } from "../store/port.ts";
 import type { AccessPolicy } from "./records.ts";
 
-import { clusterName } from "./resources.ts";
+import { clusterName } from "./touchedResources.ts";
 
 type BootstrapPolicy = Extract<AccessPolicy, { kind: "bootstrap" }>;
 type InstancePolicy = Extract<AccessPolicy, { kind: "instance" }>;

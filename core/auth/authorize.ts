@@ -4,7 +4,7 @@ import type { Store } from "../store/port.ts";
 import { bootstrapAllows, instanceAllows } from "./agentScope.ts";
 import { allows } from "./policy.ts";
 import type { AccessPolicy } from "./records.ts";
-import { resourcesOf } from "./resources.ts";
+import { resourcesOf } from "./touchedResources.ts";
 
 /** Who signed the request, as its access key says. */
 export interface Caller {

@@ -2,8 +2,8 @@ import type { Caller } from "../auth/authorize.ts";
 import type { InstanceIdentityCheck } from "../auth/ec2/identityCheck.ts";
 import type { KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
 import type { Partition } from "../model/config.ts";
-import type { InstanceNotifier } from "../notify/port.ts";
-import type { ServiceNudger } from "../notify/services.ts";
+import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
+import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
 
 /** Everything an action may use: the store, where ARNs point, and the clock. */

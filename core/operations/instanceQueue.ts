@@ -1,8 +1,8 @@
-import type { QueueReader } from "../notify/port.ts";
+import type { QueueReader } from "../notify/instanceNotifier.ts";
 import type { ActionContext } from "./context.ts";
 
 /**
- * The actions' side of the agents' wake-up queues (see core/notify/port.ts). Queue work happens
+ * The actions' side of the agents' wake-up queues (see core/notify/instanceNotifier.ts). Queue work happens
  * after the store's commit and never fails the request: the commit is the truth, and the agent
  * re-syncs from the store at least every 30 s whatever happens to its queue.
  */

@@ -2,7 +2,7 @@ import type { ActionContext } from "./context.ts";
 import { reportBackground } from "./instanceQueue.ts";
 
 /**
- * The actions' side of the service scheduler's queue (see core/notify/services.ts): after a
+ * The actions' side of the service scheduler's queue (see core/notify/serviceNudger.ts): after a
  * commit that may change what a service should do, nudge it, without waiting and without ever
  * failing the request: the periodic sweep reconciles every live service anyway.
  */

@@ -1,7 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { TaskRecord } from "../model/records.ts";
 import { STOPPED_TASK_RETENTION_MS } from "../model/taskState.ts";
-import { releaseWrite } from "../placement/resources.ts";
+import { releaseWrite } from "../placement/capacity.ts";
 import { put, type Write } from "../store/port.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";

@@ -22,10 +22,10 @@
  */
 import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import type { ContainerInstanceRecord } from "../model/records.ts";
-import type { Remaining } from "../model/resources.ts";
+import type { Remaining } from "../model/resourceList.ts";
 import { invalidParameter } from "../protocol/errors.ts";
+import { remaining, reserve, shortfallIn } from "./capacity.ts";
 import { compileQuery } from "./query.ts";
-import { remaining, reserve, shortfallIn } from "./resources.ts";
 import type { Candidate, PlacementFailure, PlacementPlan, PlacementRequest, ResidentTask } from "./types.ts";
 
 export { mulberry32, newSeed } from "./random.ts";

@@ -1,6 +1,6 @@
 import type { ContainerInstanceRecord } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
-import { readResources, withRemaining } from "../model/resources.ts";
+import { readResources, withRemaining } from "../model/resourceList.ts";
 import { DecodedCache } from "./decodedCache.ts";
 import type { Write } from "./port.ts";
 

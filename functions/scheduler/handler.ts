@@ -1,7 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { parseServiceNudge } from "../../core/notify/services.ts";
+import { parseServiceNudge } from "../../core/notify/serviceNudger.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { reconcileService } from "../../core/services/reconcile.ts";
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerInstanceRecord, TaskRecord } from "../../core/model/records.ts";
-import { releaseWrite, reservationWrite } from "../../core/placement/resources.ts";
+import { releaseWrite, reservationWrite } from "../../core/placement/capacity.ts";
 import { containerInstanceKey } from "../../core/store/dynamo/keys/containerInstance.ts";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";

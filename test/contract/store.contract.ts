@@ -11,7 +11,7 @@ import type {
   TaskRecord,
 } from "../../core/model/records.ts";
 import type { ResourceWrite } from "../../core/model/reservation.ts";
-import { readResources, resourceList } from "../../core/model/resources.ts";
+import { readResources, resourceList } from "../../core/model/resourceList.ts";
 import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
 
 /**

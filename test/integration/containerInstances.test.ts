@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskRecord } from "../../core/model/records.ts";
-import { reservationWrite } from "../../core/placement/resources.ts";
+import { reservationWrite } from "../../core/placement/capacity.ts";
 import { put } from "../../core/store/port.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 

@@ -6,7 +6,7 @@ import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
-import { serviceNudgeBody } from "../../core/notify/services.ts";
+import { serviceNudgeBody } from "../../core/notify/serviceNudger.ts";
 import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { serviceTasks } from "../../core/operations/serviceTasks.ts";

@@ -1,9 +1,9 @@
 import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import type { ContainerInstanceRecord } from "../../core/model/records.ts";
-import { resourceList } from "../../core/model/resources.ts";
+import { resourceList } from "../../core/model/resourceList.ts";
+import { remaining, reserve } from "../../core/placement/capacity.ts";
 import { mulberry32, planPlacement, REASONS, validatePlacement } from "../../core/placement/plan.ts";
-import { remaining, reserve } from "../../core/placement/resources.ts";
 import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../../core/placement/types.ts";
 import { EcsError } from "../../core/protocol/errors.ts";
 

@@ -1,5 +1,5 @@
 /**
- * What placement asks of an instance's resources (read with core/model/resources.ts): whether a
+ * What placement asks of an instance's resources (read with core/model/resourceList.ts): whether a
  * demand fits, the record as a plan sees it once a task is reserved on it, and the store writes
  * that take a reservation, give it back, or follow a re-registration. Everything here is pure.
  * Host port 0 means "dynamic" (bridge mode picks an ephemeral port when the container starts): it
@@ -9,7 +9,7 @@
 import type { Resource } from "@aws-sdk/client-ecs";
 import type { ContainerInstanceRecord } from "../model/records.ts";
 import type { HostPorts, Reservation, ResourceWrite } from "../model/reservation.ts";
-import { type Remaining, readResources, withRemaining } from "../model/resources.ts";
+import { type Remaining, readResources, withRemaining } from "../model/resourceList.ts";
 
 export type ResourceReason = "RESOURCE:CPU" | "RESOURCE:MEMORY" | "RESOURCE:PORTS" | "RESOURCE:PORTS_UDP";
 
