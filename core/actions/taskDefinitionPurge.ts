@@ -1,7 +1,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { TaskDefinitionRecord } from "../model/records.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { everyItem } from "../operations/paging.ts";
+import { everyItem } from "../store/paging.ts";
 import { ConflictError, put } from "../store/port.ts";
 
 /**

@@ -1,7 +1,5 @@
 import type { Deployment, Service, Task } from "@aws-sdk/client-ecs";
-
-/** Known statuses before RUNNING: such a task counts as pending. */
-const PENDING = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+import { isPendingStatus } from "./taskState.ts";
 
 /**
  * runningCount and pendingCount of a service and of each of its deployments, from its tasks as
@@ -13,7 +11,7 @@ export function withCounts(service: Service, tasks: Task[]): Service {
   const live = tasks.filter((t) => t.lastStatus !== "STOPPED");
   const count = (of: Task[]) => ({
     runningCount: of.filter((t) => t.lastStatus === "RUNNING").length,
-    pendingCount: of.filter((t) => PENDING.has(t.lastStatus ?? "")).length,
+    pendingCount: of.filter((t) => isPendingStatus(t.lastStatus)).length,
   });
   const deployments = (service.deployments ?? []).map(
     (d): Deployment => ({ ...d, ...count(live.filter((t) => t.startedBy === d.id)) }),

@@ -36,3 +36,23 @@ export async function findContainerInstance(
 /** The ARN to show in a `failures[]` entry for a container instance reference. */
 export const containerInstanceRefArn = (ctx: ActionContext, cluster: string, ref: string) =>
   ref.startsWith("arn:") ? ref : containerInstanceArn(ctx.partition, cluster, ref);
+
+/**
+ * What a Describe action answers for a list of references: each one found, described, in the
+ * order asked; each one not found a `failures[]` entry, MISSING, with the ARN ECS shows for it.
+ */
+export async function describeEach<R, D>(
+  refs: string[],
+  find: (ref: string) => Promise<R | undefined>,
+  describe: (record: R) => D | Promise<D>,
+  missingArn: (ref: string) => string,
+): Promise<{ described: D[]; failures: { arn: string; reason: "MISSING" }[] }> {
+  const described: D[] = [];
+  const failures: { arn: string; reason: "MISSING" }[] = [];
+  for (const ref of refs) {
+    const record = await find(ref);
+    if (record) described.push(await describe(record));
+    else failures.push({ arn: missingArn(ref), reason: "MISSING" });
+  }
+  return { described, failures };
+}

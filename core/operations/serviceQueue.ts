@@ -1,3 +1,4 @@
+import { everyItem } from "../store/paging.ts";
 import type { ActionContext } from "./context.ts";
 import { reportBackground } from "./instanceQueue.ts";
 
@@ -19,11 +20,8 @@ export function serviceChanged(ctx: ActionContext, cluster: string, name: string
 export function clusterServicesChanged(ctx: ActionContext, cluster: string): void {
   if (!ctx.serviceNudger) return;
   (async () => {
-    let after: string | undefined;
-    do {
-      const page = await ctx.store.listServices({ cluster, live: true }, { limit: 100, after });
-      for (const record of page.items) serviceChanged(ctx, cluster, record.name);
-      after = page.next;
-    } while (after !== undefined);
+    for await (const record of everyItem((page) => ctx.store.listServices({ cluster, live: true }, page))) {
+      serviceChanged(ctx, cluster, record.name);
+    }
   })().catch((error) => reportBackground(ctx, error, `nudges of cluster ${cluster}'s services`));
 }

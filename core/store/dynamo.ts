@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
@@ -297,8 +298,7 @@ class DynamoStore implements Store {
     const counts = { pending: 0, running: 0 };
     for await (const { lastStatus } of this.liveTasks(cluster)) {
       if (lastStatus === "RUNNING") counts.running++;
-      else if (lastStatus === "PENDING" || lastStatus === "PROVISIONING" || lastStatus === "ACTIVATING")
-        counts.pending++;
+      else if (isPendingStatus(lastStatus)) counts.pending++;
     }
     return counts;
   }

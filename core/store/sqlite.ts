@@ -4,6 +4,7 @@ import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
 import { taskDefinitionFamily } from "../model/arn.ts";
 import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
+import { PENDING_STATUSES } from "../model/taskState.ts";
 import { decodeRecord, encodeRecord } from "./encoding.ts";
 import { afterWrite, checkResourceWrites, InstanceCache, type Left, leftOf } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
@@ -19,6 +20,9 @@ import {
   type TaskQuery,
   type Write,
 } from "./port.ts";
+
+/** The statuses countTasks counts, as SQL: RUNNING and the pending ones. */
+const LIVE_COUNTED = ["RUNNING", ...PENDING_STATUSES].map((s) => `'${s}'`).join(", ");
 
 /**
  * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
@@ -410,12 +414,12 @@ class SqliteStore implements Store {
   async countTasks(cluster: string) {
     const rows = this.db
       .prepare(
-        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN ('PENDING', 'RUNNING', 'PROVISIONING', 'ACTIVATING')
+        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN (${LIVE_COUNTED})
          AND ${this.live} GROUP BY last_status`,
       )
       .all(cluster, this.now()) as { last_status: string; n: number }[];
     const count = (s: string) => rows.find((r) => r.last_status === s)?.n ?? 0;
-    return { running: count("RUNNING"), pending: count("PENDING") + count("PROVISIONING") + count("ACTIVATING") };
+    return { running: count("RUNNING"), pending: PENDING_STATUSES.reduce((n, s) => n + count(s), 0) };
   }
 
   async getIdempotency(key: string) {

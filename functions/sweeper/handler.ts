@@ -2,8 +2,8 @@ import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
-import { everyItem } from "../../core/operations/paging.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
+import { everyItem } from "../../core/store/paging.ts";
 
 export interface SweepResult {
   /** Container instances whose agentConnected flipped and was recorded (an ECS event each). */
