@@ -6,7 +6,7 @@ import { type Reservation, reservationOf } from "../model/reservation.ts";
 import { reservationWrite, reserve } from "../placement/capacity.ts";
 import { planPlacement } from "../placement/plan.ts";
 import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
-import { invalidParameter } from "../protocol/errors.ts";
+import { EcsError } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
 import { withAgentConnections } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
@@ -34,6 +34,13 @@ export interface Launch {
 /** How often a placement is re-proposed after losing a race for an instance. */
 const MAX_ATTEMPTS = 10;
 
+/** RunTask's refusal when the cluster has no instance to place on: the service scheduler waits instead. */
+export class NoContainerInstances extends EcsError {
+  constructor() {
+    super("InvalidParameterException", "No Container Instances were found in your cluster.");
+  }
+}
+
 /**
  * Propose, then commit optimistically: read the cluster's instances, plan where the tasks go,
  * and commit the tasks together with one reservation per chosen instance, on the condition that
@@ -50,7 +57,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       (await ctx.store.listContainerInstances(launch.cluster)).filter((i) => i.instance.status !== "INACTIVE"),
     );
     if (instances.length === 0 && !launch.onInstances) {
-      throw invalidParameter("No Container Instances were found in your cluster.");
+      throw new NoContainerInstances();
     }
     const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
     const candidates = await candidatesOf(ctx, launch, instances);
