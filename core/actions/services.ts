@@ -18,7 +18,7 @@ import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { activeCluster, describeEach, idInCluster } from "../operations/lookup.ts";
+import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { serviceChanged } from "../operations/serviceQueue.ts";
 import { serviceTasks } from "../operations/serviceTasks.ts";
@@ -227,19 +227,14 @@ export async function DescribeServices(
   }
   const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
-  const nameOf = (ref: string) => idInCluster(ref, cluster, "service");
-  const { described, failures } = await describeEach(
-    refs,
-    async (ref) => {
-      const name = nameOf(ref);
-      return name ? ctx.store.getService(cluster, name) : undefined;
-    },
-    (record) => describeService(ctx, record, withTags),
-    (ref) => {
-      const name = nameOf(ref);
-      return name ? serviceArn(ctx.partition, cluster, name) : ref;
-    },
+  const { find, missingArn } = inCluster(
+    cluster,
+    "service",
+    (name) => ctx.store.getService(cluster, name),
+    (name) => serviceArn(ctx.partition, cluster, name),
   );
+  const describe = (record: ServiceRecord) => describeService(ctx, record, withTags);
+  const { described, failures } = await describeEach(refs, find, describe, missingArn);
   return { services: described, failures };
 }
 

@@ -15,11 +15,11 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { containerInstanceArn, taskArn } from "../model/arn.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
-import type { TaskDefinitionRecord } from "../model/records.ts";
+import type { TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type Launch, launchTasks } from "../operations/launchTasks.ts";
-import { activeCluster, describeEach, idInCluster } from "../operations/lookup.ts";
+import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { updateTask } from "../operations/updateTask.ts";
 import { validatePlacement } from "../placement/plan.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
@@ -87,20 +87,16 @@ export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Pr
   if (refs.length < 1 || refs.length > 10)
     throw invalidParameter("containerInstances must have between 1 and 10 items.");
   const { cluster, taskDefinition, tags } = await common(input, ctx);
-  const idOf = (ref: string) => idInCluster(ref, cluster, "container-instance");
-  const { described: ids, failures: missing } = await describeEach(
-    refs,
-    async (ref) => {
-      const id = idOf(ref);
-      const record = id === undefined ? undefined : await ctx.store.getContainerInstance(cluster, id);
+  const { find, missingArn } = inCluster(
+    cluster,
+    "container-instance",
+    async (id) => {
+      const record = await ctx.store.getContainerInstance(cluster, id);
       return record?.instance.status === "INACTIVE" ? undefined : record;
     },
-    (record) => record.id,
-    (ref) => {
-      const id = idOf(ref);
-      return id ? containerInstanceArn(ctx.partition, cluster, id) : ref;
-    },
+    (id) => containerInstanceArn(ctx.partition, cluster, id),
   );
+  const { described: ids, failures: missing } = await describeEach(refs, find, (record) => record.id, missingArn);
   const launched =
     ids.length > 0
       ? await launchTasks(ctx, {
@@ -183,19 +179,14 @@ export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionCont
   }
   const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
-  const idOf = (ref: string) => idInCluster(ref, cluster, "task");
-  const { described, failures } = await describeEach(
-    refs,
-    async (ref) => {
-      const id = idOf(ref);
-      return id === undefined ? undefined : ctx.store.getTask(cluster, id);
-    },
-    (record) => (withTags ? record.task : withoutTags(record.task)),
-    (ref) => {
-      const id = idOf(ref);
-      return id ? taskArn(ctx.partition, cluster, id) : ref;
-    },
+  const { find, missingArn } = inCluster(
+    cluster,
+    "task",
+    (id) => ctx.store.getTask(cluster, id),
+    (id) => taskArn(ctx.partition, cluster, id),
   );
+  const describe = (record: TaskRecord) => (withTags ? record.task : withoutTags(record.task));
+  const { described, failures } = await describeEach(refs, find, describe, missingArn);
   return { tasks: described, failures };
 }
 

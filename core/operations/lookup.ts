@@ -56,3 +56,26 @@ export async function describeEach<R, D>(
   }
   return { described, failures };
 }
+
+/**
+ * How describeEach finds references to one type of resource inside a cluster (a bare id or an
+ * ARN in that cluster), and the ARN a missing one is reported with (the reference as given when
+ * it names no id of this cluster).
+ */
+export function inCluster<R>(
+  cluster: string,
+  type: string,
+  get: (id: string) => Promise<R | undefined>,
+  arnOf: (id: string) => string,
+): { find: (ref: string) => Promise<R | undefined>; missingArn: (ref: string) => string } {
+  return {
+    find: async (ref) => {
+      const id = idInCluster(ref, cluster, type);
+      return id ? get(id) : undefined;
+    },
+    missingArn: (ref) => {
+      const id = idInCluster(ref, cluster, type);
+      return id ? arnOf(id) : ref;
+    },
+  };
+}
