@@ -1,4 +1,4 @@
-import { type AgentKey, fetchAgentCredentials } from "./bootstrap.ts";
+import type { KeyPair } from "../core/auth/bootstrapToken.ts";
 import type { AgentConfig } from "./config.ts";
 import { type ControlPlane, createControlPlane } from "./controlPlane.ts";
 import { describeError, type Logger } from "./log.ts";
@@ -8,7 +8,7 @@ import type { StateFile } from "./state.ts";
 
 /** A control plane client whose key can change (the agent's own credentials replace the bootstrap token's). */
 export interface SwitchableControlPlane extends ControlPlane {
-  use(credentials: AgentKey): void;
+  use(credentials: KeyPair): void;
 }
 
 export function switchableControlPlane(config: AgentConfig, initial?: ControlPlane): SwitchableControlPlane {
@@ -25,6 +25,10 @@ export function switchableControlPlane(config: AgentConfig, initial?: ControlPla
     destroy: () => current.destroy(),
   };
 }
+
+/** The instance's own credentials, fetched with the bootstrap key right after registering (Berth GetAgentCredentials). */
+const fetchAgentCredentials = (bootstrap: ControlPlane, cluster: string, containerInstanceArn: string) =>
+  bootstrap.berth<KeyPair>("GetAgentCredentials", { cluster, containerInstance: containerInstanceArn });
 
 /** The answers that mean the agent's own credentials no longer work: deleted, or the instance deregistered. */
 export const isRevoked = (error: unknown) =>
