@@ -1,10 +1,10 @@
 import type { KeyPair } from "../core/auth/bootstrapToken.ts";
+import type { AgentStateFile } from "./agentStateFile.ts";
 import type { AgentConfig } from "./config.ts";
 import { type ControlPlane, createControlPlane } from "./controlPlane.ts";
 import { describeError, type Logger } from "./log.ts";
 import { registerInstance } from "./register.ts";
 import type { RuntimeInfo } from "./runtime/types.ts";
-import type { StateFile } from "./state.ts";
 
 /** A control plane client whose key can change (the agent's own credentials replace the bootstrap token's). */
 export interface SwitchableControlPlane extends ControlPlane {
@@ -45,7 +45,7 @@ export async function joinCluster(
   cp: SwitchableControlPlane,
   config: AgentConfig,
   host: RuntimeInfo,
-  state: StateFile,
+  state: AgentStateFile,
   log: Logger,
   previousArn: string | undefined,
 ): Promise<string> {

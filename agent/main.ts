@@ -1,4 +1,5 @@
 import { DiscoverPollEndpointCommand } from "@aws-sdk/client-ecs";
+import { AgentStateFile } from "./agentStateFile.ts";
 import { type AgentConfig, engineConfig } from "./config.ts";
 import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
@@ -11,7 +12,6 @@ import { createLoop } from "./loop.ts";
 import { createDockerRuntime } from "./runtime/docker.ts";
 import type { ContainerRuntime } from "./runtime/types.ts";
 import { createSsmResolver } from "./secrets.ts";
-import { StateFile } from "./state.ts";
 import { createSubmitter, submitReport } from "./submitter.ts";
 import { startWakeups } from "./wakeups.ts";
 
@@ -48,7 +48,7 @@ const SYNC_INTERVAL_MS = 30_000;
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(config.logLevel);
-  const state = new StateFile(config.dataDir);
+  const state = new AgentStateFile(config.dataDir);
   const runtime = deps.runtime ?? createDockerRuntime();
   const host = await runtime.info().catch((error) => {
     throw new Error(`Docker is not reachable (${describeError(error)}): start dockerd, or check /var/run/docker.sock.`);

@@ -1,18 +1,17 @@
 import type { ContainerRuntime, ObservedContainer, RuntimeEvent } from "../runtime/types.ts";
 import { taskScopedVolumes } from "./containerSpec.ts";
-import { dockerName, ecsLabels, LABELS } from "./naming.ts";
-import { nextStep } from "./nextStep.ts";
 import {
   applyObserved,
-  type ContainerRecord,
   dependenciesOf,
-  type EngineState,
   effectiveDesired,
-  type TaskRecord,
+  type ManagedContainer,
+  type ManagedTask,
   view,
-} from "./records.ts";
+} from "./managedTask.ts";
+import { dockerName, ecsLabels, LABELS } from "./naming.ts";
+import { nextStep } from "./nextStep.ts";
 import { buildReport, reportSignature, taskStatus } from "./report.ts";
-import { loadState, stateWriter } from "./stateFile.ts";
+import { type EngineState, loadState, stateWriter } from "./stateFile.ts";
 import { STEPS, type StepContext, StepFailure } from "./steps.ts";
 import type { DesiredTask, EngineConfig, ReportSink, SecretResolver, TaskEngine, TaskUtilization } from "./types.ts";
 
@@ -46,7 +45,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   let state: EngineState = { version: 1, tasks: {} };
   let writer = stateWriter(config.dataDir, state);
   const drivers = new Map<string, { dirty: boolean; running?: Promise<void> }>();
-  /** Labelled containers found in Docker with no record (state file lost): taken over when their task is desired. */
+  /** Labelled containers found in Docker that no managed task knows (state file lost): taken over when their task is desired. */
   const orphans = new Map<string, ObservedContainer>();
   let serial: Promise<unknown> = Promise.resolve();
   let watcher: { close(): void } | undefined;
@@ -63,7 +62,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   };
 
   /** Recompute the task's known status and send a report if anything a report shows has changed. */
-  const emit = (task: TaskRecord) => {
+  const emit = (task: ManagedTask) => {
     task.known = taskStatus(task);
     if (task.known === "STOPPED") task.executionStoppedAt ??= now().toISOString();
     const report = buildReport(task);
@@ -77,11 +76,11 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     }
   };
 
-  function newRecord(desired: DesiredTask): TaskRecord {
+  function newManagedTask(desired: DesiredTask): ManagedTask {
     const { task, taskDefinition } = desired;
-    const containers: ContainerRecord[] = (taskDefinition.containerDefinitions ?? []).map((def) => {
+    const containers: ManagedContainer[] = (taskDefinition.containerDefinitions ?? []).map((def) => {
       const name = def.name ?? "";
-      const record: ContainerRecord = {
+      const container: ManagedContainer = {
         name,
         dockerName: dockerName(task, taskDefinition, name),
         labels: ecsLabels(task, taskDefinition, name, config.cluster),
@@ -89,16 +88,16 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
         known: "NONE",
         started: false,
       };
-      const orphan = orphans.get(record.dockerName);
-      if (orphan) applyObserved(record, orphan);
-      orphans.delete(record.dockerName);
-      return record;
+      const orphan = orphans.get(container.dockerName);
+      if (orphan) applyObserved(container, orphan);
+      orphans.delete(container.dockerName);
+      return container;
     });
     return { taskArn: task.taskArn ?? "", desired, desiredStatus: "RUNNING", known: "NONE", containers };
   }
 
   /** Take one step for every container that has one, until no container has a step to take. */
-  async function drive(task: TaskRecord) {
+  async function drive(task: ManagedTask) {
     for (;;) {
       if (task.desiredStatus === "RUNNING" && !task.stopReason) {
         const exited = task.containers.find((c) => c.essential && c.known === "STOPPED");
@@ -130,7 +129,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   }
 
   /** Runs one step; returns true when it failed for a reason that may pass (to retry later). */
-  async function runStep(task: TaskRecord, c: ContainerRecord, action: keyof typeof STEPS): Promise<boolean> {
+  async function runStep(task: ManagedTask, c: ManagedContainer, action: keyof typeof STEPS): Promise<boolean> {
     if (action !== "stop" && task.known === "NONE") {
       task.known = "PENDING";
       emit(task);
@@ -167,19 +166,19 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     return d.running;
   }
 
-  /** Re-read every labelled container (at start and after an event gap) and fold what changed into the records. */
+  /** Re-read every labelled container (at start and after an event gap) and fold what changed into the managed tasks. */
   async function syncFromDocker() {
     const observed = await runtime.listContainers({ key: LABELS.cluster, value: config.cluster });
     const seen = new Set<string>();
     for (const o of observed) {
       const task = state.tasks[o.labels[LABELS.taskArn]];
-      const record = task?.containers.find((c) => c.name === o.labels[LABELS.containerName]);
-      if (!record) {
+      const container = task?.containers.find((c) => c.name === o.labels[LABELS.containerName]);
+      if (!container) {
         orphans.set(o.name, o);
         continue;
       }
       seen.add(o.id);
-      applyObserved(record, o);
+      applyObserved(container, o);
     }
     for (const task of Object.values(state.tasks)) {
       for (const c of task.containers) {
@@ -202,10 +201,10 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       return;
     }
     const task = state.tasks[event.labels[LABELS.taskArn]];
-    const record = task?.containers.find((c) => c.name === event.labels[LABELS.containerName]);
-    if (!task || !record) return;
+    const container = task?.containers.find((c) => c.name === event.labels[LABELS.containerName]);
+    if (!task || !container) return;
     const observed = await runtime.inspectContainer(event.containerId).catch(() => undefined);
-    if (observed && applyObserved(record, observed)) emit(task);
+    if (observed && applyObserved(container, observed)) emit(task);
     void kick(task.taskArn);
   }
 
@@ -251,7 +250,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
         await cleanup().catch(() => undefined);
         for (const d of desired) {
           const arn = d.task.taskArn ?? "";
-          const task = state.tasks[arn] ?? newRecord(d);
+          const task = state.tasks[arn] ?? newManagedTask(d);
           state.tasks[arn] = task;
           task.desired = d;
           // Forward only: once asked to stop, a task is not started again by a stale listing.

@@ -1,8 +1,8 @@
 import { type ContainerRuntime, isRuntimeError, type ObservedContainer } from "../runtime/types.ts";
 import { containerSpec, UnsupportedTaskError } from "./containerSpec.ts";
+import { applyObserved, definitionOf, type ManagedContainer, type ManagedTask } from "./managedTask.ts";
 import { LABELS } from "./naming.ts";
 import type { StepAction } from "./nextStep.ts";
-import { applyObserved, type ContainerRecord, definitionOf, type TaskRecord } from "./records.ts";
 import { laterContainer } from "./status.ts";
 import type { EngineConfig, SecretResolver } from "./types.ts";
 
@@ -22,7 +22,7 @@ export interface StepContext {
   save(): Promise<void>;
 }
 
-type StepFn = (ctx: StepContext, task: TaskRecord, container: ContainerRecord) => Promise<void>;
+type StepFn = (ctx: StepContext, task: ManagedTask, container: ManagedContainer) => Promise<void>;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -47,7 +47,7 @@ const pull: StepFn = async (ctx, task, container) => {
 };
 
 /** secrets[].valueFrom through the injected resolver; values live in memory only, never in the state file. */
-async function resolveSecrets(ctx: StepContext, task: TaskRecord, container: ContainerRecord) {
+async function resolveSecrets(ctx: StepContext, task: ManagedTask, container: ManagedContainer) {
   const secrets = definitionOf(task, container.name).secrets ?? [];
   const values: Record<string, string> = {};
   for (const secret of secrets) {
@@ -86,7 +86,7 @@ const create: StepFn = async (ctx, task, container) => {
 };
 
 /** A create that collided with our own name: the container exists from an earlier attempt, so take it over. */
-async function adopt(ctx: StepContext, task: TaskRecord, container: ContainerRecord) {
+async function adopt(ctx: StepContext, task: ManagedTask, container: ManagedContainer) {
   const existing: ObservedContainer | undefined = await ctx.runtime.inspectContainer(container.dockerName);
   if (!existing || existing.labels[LABELS.taskArn] !== task.taskArn) {
     throw new StepFailure(`CannotCreateContainerError: the name ${container.dockerName} belongs to another container`);
