@@ -3,8 +3,8 @@ import { AgentStateFile } from "./agentStateFile.ts";
 import { type AgentConfig, engineConfig } from "./config.ts";
 import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
-import { createTaskEngine } from "./engine/index.ts";
-import type { EngineConfig, ReportSink, SecretResolver, TaskEngine } from "./engine/types.ts";
+import { createTaskEngine, type TaskEngineDeps } from "./engine/index.ts";
+import type { TaskEngine } from "./engine/types.ts";
 import { startHeartbeats } from "./heartbeat.ts";
 import { joinCluster, switchableControlPlane } from "./join.ts";
 import { createLogger, describeError, type Logger } from "./log.ts";
@@ -18,12 +18,7 @@ import { startWakeups } from "./wakeups.ts";
 /** Every part the agent is made of, replaceable in tests. */
 export interface AgentDeps {
   runtime?: ContainerRuntime;
-  createEngine?: (options: {
-    runtime: ContainerRuntime;
-    config: EngineConfig;
-    report: ReportSink;
-    resolveSecret: SecretResolver;
-  }) => TaskEngine;
+  createEngine?: (deps: TaskEngineDeps) => TaskEngine;
   controlPlane?: ControlPlane;
   log?: Logger;
 }
@@ -86,6 +81,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     runtime,
     config: engineConfig(config),
     report: (report) => submitter.submit(report),
+    log,
     resolveSecret: secrets,
   });
   await engine.start();

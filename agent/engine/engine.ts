@@ -1,3 +1,5 @@
+import { createFailureLog } from "../failureLog.ts";
+import type { Logger } from "../log.ts";
 import type { ContainerRuntime, ObservedContainer, RuntimeEvent } from "../runtime/types.ts";
 import { taskScopedVolumes } from "./containerSpec.ts";
 import {
@@ -19,6 +21,8 @@ export interface TaskEngineDeps {
   runtime: ContainerRuntime;
   config: EngineConfig;
   report: ReportSink;
+  /** The agent's log: each failure the engine survives is logged once per episode (failureLog.ts). */
+  log: Logger;
   resolveSecret?: SecretResolver;
   now?: () => Date;
 }
@@ -28,6 +32,15 @@ const RETRY_MS = 2_000;
 /** Stopped tasks are looked for at least once a minute, and at most once a second however short the cleanup wait. */
 const CLEANUP_SWEEP_MAX_MS = 60_000;
 const CLEANUP_SWEEP_MIN_MS = 1_000;
+
+/** Sites of failures the engine survives that are not a task's own (those name the task). */
+const SITES = {
+  report: "handing a task state report to the agent",
+  resync: "re-reading Docker's containers after a gap in its events",
+  inspect: "inspecting a container after a Docker event",
+  sweep: "the cleanup sweep",
+  stats: "reading container stats",
+};
 
 /**
  * The task engine. Each task has its own driver (a serial loop, as the ECS agent has one task
@@ -42,6 +55,9 @@ const CLEANUP_SWEEP_MIN_MS = 1_000;
 export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   const { runtime, config } = deps;
   const now = deps.now ?? (() => new Date());
+  const failures = createFailureLog(deps.log, now);
+  const sweepMs = Math.max(CLEANUP_SWEEP_MIN_MS, Math.min(config.cleanupWaitMs, CLEANUP_SWEEP_MAX_MS));
+  const atNextSweep = `trying again at the next cleanup sweep (every ${sweepMs / 1000} s)`;
   let state: EngineState = { version: 1, tasks: {} };
   let writer = stateWriter(config.dataDir, state);
   const drivers = new Map<string, { dirty: boolean; running?: Promise<void> }>();
@@ -52,7 +68,14 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   let sweeper: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const ctx: StepContext = { runtime, config, resolveSecret: deps.resolveSecret, now, save: () => writer.save() };
+  const ctx: StepContext = {
+    runtime,
+    config,
+    resolveSecret: deps.resolveSecret,
+    now,
+    failures,
+    save: () => writer.save(),
+  };
 
   /** reconcile(), cleanup and re-syncs take turns; drivers run outside this queue. */
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -71,8 +94,10 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     task.reported = signature;
     try {
       deps.report(report);
-    } catch {
+      failures.succeeded(SITES.report);
+    } catch (error) {
       // The sink must not throw; if it does, the engine's state is still right.
+      failures.failed(SITES.report, error, "that report is dropped; the engine's own state is unaffected");
     }
   };
 
@@ -134,11 +159,16 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       task.known = "PENDING";
       emit(task);
     }
+    const site = `container ${c.name} of task ${task.taskArn}`;
     try {
       await STEPS[action](ctx, task, c);
+      failures.succeeded(site);
       return false;
     } catch (error) {
-      if (!(error instanceof StepFailure)) return true;
+      if (!(error instanceof StepFailure)) {
+        failures.failed(site, error, `retrying the ${action} every ${RETRY_MS / 1000} s`);
+        return true;
+      }
       c.reason ??= error.message;
       task.stopReason ??= error.message;
       return false;
@@ -151,13 +181,16 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     const d = drivers.get(taskArn) ?? { dirty: false };
     drivers.set(taskArn, d);
     d.dirty = true;
+    const site = `driving task ${taskArn}`;
     d.running ??= (async () => {
       try {
         while (d.dirty && !closed) {
           d.dirty = false;
           await drive(task);
         }
-      } catch {
+        failures.succeeded(site);
+      } catch (error) {
+        failures.failed(site, error, `retrying every ${RETRY_MS / 1000} s`);
         setTimeout(() => void kick(taskArn), RETRY_MS).unref();
       } finally {
         d.running = undefined;
@@ -197,13 +230,18 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   async function onEvent(event: RuntimeEvent) {
     if (closed) return;
     if (event.type === "resync") {
-      await exclusive(syncFromDocker).catch(() => undefined);
+      const gapUnseen = "what changed during the gap is seen only after the next one";
+      await exclusive(() => failures.attempt(SITES.resync, syncFromDocker, gapUnseen));
       return;
     }
     const task = state.tasks[event.labels[LABELS.taskArn]];
     const container = task?.containers.find((c) => c.name === event.labels[LABELS.containerName]);
     if (!task || !container) return;
-    const observed = await runtime.inspectContainer(event.containerId).catch(() => undefined);
+    const observed = await failures.attempt(
+      SITES.inspect,
+      () => runtime.inspectContainer(event.containerId),
+      "the task goes on with what was known before the event",
+    );
     if (observed && applyObserved(container, observed)) emit(task);
     void kick(task.taskArn);
   }
@@ -216,19 +254,26 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       if (task.known !== "STOPPED" || drivers.get(task.taskArn)?.running || !(stoppedAt <= cutoff)) continue;
       // One task that cannot be cleaned up yet (a volume still in use, Docker busy) is tried
       // again at the next sweep; it does not hold up the others.
-      try {
-        for (const c of task.containers) if (c.runtimeId) await runtime.removeContainer(c.runtimeId);
-        for (const volume of taskScopedVolumes(task.desired.task, task.desired.taskDefinition)) {
-          await runtime.removeVolume(volume);
-        }
-      } catch {
-        continue;
-      }
+      const removed = await failures.attempt(
+        `cleaning up task ${task.taskArn}`,
+        async () => {
+          for (const c of task.containers) if (c.runtimeId) await runtime.removeContainer(c.runtimeId);
+          for (const volume of taskScopedVolumes(task.desired.task, task.desired.taskDefinition)) {
+            await runtime.removeVolume(volume);
+          }
+          return true;
+        },
+        atNextSweep,
+      );
+      if (!removed) continue;
       delete state.tasks[task.taskArn];
       drivers.delete(task.taskArn);
     }
     await writer.save();
   }
+
+  /** A cleanup whose failure (the state file not written) waits for the next sweep. */
+  const sweep = () => failures.attempt(SITES.sweep, cleanup, atNextSweep);
 
   return {
     async start() {
@@ -238,16 +283,13 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       // Watch first, so nothing that happens while the listing runs is missed.
       watcher = runtime.watch((event) => void onEvent(event));
       await exclusive(syncFromDocker);
-      sweeper = setInterval(
-        () => void exclusive(cleanup).catch(() => undefined),
-        Math.max(CLEANUP_SWEEP_MIN_MS, Math.min(config.cleanupWaitMs, CLEANUP_SWEEP_MAX_MS)),
-      );
+      sweeper = setInterval(() => void exclusive(sweep), sweepMs);
       sweeper.unref();
     },
 
     async reconcile(desired) {
       const arns = await exclusive(async () => {
-        await cleanup().catch(() => undefined);
+        await sweep();
         for (const d of desired) {
           const arn = d.task.taskArn ?? "";
           const task = state.tasks[arn] ?? newManagedTask(d);
@@ -263,14 +305,23 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     },
 
     async utilization() {
+      let failed: { error: unknown } | undefined;
+      const statsOf = (id: string) =>
+        runtime.stats(id).catch((error) => {
+          failed ??= { error };
+          return undefined;
+        });
       const out: TaskUtilization[] = [];
       for (const task of Object.values(state.tasks)) {
         const running = task.containers.filter((c) => c.known === "RUNNING" && c.runtimeId);
         if (running.length === 0) continue;
-        const stats = await Promise.all(running.map((c) => runtime.stats(c.runtimeId ?? "").catch(() => undefined)));
+        const stats = await Promise.all(running.map((c) => statsOf(c.runtimeId ?? "")));
         const sum = (key: "cpuPercent" | "memoryMiB") => stats.reduce((n, s) => n + (s?.[key] ?? 0), 0);
         out.push({ taskArn: task.taskArn, cpuPercent: sum("cpuPercent"), memoryMiB: sum("memoryMiB") });
       }
+      // One episode for every container's stats: one container failing for good must not log at each heartbeat.
+      if (failed) failures.failed(SITES.stats, failed.error, "the heartbeat counts those containers as idle");
+      else failures.succeeded(SITES.stats);
       return out;
     },
 

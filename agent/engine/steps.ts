@@ -1,3 +1,4 @@
+import type { FailureLog } from "../failureLog.ts";
 import { type ContainerRuntime, isRuntimeError, type ObservedContainer } from "../runtime/types.ts";
 import { containerSpec, UnsupportedTaskError } from "./containerSpec.ts";
 import { applyObserved, definitionOf, type ManagedContainer, type ManagedTask } from "./managedTask.ts";
@@ -18,6 +19,8 @@ export interface StepContext {
   config: EngineConfig;
   resolveSecret?: SecretResolver;
   now: () => Date;
+  /** Where failures that a step survives (a pull served from the cache) are logged. */
+  failures: FailureLog;
   /** Persist the state file; resolves once it is on disk. */
   save(): Promise<void>;
 }
@@ -34,11 +37,14 @@ const pull: StepFn = async (ctx, task, container) => {
   // default and always pull every time; once and prefer-cached only when the image is missing.
   if (!present || behavior === "default" || behavior === "always") {
     task.pullStartedAt ??= ctx.now().toISOString();
+    const site = `pulling ${image}`;
     try {
       await ctx.runtime.pullImage(image);
+      ctx.failures.succeeded(site);
     } catch (error) {
       // Only "default" may fall back to a cached copy when the registry fails.
       if (!(present && behavior === "default")) throw new StepFailure(`CannotPullContainerError: ${message(error)}`);
+      ctx.failures.failed(site, error, "using the cached copy");
     } finally {
       task.pullStoppedAt = ctx.now().toISOString();
     }
