@@ -8,7 +8,7 @@ import { createTaskEngine, type DesiredTask, type TaskEngine, type TaskStateRepo
 import { createLogger } from "../../agent/log.ts";
 import { createDockerRuntime } from "../../agent/runtime/docker.ts";
 import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
-import { desiredTask, stopping } from "../unit/agent-fixtures.ts";
+import { desiredTask, stopping } from "../unit/agent/engine/fixtures.ts";
 
 /**
  * The task engine on the real Docker engine, through createDockerRuntime(). Each test's tasks

@@ -9,11 +9,11 @@ import {
   type SecretResolver,
   type TaskEngine,
   type TaskStateReport,
-} from "../../agent/engine/index.ts";
-import { createLogger } from "../../agent/log.ts";
-import { FakeRuntime } from "../../agent/runtime/fake.ts";
-import type { CreateSpec } from "../../agent/runtime/types.ts";
-import { desiredTask, IMAGE, stopping } from "./agent-fixtures.ts";
+} from "../../../../agent/engine/index.ts";
+import { createLogger } from "../../../../agent/log.ts";
+import { FakeRuntime } from "../../../../agent/runtime/fake.ts";
+import type { CreateSpec } from "../../../../agent/runtime/types.ts";
+import { desiredTask, IMAGE, stopping } from "./fixtures.ts";
 
 const engines: TaskEngine[] = [];
 afterEach(async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Condition, type ContainerView, type Dependencies, evaluate, nextStep } from "../../agent/engine/index.ts";
-import type { DesiredStatus, ManagedContainerStatus } from "../../agent/engine/status.ts";
+import {
+  type Condition,
+  type ContainerView,
+  type Dependencies,
+  evaluate,
+  nextStep,
+} from "../../../../agent/engine/index.ts";
+import type { DesiredStatus, ManagedContainerStatus } from "../../../../agent/engine/status.ts";
 
 const c = (known: ManagedContainerStatus, extra: Partial<ContainerView> = {}): ContainerView => ({
   name: extra.name ?? "app",
