@@ -36,6 +36,7 @@ const CLEANUP_SWEEP_MIN_MS = 1_000;
 /** Sites of failures the engine survives that are not a task's own (those name the task). */
 const SITES = {
   report: "handing a task state report to the agent",
+  events: "following Docker's events",
   resync: "re-reading Docker's containers after a gap in its events",
   inspect: "inspecting a container after a Docker event",
   sweep: "the cleanup sweep",
@@ -229,7 +230,12 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
 
   async function onEvent(event: RuntimeEvent) {
     if (closed) return;
+    if (event.type === "interrupted") {
+      failures.failed(SITES.events, event.error, "reconnecting; every container is re-read once it is back");
+      return;
+    }
     if (event.type === "resync") {
+      failures.succeeded(SITES.events);
       const gapUnseen = "what changed during the gap is seen only after the next one";
       await exclusive(() => failures.attempt(SITES.resync, syncFromDocker, gapUnseen));
       return;

@@ -386,6 +386,20 @@ describe("task engine: restart and cleanup", () => {
     ]);
   });
 
+  it("logs a broken Docker event stream once, and once more when it is back", async () => {
+    const s = await setup();
+    s.runtime.interrupt("connect ENOENT /var/run/docker.sock");
+    s.runtime.interrupt("connect ENOENT /var/run/docker.sock");
+    s.runtime.resync();
+    await vi.waitFor(() => expect(s.logged).toHaveLength(2));
+    expect(s.logged).toEqual([
+      expect.stringContaining(
+        "WARN  agent: following Docker's events failed (RuntimeError: connect ENOENT /var/run/docker.sock); reconnecting; every container is re-read once it is back.",
+      ),
+      expect.stringContaining("INFO  agent: following Docker's events works again, after 2 failure(s)"),
+    ]);
+  });
+
   it("retries a step Docker failed to do every 2 s, logging the failure once and the recovery", async () => {
     const s = await setup();
     const d = desiredTask([{ name: "app" }]);

@@ -7,7 +7,7 @@ import type { RuntimeEvent } from "../../../../agent/runtime/types.ts";
 const LABEL = "com.amazonaws.ecs.task-arn";
 
 describe("Docker event stream", () => {
-  it("translates container events, reconnects when the stream ends, and asks for a resync", async () => {
+  it("translates container events, says when the stream ends, reconnects, and asks for a resync", async () => {
     const streams: PassThrough[] = [];
     const docker = {
       getEvents: vi.fn(async () => {
@@ -34,7 +34,29 @@ describe("Docker event stream", () => {
 
     streams[0].end(); // dockerd restarted
     await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: "resync" }), { timeout: 2_000 });
+    expect(events.slice(2)).toEqual([
+      { type: "interrupted", error: new Error("the stream ended") },
+      { type: "resync" },
+    ]);
     expect(streams).toHaveLength(2);
+    watch.close();
+  });
+
+  it("says so at each attempt that cannot reopen the stream, and asks for a resync once one does", async () => {
+    const refused = new Error("connect ENOENT /var/run/docker.sock");
+    const getEvents = vi
+      .fn()
+      .mockRejectedValueOnce(refused)
+      .mockRejectedValueOnce(refused)
+      .mockResolvedValue(new PassThrough());
+    const events: RuntimeEvent[] = [];
+    const watch = watchEvents({ getEvents } as unknown as Docker, LABEL, (e) => events.push(e));
+    await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: "resync" }), { timeout: 2_000 });
+    expect(events).toEqual([
+      { type: "interrupted", error: refused },
+      { type: "interrupted", error: refused },
+      { type: "resync" },
+    ]);
     watch.close();
   });
 });
