@@ -62,7 +62,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   let state: EngineState = { version: 1, tasks: {} };
   let writer = stateWriter(config.dataDir, state);
   const drivers = new Map<string, { dirty: boolean; running?: Promise<void> }>();
-  /** Labelled containers found in Docker that no managed task knows (state file lost): taken over when their task is desired. */
+  /** Labelled containers in Docker that no managed task knows (state file lost): adopted when their task is desired. */
   const orphans = new Map<string, ObservedContainer>();
   let serial: Promise<unknown> = Promise.resolve();
   let watcher: { close(): void } | undefined;
@@ -200,7 +200,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     return d.running;
   }
 
-  /** Re-read every labelled container (at start and after an event gap) and fold what changed into the managed tasks. */
+  /** Re-read every labelled container (at start and after an event gap); fold what changed into the managed tasks. */
   async function syncFromDocker() {
     const observed = await runtime.listContainers({ key: LABELS.cluster, value: config.cluster });
     const seen = new Set<string>();

@@ -63,7 +63,7 @@ export type RuntimeEvent =
   | { type: "die" | "start" | "health" | "oom"; containerId: string; labels: Record<string, string> }
   /** The event stream broke, or could not be reopened: events are being lost until the next resync. */
   | { type: "interrupted"; error: unknown }
-  /** The event stream is back after an interruption (dockerd restart): events may have been lost, re-read everything. */
+  /** The stream is back after an interruption (dockerd restart): events may have been lost, re-read everything. */
   | { type: "resync" };
 
 export interface RuntimeInfo {

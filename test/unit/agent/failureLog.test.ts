@@ -13,7 +13,7 @@ function setup() {
 const dockerDown = new Error("connect ECONNREFUSED /var/run/docker.sock");
 
 describe("failure log", () => {
-  it("logs the first failure of an episode with what happens next, stays silent on repeats, and logs the recovery", () => {
+  it("logs an episode's first failure with what happens next, is silent on repeats, and logs the recovery", () => {
     const { clock, lines, failures } = setup();
     failures.failed("pulling busybox", dockerDown, "retrying every 2 s");
     clock.now = new Date("2030-01-01T00:00:02Z");
