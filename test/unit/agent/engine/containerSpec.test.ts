@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { containerSpec, UnsupportedTaskError } from "../../agent/engine/index.ts";
-import { desiredTask, IMAGE } from "./agent-fixtures.ts";
+import { containerSpec, UnsupportedTaskError } from "../../../../agent/engine/index.ts";
+import { desiredTask, IMAGE } from "./fixtures.ts";
 
 const TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/test/0123456789abcdef0123456789abcdef";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ContainerDefinition, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { DesiredTask } from "../../agent/engine/types.ts";
+import type { DesiredTask } from "../../../../agent/engine/types.ts";
 
 /** Builders for the agent's tests (unit and Docker): a desired task from a few container definitions. */
 

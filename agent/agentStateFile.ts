@@ -19,7 +19,7 @@ export interface AgentState {
 
 const DATES = ["pullStartedAt", "pullStoppedAt", "executionStoppedAt"] as const;
 
-export class StateFile {
+export class AgentStateFile {
   readonly path: string;
   private state: AgentState;
 

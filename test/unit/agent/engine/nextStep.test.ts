@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type Condition, type ContainerView, type Dependencies, evaluate, nextStep } from "../../agent/engine/index.ts";
-import type { ContainerStatus, DesiredStatus } from "../../agent/engine/status.ts";
+import {
+  type Condition,
+  type ContainerView,
+  type Dependencies,
+  evaluate,
+  nextStep,
+} from "../../../../agent/engine/index.ts";
+import type { DesiredStatus, ManagedContainerStatus } from "../../../../agent/engine/status.ts";
 
-const c = (known: ContainerStatus, extra: Partial<ContainerView> = {}): ContainerView => ({
+const c = (known: ManagedContainerStatus, extra: Partial<ContainerView> = {}): ContainerView => ({
   name: extra.name ?? "app",
   known,
   started: known === "RUNNING" || (known === "STOPPED" && extra.exitCode !== undefined),
@@ -11,7 +17,7 @@ const c = (known: ContainerStatus, extra: Partial<ContainerView> = {}): Containe
 const none: Dependencies = { requires: [], dependents: [] };
 
 describe("nextStep: one container, no dependencies", () => {
-  const table: [ContainerStatus, DesiredStatus, string][] = [
+  const table: [ManagedContainerStatus, DesiredStatus, string][] = [
     ["NONE", "RUNNING", "pull"],
     ["PULLED", "RUNNING", "create"],
     ["CREATED", "RUNNING", "start"],
@@ -29,7 +35,7 @@ describe("nextStep: one container, no dependencies", () => {
 });
 
 describe("dependency conditions", () => {
-  const dep = (known: ContainerStatus, extra: Partial<ContainerView> = {}) => c(known, { name: "db", ...extra });
+  const dep = (known: ManagedContainerStatus, extra: Partial<ContainerView> = {}) => c(known, { name: "db", ...extra });
   const table: [Condition, ContainerView, string][] = [
     ["START", dep("PULLED"), "wait"],
     ["START", dep("CREATED"), "wait"],
@@ -70,7 +76,7 @@ describe("dependency conditions", () => {
 
   it("stops dependents first (reverse dependency order)", () => {
     const deps = (dependent: ContainerView) => ({ requires: [], dependents: [dependent] });
-    const web = (known: ContainerStatus) => c(known, { name: "web" });
+    const web = (known: ManagedContainerStatus) => c(known, { name: "web" });
     expect(nextStep(c("RUNNING"), "STOPPED", deps(web("RUNNING")))).toEqual({ action: "none", waiting: "web to stop" });
     expect(nextStep(c("RUNNING"), "STOPPED", deps(web("STOPPED"))).action).toBe("stop");
   });

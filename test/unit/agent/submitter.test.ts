@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import type { ControlPlane } from "../../agent/controlPlane.ts";
-import type { TaskStateReport } from "../../agent/engine/types.ts";
-import { StateFile } from "../../agent/state.ts";
-import { createSubmitter, mergeReports, type SubmitterDeps, submitReport } from "../../agent/submitter.ts";
+import { describe, expect, it } from "vitest";
+import type { ControlPlane } from "../../../agent/controlPlane.ts";
+import type { TaskStateReport } from "../../../agent/engine/types.ts";
+import { createSubmitter, mergeReports, type SubmitterDeps, submitReport } from "../../../agent/submitter.ts";
 
 const report = (taskArn: string, status: string, containers: TaskStateReport["containers"] = []): TaskStateReport => ({
   taskArn,
@@ -196,25 +192,5 @@ describe("submitReport", () => {
     const { cp, calls } = recordingControlPlane();
     await submitReport(cp, "c", report("t", "RUNNING", [{ containerName: "web", status: "RUNNING" }]));
     expect(calls.map(([name]) => name)).toEqual(["SubmitTaskStateChangeCommand"]);
-  });
-});
-
-describe("the agent's state file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "berth-agent-state-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("survives a restart: instance ARN and pending reports (with their dates), mode 0600", () => {
-    const first = new StateFile(dir);
-    expect(first.get()).toEqual({ pending: [] });
-    const when = new Date("2026-11-24T10:00:00.000Z");
-    first.update({ cluster: "default", containerInstanceArn: "arn:x" });
-    first.update({ pending: [{ ...report("a", "STOPPED"), executionStoppedAt: when }] });
-    expect(statSync(first.path).mode & 0o777).toBe(0o600);
-    const second = new StateFile(dir);
-    expect(second.get()).toEqual({
-      cluster: "default",
-      containerInstanceArn: "arn:x",
-      pending: [{ ...report("a", "STOPPED"), executionStoppedAt: when }],
-    });
   });
 });

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type AgentConfig, loadAgentConfig } from "../../agent/config.ts";
-import { parseGoDuration } from "../../agent/duration.ts";
+import { type AgentConfig, loadAgentConfig } from "../../../agent/config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "berth-agent-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,25 +142,5 @@ BERTH_ENDPOINT="http://berth.internal:7400"
       overrides: { endpoint: "http://127.0.0.1:1", cluster: "default", dataDir: "/tmp/x" },
     });
     expect(config).toMatchObject({ endpoint: "http://127.0.0.1:1", cluster: "default", dataDir: "/tmp/x" });
-  });
-});
-
-describe("Go durations", () => {
-  it.each<[string, number | undefined]>([
-    ["0", 0],
-    ["30s", 30_000],
-    ["2m", 120_000],
-    ["1h30m", 5_400_000],
-    ["1.5h", 5_400_000],
-    ["300ms", 300],
-    ["10us", 0.01],
-    ["", undefined],
-    ["30", undefined],
-    ["s", undefined],
-    ["1h 30m", undefined],
-    ["-5s", undefined],
-    ["5d", undefined],
-  ])("%j", (text, ms) => {
-    expect(parseGoDuration(text)).toBe(ms);
   });
 });

@@ -1,14 +1,13 @@
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describe, expect, it, vi } from "vitest";
-import { watchEvents } from "../../agent/runtime/dockerEvents.ts";
-import { classifyPull, usage } from "../../agent/runtime/dockerObserve.ts";
-import type { RuntimeEvent } from "../../agent/runtime/types.ts";
+import { watchEvents } from "../../../../agent/runtime/dockerEvents.ts";
+import type { RuntimeEvent } from "../../../../agent/runtime/types.ts";
 
 const LABEL = "com.amazonaws.ecs.task-arn";
 
 describe("Docker event stream", () => {
-  it("translates container events, reconnects when the stream ends, and asks for a resync", async () => {
+  it("translates container events, says when the stream ends, reconnects, and asks for a resync", async () => {
     const streams: PassThrough[] = [];
     const docker = {
       getEvents: vi.fn(async () => {
@@ -35,27 +34,29 @@ describe("Docker event stream", () => {
 
     streams[0].end(); // dockerd restarted
     await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: "resync" }), { timeout: 2_000 });
+    expect(events.slice(2)).toEqual([
+      { type: "interrupted", error: new Error("the stream ended") },
+      { type: "resync" },
+    ]);
     expect(streams).toHaveLength(2);
     watch.close();
   });
-});
 
-describe("Docker translations", () => {
-  it.each([
-    ["pull access denied for x, repository does not exist", "image-not-found"],
-    ["manifest for x:1 not found: manifest unknown", "image-not-found"],
-    ['Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host', "unreachable"],
-    ["toomanyrequests: rate limit", "failed"],
-  ])("classifies the pull error %s as %s", (message, code) => {
-    expect(classifyPull(message)).toBe(code);
-  });
-
-  it("computes CPU % and memory without page cache as docker stats does", () => {
-    const stats = {
-      cpu_stats: { cpu_usage: { total_usage: 300 }, system_cpu_usage: 2000, online_cpus: 2 },
-      precpu_stats: { cpu_usage: { total_usage: 100 }, system_cpu_usage: 1000 },
-      memory_stats: { usage: 30 * 1048576, stats: { inactive_file: 10 * 1048576 } },
-    } as unknown as Parameters<typeof usage>[0];
-    expect(usage(stats)).toEqual({ cpuPercent: 40, memoryMiB: 20 });
+  it("says so at each attempt that cannot reopen the stream, and asks for a resync once one does", async () => {
+    const refused = new Error("connect ENOENT /var/run/docker.sock");
+    const getEvents = vi
+      .fn()
+      .mockRejectedValueOnce(refused)
+      .mockRejectedValueOnce(refused)
+      .mockResolvedValue(new PassThrough());
+    const events: RuntimeEvent[] = [];
+    const watch = watchEvents({ getEvents } as unknown as Docker, LABEL, (e) => events.push(e));
+    await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: "resync" }), { timeout: 2_000 });
+    expect(events).toEqual([
+      { type: "interrupted", error: refused },
+      { type: "interrupted", error: refused },
+      { type: "resync" },
+    ]);
+    watch.close();
   });
 });

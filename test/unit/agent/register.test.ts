@@ -1,7 +1,7 @@
 import { arch } from "node:os";
 import { describe, expect, it } from "vitest";
-import { loadAgentConfig } from "../../agent/config.ts";
-import { AGENT_VERSION, CAPABILITY_ATTRIBUTES, registrationRequest } from "../../agent/register.ts";
+import { loadAgentConfig } from "../../../agent/config.ts";
+import { AGENT_VERSION, CAPABILITY_ATTRIBUTES, registrationRequest } from "../../../agent/register.ts";
 
 const config = loadAgentConfig({
   env: {

@@ -9,10 +9,11 @@ import {
   type SecretResolver,
   type TaskEngine,
   type TaskStateReport,
-} from "../../agent/engine/index.ts";
-import { FakeRuntime } from "../../agent/runtime/fake.ts";
-import type { CreateSpec } from "../../agent/runtime/types.ts";
-import { desiredTask, IMAGE, stopping } from "./agent-fixtures.ts";
+} from "../../../../agent/engine/index.ts";
+import { createLogger } from "../../../../agent/log.ts";
+import { FakeRuntime } from "../../../../agent/runtime/fake.ts";
+import type { CreateSpec } from "../../../../agent/runtime/types.ts";
+import { desiredTask, IMAGE, stopping } from "./fixtures.ts";
 
 const engines: TaskEngine[] = [];
 afterEach(async () => {
@@ -40,10 +41,12 @@ async function setup(options: Setup = {}) {
     ...options.config,
   };
   const clock = options.clock;
+  const logged: string[] = [];
   const engine = createTaskEngine({
     runtime,
     config,
     report: (r) => reports.push(r),
+    log: createLogger("debug", (line) => logged.push(line.trim())),
     resolveSecret: options.resolveSecret,
     now: clock ? () => clock.now : undefined,
   });
@@ -53,7 +56,7 @@ async function setup(options: Setup = {}) {
   const container = (d: DesiredTask, name: string) => last(d)?.containers.find((c) => c.containerName === name);
   const dockerName = (d: DesiredTask, name: string) =>
     `ecs-${d.taskDefinition.family}-1-${name}-${d.task.taskArn?.split("/").at(-1)?.slice(0, 20)}`;
-  return { runtime, engine, reports, last, container, dockerName, dataDir };
+  return { runtime, engine, reports, last, container, dockerName, dataDir, logged };
 }
 
 describe("task engine: running and stopping", () => {
@@ -231,6 +234,18 @@ describe("task engine: images and secrets", () => {
     },
   );
 
+  it("says when a pull failed and the cached copy is used instead, once for many tasks", async () => {
+    const runtime = new FakeRuntime([IMAGE]);
+    runtime.pullErrors.set(IMAGE, { code: "unreachable", message: "no registry" });
+    const s = await setup({ runtime });
+    await s.engine.reconcile([desiredTask([{ name: "app" }]), desiredTask([{ name: "app" }])]);
+    expect(s.logged).toEqual([
+      expect.stringMatching(
+        new RegExp(`WARN  agent: pulling ${IMAGE} failed \\(.*no registry\\); using the cached copy\\.`),
+      ),
+    ]);
+  });
+
   it("resolves secrets into the environment; a failure stops the task with ECS's wording", async () => {
     const resolveSecret = async (valueFrom: string) => {
       if (valueFrom === "/ok") return "v";
@@ -346,6 +361,62 @@ describe("task engine: restart and cleanup", () => {
     s.runtime.volumesInUse.clear();
     await s.engine.reconcile([]);
     expect(readFileSync(join(s.dataDir, "engine-state.json"), "utf8")).not.toContain(withVolume.task.taskArn);
+  });
+
+  it("logs a cleanup that keeps failing once, with when it is tried again, and once when it works again", async () => {
+    const clock = { now: new Date("2030-01-01T00:00:00Z") };
+    const s = await setup({ clock, config: { cleanupWaitMs: 60_000 } });
+    const d = desiredTask([{ name: "app" }], { definition: { volumes: [{ name: "scratch" }] } });
+    await s.engine.reconcile([d]);
+    await s.engine.reconcile([stopping(d)]);
+    s.runtime.volumesInUse.add(s.dockerName(d, "scratch"));
+    clock.now = new Date("2030-01-01T00:01:01Z");
+    await s.engine.reconcile([]);
+    clock.now = new Date("2030-01-01T00:02:01Z");
+    await s.engine.reconcile([]);
+    s.runtime.volumesInUse.clear();
+    await s.engine.reconcile([]);
+    expect(s.logged.map((line) => line.replace(/^\S+ /, ""))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^WARN  agent: cleaning up task ${d.task.taskArn} failed \\(.+\\); trying again at the next cleanup sweep \\(every 60 s\\)`,
+        ),
+      ),
+      `INFO  agent: cleaning up task ${d.task.taskArn} works again, after 2 failure(s) over 60 s.`,
+    ]);
+  });
+
+  it("logs a broken Docker event stream once, and once more when it is back", async () => {
+    const s = await setup();
+    s.runtime.interrupt("connect ENOENT /var/run/docker.sock");
+    s.runtime.interrupt("connect ENOENT /var/run/docker.sock");
+    s.runtime.resync();
+    await vi.waitFor(() => expect(s.logged).toHaveLength(2));
+    expect(s.logged).toEqual([
+      expect.stringContaining(
+        "WARN  agent: following Docker's events failed (RuntimeError: connect ENOENT /var/run/docker.sock); reconnecting; every container is re-read once it is back.",
+      ),
+      expect.stringContaining("INFO  agent: following Docker's events works again, after 2 failure(s)"),
+    ]);
+  });
+
+  it("retries a step Docker failed to do every 2 s, logging the failure once and the recovery", async () => {
+    const s = await setup();
+    const d = desiredTask([{ name: "app" }]);
+    await s.engine.reconcile([d]);
+    s.runtime.failNext("stop", "connect ECONNREFUSED /var/run/docker.sock");
+    await s.engine.reconcile([stopping(d)]);
+    expect(s.last(d)?.status).toBe("RUNNING");
+    expect(s.logged).toEqual([
+      expect.stringContaining(
+        `WARN  agent: container app of task ${d.task.taskArn} failed (RuntimeError: connect ECONNREFUSED /var/run/docker.sock); retrying the stop every 2 s.`,
+      ),
+    ]);
+    await vi.waitFor(() => expect(s.last(d)?.status).toBe("STOPPED"), { timeout: 5_000 });
+    expect(s.logged).toHaveLength(2);
+    expect(s.logged[1]).toContain(
+      `INFO  agent: container app of task ${d.task.taskArn} works again, after 1 failure(s)`,
+    );
   });
 
   it("reports per-task utilization of running containers", async () => {
