@@ -1,8 +1,8 @@
 import { generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Ec2InstanceFacts, instanceIdentityCheck } from "../../core/auth/ec2/identityCheck.ts";
-import { identitySignatureVerifies, rsaCertificateFor } from "../../core/auth/ec2/signature.ts";
+import { type Ec2InstanceFacts, instanceIdentityCheck } from "../../../../../core/auth/ec2/identityCheck.ts";
+import { identitySignatureVerifies, rsaCertificateFor } from "../../../../../core/auth/ec2/signature.ts";
 
 /**
  * EC2 instance identity documents: a real document signed by AWS (test/fixtures, with where it
@@ -11,7 +11,7 @@ import { identitySignatureVerifies, rsaCertificateFor } from "../../core/auth/ec
  * real EC2 client is exercised in test/integration/ec2Identity.test.ts).
  */
 const sample: { document: string; signature: string } = JSON.parse(
-  readFileSync(new URL("../fixtures/ec2-identity-document.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../../fixtures/ec2-identity-document.json", import.meta.url), "utf8"),
 );
 const SYDNEY = { region: "ap-southeast-2", accountId: "189292791360" };
 const INSTANCE = "i-0c5541936caf78c12";

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { loadAgentConfig } from "../../agent/config.ts";
-import { allows, matches } from "../../core/auth/policy.ts";
-import { open, seal } from "../../core/auth/secretBox.ts";
-import { familyOf, parseThrottle, Throttle, type ThrottlingError } from "../../core/auth/throttle.ts";
-import { resourcesOf } from "../../core/auth/touchedResources.ts";
-import { checkJsonDepth } from "../../core/protocol/limits.ts";
+import { loadAgentConfig } from "../../../../agent/config.ts";
+import { allows, matches } from "../../../../core/auth/policy.ts";
+import { open, seal } from "../../../../core/auth/secretBox.ts";
+import { familyOf, parseThrottle, Throttle, type ThrottlingError } from "../../../../core/auth/throttle.ts";
+import { resourcesOf } from "../../../../core/auth/touchedResources.ts";
+import { checkJsonDepth } from "../../../../core/protocol/limits.ts";
 
 const P = { region: "us-east-1", accountId: "000000000000" };
 const cluster = (name: string) => `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { circuitBreakerThreshold, deploymentBounds, SETTLE_MS, startBackoffMs } from "../../core/services/bounds.ts";
-import { planDaemon } from "../../core/services/daemon.ts";
-import { planReplica, type ReplicaView, type ServiceTaskView } from "../../core/services/replica.ts";
+import { circuitBreakerThreshold, deploymentBounds, SETTLE_MS, startBackoffMs } from "../../../../core/services/bounds.ts";
+import { planDaemon } from "../../../../core/services/daemon.ts";
+import { planReplica, type ReplicaView, type ServiceTaskView } from "../../../../core/services/replica.ts";
 
 const tasks = (deploymentId: string, n: number, healthy = true, evicted = false): ServiceTaskView[] =>
   Array.from({ length: n }, (_, i) => ({

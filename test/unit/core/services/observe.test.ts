@@ -1,7 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { saidRecently, unplaceableEvent } from "../../core/services/events.ts";
-import { failureStats, isFailedStart, isHealthy } from "../../core/services/observe.ts";
+import { saidRecently, unplaceableEvent } from "../../../../core/services/events.ts";
+import { failureStats, isFailedStart, isHealthy } from "../../../../core/services/observe.ts";
 
 const at = (s: number) => new Date(1_700_000_000_000 + s * 1000);
 
