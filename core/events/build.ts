@@ -13,7 +13,7 @@ import { DETAIL_TYPES, type EcsEvent } from "./types.ts";
 export const EVENT_KINDS = ["task", "containerInstance", "service"] as const satisfies readonly Kind[];
 
 /**
- * The ECS events one change of a record makes (pure: table-tested in test/unit/events-build).
+ * The ECS events one change of a record makes (pure: table-tested in test/unit/core/events/build.test.ts).
  * Deletions make none: ECS says nothing when a stopped task or an inactive resource ages out.
  * Each detail carries the record's version, which the store raises on every write, so a
  * consumer can drop an event older than one it has seen for the same resource.

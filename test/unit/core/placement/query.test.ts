@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileQuery } from "../../core/placement/query.ts";
-import type { Candidate } from "../../core/placement/types.ts";
-import { EcsError } from "../../core/protocol/errors.ts";
+import { compileQuery } from "../../../../core/placement/query.ts";
+import type { Candidate } from "../../../../core/placement/types.ts";
+import { EcsError } from "../../../../core/protocol/errors.ts";
 
 interface Spec {
   attributes?: Record<string, string | undefined>;

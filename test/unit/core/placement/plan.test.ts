@@ -1,11 +1,11 @@
 import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { ContainerInstanceRecord } from "../../core/model/records.ts";
-import { resourceList } from "../../core/model/resourceList.ts";
-import { remaining, reserve } from "../../core/placement/capacity.ts";
-import { mulberry32, planPlacement, REASONS, validatePlacement } from "../../core/placement/plan.ts";
-import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../../core/placement/types.ts";
-import { EcsError } from "../../core/protocol/errors.ts";
+import type { ContainerInstanceRecord } from "../../../../core/model/records.ts";
+import { resourceList } from "../../../../core/model/resourceList.ts";
+import { remaining, reserve } from "../../../../core/placement/capacity.ts";
+import { mulberry32, planPlacement, REASONS, validatePlacement } from "../../../../core/placement/plan.ts";
+import type { Candidate, PlacementPlan, PlacementRequest, ResidentTask } from "../../../../core/placement/types.ts";
+import { EcsError } from "../../../../core/protocol/errors.ts";
 
 const ARN = "arn:aws:ecs:us-east-1:000000000000:container-instance/default/";
 

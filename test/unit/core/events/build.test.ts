@@ -1,9 +1,9 @@
 import type { Service, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { ecsEventsOf } from "../../core/events/build.ts";
-import { chunks, entryOf } from "../../core/events/entries.ts";
-import type { ServiceRecord, TaskRecord } from "../../core/model/records.ts";
-import type { RecordChange } from "../../core/store/kinds.ts";
+import { ecsEventsOf } from "../../../../core/events/build.ts";
+import { entryOf } from "../../../../core/events/entries.ts";
+import type { ServiceRecord, TaskRecord } from "../../../../core/model/records.ts";
+import type { RecordChange } from "../../../../core/store/kinds.ts";
 
 const partition = { region: "us-east-1", accountId: "000000000000" };
 const at = new Date("2026-01-01T00:00:00Z");
@@ -99,13 +99,5 @@ describe("ecsEventsOf", () => {
       createdAt: "2026-01-01T00:00:00.000Z",
       version: 7,
     });
-  });
-});
-
-describe("chunks", () => {
-  it("splits into calls of at most 10 entries, in order", () => {
-    const items = Array.from({ length: 23 }, (_, i) => i);
-    expect(chunks(items).map((c) => c.length)).toEqual([10, 10, 3]);
-    expect(chunks(items).flat()).toEqual(items);
   });
 });

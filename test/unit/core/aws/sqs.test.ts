@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instanceQueueName } from "../../core/aws/sqs.ts";
+import { instanceQueueName } from "../../../../core/aws/sqs.ts";
 
 describe("instanceQueueName", () => {
   it("is the prefix and the instance id", () => {

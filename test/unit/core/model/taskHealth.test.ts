@@ -1,6 +1,6 @@
 import type { Container, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { type HealthStatus, reportHealth, taskHealth } from "../../core/model/taskHealth.ts";
+import { type HealthStatus, reportHealth, taskHealth } from "../../../../core/model/taskHealth.ts";
 
 /** `a:HEALTHY` is a container with a check in that state; `a:-` one without a check. */
 const containers = (...specs: string[]): Container[] =>

@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { advanceTask, essentialExit, requestStop, updateContainer } from "../../core/model/taskState.ts";
+import { advanceTask, essentialExit, requestStop, updateContainer } from "../../../../core/model/taskState.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const pending = (): Task => ({

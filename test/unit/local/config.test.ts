@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localOptions } from "../../local/config.ts";
+import { localOptions } from "../../../local/config.ts";
 
 describe("BERTH_AGENT_HEARTBEAT_SECONDS", () => {
   it("defaults to 10 s and takes fractions", () => {

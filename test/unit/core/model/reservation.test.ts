@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reservationOf } from "../../core/model/reservation.ts";
+import { reservationOf } from "../../../../core/model/reservation.ts";
 
 describe("reservationOf", () => {
   const definition = {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateAccessKey } from "../../core/auth/accessKeys.ts";
-import { bootstrapTokenSource } from "../../core/auth/bootstrapRotation.ts";
-import { put, type Store } from "../../core/store/port.ts";
-import { openSqliteStore } from "../../core/store/sqlite.ts";
+import { generateAccessKey } from "../../../../core/auth/accessKeys.ts";
+import { bootstrapTokenSource } from "../../../../core/auth/bootstrapRotation.ts";
+import { put, type Store } from "../../../../core/store/port.ts";
+import { openSqliteStore } from "../../../../core/store/sqlite.ts";
 
 /** The bootstrap token source's caching and rotation, on an in-memory SQLite store and a hand-moved clock. */
 describe("the bootstrap token source", () => {

@@ -1,8 +1,8 @@
 import type { Resource } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { ContainerInstanceRecord } from "../../core/model/records.ts";
-import type { Reservation } from "../../core/model/reservation.ts";
-import { resourceList } from "../../core/model/resourceList.ts";
+import type { ContainerInstanceRecord } from "../../../../core/model/records.ts";
+import type { Reservation } from "../../../../core/model/reservation.ts";
+import { resourceList } from "../../../../core/model/resourceList.ts";
 import {
   fits,
   releaseWrite,
@@ -10,8 +10,8 @@ import {
   reregistrationWrite,
   reservationWrite,
   reserve,
-} from "../../core/placement/capacity.ts";
-import { afterWrite, leftOf } from "../../core/store/instanceResources.ts";
+} from "../../../../core/placement/capacity.ts";
+import { afterWrite, leftOf } from "../../../../core/store/instanceResources.ts";
 
 const SYSTEM_PORTS = [22, 2375, 2376, 51678, 51679];
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { circuitBreakerThreshold, deploymentBounds, SETTLE_MS, startBackoffMs } from "../../core/services/bounds.ts";
-import { planDaemon } from "../../core/services/daemon.ts";
-import { planReplica, type ReplicaView, type ServiceTaskView } from "../../core/services/replica.ts";
+import { deploymentBounds, SETTLE_MS } from "../../../../core/services/bounds.ts";
+import { planReplica, type ReplicaView, type ServiceTaskView } from "../../../../core/services/replica.ts";
 
 const tasks = (deploymentId: string, n: number, healthy = true, evicted = false): ServiceTaskView[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -28,31 +27,6 @@ const rolling = (over: Partial<ReplicaView>) =>
     ],
     ...over,
   });
-
-describe("deployment arithmetic", () => {
-  it.each([
-    [3, 100, 200, 3, 6],
-    [3, 50, 150, 2, 4],
-    [4, 50, 100, 2, 4],
-    [1, 0, 100, 0, 1],
-    [10, 33, 125, 4, 12],
-  ])("desired %i at %i%%..%i%% keeps %i healthy and runs at most %i", (desired, min, max, floor, ceiling) => {
-    expect(deploymentBounds(desired, min, max)).toEqual({ minHealthy: floor, maxRunning: ceiling });
-  });
-
-  it.each([
-    [1, 10],
-    [30, 15],
-    [1000, 200],
-  ])("trips the circuit breaker for %i desired after %i failures", (desired, threshold) => {
-    expect(circuitBreakerThreshold(desired)).toBe(threshold);
-  });
-
-  it("backs off exponentially up to 15 minutes", () => {
-    expect([0, 1, 2, 3].map((n) => startBackoffMs(n))).toEqual([0, 10_000, 20_000, 40_000]);
-    expect(startBackoffMs(50)).toBe(15 * 60_000);
-  });
-});
 
 describe("REPLICA scheduling", () => {
   it("starts the desired count on a new service", () => {
@@ -166,47 +140,5 @@ describe("REPLICA scheduling", () => {
     const failing = { consecutiveFailures: 4, lastFailureAt: 1_000_000 - 5_000 };
     expect(planReplica(view({ ...failing, backoffBaseMs: 1_000 }))).toMatchObject({ start: 0, retryAt: 1_003_000 });
     expect(planReplica(view({ ...failing, backoffBaseMs: 0 })).start).toBe(3);
-  });
-});
-
-describe("DAEMON scheduling", () => {
-  const t = (arn: string, deploymentId: string, containerInstanceId: string, healthy = true) => ({
-    arn,
-    deploymentId,
-    containerInstanceId,
-    healthy,
-  });
-
-  it("starts one task on every eligible instance", () => {
-    expect(planDaemon({ primaryId: "d", eligibleInstances: ["a", "b"], tasks: [t("1", "d", "a")] })).toEqual({
-      startOn: ["b"],
-      stop: [],
-      steady: false,
-    });
-  });
-
-  it("stops tasks on instances that are no longer eligible, and duplicates", () => {
-    const plan = planDaemon({
-      primaryId: "d",
-      eligibleInstances: ["a"],
-      tasks: [t("1", "d", "a"), t("2", "d", "a"), t("3", "d", "gone")],
-    });
-    expect(plan).toEqual({ startOn: [], stop: ["2", "3"], steady: false });
-  });
-
-  it("replaces old tasks instance by instance within the healthy minimum", () => {
-    const tasksOld = [t("1", "old", "a"), t("2", "old", "b"), t("3", "old", "c"), t("4", "old", "d")];
-    const plan = planDaemon({
-      primaryId: "new",
-      eligibleInstances: ["a", "b", "c", "d"],
-      tasks: tasksOld,
-      minimumHealthyPercent: 50,
-    });
-    expect(plan.stop).toEqual(["1", "2"]);
-    expect(plan.startOn).toEqual([]);
-  });
-
-  it("is steady with one current task per eligible instance", () => {
-    expect(planDaemon({ primaryId: "d", eligibleInstances: ["a"], tasks: [t("1", "d", "a")] }).steady).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import {
   parseTaskCpu,
   parseTaskMemory,
   validateTaskDefinition,
-} from "../../core/actions/taskDefinitionValidation.ts";
+} from "../../../../core/actions/taskDefinitionValidation.ts";
 
 describe("task size", () => {
   it("reads CPU units and vCPUs as ECS does", () => {
