@@ -144,3 +144,17 @@ BERTH_ENDPOINT="http://berth.internal:7400"
     expect(config).toMatchObject({ endpoint: "http://127.0.0.1:1", cluster: "default", dataDir: "/tmp/x" });
   });
 });
+
+describe("the agent's bootstrap token setting", () => {
+  const load = (token: string) =>
+    loadAgentConfig({ env: { BERTH_ENDPOINT: "http://cp", BERTH_BOOTSTRAP_TOKEN: token }, configFile: false });
+
+  it("reads <access key id>:<secret>", () => {
+    expect(load("AKIAX:s3cret+x").bootstrapToken).toEqual({ accessKeyId: "AKIAX", secretAccessKey: "s3cret+x" });
+  });
+
+  it("refuses a malformed token without echoing it", () => {
+    expect(() => load("s3cretwithoutcolon")).toThrow(/BERTH_BOOTSTRAP_TOKEN must be .*value hidden/);
+    expect(() => load("s3cretwithoutcolon")).not.toThrow(/s3cretwithoutcolon/);
+  });
+});
