@@ -56,10 +56,7 @@ describe("each function, deployed", () => {
 
 describe("the agent's bundle, downloaded", () => {
   it("starts alone in an empty directory and stops at its missing configuration", async () => {
-    const object = graph.resources.find(
-      (r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.name === "AgentBundle",
-    );
-    const source = (object?.inputs.source as { asset: string }).asset;
+    const source = graph.agent.bundle;
     const home = mkdtempSync(join(tmpdir(), "berth-host-"));
     copyFileSync(source, join(home, basename(source)));
 

@@ -31,6 +31,7 @@ import { unzip } from "../support/unzip.ts";
  *       inputs,    // the resolved inputs Pulumi sends the provider (assets as { asset | archive: path })
  *       outputs,   // inputs plus what AWS computes (arn, url, streamArn, invokeArn, ...)
  *     }],
+ *     agent: { bundle, bucket, key },    // the agent's bundle as built, and where the deploy uploads it
  *     functions: [{                      // one per aws:lambda/function:Function
  *       component,  // its SST component's name, e.g. "ApiFunction", "TableSubscriberEventsFunction"
  *       entry,      // functions/<entry>/: "api", "scheduler", "sweeper", "events", "deploy"
@@ -74,6 +75,7 @@ export interface Graph {
   secrets: Record<string, string>;
   outputs: Record<string, unknown>;
   resources: GraphResource[];
+  agent: { bundle: string; bucket: string; key: string };
   functions: GraphFunction[];
 }
 
@@ -107,7 +109,22 @@ export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Prom
     throw new Error(`Evaluating sst.config.ts failed: ${error.message}\n${error.stdout ?? ""}`);
   });
   const evaluated = JSON.parse(readFileSync(out, "utf8")) as Omit<Graph, "functions" | "stage" | "work" | "secrets">;
-  return { ...evaluated, stage, work, secrets, functions: builtFunctions(evaluated.resources, work) };
+  return {
+    ...evaluated,
+    stage,
+    work,
+    secrets,
+    agent: agentBundle(evaluated.resources),
+    functions: builtFunctions(evaluated.resources, work),
+  };
+}
+
+/** The agent's bundle: the S3 object infra/agentArtifact.ts uploads, and the file it uploads. */
+function agentBundle(resources: GraphResource[]): Graph["agent"] {
+  const object = resources.find((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.name === "AgentBundle");
+  const bundle = (object?.inputs.source as { asset?: string } | undefined)?.asset;
+  if (!object || !bundle) throw new Error("No agent bundle is uploaded (AgentBundle)");
+  return { bundle, bucket: String(object.inputs.bucket), key: String(object.inputs.key) };
 }
 
 /** Each Lambda function with its code: the zip its component uploads, unpacked. */
