@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { once } from "../support/once.ts";
 import { unzip } from "../support/unzip.ts";
 
 /**
@@ -17,7 +18,7 @@ import { unzip } from "../support/unzip.ts";
  * deployment up from:
  *
  *   {
- *     stage, work,                       // work: SST's working directory of this evaluation (scratch)
+ *     stage, work,                       // work: SST's working directory of this evaluation (.sst/graph/<hash>)
  *     app: { name, stage, removal, protect, home, providers },
  *     secrets: { BerthAdminKey: "...", ... },   // the SST secrets the evaluation was given
  *     outputs: { api, table, schedulerQueue, bus, launchTemplateId, _protect },  // sst.config.ts's run()
@@ -93,21 +94,73 @@ export const TEST_SECRETS: Record<string, string> = {
 
 const run = promisify(execFile);
 
+/**
+ * What an evaluation depends on, hashed: the code it deploys and bundles, the dependencies, SST's
+ * platform, this evaluation's own code, the stage, the secrets and the BERTH_* settings infra/
+ * reads. An evaluation is kept under .sst/graph/<hash> and shared by the test files of a run (and
+ * the next runs), so it is made once however many files ask for it, and again on any change.
+ */
+const INPUTS = [
+  "sst.config.ts",
+  "infra",
+  "core",
+  "functions",
+  "agent",
+  "local",
+  "package-lock.json",
+  "test/infra/graph",
+  "test/infra/graph.ts",
+  "test/support/unzip.ts",
+  ".sst/platform/version",
+  ".sst/provider-lock.json",
+];
+
+function inputsHash(stage: string, secrets: Record<string, string>): string {
+  const hash = createHash("sha256").update(JSON.stringify({ stage, secrets }));
+  for (const [key, value] of Object.entries(process.env).sort())
+    if (key.startsWith("BERTH_")) hash.update(`${key}=${value}\n`);
+  const add = (path: string) => {
+    const full = join(ROOT, path);
+    if (statSync(full).isDirectory()) {
+      for (const entry of readdirSync(full).sort()) add(join(path, entry));
+    } else {
+      hash.update(`${path}\n`).update(readFileSync(full));
+    }
+  };
+  for (const path of INPUTS) add(path);
+  return hash.digest("hex").slice(0, 16);
+}
+
 export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Promise<Graph> {
   await ensureSstPlatform();
-  const work = mkdtempSync(join(tmpdir(), "berth-graph-"));
+  const work = join(ROOT, ".sst/graph", inputsHash(stage, secrets));
   const out = join(work, "graph.json");
-  await run(
-    process.execPath,
-    [join(ROOT, "bin/run-ts.mjs"), join(ROOT, "test/infra/graph/evaluate.ts"), ROOT, stage, work, out],
-    {
-      env: { ...process.env, ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [`SST_SECRET_${k}`, v])) },
-      maxBuffer: 64 * 1024 * 1024,
+  await once(
+    `${work}.lock`,
+    () => existsSync(out),
+    async () => {
+      pruneOldEvaluations();
+      rmSync(work, { recursive: true, force: true });
+      mkdirSync(work, { recursive: true });
+      await run(
+        process.execPath,
+        [join(ROOT, "bin/run-ts.mjs"), join(ROOT, "test/infra/graph/evaluate.ts"), ROOT, stage, work, `${out}.part`],
+        {
+          env: {
+            ...process.env,
+            ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [`SST_SECRET_${k}`, v])),
+          },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ).catch((error: Error & { stdout?: string }) => {
+        // The message has the command and its stderr.
+        throw new Error(`Evaluating sst.config.ts failed: ${error.message}\n${error.stdout ?? ""}`);
+      });
+      const evaluated = JSON.parse(readFileSync(`${out}.part`, "utf8")) as { resources: GraphResource[] };
+      for (const fn of functionsOf(evaluated.resources, work)) unzip(fn.zip, fn.dir);
+      renameSync(`${out}.part`, out);
     },
-  ).catch((error: Error & { stderr?: string; stdout?: string }) => {
-    // The message has the command and its stderr.
-    throw new Error(`Evaluating sst.config.ts failed: ${error.message}\n${error.stdout ?? ""}`);
-  });
+  );
   const evaluated = JSON.parse(readFileSync(out, "utf8")) as Omit<Graph, "functions" | "stage" | "work" | "secrets">;
   return {
     ...evaluated,
@@ -115,8 +168,19 @@ export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Prom
     work,
     secrets,
     agent: agentBundle(evaluated.resources),
-    functions: builtFunctions(evaluated.resources, work),
+    functions: functionsOf(evaluated.resources, work),
   };
+}
+
+/** Evaluations of other inputs an hour old: no run still reads them. */
+function pruneOldEvaluations(): void {
+  const dir = join(ROOT, ".sst/graph");
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (!entry.endsWith(".lock") && Date.now() - statSync(path).mtimeMs > 3_600_000)
+      rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** The agent's bundle: the S3 object infra/agentArtifact.ts uploads, and the file it uploads. */
@@ -127,8 +191,8 @@ function agentBundle(resources: GraphResource[]): Graph["agent"] {
   return { bundle, bucket: String(object.inputs.bucket), key: String(object.inputs.key) };
 }
 
-/** Each Lambda function with its code: the zip its component uploads, unpacked. */
-function builtFunctions(resources: GraphResource[], work: string): GraphFunction[] {
+/** Each Lambda function with its code: the zip its component uploads, and where it is unpacked. */
+function functionsOf(resources: GraphResource[], work: string): GraphFunction[] {
   return resources
     .filter((r) => r.type === "aws:lambda/function:Function")
     .map((fn) => {
@@ -139,8 +203,6 @@ function builtFunctions(resources: GraphResource[], work: string): GraphFunction
       const zip = (code?.inputs.source as { archive?: string } | undefined)?.archive;
       if (!zip) throw new Error(`${fn.name}: no code archive uploaded for it`);
       const dir = join(work, "unpacked", component);
-      mkdirSync(dir, { recursive: true });
-      unzip(zip, dir);
       const o = fn.outputs as Record<string, never>;
       const handler = String(o.handler);
       return {
@@ -163,27 +225,12 @@ function builtFunctions(resources: GraphResource[], work: string): GraphFunction
 
 /**
  * SST's platform, as `npm run check:infra` installs it (CI runs that first): installed here when
- * absent, once across the test workers that ask at the same time (a lock directory).
+ * absent.
  */
 async function ensureSstPlatform(): Promise<void> {
-  const installed = () =>
-    existsSync(join(ROOT, ".sst/platform/src/auto/run.ts")) && existsSync(join(ROOT, ".sst/provider-lock.json"));
-  if (installed()) return;
-  const lock = join(ROOT, ".sst/install.lock");
-  mkdirSync(join(ROOT, ".sst"), { recursive: true });
-  for (let waited = 0; ; waited++) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (waited > 600) throw new Error(`${lock} held for 10 minutes: remove it if no install is running`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      if (installed()) return;
-    }
-  }
-  try {
-    if (!installed()) await run("bash", [join(ROOT, "scripts/sst-install.sh")], { cwd: ROOT });
-  } finally {
-    rmdirSync(lock);
-  }
+  await once(
+    join(ROOT, ".sst/install.lock"),
+    () => existsSync(join(ROOT, ".sst/platform/src/auto/run.ts")) && existsSync(join(ROOT, ".sst/provider-lock.json")),
+    async () => void (await run("bash", [join(ROOT, "scripts/sst-install.sh")], { cwd: ROOT })),
+  );
 }
