@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { once } from "../support/once.ts";
@@ -161,6 +161,8 @@ export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Prom
       renameSync(`${out}.part`, out);
     },
   );
+  // In use: not an old evaluation to prune.
+  utimesSync(work, new Date(), new Date());
   const evaluated = JSON.parse(readFileSync(out, "utf8")) as Omit<Graph, "functions" | "stage" | "work" | "secrets">;
   return {
     ...evaluated,
