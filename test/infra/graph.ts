@@ -236,3 +236,12 @@ async function ensureSstPlatform(): Promise<void> {
     async () => void (await run("bash", [join(ROOT, "scripts/sst-install.sh")], { cwd: ROOT })),
   );
 }
+
+// As a script, for a look at the graph: `node bin/run-ts.mjs test/infra/graph.ts [stage]` prints
+// where it is and what it holds.
+if (process.argv[1] === import.meta.filename) {
+  const graph = await evaluateGraph(process.argv[2] ?? "dev");
+  console.log(`${join(graph.work, "graph.json")}: ${graph.resources.length} resources`);
+  for (const fn of graph.functions) console.log(`${fn.entry.padEnd(10)} ${fn.name}  ${fn.dir}`);
+  console.log(JSON.stringify(graph.outputs, null, 2));
+}
