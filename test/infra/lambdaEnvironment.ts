@@ -15,6 +15,7 @@ export function lambdaEnvironment(fn: GraphFunction, taskRoot: string, region: s
     TZ: ":UTC",
     LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: "/var/runtime",
+    NODE_PATH: `/opt/nodejs/node24/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:${taskRoot}`,
     _HANDLER: fn.handler,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_REGION: region,
