@@ -35,7 +35,9 @@ import { unzip } from "../support/unzip.ts";
  *     agent: { bundle, bucket, key },    // the agent's bundle as built, and where the deploy uploads it
  *     functions: [{                      // one per aws:lambda/function:Function
  *       component,  // its SST component's name, e.g. "ApiFunction", "TableSubscriberEventsFunction"
- *       entry,      // functions/<entry>/: "api", "scheduler", "sweeper", "events", "deploy"
+ *                   //   (a queue subscriber's carries a hash SST draws anew: find functions by entry)
+ *       entry,      // functions/<entry>/: "api", "scheduler", "sweeper", "events", "deploy" (twice:
+ *                   //   SST makes one function per subscription, Berth's bus and the default bus)
  *       name, arn, handler, runtime, architecture, memory, timeout, role,
  *       environment,  // its environment variables as deployed (SST_KEY, SST_RESOURCE_*, BERTH_*, ...)
  *       zip,        // the code.zip SST's component made and would upload
