@@ -21,6 +21,7 @@ import { unzip } from "../support/unzip.ts";
  *     stage, work,                       // work: SST's working directory of this evaluation (.sst/graph/<hash>)
  *     app: { name, stage, removal, protect, home, providers },
  *     secrets: { BerthAdminKey: "...", ... },   // the SST secrets the evaluation was given
+ *     settings: { BERTH_AGENT_CLUSTER: ..., ... },  // the deploy-time settings it was given (none: defaults)
  *     outputs: { api, table, schedulerQueue, bus, launchTemplateId, _protect },  // sst.config.ts's run()
  *     resources: [{
  *       type,      // Pulumi's type token: "aws:lambda/function:Function", "aws:sqs/queue:Queue",
@@ -76,6 +77,7 @@ export interface Graph {
   work: string;
   app: Record<string, unknown>;
   secrets: Record<string, string>;
+  settings: Record<string, string>;
   outputs: Record<string, unknown>;
   resources: GraphResource[];
   agent: { bundle: string; bucket: string; key: string };
@@ -98,8 +100,7 @@ const run = promisify(execFile);
 
 /**
  * What an evaluation depends on, hashed: the code it deploys and bundles, the dependencies, SST's
- * platform, this evaluation's own code, the stage, the secrets and the BERTH_* settings infra/
- * reads. An evaluation is kept under .sst/graph/<hash> and shared by the test files of a run (and
+ * platform, this evaluation's own code, the stage, the secrets and the settings. An evaluation is kept under .sst/graph/<hash> and shared by the test files of a run (and
  * the next runs), so it is made once however many files ask for it, and again on any change.
  */
 const INPUTS = [
@@ -117,10 +118,8 @@ const INPUTS = [
   ".sst/provider-lock.json",
 ];
 
-function inputsHash(stage: string, secrets: Record<string, string>): string {
-  const hash = createHash("sha256").update(JSON.stringify({ stage, secrets }));
-  for (const [key, value] of Object.entries(process.env).sort())
-    if (key.startsWith("BERTH_")) hash.update(`${key}=${value}\n`);
+function inputsHash(stage: string, secrets: Record<string, string>, settings: Record<string, string>): string {
+  const hash = createHash("sha256").update(JSON.stringify({ stage, secrets, settings }));
   const add = (path: string) => {
     const full = join(ROOT, path);
     if (statSync(full).isDirectory()) {
@@ -133,9 +132,21 @@ function inputsHash(stage: string, secrets: Record<string, string>): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Promise<Graph> {
+export interface EvaluateOptions {
+  /** SST's secrets, by name (TEST_SECRETS unless given). */
+  secrets?: Record<string, string>;
+  /**
+   * The deploy-time settings infra/ reads from the deployer's environment (BERTH_AGENT_CLUSTER,
+   * BERTH_EC2_IDENTITY_CHECK, ...): only these, so that a BERTH_* variable of the shell running
+   * the tests never changes the graph.
+   */
+  settings?: Record<string, string>;
+}
+
+export async function evaluateGraph(stage = "dev", options: EvaluateOptions = {}): Promise<Graph> {
+  const { secrets = TEST_SECRETS, settings = {} } = options;
   await ensureSstPlatform();
-  const work = join(ROOT, ".sst/graph", inputsHash(stage, secrets));
+  const work = join(ROOT, ".sst/graph", inputsHash(stage, secrets, settings));
   const out = join(work, "graph.json");
   await once(
     `${work}.lock`,
@@ -149,7 +160,8 @@ export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Prom
         [join(ROOT, "bin/run-ts.mjs"), join(ROOT, "test/infra/graph/evaluate.ts"), ROOT, stage, work, `${out}.part`],
         {
           env: {
-            ...process.env,
+            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BERTH_"))),
+            ...settings,
             ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [`SST_SECRET_${k}`, v])),
           },
           maxBuffer: 64 * 1024 * 1024,
@@ -165,12 +177,13 @@ export async function evaluateGraph(stage = "dev", secrets = TEST_SECRETS): Prom
   );
   // In use: not an old evaluation to prune.
   utimesSync(work, new Date(), new Date());
-  const evaluated = JSON.parse(readFileSync(out, "utf8")) as Omit<Graph, "functions" | "stage" | "work" | "secrets">;
+  const evaluated = JSON.parse(readFileSync(out, "utf8")) as Pick<Graph, "app" | "resources" | "outputs">;
   return {
     ...evaluated,
     stage,
     work,
     secrets,
+    settings,
     agent: agentBundle(evaluated.resources),
     functions: functionsOf(evaluated.resources, work),
   };
