@@ -64,6 +64,21 @@ const readsResources = (entry: string) =>
     ),
   ].sort();
 
+describe("the evaluation", () => {
+  it("gives every resource AWS's own kind of ARN, of this account and region where AWS scopes it so", () => {
+    const arns = graph.resources.filter((r) => r.custom && typeof r.outputs.arn === "string");
+    expect(arns.length).toBeGreaterThan(30);
+    for (const r of arns) {
+      const [arn, partition, service, region, account] = String(r.outputs.arn).split(":");
+      expect([arn, partition], r.name).toEqual(["arn", "aws"]);
+      expect(service, r.name).toMatch(/^[a-z0-9-]+$/);
+      // IAM and S3 ARNs name no region; S3's no account; API Gateway's management ARNs no account.
+      if (!["iam", "s3"].includes(service)) expect(region, r.name).toBe(REGION);
+      if (!["s3", "apigateway"].includes(service)) expect(account, r.name).toBe(ACCOUNT);
+    }
+  });
+});
+
 describe("the functions", () => {
   it("are the five entry points, the deploy function once per event source", () => {
     expect(graph.functions.map((f) => f.entry).sort()).toEqual(
