@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { type AgentKey, parseBootstrapToken } from "./bootstrap.ts";
+import { type KeyPair, parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
 import { parseGoDuration } from "./duration.ts";
 import type { EngineConfig } from "./engine/types.ts";
 import type { LogLevel } from "./log.ts";
@@ -27,7 +27,7 @@ export interface AgentConfig {
   /** The key requests are signed with; undefined: the AWS SDK's default chain (an instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The cluster's bootstrap token (BERTH_BOOTSTRAP_TOKEN): when set, the agent joins with it and then uses credentials of its own. */
-  bootstrapToken?: AgentKey;
+  bootstrapToken?: KeyPair;
   region: string;
   heartbeatSeconds: number;
   /** Read the EC2 instance identity document from IMDSv2 at registration. */

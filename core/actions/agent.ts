@@ -6,12 +6,12 @@ import type {
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from "@aws-sdk/client-ecs";
+import type { TaskRecord } from "../model/records.ts";
 import { advanceTask, type ContainerReport, essentialExit, requestStop, updateContainer } from "../model/taskState.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, findContainerInstance, idInCluster } from "../operations/lookup.ts";
+import { updateTask } from "../operations/updateTask.ts";
 import { invalidParameter } from "../protocol/errors.ts";
-import type { TaskRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, findContainerInstance, idInCluster } from "./lookup.ts";
-import { updateTask } from "./updateTask.ts";
 
 /**
  * The calls a container instance's agent makes. The agent alone reports the known status of its

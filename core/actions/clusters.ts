@@ -14,12 +14,13 @@ import type {
   UpdateClusterSettingsRequest,
   UpdateClusterSettingsResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn } from "../model/arn.ts";
+import { clusterArn, clusterName } from "../model/arn.ts";
+import type { ClusterRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, describeEach } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
-import type { ClusterRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, clusterName } from "./lookup.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 
@@ -64,16 +65,16 @@ export async function DescribeClusters(
   ctx: ActionContext,
 ): Promise<DescribeClustersResponse> {
   const refs = input.clusters?.length ? input.clusters : ["default"];
-  if (refs.length > 100) throw invalidParameter("clusters can have at most 100 items.");
-  const clusters: Cluster[] = [];
-  const failures = [];
-  for (const ref of refs) {
-    const name = clusterName(ref);
-    const record = await ctx.store.getCluster(name);
-    if (record) clusters.push(await describe(ctx, record, input.include ?? []));
-    else failures.push({ arn: clusterArn(ctx.partition, name), reason: "MISSING" });
+  if (refs.length > MAX_REFERENCES.DescribeClusters) {
+    throw invalidParameter(`clusters can have at most ${MAX_REFERENCES.DescribeClusters} items.`);
   }
-  return { clusters, failures };
+  const { described, failures } = await describeEach(
+    refs,
+    (ref) => ctx.store.getCluster(clusterName(ref)),
+    (record) => describe(ctx, record, input.include ?? []),
+    (ref) => clusterArn(ctx.partition, clusterName(ref)),
+  );
+  return { clusters: described, failures };
 }
 
 export async function ListClusters(input: ListClustersRequest, ctx: ActionContext): Promise<ListClustersResponse> {

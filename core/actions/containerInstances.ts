@@ -19,22 +19,26 @@ import type {
 import { containerInstanceArn } from "../model/arn.ts";
 import { newId } from "../model/ids.ts";
 import { type InstanceIdentity, parseIdentityDocument } from "../model/instanceIdentity.ts";
-import { sortedPorts } from "../model/resources.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
+import type { HostPorts } from "../model/reservation.ts";
+import { sortedPorts } from "../model/resourceList.ts";
+import { isPendingStatus } from "../model/taskState.ts";
+import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
+import { activeCluster, containerInstanceRefArn, describeEach, findContainerInstance } from "../operations/lookup.ts";
+import { needsLastStatus, withResidents } from "../operations/residents.ts";
+import { retryOnConflict } from "../operations/retry.ts";
+import { clusterServicesChanged } from "../operations/serviceQueue.ts";
+import { reregistrationWrite } from "../placement/capacity.ts";
 import { compileQuery } from "../placement/query.ts";
-import { reregistrationWrite } from "../placement/resources.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
-import { type HostPorts, put } from "../store/port.ts";
-import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
-import { recordHeartbeat, withAgentConnection, withAgentConnections } from "./agentConnection.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
+import { allItems, everyItem } from "../store/paging.ts";
+import { put } from "../store/port.ts";
 import { checkAttribute, isCustomAttribute, MAX_CUSTOM_ATTRIBUTES, mergeAttributes } from "./attributes.ts";
 import { expireInstanceCredentials } from "./berth/agentCredentials.ts";
-import type { ActionContext } from "./context.ts";
-import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "./instanceQueue.ts";
-import { activeCluster, containerInstanceRefArn, findContainerInstance } from "./lookup.ts";
-import { everyItem, nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { needsLastStatus, withResidents } from "./residents.ts";
-import { retryOnConflict } from "./retry.ts";
-import { clusterServicesChanged } from "./serviceQueue.ts";
+import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { mergeTags, validateTags } from "./tagging.ts";
 
 /**
@@ -45,8 +49,6 @@ import { mergeTags, validateTags } from "./tagging.ts";
 
 /** How long a deregistered (INACTIVE) instance stays visible to DescribeContainerInstances. */
 const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
-const MAX_DESCRIBE = 100;
-const MAX_UPDATE_STATE = 10;
 
 export async function RegisterContainerInstance(
   input: RegisterContainerInstanceRequest,
@@ -122,18 +124,17 @@ export async function DescribeContainerInstances(
 ): Promise<DescribeContainerInstancesResponse> {
   const refs = input.containerInstances ?? [];
   if (refs.length === 0) throw clientException("Container Instances cannot be empty.");
-  if (refs.length > MAX_DESCRIBE) {
-    throw invalidParameter(`containerInstances can have at most ${MAX_DESCRIBE} items.`);
+  if (refs.length > MAX_REFERENCES.DescribeContainerInstances) {
+    throw invalidParameter(`containerInstances can have at most ${MAX_REFERENCES.DescribeContainerInstances} items.`);
   }
   const cluster = await activeCluster(ctx, input.cluster);
-  const containerInstances: ContainerInstance[] = [];
-  const failures: Failure[] = [];
-  for (const ref of refs) {
-    const record = await findContainerInstance(ctx, cluster.name, ref);
-    if (record) containerInstances.push(await describeContainerInstance(ctx, record, input.include ?? []));
-    else failures.push({ arn: containerInstanceRefArn(ctx, cluster.name, ref), reason: "MISSING" });
-  }
-  return { containerInstances, failures };
+  const { described, failures } = await describeEach(
+    refs,
+    (ref) => findContainerInstance(ctx, cluster.name, ref),
+    (record) => describeContainerInstance(ctx, record, input.include ?? []),
+    (ref) => containerInstanceRefArn(ctx, cluster.name, ref),
+  );
+  return { containerInstances: described, failures };
 }
 
 export async function ListContainerInstances(
@@ -172,8 +173,10 @@ export async function UpdateContainerInstancesState(
   }
   const refs = input.containerInstances ?? [];
   if (refs.length === 0) throw clientException("Container Instances cannot be empty.");
-  if (refs.length > MAX_UPDATE_STATE) {
-    throw invalidParameter(`containerInstances can have at most ${MAX_UPDATE_STATE} items.`);
+  if (refs.length > MAX_REFERENCES.UpdateContainerInstancesState) {
+    throw invalidParameter(
+      `containerInstances can have at most ${MAX_REFERENCES.UpdateContainerInstancesState} items.`,
+    );
   }
   const cluster = await activeCluster(ctx, input.cluster);
   const { updated, failures } = await retryOnConflict(async () => {
@@ -257,7 +260,7 @@ export async function describeContainerInstance(
   for (const task of await tasksOn(ctx, record.cluster, record.id, true)) {
     const status = task.task.lastStatus;
     if (status === "RUNNING") running++;
-    else if (status === "PENDING" || status === "PROVISIONING" || status === "ACTIVATING") pending++;
+    else if (isPendingStatus(status)) pending++;
   }
   return {
     ...instance,
@@ -409,17 +412,9 @@ const copyResource = (r: Resource): Resource => ({
 
 /** Tasks on an instance (all pages); only those not STOPPED when `live`. */
 async function tasksOn(ctx: ActionContext, cluster: string, id: string, live: boolean): Promise<TaskRecord[]> {
-  const tasks: TaskRecord[] = [];
-  let after: string | undefined;
-  do {
-    const page = await ctx.store.listTasks(
-      { cluster, containerInstanceId: id, notStopped: live || undefined },
-      { limit: 100, after },
-    );
-    tasks.push(...page.items);
-    after = page.next;
-  } while (after !== undefined);
-  return tasks;
+  return allItems((page) =>
+    ctx.store.listTasks({ cluster, containerInstanceId: id, notStopped: live || undefined }, page),
+  );
 }
 
 /** Each instance's live tasks as the cluster query language sees them (`task:group`). */

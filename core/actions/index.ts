@@ -1,4 +1,5 @@
-import type { TargetService } from "../protocol/handle.ts";
+import type { Action, ActionTable } from "../operations/context.ts";
+import type { TargetApi } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { validateInput } from "../protocol/validate.ts";
 import * as agent from "./agent.ts";
@@ -7,7 +8,6 @@ import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
-import type { Action, ActionTable } from "./context.ts";
 import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";
@@ -37,7 +37,7 @@ export const actions: ActionTable = actionsOf(
 );
 
 /** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
-export const services: TargetService[] = [
+export const apis: TargetApi[] = [
   { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
   { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
 ];

@@ -16,20 +16,20 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { parseArn, taskDefinitionArn } from "../model/arn.ts";
+import type { TaskDefinitionRecord } from "../model/records.ts";
 import { newTaskDefinition } from "../model/taskDefinition.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { ConflictError, put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 import { validateTags } from "./tagging.ts";
 import { incompatibilities, validateTaskDefinition } from "./taskDefinitionValidation.ts";
 
 /** Concurrent registrations of one family each take the next free revision; this many tries each. */
 const REGISTER_ATTEMPTS = 20;
-const MAX_DELETE = 10;
 const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/;
 
 export async function RegisterTaskDefinition(
@@ -132,8 +132,10 @@ export async function DeleteTaskDefinitions(
 ): Promise<DeleteTaskDefinitionsResponse> {
   const refs = input.taskDefinitions ?? [];
   if (refs.length === 0) throw invalidParameter("size of TaskDefinition references list must be greater than 0");
-  if (refs.length > MAX_DELETE) {
-    throw invalidParameter(`Size of TaskDefinition references list cannot exceed ${MAX_DELETE}`);
+  if (refs.length > MAX_REFERENCES.DeleteTaskDefinitions) {
+    throw invalidParameter(
+      `Size of TaskDefinition references list cannot exceed ${MAX_REFERENCES.DeleteTaskDefinitions}`,
+    );
   }
   const taskDefinitions: TaskDefinition[] = [];
   const failures: Failure[] = [];

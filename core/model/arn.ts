@@ -1,3 +1,4 @@
+import { invalidParameter } from "../protocol/errors.ts";
 import type { Partition } from "./config.ts";
 
 /** ECS's long ARN format: arn:aws:ecs:REGION:ACCOUNT:RESOURCE. */
@@ -35,3 +36,14 @@ export const lastSegment = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
 
 /** The family in a task definition ARN (`.../task-definition/FAMILY:REVISION`). */
 export const taskDefinitionFamily = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":"));
+
+/** The cluster a request names (short name or ARN), `default` when it names none. */
+export function clusterName(ref: string | undefined): string {
+  if (ref === undefined || ref === "") return "default";
+  if (ref.startsWith("arn:")) {
+    const arn = parseArn(ref);
+    if (arn?.type !== "cluster") throw invalidParameter(`Invalid cluster identifier: ${ref}`);
+    return arn.parts.join("/");
+  }
+  return ref;
+}

@@ -1,8 +1,9 @@
 import type { Container, Tag, Task, TaskOverride } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceRecord, Reservation, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
 import { clusterArn, containerArn, taskArn } from "./arn.ts";
 import type { Partition } from "./config.ts";
 import { newUuid } from "./ids.ts";
+import type { ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "./records.ts";
+import type { Reservation } from "./reservation.ts";
 
 export interface NewTask {
   partition: Partition;

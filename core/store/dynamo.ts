@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
@@ -40,6 +42,7 @@ import {
 } from "./dynamo/keys/taskDefinition.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 import type {
   FamilyQuery,
   Page,
@@ -51,7 +54,6 @@ import type {
   TaskQuery,
   Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
 
 export interface DynamoStoreOptions {
   /** A client to use as it is; otherwise one is made from endpoint and region. */
@@ -296,8 +298,7 @@ class DynamoStore implements Store {
     const counts = { pending: 0, running: 0 };
     for await (const { lastStatus } of this.liveTasks(cluster)) {
       if (lastStatus === "RUNNING") counts.running++;
-      else if (lastStatus === "PENDING" || lastStatus === "PROVISIONING" || lastStatus === "ACTIVATING")
-        counts.pending++;
+      else if (isPendingStatus(lastStatus)) counts.pending++;
     }
     return counts;
   }

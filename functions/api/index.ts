@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { Resource } from "sst";
-import { services } from "../../core/actions/index.ts";
+import { apis } from "../../core/actions/index.ts";
 import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
 import { awsActionContext, lazy } from "../shared/awsContext.ts";
 import { lambdaEntry } from "../shared/entry.ts";
@@ -27,7 +27,7 @@ const api = lazy(async () => {
     agentCluster: process.env.BERTH_AGENT_CLUSTER ?? "default",
   });
   const handle = createApiHandler({
-    services,
+    apis,
     context,
     access,
     onServerError: (error, operation) => obs.logger.error(`${operation ?? "request"} failed`, error as Error),

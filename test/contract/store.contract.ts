@@ -1,17 +1,7 @@
 import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readResources, resourceList } from "../../core/model/resources.ts";
-import {
-  ConflictError,
-  type Page,
-  type PageRequest,
-  put,
-  type ResourceWrite,
-  type Store,
-} from "../../core/store/port.ts";
+import type { AccessKeyRecord, AuditEventRecord } from "../../core/auth/records.ts";
 import type {
-  AccessKeyRecord,
-  AuditEventRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -19,7 +9,10 @@ import type {
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
-} from "../../core/store/records.ts";
+} from "../../core/model/records.ts";
+import type { ResourceWrite } from "../../core/model/reservation.ts";
+import { readResources, resourceList } from "../../core/model/resourceList.ts";
+import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
 
 /**
  * What every Store implementation must do, whatever it keeps its records in. Run it with a

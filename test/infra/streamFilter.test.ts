@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventPublisher, PutEventsEntry } from "../../core/events/types.ts";
+import type { TaskRecord } from "../../core/model/records.ts";
 import { clusterKey } from "../../core/store/dynamo/keys/cluster.ts";
 import { heartbeatKey } from "../../core/store/dynamo/keys/heartbeat.ts";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put, type Store } from "../../core/store/port.ts";
-import type { TaskRecord } from "../../core/store/records.ts";
 import { createEventsHandler } from "../../functions/events/handler.ts";
 import {
   type DynamoDbLocal,

@@ -11,9 +11,9 @@ import {
   UpdateContainerInstancesStateCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reservationWrite } from "../../core/placement/resources.ts";
+import type { TaskRecord } from "../../core/model/records.ts";
+import { reservationWrite } from "../../core/placement/capacity.ts";
 import { put } from "../../core/store/port.ts";
-import type { TaskRecord } from "../../core/store/records.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 
 let berth: TestBerth;

@@ -1,5 +1,6 @@
+import type { AccessPolicy } from "../../core/auth/records.ts";
 import type { Store } from "../../core/store/port.ts";
-import type { AccessPolicy } from "../../core/store/records.ts";
+
 import type { TestBerth } from "./berth.ts";
 import { rawCall, type Signing } from "./rawCall.ts";
 

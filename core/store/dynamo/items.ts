@@ -1,6 +1,7 @@
+import type { ContainerInstanceRecord } from "../../model/records.ts";
 import { decodeRecord, encodeRecord } from "../encoding.ts";
 import { type Left, leftOf, withLeft } from "../instanceResources.ts";
-import type { ContainerInstanceRecord, Kind, RecordKinds } from "../records.ts";
+import type { Kind, RecordKinds } from "../kinds.ts";
 import { accessKeyAttributes } from "./keys/accessKey.ts";
 import { auditEventAttributes } from "./keys/auditEvent.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
