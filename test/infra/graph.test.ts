@@ -123,6 +123,25 @@ describe("the functions", () => {
     }
   });
 
+  it("are given nothing else in their environment, and no secret in the clear (secrets are sealed in resource.enc)", () => {
+    const shared = [
+      "BERTH_ACCOUNT_ID",
+      "BERTH_REGION",
+      "POWERTOOLS_METRICS_NAMESPACE",
+      "POWERTOOLS_SERVICE_NAME",
+      "SST_KEY",
+      "SST_KEY_FILE",
+      "SST_RESOURCE_App",
+    ];
+    const api = ["BERTH_AGENT_CLUSTER", "BERTH_AGENT_ROLE_ARN", "BERTH_EC2_IDENTITY_CHECK", "BERTH_EC2_REQUIRED_TAG"];
+    for (const f of graph.functions) {
+      expect(Object.keys(f.environment).sort(), f.component).toEqual(
+        [...shared, ...(f.entry === "api" ? api : [])].sort(),
+      );
+      for (const secret of Object.values(graph.secrets)) expect(JSON.stringify(f.environment)).not.toContain(secret);
+    }
+  });
+
   it("are linked to exactly the resources their code reads with Resource", () => {
     for (const f of graph.functions) {
       expect(Object.keys(linksAsRead(f)).sort(), f.component).toEqual(readsResources(f.entry));
