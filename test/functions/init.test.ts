@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REGION } from "../infra/graph/awsMocks.ts";
 import { evaluateGraph, type Graph, ROOT } from "../infra/graph.ts";
 import { lambdaEnvironment } from "../infra/lambdaEnvironment.ts";
@@ -24,6 +24,16 @@ beforeAll(async () => {
   graph = await evaluateGraph("dev");
 }, 240_000);
 
+/** Empty directories, each the only thing a process is given, removed after the suite. */
+const made: string[] = [];
+const emptyDir = (prefix: string) => {
+  made.push(mkdtempSync(join(tmpdir(), prefix)));
+  return made[made.length - 1];
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** The process's outcome, whatever its exit code. */
 async function start(args: string[], options: { cwd: string; env: Record<string, string> }) {
   return run(process.execPath, args, { ...options, timeout: 30_000 }).then(
@@ -41,7 +51,7 @@ describe("each function, deployed", () => {
     const functions = graph.functions.filter((f) => f.entry === entry);
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
-      const task = mkdtempSync(join(tmpdir(), "berth-task-"));
+      const task = emptyDir("berth-task-");
       unzip(fn.zip, task);
       expect(readdirSync(task).sort(), fn.component).toEqual(["functions", "resource.enc"]);
       const init = await start([join(ROOT, "test/support/lambdaInit.mjs")], {
@@ -57,7 +67,7 @@ describe("each function, deployed", () => {
 describe("the agent's bundle, downloaded", () => {
   it("starts alone in an empty directory and stops at its missing configuration", async () => {
     const source = graph.agent.bundle;
-    const home = mkdtempSync(join(tmpdir(), "berth-host-"));
+    const home = emptyDir("berth-host-");
     copyFileSync(source, join(home, basename(source)));
 
     const agent = await start([basename(source)], { cwd: home, env: { PATH: "/usr/bin:/bin", HOME: home } });
