@@ -14,6 +14,11 @@ import { unzip } from "../support/unzip.ts";
  * awsMocks.ts, evaluate.ts). Function code is built as SST builds it and zipped by SST's own
  * component; each zip is unpacked here as Lambda would unpack it.
  *
+ * Use: `await evaluateGraph("dev")` (or `evaluateGraph(stage, { secrets, settings })`); the
+ * account and region it deploys to are ACCOUNT and REGION of graph/awsMocks.ts, and
+ * lambdaEnvironment.ts gives the environment Lambda starts a function's process in. As a script,
+ * `node bin/run-ts.mjs test/infra/graph.ts [stage]` prints where the evaluation is.
+ *
  * The shape, plain data (JSON-safe) for tests and for the offline cloud run to stand the
  * deployment up from:
  *
