@@ -28,6 +28,9 @@ const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 /** How long an INACTIVE cluster stays visible to DescribeClusters, as on ECS. */
 const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
 
+/** CreateCluster answers with the cluster's settings and configuration, which DescribeClusters shows only on request. */
+const CREATED: ClusterField[] = ["SETTINGS", "CONFIGURATIONS"];
+
 export async function CreateCluster(input: CreateClusterRequest, ctx: ActionContext): Promise<CreateClusterResponse> {
   const name = input.clusterName ?? "default";
   if (!CLUSTER_NAME.test(name)) {
@@ -39,7 +42,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   validateSettings(input.settings);
   const existing = await ctx.store.getCluster(name);
   // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
-  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, []) };
+  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
   const record: Omit<ClusterRecord, "version"> & { version?: number } = {
     ...existing,
     name,
@@ -57,7 +60,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
     },
   };
   await ctx.store.commit([put("cluster", record as ClusterRecord)]);
-  return { cluster: await describe(ctx, record as ClusterRecord, []) };
+  return { cluster: await describe(ctx, record as ClusterRecord, CREATED) };
 }
 
 export async function DescribeClusters(

@@ -12,7 +12,7 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, serviceArn } from "../model/arn.ts";
+import { clusterArn, missingServiceArn, serviceArn } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
@@ -221,18 +221,21 @@ export async function DescribeServices(
   input: DescribeServicesRequest,
   ctx: ActionContext,
 ): Promise<DescribeServicesResponse> {
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const refs = input.services ?? [];
   if (refs.length < 1 || refs.length > MAX_REFERENCES.DescribeServices) {
     throw invalidParameter(`services must have between 1 and ${MAX_REFERENCES.DescribeServices} items.`);
   }
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
-  const { find, missingArn } = inCluster(
+  const { find } = inCluster(
     cluster,
     "service",
     (name) => ctx.store.getService(cluster, name),
     (name) => serviceArn(ctx.partition, cluster, name),
   );
+  // A missing service is reported by the ARN given, or a name's short-form ARN, as ECS does.
+  const missingArn = (ref: string) => (ref.startsWith("arn:") ? ref : missingServiceArn(ctx.partition, ref));
   const describe = (record: ServiceRecord) => describeService(ctx, record, withTags);
   const { described, failures } = await describeEach(refs, find, describe, missingArn);
   return { services: described, failures };

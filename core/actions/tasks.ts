@@ -83,10 +83,11 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
 }
 
 export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {
+  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  // The instances are checked once the cluster and task definition are known, as ECS does (moto reproduces the order).
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10)
     throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  const { cluster, taskDefinition, tags } = await common(input, ctx);
   const { find, missingArn } = inCluster(
     cluster,
     "container-instance",
@@ -173,11 +174,13 @@ export async function StopTask(input: StopTaskRequest, ctx: ActionContext): Prom
 }
 
 export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionContext): Promise<DescribeTasksResponse> {
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const refs = input.tasks ?? [];
+  if (refs.length === 0) throw invalidParameter("Tasks cannot be empty.");
   if (refs.length > MAX_REFERENCES.DescribeTasks) {
     throw invalidParameter(`Tasks cannot be longer than ${MAX_REFERENCES.DescribeTasks}.`);
   }
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
   const { find, missingArn } = inCluster(
     cluster,

@@ -11,6 +11,12 @@ export const taskArn = (p: Partition, cluster: string, id: string) => `${base(p)
 export const containerInstanceArn = (p: Partition, cluster: string, id: string) =>
   `${base(p)}:container-instance/${cluster}/${id}`;
 export const serviceArn = (p: Partition, cluster: string, name: string) => `${base(p)}:service/${cluster}/${name}`;
+/**
+ * The ARN ECS reports a service it cannot find under, given by name: the short form, without
+ * the cluster (DescribeServices failures: "arn:aws:ecs:us-east-2:…:service/pawebapp-service is
+ * MISSING", aws-actions/amazon-ecs-deploy-task-definition#312, long after long ARNs became the default).
+ */
+export const missingServiceArn = (p: Partition, name: string) => `${base(p)}:service/${name}`;
 export const containerArn = (p: Partition, cluster: string, taskId: string, containerId: string) =>
   `${base(p)}:container/${cluster}/${taskId}/${containerId}`;
 

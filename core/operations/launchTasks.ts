@@ -111,6 +111,8 @@ const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => (
     ...((launch.taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[]),
   ],
   strategies: launch.strategies,
+  // Instances without an attribute the task definition requires are rejected (reason ATTRIBUTE).
+  requiredAttributes: launch.taskDefinition.taskDefinition.requiresAttributes,
   random: Math.random,
 });
 

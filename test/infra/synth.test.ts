@@ -230,7 +230,10 @@ describe("registration on AWS", () => {
     const environment = api().environment;
     expect(environment.BERTH_EC2_IDENTITY_CHECK).toBe("1");
     expect(environment.BERTH_EC2_REQUIRED_TAG).toBe("berth:cluster=default");
-    expect(api().permissions).toEqual([{ actions: ["ec2:DescribeInstances"], resources: ["*"] }]);
+    expect(api().permissions).toEqual([
+      { actions: ["ec2:DescribeInstances"], resources: ["*"] },
+      { actions: ["ec2:DescribeInstanceTypes"], resources: ["*"] },
+    ]);
     expect(rec.get("AgentLaunchTemplate").args.tagSpecifications).toEqual([
       { resourceType: "instance", tags: { "berth:cluster": "default" } },
     ]);
