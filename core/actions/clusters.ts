@@ -16,6 +16,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterName } from "../model/arn.ts";
 import type { ClusterRecord } from "../model/records.ts";
+import { effectiveSetting } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
@@ -43,6 +44,8 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   const existing = await ctx.store.getCluster(name);
   // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
   if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
+  // Without settings, Container Insights as the account's containerInsights setting says.
+  const insights = input.settings?.length ? undefined : await effectiveSetting(ctx, "containerInsights");
   const record: Omit<ClusterRecord, "version"> & { version?: number } = {
     ...existing,
     name,
@@ -51,7 +54,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
       clusterArn: clusterArn(ctx.partition, name),
       clusterName: name,
       status: "ACTIVE",
-      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: "disabled" }],
+      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
       configuration: input.configuration,
       serviceConnectDefaults: input.serviceConnectDefaults,
       capacityProviders: input.capacityProviders ?? [],

@@ -75,6 +75,7 @@ const TABLES: { [K in Kind]: Table<K> } = {
   },
   accessKey: { name: "access_keys", key: ["id"], columns: (r) => ({ id: r.accessKeyId }) },
   auditEvent: { name: "audit_events", key: ["id"], columns: (r) => ({ id: r.id }) },
+  accountSettings: { name: "account_settings", key: ["principal"], columns: (r) => ({ principal: r.principalArn }) },
 };
 
 const SCHEMA = `
@@ -96,6 +97,8 @@ CREATE TABLE IF NOT EXISTS services (cluster TEXT NOT NULL, name TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS services_by_status ON services (status, cluster, name);
 CREATE TABLE IF NOT EXISTS access_keys (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_events (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS account_settings (principal TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER,
+  data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
 `;
@@ -475,6 +478,14 @@ class SqliteStore implements Store {
       page.limit + 1,
     );
     return pageOf(rows, page.limit, (r) => r.accessKeyId);
+  }
+
+  async getAccountSettings(principalArn: string) {
+    return this.one<"accountSettings">(
+      `SELECT * FROM account_settings WHERE principal = ? AND ${this.live}`,
+      principalArn,
+      this.now(),
+    );
   }
 
   async listAuditEvents(page: PageRequest) {

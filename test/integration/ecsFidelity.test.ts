@@ -27,6 +27,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { failure } from "../support/failure.ts";
 
 let berth: TestBerth;
 beforeAll(async () => {
@@ -47,16 +48,6 @@ const identity = (instanceId: string, instanceType?: string) =>
 
 const register = (input: Partial<RegisterContainerInstanceCommandInput> = {}) =>
   berth.ecs.send(new RegisterContainerInstanceCommand({ cluster: "fi", ...input }));
-
-/** The error a call fails with (its `name` is ECS's `__type`). */
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string };
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** A new cluster with one bare instance (no attributes beyond ECS's own), by ARN. */
 async function clusterWithInstance(cluster: string): Promise<string> {

@@ -1,0 +1,97 @@
+/**
+ * ECS's account settings through @aws-sdk/client-ecs: Put, PutDefault, Delete and List (own and
+ * effective settings, by name and value, paged), and containerInsights as a new cluster's default.
+ */
+import {
+  CreateClusterCommand,
+  DeleteAccountSettingCommand,
+  ListAccountSettingsCommand,
+  PutAccountSettingCommand,
+  PutAccountSettingDefaultCommand,
+} from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBerth, type TestBerth } from "../support/berth.ts";
+import { failure } from "../support/failure.ts";
+
+let berth: TestBerth;
+beforeAll(async () => {
+  berth = await startBerth();
+});
+afterAll(() => berth.stop());
+
+const ROOT = "arn:aws:iam::000000000000:root";
+const ROLE = "arn:aws:iam::000000000000:role/deployer";
+
+const list = (input: ConstructorParameters<typeof ListAccountSettingsCommand>[0] = {}) =>
+  berth.ecs.send(new ListAccountSettingsCommand(input));
+
+describe("account settings", () => {
+  it("lists ECS's initial values as the effective settings of an untouched account, none as its own", async () => {
+    expect((await list()).settings).toEqual([]);
+    const effective = await list({ effectiveSettings: true, name: "taskLongArnFormat" });
+    expect(effective.settings).toEqual([
+      { name: "taskLongArnFormat", value: "enabled", principalArn: ROOT, type: "user" },
+    ]);
+    const managed = await list({ effectiveSettings: true, name: "guardDutyActivate" });
+    expect(managed.settings?.[0]).toMatchObject({ value: "off", type: "aws_managed" });
+  });
+
+  it("pages the effective settings 10 at a time, in name order", async () => {
+    const first = await list({ effectiveSettings: true });
+    expect(first.settings).toHaveLength(10);
+    expect(first.nextToken).toBeDefined();
+    const second = await list({ effectiveSettings: true, nextToken: first.nextToken });
+    const names = [...(first.settings ?? []), ...(second.settings ?? [])].map((s) => s.name);
+    expect(names).toHaveLength(11);
+    expect(names).toEqual([...names].sort());
+    expect(second.nextToken).toBeUndefined();
+  });
+
+  it("sets the account's default, which a principal without its own setting follows", async () => {
+    const { setting } = await berth.ecs.send(
+      new PutAccountSettingDefaultCommand({ name: "awsvpcTrunking", value: "enabled" }),
+    );
+    expect(setting).toEqual({ name: "awsvpcTrunking", value: "enabled", principalArn: ROOT, type: "user" });
+    const forRole = await list({ effectiveSettings: true, name: "awsvpcTrunking", principalArn: ROLE });
+    expect(forRole.settings?.[0]).toMatchObject({ value: "enabled", principalArn: ROOT });
+    expect((await list({ principalArn: ROLE })).settings).toEqual([]);
+  });
+
+  it("keeps a principal's own setting over the account's, until it is deleted", async () => {
+    await berth.ecs.send(
+      new PutAccountSettingCommand({ name: "awsvpcTrunking", value: "disabled", principalArn: ROLE }),
+    );
+    const own = await list({ principalArn: ROLE, name: "awsvpcTrunking", value: "disabled" });
+    expect(own.settings).toEqual([{ name: "awsvpcTrunking", value: "disabled", principalArn: ROLE, type: "user" }]);
+    const deleted = await berth.ecs.send(
+      new DeleteAccountSettingCommand({ name: "awsvpcTrunking", principalArn: ROLE }),
+    );
+    expect(deleted.setting).toMatchObject({ value: "disabled", principalArn: ROLE });
+    const after = await list({ effectiveSettings: true, name: "awsvpcTrunking", principalArn: ROLE });
+    expect(after.settings?.[0]).toMatchObject({ value: "enabled", principalArn: ROOT });
+  });
+
+  it("refuses values a setting does not take, AWS-managed settings, and a value without a name", async () => {
+    const value = await failure(
+      berth.ecs.send(new PutAccountSettingCommand({ name: "taskLongArnFormat", value: "ENABLED" })),
+    );
+    expect(value.name).toBe("InvalidParameterException");
+    expect(value.message).toContain("enabled, disabled");
+    const managed = await failure(
+      berth.ecs.send(new PutAccountSettingDefaultCommand({ name: "guardDutyActivate", value: "on" })),
+    );
+    expect(managed.name).toBe("InvalidParameterException");
+    const unnamed = await failure(list({ value: "enabled" }));
+    expect(unnamed.name).toBe("InvalidParameterException");
+  });
+
+  it("gives a new cluster without settings the account's containerInsights", async () => {
+    await berth.ecs.send(new PutAccountSettingCommand({ name: "containerInsights", value: "enhanced" }));
+    const { cluster } = await berth.ecs.send(new CreateClusterCommand({ clusterName: "insightful" }));
+    expect(cluster?.settings).toEqual([{ name: "containerInsights", value: "enhanced" }]);
+    const given = await berth.ecs.send(
+      new CreateClusterCommand({ clusterName: "plain", settings: [{ name: "containerInsights", value: "disabled" }] }),
+    );
+    expect(given.cluster?.settings).toEqual([{ name: "containerInsights", value: "disabled" }]);
+  });
+});
