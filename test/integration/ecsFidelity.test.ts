@@ -25,7 +25,7 @@ import {
   StopTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { failure } from "../support/failure.ts";
 
@@ -69,7 +69,13 @@ const registerTaskDefinition = (input: Partial<RegisterTaskDefinitionCommandInpu
 describe("RegisterContainerInstance without totalResources", () => {
   it("derives CPU and memory from the instance type EC2 publishes, with the standard reserved ports", async () => {
     // t3.medium: 2 vCPUs and 4096 MiB in EC2's DescribeInstanceTypes.
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const { containerInstance } = await register({ instanceIdentityDocument: identity("i-0f1", "t3.medium") });
+    // ECS's response has no field for what was assumed: the log says it.
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^RegisterContainerInstance of i-0f1 without totalResources: assumed CPU 2048/),
+    );
+    warn.mockRestore();
     const byName = new Map(containerInstance?.registeredResources?.map((r) => [r.name, r]));
     expect(byName.get("CPU")?.integerValue).toBe(2048);
     expect(byName.get("MEMORY")?.integerValue).toBe(4096);
