@@ -23,7 +23,9 @@ import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
  * account's defaults). Every Berth caller is the account's root user (its keys belong to the
  * account), so a request without principalArn reads and writes the account's defaults; a
  * principalArn given is kept apart, and falls back to them. Settings that change what Berth does:
- * containerInsights (a new cluster's default). The others are kept and listed.
+ * containerInsights (a new cluster's default) and the long ARN formats of tasks (and their
+ * containers), services and container instances (short ARNs for new ones while disabled). The
+ * others are kept and listed.
  */
 export async function PutAccountSetting(
   input: PutAccountSettingRequest,

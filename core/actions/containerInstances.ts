@@ -23,6 +23,7 @@ import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
 import type { HostPorts } from "../model/reservation.ts";
 import { sortedPorts } from "../model/resourceList.ts";
 import { isPendingStatus } from "../model/taskState.ts";
+import { usesLongArns } from "../operations/accountSettings.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
@@ -68,6 +69,7 @@ export async function RegisterContainerInstance(
     : sent;
   const cluster = await activeCluster(ctx, input.cluster);
   const registered = given ?? (await assumedResources(ctx, identity, input.platformDevices));
+  const longArn = await usesLongArns(ctx, "containerInstanceLongArnFormat");
 
   const record = await retryOnConflict(async () => {
     const existing = await previousRegistration(ctx, cluster.name, input.containerInstanceArn, identity);
@@ -80,7 +82,9 @@ export async function RegisterContainerInstance(
       throw invalidParameter(`You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes for each resource.`);
     }
     const instance: ContainerInstance = {
-      containerInstanceArn: containerInstanceArn(ctx.partition, cluster.name, id),
+      // A renewed instance keeps its ARN, whatever the format setting says now.
+      containerInstanceArn:
+        existing?.instance.containerInstanceArn ?? containerInstanceArn(ctx.partition, cluster.name, id, longArn),
       ec2InstanceId: identity?.instanceId ?? existing?.instance.ec2InstanceId,
       version: (existing?.instance.version ?? 0) + 1,
       versionInfo: input.versionInfo ?? existing?.instance.versionInfo ?? {},

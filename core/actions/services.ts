@@ -17,6 +17,7 @@ import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
+import { usesLongArns } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { retryOnConflict } from "../operations/retry.ts";
@@ -70,6 +71,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
+  const longArn = await usesLongArns(ctx, "serviceLongArnFormat");
   const record = await retryOnConflict(async () => {
     if (tokenKey) {
       const seen = await ctx.store.getIdempotency(tokenKey);
@@ -85,7 +87,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
     const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
     const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
     const service: Service = {
-      serviceArn: serviceArn(ctx.partition, cluster, name),
+      serviceArn: serviceArn(ctx.partition, cluster, name, longArn),
       serviceName: name,
       clusterArn: clusterArn(ctx.partition, cluster),
       loadBalancers: [],

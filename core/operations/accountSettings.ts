@@ -27,3 +27,9 @@ export const settingOf = (name: SettingName, value: string, principalArn: string
   principalArn,
   type: AWS_MANAGED_SETTINGS.includes(name) ? "aws_managed" : "user",
 });
+
+/** Whether new resources of a type get long ARNs: unless the account's setting for it is disabled. */
+export const usesLongArns = async (
+  ctx: ActionContext,
+  name: "taskLongArnFormat" | "serviceLongArnFormat" | "containerInstanceLongArnFormat",
+) => (await effectiveSetting(ctx, name)).value !== "disabled";

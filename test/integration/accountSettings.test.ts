@@ -4,10 +4,17 @@
  */
 import {
   CreateClusterCommand,
+  CreateServiceCommand,
   DeleteAccountSettingCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
   ListAccountSettingsCommand,
   PutAccountSettingCommand,
   PutAccountSettingDefaultCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  TagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
@@ -93,5 +100,55 @@ describe("account settings", () => {
       new CreateClusterCommand({ clusterName: "plain", settings: [{ name: "containerInsights", value: "disabled" }] }),
     );
     expect(given.cluster?.settings).toEqual([{ name: "containerInsights", value: "disabled" }]);
+  });
+
+  it("gives new tasks, containers, services and container instances short ARNs while the long formats are disabled", async () => {
+    const formats = ["taskLongArnFormat", "serviceLongArnFormat", "containerInstanceLongArnFormat"] as const;
+    for (const name of formats) await berth.ecs.send(new PutAccountSettingCommand({ name, value: "disabled" }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: "legacy" }));
+    const { containerInstance } = await berth.ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: "legacy",
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 1024 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+        ],
+      }),
+    );
+    const instanceArn = containerInstance?.containerInstanceArn as string;
+    expect(instanceArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:container-instance\/[0-9a-f]{32}$/);
+    await berth.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "old",
+        containerDefinitions: [{ name: "c", image: "busybox", memory: 32 }],
+      }),
+    );
+    const { tasks } = await berth.ecs.send(new RunTaskCommand({ cluster: "legacy", taskDefinition: "old" }));
+    const taskArn = tasks?.[0].taskArn as string;
+    expect(taskArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/[0-9a-f]{32}$/);
+    expect(tasks?.[0].containers?.[0].containerArn).toMatch(
+      /^arn:aws:ecs:us-east-1:000000000000:container\/[0-9a-f-]+$/,
+    );
+    expect(tasks?.[0].containerInstanceArn).toBe(instanceArn);
+    const { service } = await berth.ecs.send(
+      new CreateServiceCommand({ cluster: "legacy", serviceName: "svc", taskDefinition: "old", desiredCount: 0 }),
+    );
+    expect(service?.serviceArn).toBe("arn:aws:ecs:us-east-1:000000000000:service/svc");
+    // Short ARNs name their resources like long ones do.
+    const described = await berth.ecs.send(new DescribeTasksCommand({ cluster: "legacy", tasks: [taskArn] }));
+    expect(described.tasks?.[0].taskArn).toBe(taskArn);
+    const services = await berth.ecs.send(
+      new DescribeServicesCommand({ cluster: "legacy", services: [service?.serviceArn as string] }),
+    );
+    expect(services.services?.[0].serviceName).toBe("svc");
+    // ECS tags only resources with long ARNs.
+    const tagged = await failure(
+      berth.ecs.send(new TagResourceCommand({ resourceArn: taskArn, tags: [{ key: "k", value: "v" }] })),
+    );
+    expect(tagged.message).toBe("Long arn format must be used for tagging operations");
+
+    for (const name of formats) await berth.ecs.send(new DeleteAccountSettingCommand({ name }));
+    const { tasks: later } = await berth.ecs.send(new RunTaskCommand({ cluster: "legacy", taskDefinition: "old" }));
+    expect(later?.[0].taskArn).toMatch(/:task\/legacy\/[0-9a-f]{32}$/);
   });
 });
