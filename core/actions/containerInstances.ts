@@ -23,7 +23,7 @@ import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
 import type { HostPorts } from "../model/reservation.ts";
 import { sortedPorts } from "../model/resourceList.ts";
 import { isPendingStatus } from "../model/taskState.ts";
-import { usesLongArns } from "../operations/accountSettings.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
@@ -69,7 +69,8 @@ export async function RegisterContainerInstance(
     : sent;
   const cluster = await activeCluster(ctx, input.cluster);
   const registered = given ?? (await assumedResources(ctx, identity, input.platformDevices));
-  const longArn = await usesLongArns(ctx, "containerInstanceLongArnFormat");
+  const longArn = await usesLongArns(ctx, "container instance");
+  checkTagging(longArn, "container instance", input);
 
   const record = await retryOnConflict(async () => {
     const existing = await previousRegistration(ctx, cluster.name, input.containerInstanceArn, identity);

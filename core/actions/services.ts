@@ -17,7 +17,7 @@ import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
-import { usesLongArns } from "../operations/accountSettings.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { retryOnConflict } from "../operations/retry.ts";
@@ -71,7 +71,8 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
-  const longArn = await usesLongArns(ctx, "serviceLongArnFormat");
+  const longArn = await usesLongArns(ctx, "service");
+  checkTagging(longArn, "service", input);
   const record = await retryOnConflict(async () => {
     if (tokenKey) {
       const seen = await ctx.store.getIdempotency(tokenKey);

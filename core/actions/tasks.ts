@@ -17,6 +17,7 @@ import { containerInstanceArn, taskArn } from "../model/arn.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import type { TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type Launch, launchTasks } from "../operations/launchTasks.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
@@ -121,6 +122,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
   }
   validateTags(input.tags);
   const cluster = (await activeCluster(ctx, input.cluster)).name;
+  checkTagging(await usesLongArns(ctx, "task"), "task", input);
   const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");

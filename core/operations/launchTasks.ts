@@ -50,7 +50,7 @@ export class NoContainerInstances extends EcsError {
  * and re-plans, so launches never overbook an instance.
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
-  const longArn = await usesLongArns(ctx, "taskLongArnFormat");
+  const longArn = await usesLongArns(ctx, "task");
   return retryOnConflict(async () => {
     // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
     const instances = await withAgentConnections(

@@ -146,6 +146,38 @@ describe("account settings", () => {
       berth.ecs.send(new TagResourceCommand({ resourceArn: taskArn, tags: [{ key: "k", value: "v" }] })),
     );
     expect(tagged.message).toBe("Long arn format must be used for tagging operations");
+    // Nor does it add or propagate tags when it creates them (ECS's words: see operations/accountSettings.ts).
+    const refusals = {
+      service: await failure(
+        berth.ecs.send(
+          new CreateServiceCommand({
+            cluster: "legacy",
+            serviceName: "t",
+            taskDefinition: "old",
+            desiredCount: 0,
+            tags: [{ key: "k" }],
+          }),
+        ),
+      ),
+      propagated: await failure(
+        berth.ecs.send(
+          new RunTaskCommand({ cluster: "legacy", taskDefinition: "old", propagateTags: "TASK_DEFINITION" }),
+        ),
+      ),
+      managed: await failure(
+        berth.ecs.send(new RunTaskCommand({ cluster: "legacy", taskDefinition: "old", enableECSManagedTags: true })),
+      ),
+    };
+    const opt = "Opt in to the new format and try again.";
+    expect(refusals.service.message).toBe(
+      `The new ARN and resource ID format must be enabled to add tags to the service. ${opt}`,
+    );
+    expect(refusals.propagated.message).toBe(
+      `The new ARN and resource ID format must be enabled to propagate tags. ${opt}`,
+    );
+    expect(refusals.managed.message).toBe(
+      `The new ARN and resource ID format must be enabled to work with ECS managed tags. ${opt}`,
+    );
 
     for (const name of formats) await berth.ecs.send(new DeleteAccountSettingCommand({ name }));
     const { tasks: later } = await berth.ecs.send(new RunTaskCommand({ cluster: "legacy", taskDefinition: "old" }));
