@@ -251,8 +251,9 @@ describe("who may touch what", () => {
         [parameter("KeyEncryptionKeyParameter")]: ["ssm:GetParameter"],
         [parameter("AgentBootstrapTokenParameter")]: ["ssm:GetParameter"],
         [ssmKey]: ["kms:Decrypt"],
-        // The EC2 identity check: DescribeInstances, which IAM cannot scope to a resource.
-        "*": ["ec2:DescribeInstances"],
+        // The EC2 identity check (DescribeInstances) and the size of a host registered without
+        // totalResources (DescribeInstanceTypes): IAM scopes neither to a resource.
+        "*": ["ec2:DescribeInstanceTypes", "ec2:DescribeInstances"],
       },
       scheduler: {
         ...store,
