@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { type AgentKey, parseBootstrapToken } from "./bootstrap.ts";
+import { type KeyPair, parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
+import { STANDARD_RESERVED_PORTS } from "../core/model/resourceList.ts";
 import { parseGoDuration } from "./duration.ts";
 import type { EngineConfig } from "./engine/types.ts";
 import type { LogLevel } from "./log.ts";
@@ -27,7 +28,7 @@ export interface AgentConfig {
   /** The key requests are signed with; undefined: the AWS SDK's default chain (an instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The cluster's bootstrap token (BERTH_BOOTSTRAP_TOKEN): when set, the agent joins with it and then uses credentials of its own. */
-  bootstrapToken?: AgentKey;
+  bootstrapToken?: KeyPair;
   region: string;
   heartbeatSeconds: number;
   /** Read the EC2 instance identity document from IMDSv2 at registration. */
@@ -94,7 +95,7 @@ export const SETTINGS = {
   reservedPorts: setting(
     "ECS_RESERVED_PORTS",
     json(isPortList),
-    [22, 2375, 2376, 51678, 51679],
+    [...STANDARD_RESERVED_PORTS],
     "a JSON list of port numbers, e.g. [22, 2375]",
   ),
   reservedPortsUdp: setting("ECS_RESERVED_PORTS_UDP", json(isPortList), [], "a JSON list of port numbers"),

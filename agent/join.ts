@@ -1,14 +1,14 @@
-import { type AgentKey, fetchAgentCredentials } from "./bootstrap.ts";
+import type { KeyPair } from "../core/auth/bootstrapToken.ts";
+import type { AgentStateFile } from "./agentStateFile.ts";
 import type { AgentConfig } from "./config.ts";
 import { type ControlPlane, createControlPlane } from "./controlPlane.ts";
 import { describeError, type Logger } from "./log.ts";
 import { registerInstance } from "./register.ts";
 import type { RuntimeInfo } from "./runtime/types.ts";
-import type { StateFile } from "./state.ts";
 
 /** A control plane client whose key can change (the agent's own credentials replace the bootstrap token's). */
 export interface SwitchableControlPlane extends ControlPlane {
-  use(credentials: AgentKey): void;
+  use(credentials: KeyPair): void;
 }
 
 export function switchableControlPlane(config: AgentConfig, initial?: ControlPlane): SwitchableControlPlane {
@@ -26,6 +26,10 @@ export function switchableControlPlane(config: AgentConfig, initial?: ControlPla
   };
 }
 
+/** The instance's own credentials, fetched with the bootstrap key right after registering (Berth GetAgentCredentials). */
+const fetchAgentCredentials = (bootstrap: ControlPlane, cluster: string, containerInstanceArn: string) =>
+  bootstrap.berth<KeyPair>("GetAgentCredentials", { cluster, containerInstance: containerInstanceArn });
+
 /** The answers that mean the agent's own credentials no longer work: deleted, or the instance deregistered. */
 export const isRevoked = (error: unknown) =>
   ["AccessDeniedException", "UnrecognizedClientException"].includes((error as Error).name);
@@ -41,7 +45,7 @@ export async function joinCluster(
   cp: SwitchableControlPlane,
   config: AgentConfig,
   host: RuntimeInfo,
-  state: StateFile,
+  state: AgentStateFile,
   log: Logger,
   previousArn: string | undefined,
 ): Promise<string> {

@@ -1,9 +1,10 @@
 import { DiscoverPollEndpointCommand } from "@aws-sdk/client-ecs";
+import { AgentStateFile } from "./agentStateFile.ts";
 import { type AgentConfig, engineConfig } from "./config.ts";
 import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
-import { createTaskEngine } from "./engine/index.ts";
-import type { EngineConfig, ReportSink, SecretResolver, TaskEngine } from "./engine/types.ts";
+import { createTaskEngine, type TaskEngineDeps } from "./engine/index.ts";
+import type { TaskEngine } from "./engine/types.ts";
 import { startHeartbeats } from "./heartbeat.ts";
 import { joinCluster, switchableControlPlane } from "./join.ts";
 import { createLogger, describeError, type Logger } from "./log.ts";
@@ -11,19 +12,13 @@ import { createLoop } from "./loop.ts";
 import { createDockerRuntime } from "./runtime/docker.ts";
 import type { ContainerRuntime } from "./runtime/types.ts";
 import { createSsmResolver } from "./secrets.ts";
-import { StateFile } from "./state.ts";
 import { createSubmitter, submitReport } from "./submitter.ts";
 import { startWakeups } from "./wakeups.ts";
 
 /** Every part the agent is made of, replaceable in tests. */
 export interface AgentDeps {
   runtime?: ContainerRuntime;
-  createEngine?: (options: {
-    runtime: ContainerRuntime;
-    config: EngineConfig;
-    report: ReportSink;
-    resolveSecret: SecretResolver;
-  }) => TaskEngine;
+  createEngine?: (deps: TaskEngineDeps) => TaskEngine;
   controlPlane?: ControlPlane;
   log?: Logger;
 }
@@ -48,7 +43,7 @@ const SYNC_INTERVAL_MS = 30_000;
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(config.logLevel);
-  const state = new StateFile(config.dataDir);
+  const state = new AgentStateFile(config.dataDir);
   const runtime = deps.runtime ?? createDockerRuntime();
   const host = await runtime.info().catch((error) => {
     throw new Error(`Docker is not reachable (${describeError(error)}): start dockerd, or check /var/run/docker.sock.`);
@@ -86,6 +81,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     runtime,
     config: engineConfig(config),
     report: (report) => submitter.submit(report),
+    log,
     resolveSecret: secrets,
   });
   await engine.start();

@@ -13,6 +13,7 @@
  * N/N; the floor's until the last `docker run -d` returned (each returns once its container
  * started). Swarm mode is initialised on 127.0.0.1 if it is not active, and left again after.
  */
+
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,8 +27,8 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
-import { LOCAL_CLUSTER, startLocalAgent } from "../local/agent.ts";
-import { localOptions } from "../local/config.ts";
+import { startLocalAgent } from "../local/agent.ts";
+import { LOCAL_CLUSTER, localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../test/support/docker.ts";
 

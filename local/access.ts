@@ -5,8 +5,8 @@ import { ensureAccessKey } from "../core/auth/accessKeys.ts";
 import { bootstrapTokenSource } from "../core/auth/bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts";
 import type { Store } from "../core/store/port.ts";
-import { LOCAL_CLUSTER } from "./agent.ts";
 import type { LocalOptions } from "./config.ts";
+import { LOCAL_CLUSTER } from "./config.ts";
 import { type AccessKey, BOOTSTRAP_TOKEN_FILE, loadLocalAccessKey, loadLocalBootstrapToken } from "./credentials.ts";
 import { keyFileProvider } from "./keyFile.ts";
 

@@ -1,16 +1,13 @@
 import { join } from "node:path";
 import { CreateClusterCommand } from "@aws-sdk/client-ecs";
-import { parseBootstrapToken } from "../agent/bootstrap.ts";
 import { loadAgentConfig } from "../agent/config.ts";
 import { createControlPlane } from "../agent/controlPlane.ts";
 import { describeError } from "../agent/log.ts";
 import { type RunningAgent, startAgent } from "../agent/main.ts";
 import { createDockerRuntime } from "../agent/runtime/docker.ts";
-import type { LocalOptions } from "./config.ts";
+import { parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
+import { LOCAL_CLUSTER, type LocalOptions } from "./config.ts";
 import type { RunningLocal } from "./server.ts";
-
-/** The cluster local mode's agent joins, as the ECS agent's default. */
-export const LOCAL_CLUSTER = "default";
 
 export interface LocalAgent {
   agent?: RunningAgent;

@@ -4,6 +4,9 @@ import { parseThrottle, type ThrottleLimits } from "../core/auth/throttle.ts";
 import { type Ec2IdentityOptions, ec2IdentityOptionsFromEnv, type Partition } from "../core/model/config.ts";
 import { type StoreChoice, storeChoice } from "./store.ts";
 
+/** The cluster local mode's agent joins, as the ECS agent's default. */
+export const LOCAL_CLUSTER = "default";
+
 export interface LocalOptions {
   host: string;
   port: number;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseBootstrapToken } from "../agent/bootstrap.ts";
 import { type AccessKey, generateAccessKey } from "../core/auth/accessKeys.ts";
+import { parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
 
 export type { AccessKey };
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { PutEventsRequest, PutEventsResponse, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { Context } from "aws-lambda";
-import type { ActionContext } from "../core/actions/context.ts";
-import type { TargetService } from "../core/protocol/handle.ts";
+import type { ActionContext } from "../core/operations/context.ts";
+import type { TargetApi } from "../core/protocol/handle.ts";
 import { createDeployHandler } from "../functions/deploy/handler.ts";
 import type { EventRing } from "./eventRing.ts";
 
@@ -16,7 +16,7 @@ export const EVENTBRIDGE_TARGET_PREFIX = "AWSEvents";
  * not match on AWS), and the event is kept in the ring. The call answers once deployments are
  * committed, so a script can describe the service right after.
  */
-export function localEventBus(ctx: ActionContext, ring: EventRing): TargetService {
+export function localEventBus(ctx: ActionContext, ring: EventRing): TargetApi {
   const deploy = createDeployHandler(ctx, (message, detail) =>
     console.log(`berth: ${message}: ${JSON.stringify(detail)}`),
   );

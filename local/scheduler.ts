@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
-import type { ActionContext } from "../core/actions/context.ts";
 import { ensureSchedulerQueue, sqsServiceNudger } from "../core/aws/schedulerQueue.ts";
+import type { ActionContext } from "../core/operations/context.ts";
 import { createSchedulerHandler } from "../functions/scheduler/handler.ts";
 import { createSweeperHandler } from "../functions/sweeper/handler.ts";
 import type { SchedulerOptions } from "./config.ts";

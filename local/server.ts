@@ -3,10 +3,10 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import type { ActionContext } from "../core/actions/context.ts";
-import { services } from "../core/actions/index.ts";
+import { apis } from "../core/actions/index.ts";
 import { ec2IdentityCheck } from "../core/aws/ec2.ts";
 import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
+import type { ActionContext } from "../core/operations/context.ts";
 import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
 import { localAccess } from "./access.ts";
@@ -73,7 +73,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     options.scheduler,
   );
   const handler = createApiHandler({
-    services: [...services, localEventBus(context, ring)],
+    apis: [...apis, localEventBus(context, ring)],
     context,
     access,
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),

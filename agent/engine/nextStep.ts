@@ -1,5 +1,5 @@
 import type { HealthStatus } from "../runtime/types.ts";
-import { type ContainerStatus, containerRank, type DesiredStatus } from "./status.ts";
+import { containerRank, type DesiredStatus, type ManagedContainerStatus } from "./status.ts";
 
 /**
  * The engine's one decision, as a pure function (the ECS agent's `nextState`): given what is known
@@ -19,7 +19,7 @@ export type Step =
 /** What nextStep needs to know of a container. */
 export interface ContainerView {
   name: string;
-  known: ContainerStatus;
+  known: ManagedContainerStatus;
   /** The container has run at some point (so a STOPPED one exited, rather than never started). */
   started: boolean;
   exitCode?: number;

@@ -1,21 +1,21 @@
-import type { TaskRecord } from "./records.ts";
-import { ecsContainerStatus, laterTask, type TaskStatus } from "./status.ts";
+import type { ManagedTask } from "./managedTask.ts";
+import { ecsContainerStatus, laterTask, type ManagedTaskStatus } from "./status.ts";
 import type { ContainerStateReport, TaskStateReport } from "./types.ts";
 
 /**
  * The task's known status from its containers: STOPPED once every container is, RUNNING once every
  * essential container runs, PENDING once work on it began. Forward only, like every known status.
  */
-export function taskStatus(task: TaskRecord): TaskStatus {
+export function taskStatus(task: ManagedTask): ManagedTaskStatus {
   const all = task.containers;
-  let candidate: TaskStatus = "NONE";
+  let candidate: ManagedTaskStatus = "NONE";
   if (all.every((c) => c.known === "STOPPED")) candidate = "STOPPED";
   else if (all.filter((c) => c.essential).every((c) => c.known === "RUNNING")) candidate = "RUNNING";
   else if (all.some((c) => c.known !== "NONE")) candidate = "PENDING";
   return laterTask(task.known, candidate);
 }
 
-export function containerReport(task: TaskRecord): ContainerStateReport[] {
+export function containerReport(task: ManagedTask): ContainerStateReport[] {
   return task.containers.map((c) => ({
     containerName: c.name,
     status: ecsContainerStatus(c.known),
@@ -29,7 +29,7 @@ export function containerReport(task: TaskRecord): ContainerStateReport[] {
 
 const date = (iso: string | undefined) => (iso ? new Date(iso) : undefined);
 
-export function buildReport(task: TaskRecord): TaskStateReport {
+export function buildReport(task: ManagedTask): TaskStateReport {
   return {
     taskArn: task.taskArn,
     status: task.known,

@@ -1,8 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { EngineState } from "./records.ts";
+import type { ManagedTask } from "./managedTask.ts";
 
 const FILE = "engine-state.json";
+
+/** The state file's contents: every managed task by ARN. */
+export interface EngineState {
+  version: 1;
+  tasks: Record<string, ManagedTask>;
+}
 
 export async function loadState(dataDir: string): Promise<EngineState> {
   try {

@@ -1,8 +1,9 @@
+import type { FailureLog } from "../failureLog.ts";
 import { type ContainerRuntime, isRuntimeError, type ObservedContainer } from "../runtime/types.ts";
 import { containerSpec, UnsupportedTaskError } from "./containerSpec.ts";
+import { applyObserved, definitionOf, type ManagedContainer, type ManagedTask } from "./managedTask.ts";
 import { LABELS } from "./naming.ts";
 import type { StepAction } from "./nextStep.ts";
-import { applyObserved, type ContainerRecord, definitionOf, type TaskRecord } from "./records.ts";
 import { laterContainer } from "./status.ts";
 import type { EngineConfig, SecretResolver } from "./types.ts";
 
@@ -18,11 +19,13 @@ export interface StepContext {
   config: EngineConfig;
   resolveSecret?: SecretResolver;
   now: () => Date;
+  /** Where failures that a step survives (a pull served from the cache) are logged. */
+  failures: FailureLog;
   /** Persist the state file; resolves once it is on disk. */
   save(): Promise<void>;
 }
 
-type StepFn = (ctx: StepContext, task: TaskRecord, container: ContainerRecord) => Promise<void>;
+type StepFn = (ctx: StepContext, task: ManagedTask, container: ManagedContainer) => Promise<void>;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -34,11 +37,14 @@ const pull: StepFn = async (ctx, task, container) => {
   // default and always pull every time; once and prefer-cached only when the image is missing.
   if (!present || behavior === "default" || behavior === "always") {
     task.pullStartedAt ??= ctx.now().toISOString();
+    const site = `pulling ${image}`;
     try {
       await ctx.runtime.pullImage(image);
+      ctx.failures.succeeded(site);
     } catch (error) {
       // Only "default" may fall back to a cached copy when the registry fails.
       if (!(present && behavior === "default")) throw new StepFailure(`CannotPullContainerError: ${message(error)}`);
+      ctx.failures.failed(site, error, "using the cached copy");
     } finally {
       task.pullStoppedAt = ctx.now().toISOString();
     }
@@ -47,7 +53,7 @@ const pull: StepFn = async (ctx, task, container) => {
 };
 
 /** secrets[].valueFrom through the injected resolver; values live in memory only, never in the state file. */
-async function resolveSecrets(ctx: StepContext, task: TaskRecord, container: ContainerRecord) {
+async function resolveSecrets(ctx: StepContext, task: ManagedTask, container: ManagedContainer) {
   const secrets = definitionOf(task, container.name).secrets ?? [];
   const values: Record<string, string> = {};
   for (const secret of secrets) {
@@ -86,7 +92,7 @@ const create: StepFn = async (ctx, task, container) => {
 };
 
 /** A create that collided with our own name: the container exists from an earlier attempt, so take it over. */
-async function adopt(ctx: StepContext, task: TaskRecord, container: ContainerRecord) {
+async function adopt(ctx: StepContext, task: ManagedTask, container: ManagedContainer) {
   const existing: ObservedContainer | undefined = await ctx.runtime.inspectContainer(container.dockerName);
   if (!existing || existing.labels[LABELS.taskArn] !== task.taskArn) {
     throw new StepFailure(`CannotCreateContainerError: the name ${container.dockerName} belongs to another container`);

@@ -24,8 +24,9 @@ function toEvent(raw: DockerEvent, labelKey: string): RuntimeEvent | undefined {
 
 /**
  * Follows Docker's event stream. When the stream ends or fails (dockerd restarted, socket gone),
- * reconnects with a doubling backoff; once reconnected it sends "resync", because events that
- * happened during the gap are lost and only a full re-read of the containers is trustworthy.
+ * it sends "interrupted" (again at each failed attempt) and reconnects with a doubling backoff;
+ * once reconnected it sends "resync", because events that happened during the gap are lost and
+ * only a full re-read of the containers is trustworthy.
  */
 export function watchEvents(docker: Docker, labelKey: string, onEvent: (event: RuntimeEvent) => void) {
   let closed = false;
@@ -50,15 +51,17 @@ export function watchEvents(docker: Docker, labelKey: string, onEvent: (event: R
           if (event) onEvent(event);
         }
       });
-      const retry = () => {
+      const retry = (error: unknown = new Error("the stream ended")) => {
         if (current !== stream) return;
         current = undefined;
+        onEvent({ type: "interrupted", error });
         schedule();
       };
-      stream.on("end", retry);
-      stream.on("close", retry);
+      stream.on("end", () => retry());
+      stream.on("close", () => retry());
       stream.on("error", retry);
-    } catch {
+    } catch (error) {
+      onEvent({ type: "interrupted", error });
       schedule();
     }
   };

@@ -74,6 +74,11 @@ export class FakeRuntime implements ContainerRuntime {
     this.emit({ type: "health", containerId: c.id, labels: c.spec.Labels ?? {} });
   }
 
+  /** As when dockerd goes away: watchers are told their event stream broke. */
+  interrupt(message: string) {
+    this.emit({ type: "interrupted", error: new RuntimeError("unreachable", message) });
+  }
+
   /** As after a dockerd restart: watchers are told to re-read everything. */
   resync() {
     this.emit({ type: "resync" });

@@ -61,7 +61,9 @@ export interface ObservedContainer {
 
 export type RuntimeEvent =
   | { type: "die" | "start" | "health" | "oom"; containerId: string; labels: Record<string, string> }
-  /** The event stream was interrupted (dockerd restart): events may have been lost, re-read everything. */
+  /** The event stream broke, or could not be reopened: events are being lost until the next resync. */
+  | { type: "interrupted"; error: unknown }
+  /** The stream is back after an interruption (dockerd restart): events may have been lost, re-read everything. */
   | { type: "resync" };
 
 export interface RuntimeInfo {

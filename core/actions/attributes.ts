@@ -7,13 +7,14 @@ import type {
   PutAttributesRequest,
   PutAttributesResponse,
 } from "@aws-sdk/client-ecs";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, idInCluster } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
-import type { ContainerInstanceRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 
 /**
  * Attributes on container instances (the only target type ECS has): PutAttributes,
@@ -24,7 +25,6 @@ import { retryOnConflict } from "./retry.ts";
 
 /** ECS: up to 10 custom attributes per resource, and up to 10 attributes in one call. */
 export const MAX_CUSTOM_ATTRIBUTES = 10;
-const MAX_ATTRIBUTES_PER_CALL = 10;
 
 const NAME = /^[a-zA-Z0-9_\-/\\.]{1,128}$/;
 const VALUE = /^[a-zA-Z0-9_\-.@/\\: ]{1,128}$/;
@@ -145,8 +145,8 @@ export async function ListAttributes(
 
 function checkBatch(attributes: Attribute[] | undefined): Attribute[] {
   if (!attributes?.length) throw invalidParameter("attributes can not be empty.");
-  if (attributes.length > MAX_ATTRIBUTES_PER_CALL) {
-    throw invalidParameter(`You can specify up to ${MAX_ATTRIBUTES_PER_CALL} attributes in a single call.`);
+  if (attributes.length > MAX_REFERENCES.PutAttributes) {
+    throw invalidParameter(`You can specify up to ${MAX_REFERENCES.PutAttributes} attributes in a single call.`);
   }
   return attributes;
 }

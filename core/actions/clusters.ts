@@ -14,18 +14,23 @@ import type {
   UpdateClusterSettingsRequest,
   UpdateClusterSettingsResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn } from "../model/arn.ts";
+import { clusterArn, clusterName } from "../model/arn.ts";
+import type { ClusterRecord } from "../model/records.ts";
+import { effectiveSetting } from "../operations/accountSettings.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, describeEach } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
-import type { ClusterRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, clusterName } from "./lookup.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 
 const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 /** How long an INACTIVE cluster stays visible to DescribeClusters, as on ECS. */
 const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
+
+/** CreateCluster answers with the cluster's settings and configuration, which DescribeClusters shows only on request. */
+const CREATED: ClusterField[] = ["SETTINGS", "CONFIGURATIONS"];
 
 export async function CreateCluster(input: CreateClusterRequest, ctx: ActionContext): Promise<CreateClusterResponse> {
   const name = input.clusterName ?? "default";
@@ -38,7 +43,9 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   validateSettings(input.settings);
   const existing = await ctx.store.getCluster(name);
   // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
-  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, []) };
+  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
+  // Without settings, Container Insights as the account's containerInsights setting says.
+  const insights = input.settings?.length ? undefined : await effectiveSetting(ctx, "containerInsights");
   const record: Omit<ClusterRecord, "version"> & { version?: number } = {
     ...existing,
     name,
@@ -47,7 +54,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
       clusterArn: clusterArn(ctx.partition, name),
       clusterName: name,
       status: "ACTIVE",
-      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: "disabled" }],
+      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
       configuration: input.configuration,
       serviceConnectDefaults: input.serviceConnectDefaults,
       capacityProviders: input.capacityProviders ?? [],
@@ -56,7 +63,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
     },
   };
   await ctx.store.commit([put("cluster", record as ClusterRecord)]);
-  return { cluster: await describe(ctx, record as ClusterRecord, []) };
+  return { cluster: await describe(ctx, record as ClusterRecord, CREATED) };
 }
 
 export async function DescribeClusters(
@@ -64,16 +71,16 @@ export async function DescribeClusters(
   ctx: ActionContext,
 ): Promise<DescribeClustersResponse> {
   const refs = input.clusters?.length ? input.clusters : ["default"];
-  if (refs.length > 100) throw invalidParameter("clusters can have at most 100 items.");
-  const clusters: Cluster[] = [];
-  const failures = [];
-  for (const ref of refs) {
-    const name = clusterName(ref);
-    const record = await ctx.store.getCluster(name);
-    if (record) clusters.push(await describe(ctx, record, input.include ?? []));
-    else failures.push({ arn: clusterArn(ctx.partition, name), reason: "MISSING" });
+  if (refs.length > MAX_REFERENCES.DescribeClusters) {
+    throw invalidParameter(`clusters can have at most ${MAX_REFERENCES.DescribeClusters} items.`);
   }
-  return { clusters, failures };
+  const { described, failures } = await describeEach(
+    refs,
+    (ref) => ctx.store.getCluster(clusterName(ref)),
+    (record) => describe(ctx, record, input.include ?? []),
+    (ref) => clusterArn(ctx.partition, clusterName(ref)),
+  );
+  return { clusters: described, failures };
 }
 
 export async function ListClusters(input: ListClustersRequest, ctx: ActionContext): Promise<ListClustersResponse> {

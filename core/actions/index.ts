@@ -1,13 +1,14 @@
-import type { TargetService } from "../protocol/handle.ts";
+import type { Action, ActionTable } from "../operations/context.ts";
+import type { TargetApi } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { validateInput } from "../protocol/validate.ts";
+import * as accountSettings from "./accountSettings.ts";
 import * as agent from "./agent.ts";
 import * as attributes from "./attributes.ts";
 import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
-import type { Action, ActionTable } from "./context.ts";
 import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";
@@ -34,10 +35,11 @@ export const actions: ActionTable = actionsOf(
   agent,
   attributes,
   tags,
+  accountSettings,
 );
 
 /** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
-export const services: TargetService[] = [
+export const apis: TargetApi[] = [
   { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
   { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
 ];

@@ -26,13 +26,3 @@ export function pageInMemory<T>(items: T[], key: (item: T) => string, page: Page
   const slice = rest.slice(0, page.limit);
   return { items: slice, next: rest.length > page.limit ? key(slice[slice.length - 1]) : undefined };
 }
-
-/** Every item of a store list, page after page (a cursor is exclusive, so none is lost or repeated). */
-export async function* everyItem<T>(list: (page: PageRequest) => Promise<Page<T>>, limit = 100): AsyncGenerator<T> {
-  let after: string | undefined;
-  do {
-    const page = await list({ limit, after });
-    yield* page.items;
-    after = page.next;
-  } while (after !== undefined);
-}

@@ -3,12 +3,10 @@ import type {
   PlacementConstraint,
   PlacementStrategy,
   SchedulingStrategy,
-  Service,
-  Tag,
 } from "@aws-sdk/client-ecs";
+import type { TaskDefinitionRecord } from "../model/records.ts";
 import { validatePlacement } from "../placement/plan.ts";
 import { invalidParameter } from "../protocol/errors.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
 
 /**
  * What CreateService and UpdateService check and default alike: the scheduling strategy's
@@ -117,11 +115,4 @@ export function refuseUnsupported(input: {
   for (const [parameter, asked] of unsupported) {
     if (asked) throw invalidParameter(`${parameter} is not supported by Berth.`);
   }
-}
-
-/** The tags a service's new task gets: its own, or its task definition's, as propagateTags says. */
-export function taskTagsOf(service: Service, taskDefinition: TaskDefinitionRecord): Tag[] {
-  if (service.propagateTags === "SERVICE") return service.tags ?? [];
-  if (service.propagateTags === "TASK_DEFINITION") return taskDefinition.tags;
-  return [];
 }

@@ -5,7 +5,6 @@ import type {
   DeleteServiceResponse,
   DescribeServicesRequest,
   DescribeServicesResponse,
-  Failure,
   ListServicesRequest,
   ListServicesResponse,
   SchedulingStrategy,
@@ -13,17 +12,22 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, serviceArn } from "../model/arn.ts";
+import { clusterArn, missingServiceArn, serviceArn } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
+import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
+import { withCounts } from "../model/serviceCounts.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
+import { serviceChanged } from "../operations/serviceQueue.ts";
+import { serviceTasks } from "../operations/serviceTasks.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
-import { withCounts } from "../services/counts.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
+import { allItems } from "../store/paging.ts";
 import { put, type Write } from "../store/port.ts";
-import type { ServiceRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 import {
   deploymentConfiguration,
   refuseUnsupported,
@@ -31,8 +35,6 @@ import {
   validateServiceName,
   validateServicePlacement,
 } from "./serviceConfig.ts";
-import { serviceChanged } from "./serviceQueue.ts";
-import { serviceTasks } from "./serviceTasks.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
 
@@ -44,7 +46,6 @@ import { resolveTaskDefinition } from "./taskDefinitions.ts";
 
 /** How long a clientToken is remembered, and an INACTIVE service stays visible, as on ECS. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
-const MAX_DESCRIBE = 10;
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
 const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
@@ -70,6 +71,8 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
+  const longArn = await usesLongArns(ctx, "service");
+  checkTagging(longArn, "service", input);
   const record = await retryOnConflict(async () => {
     if (tokenKey) {
       const seen = await ctx.store.getIdempotency(tokenKey);
@@ -85,7 +88,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
     const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
     const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
     const service: Service = {
-      serviceArn: serviceArn(ctx.partition, cluster, name),
+      serviceArn: serviceArn(ctx.partition, cluster, name, longArn),
       serviceName: name,
       clusterArn: clusterArn(ctx.partition, cluster),
       loadBalancers: [],
@@ -221,21 +224,24 @@ export async function DescribeServices(
   input: DescribeServicesRequest,
   ctx: ActionContext,
 ): Promise<DescribeServicesResponse> {
-  const refs = input.services ?? [];
-  if (refs.length < 1 || refs.length > MAX_DESCRIBE) {
-    throw invalidParameter(`services must have between 1 and ${MAX_DESCRIBE} items.`);
-  }
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
   const cluster = (await activeCluster(ctx, input.cluster)).name;
-  const withTags = input.include?.includes("TAGS") ?? false;
-  const services: Service[] = [];
-  const failures: Failure[] = [];
-  for (const ref of refs) {
-    const name = idInCluster(ref, cluster, "service");
-    const record = name && (await ctx.store.getService(cluster, name));
-    if (record) services.push(await describeService(ctx, record, withTags));
-    else failures.push({ arn: name ? serviceArn(ctx.partition, cluster, name) : ref, reason: "MISSING" });
+  const refs = input.services ?? [];
+  if (refs.length < 1 || refs.length > MAX_REFERENCES.DescribeServices) {
+    throw invalidParameter(`services must have between 1 and ${MAX_REFERENCES.DescribeServices} items.`);
   }
-  return { services, failures };
+  const withTags = input.include?.includes("TAGS") ?? false;
+  const { find } = inCluster(
+    cluster,
+    "service",
+    (name) => ctx.store.getService(cluster, name),
+    (name) => serviceArn(ctx.partition, cluster, name),
+  );
+  // A missing service is reported by the ARN given, or a name's short-form ARN, as ECS does.
+  const missingArn = (ref: string) => (ref.startsWith("arn:") ? ref : missingServiceArn(ctx.partition, ref));
+  const describe = (record: ServiceRecord) => describeService(ctx, record, withTags);
+  const { described, failures } = await describeEach(refs, find, describe, missingArn);
+  return { services: described, failures };
 }
 
 export async function ListServices(input: ListServicesRequest, ctx: ActionContext): Promise<ListServicesResponse> {
@@ -250,13 +256,7 @@ export async function ListServices(input: ListServicesRequest, ctx: ActionContex
     return { serviceArns: result.items.map(arnOf), nextToken: nextToken(result) };
   }
   // Filtered lists page over the matching services only, so that no page comes back short.
-  const all: ServiceRecord[] = [];
-  let after: string | undefined;
-  do {
-    const result = await ctx.store.listServices({ cluster, live: true }, { limit: 100, after });
-    all.push(...result.items.filter(wanted));
-    after = result.next;
-  } while (after !== undefined);
+  const all = (await allItems((p) => ctx.store.listServices({ cluster, live: true }, p))).filter(wanted);
   const result = pageInMemory(all, (r) => r.name, page);
   return { serviceArns: result.items.map(arnOf), nextToken: nextToken(result) };
 }

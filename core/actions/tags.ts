@@ -8,10 +8,10 @@ import type {
   UntagResourceResponse,
 } from "@aws-sdk/client-ecs";
 import { parseArn } from "../model/arn.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { invalidParameter, resourceNotFound } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
-import type { ActionContext } from "./context.ts";
-import { retryOnConflict } from "./retry.ts";
 import { mergeTags, removeTags, validateTags } from "./tagging.ts";
 
 /**

@@ -1,8 +1,8 @@
 import type { Service } from "@aws-sdk/client-ecs";
+import type { TaskDefinitionRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { everyItem } from "../store/paging.ts";
 import { ConflictError, put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { everyItem } from "./pagination.ts";
 
 /**
  * Deletes the DELETE_IN_PROGRESS revisions nothing uses any more, as ECS does: a revision stays

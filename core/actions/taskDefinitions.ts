@@ -15,21 +15,21 @@ import type {
   RegisterTaskDefinitionResponse,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { parseArn, taskDefinitionArn } from "../model/arn.ts";
+import { lastSegment, parseArn, taskDefinitionArn } from "../model/arn.ts";
+import type { TaskDefinitionRecord } from "../model/records.ts";
 import { newTaskDefinition } from "../model/taskDefinition.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { ConflictError, put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
-import { retryOnConflict } from "./retry.ts";
 import { validateTags } from "./tagging.ts";
 import { incompatibilities, validateTaskDefinition } from "./taskDefinitionValidation.ts";
 
 /** Concurrent registrations of one family each take the next free revision; this many tries each. */
 const REGISTER_ATTEMPTS = 20;
-const MAX_DELETE = 10;
 const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/;
 
 export async function RegisterTaskDefinition(
@@ -112,6 +112,11 @@ export async function DeregisterTaskDefinition(
   input: DeregisterTaskDefinitionRequest,
   ctx: ActionContext,
 ): Promise<DeregisterTaskDefinitionResponse> {
+  const revision = revisionOf(input.taskDefinition as string);
+  if (revision !== undefined && !/^[0-9]+$/.test(revision)) {
+    // ECS's words (moto reproduces them): a revision that is not a number is refused as such.
+    throw invalidParameter(`Invalid revision number. Number: ${revision}`);
+  }
   const ref = parseReference(ctx, input.taskDefinition as string);
   if (ref && ref.revision === undefined) throw clientException("Revision is missing.");
   // Deregistering what is no longer ACTIVE changes nothing and answers with it as it is.
@@ -132,8 +137,10 @@ export async function DeleteTaskDefinitions(
 ): Promise<DeleteTaskDefinitionsResponse> {
   const refs = input.taskDefinitions ?? [];
   if (refs.length === 0) throw invalidParameter("size of TaskDefinition references list must be greater than 0");
-  if (refs.length > MAX_DELETE) {
-    throw invalidParameter(`Size of TaskDefinition references list cannot exceed ${MAX_DELETE}`);
+  if (refs.length > MAX_REFERENCES.DeleteTaskDefinitions) {
+    throw invalidParameter(
+      `Size of TaskDefinition references list cannot exceed ${MAX_REFERENCES.DeleteTaskDefinitions}`,
+    );
   }
   const taskDefinitions: TaskDefinition[] = [];
   const failures: Failure[] = [];
@@ -203,6 +210,13 @@ async function find(ctx: ActionContext, ref: string): Promise<TaskDefinitionReco
   return parsed.revision === undefined
     ? ctx.store.lastTaskDefinition(parsed.family, "ACTIVE")
     : ctx.store.getTaskDefinition(parsed.family, parsed.revision);
+}
+
+/** The text after the family's colon in `family:revision` or an ARN ending so; undefined without one. */
+function revisionOf(ref: string): string | undefined {
+  const name = lastSegment(ref);
+  const colon = name.indexOf(":");
+  return colon < 0 ? undefined : name.slice(colon + 1);
 }
 
 /** `family`, `family:revision` or the ARN of this partition's task definition; undefined otherwise. */

@@ -1,7 +1,6 @@
 import type {
   DescribeTasksRequest,
   DescribeTasksResponse,
-  Failure,
   ListTasksRequest,
   ListTasksResponse,
   PlacementConstraint,
@@ -16,18 +15,20 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { containerInstanceArn, taskArn } from "../model/arn.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import type { TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { type Launch, launchTasks } from "../operations/launchTasks.ts";
+import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
+import { updateTask } from "../operations/updateTask.ts";
 import { validatePlacement } from "../placement/plan.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
-import type { TaskDefinitionRecord } from "../store/records.ts";
-import type { ActionContext } from "./context.ts";
-import { type Launch, launchTasks } from "./launchTasks.ts";
-import { activeCluster, idInCluster } from "./lookup.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
-import { updateTask } from "./updateTask.ts";
 
 /** How long a clientToken is remembered. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -83,18 +84,21 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
 }
 
 export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {
+  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  // The instances are checked once the cluster and task definition are known, as ECS does (moto reproduces the order).
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10)
     throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  const { cluster, taskDefinition, tags } = await common(input, ctx);
-  const missing: Failure[] = [];
-  const ids: string[] = [];
-  for (const ref of refs) {
-    const id = idInCluster(ref, cluster, "container-instance");
-    const record = id && (await ctx.store.getContainerInstance(cluster, id));
-    if (record && record.instance.status !== "INACTIVE") ids.push(record.id);
-    else missing.push({ arn: id ? containerInstanceArn(ctx.partition, cluster, id) : ref, reason: "MISSING" });
-  }
+  const { find, missingArn } = inCluster(
+    cluster,
+    "container-instance",
+    async (id) => {
+      const record = await ctx.store.getContainerInstance(cluster, id);
+      return record?.instance.status === "INACTIVE" ? undefined : record;
+    },
+    (id) => containerInstanceArn(ctx.partition, cluster, id),
+  );
+  const { described: ids, failures: missing } = await describeEach(refs, find, (record) => record.id, missingArn);
   const launched =
     ids.length > 0
       ? await launchTasks(ctx, {
@@ -118,6 +122,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
   }
   validateTags(input.tags);
   const cluster = (await activeCluster(ctx, input.cluster)).name;
+  checkTagging(await usesLongArns(ctx, "task"), "task", input);
   const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
@@ -171,19 +176,23 @@ export async function StopTask(input: StopTaskRequest, ctx: ActionContext): Prom
 }
 
 export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionContext): Promise<DescribeTasksResponse> {
-  const refs = input.tasks ?? [];
-  if (refs.length > 100) throw invalidParameter("Tasks cannot be longer than 100.");
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
   const cluster = (await activeCluster(ctx, input.cluster)).name;
-  const withTags = input.include?.includes("TAGS") ?? false;
-  const tasks: Task[] = [];
-  const failures: Failure[] = [];
-  for (const ref of refs) {
-    const id = idInCluster(ref, cluster, "task");
-    const record = id && (await ctx.store.getTask(cluster, id));
-    if (record) tasks.push(withTags ? record.task : withoutTags(record.task));
-    else failures.push({ arn: id ? taskArn(ctx.partition, cluster, id) : ref, reason: "MISSING" });
+  const refs = input.tasks ?? [];
+  if (refs.length === 0) throw invalidParameter("Tasks cannot be empty.");
+  if (refs.length > MAX_REFERENCES.DescribeTasks) {
+    throw invalidParameter(`Tasks cannot be longer than ${MAX_REFERENCES.DescribeTasks}.`);
   }
-  return { tasks, failures };
+  const withTags = input.include?.includes("TAGS") ?? false;
+  const { find, missingArn } = inCluster(
+    cluster,
+    "task",
+    (id) => ctx.store.getTask(cluster, id),
+    (id) => taskArn(ctx.partition, cluster, id),
+  );
+  const describe = (record: TaskRecord) => (withTags ? record.task : withoutTags(record.task));
+  const { described, failures } = await describeEach(refs, find, describe, missingArn);
+  return { tasks: described, failures };
 }
 
 export async function ListTasks(input: ListTasksRequest, ctx: ActionContext): Promise<ListTasksResponse> {

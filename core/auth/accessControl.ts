@@ -5,8 +5,8 @@ import { DEFAULT_AUDIT_RETENTION_DAYS, isAudited, recordAuditEvent } from "./aud
 import { authorize, type Caller } from "./authorize.ts";
 import type { BootstrapTokenSource } from "./bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
-import { resourcesOf } from "./resources.ts";
 import { Throttle, type ThrottleLimits } from "./throttle.ts";
+import { resourcesOf } from "./touchedResources.ts";
 
 /**
  * Identity and access as the protocol layer uses it (core/protocol/handle.ts), in the order a

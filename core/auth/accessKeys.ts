@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { put, type Store } from "../store/port.ts";
-import type { AccessKeyRecord, AccessPolicy } from "../store/records.ts";
 import type { Caller } from "./authorize.ts";
 import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
+import type { AccessKeyRecord, AccessPolicy } from "./records.ts";
 import { open, seal } from "./secretBox.ts";
 
 export interface AccessKey {

@@ -1,8 +1,9 @@
 import { lastSegment } from "../model/arn.ts";
 import { isObject } from "../protocol/validate.ts";
 import type { Store } from "../store/port.ts";
-import type { AccessPolicy } from "../store/records.ts";
-import { clusterName } from "./resources.ts";
+import type { AccessPolicy } from "./records.ts";
+
+import { clusterName } from "./touchedResources.ts";
 
 type BootstrapPolicy = Extract<AccessPolicy, { kind: "bootstrap" }>;
 type InstancePolicy = Extract<AccessPolicy, { kind: "instance" }>;

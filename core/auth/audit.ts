@@ -1,7 +1,7 @@
 import { put, type Store } from "../store/port.ts";
-import type { AuditEventRecord } from "../store/records.ts";
 import type { Caller } from "./authorize.ts";
 import { isReadOnly } from "./policy.ts";
+import type { AuditEventRecord } from "./records.ts";
 
 /** How long audit events are kept when nothing else is configured. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;

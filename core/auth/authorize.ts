@@ -1,10 +1,10 @@
 import type { Partition } from "../model/config.ts";
 import { accessDenied } from "../protocol/errors.ts";
 import type { Store } from "../store/port.ts";
-import type { AccessPolicy } from "../store/records.ts";
 import { bootstrapAllows, instanceAllows } from "./agentScope.ts";
 import { allows } from "./policy.ts";
-import { resourcesOf } from "./resources.ts";
+import type { AccessPolicy } from "./records.ts";
+import { resourcesOf } from "./touchedResources.ts";
 
 /** Who signed the request, as its access key says. */
 export interface Caller {

@@ -1,3 +1,4 @@
+import { everyItem } from "../store/paging.ts";
 import type { Store } from "../store/port.ts";
 import { put } from "../store/port.ts";
 import { ensureAccessKey } from "./accessKeys.ts";
@@ -61,17 +62,12 @@ export function bootstrapTokenSource(options: BootstrapTokenOptions) {
   }
 
   async function expireOthers(keep: string) {
-    let after: string | undefined;
-    do {
-      const page = await store.listAccessKeys({ limit: 100, after });
-      for (const record of page.items) {
-        const ours = record.policy.kind === "bootstrap" && record.description === description(cluster);
-        if (ours && record.accessKeyId !== keep) {
-          await store.commit([put("accessKey", { ...record, expiresAt: now() })]);
-        }
+    for await (const record of everyItem((page) => store.listAccessKeys(page))) {
+      const ours = record.policy.kind === "bootstrap" && record.description === description(cluster);
+      if (ours && record.accessKeyId !== keep) {
+        await store.commit([put("accessKey", { ...record, expiresAt: now() })]);
       }
-      after = page.next;
-    } while (after !== undefined);
+    }
   }
 
   return {

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from "../store/records.ts";
+import type { AccessPolicy } from "./records.ts";
 
 export type { AccessPolicy };
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { CreateQueueCommand, SendMessageCommand, SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
-import { type ServiceNudger, serviceMessageGroup, serviceNudgeBody } from "../notify/services.ts";
+import { type ServiceNudger, serviceMessageGroup, serviceNudgeBody } from "../notify/serviceNudger.ts";
 
 /**
  * The ServiceNudger over an SQS FIFO queue (Amazon SQS, or local mode's embedded fauxqs). The

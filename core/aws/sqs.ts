@@ -8,7 +8,7 @@ import {
   SQSClient,
   type SQSClientConfig,
 } from "@aws-sdk/client-sqs";
-import { type InstanceNotifier, nudgeBody, type QueueReader } from "../notify/port.ts";
+import { type InstanceNotifier, nudgeBody, type QueueReader } from "../notify/instanceNotifier.ts";
 import { type AgentQueuePolicyOptions, agentQueuePolicy } from "./agentQueuePolicy.ts";
 
 /**

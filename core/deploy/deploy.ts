@@ -1,8 +1,8 @@
 import type { RegisterTaskDefinitionResponse, UpdateServiceResponse } from "@aws-sdk/client-ecs";
-import type { ActionContext } from "../actions/context.ts";
 import { UpdateService } from "../actions/services.ts";
 import { RegisterTaskDefinition, resolveTaskDefinition } from "../actions/taskDefinitions.ts";
 import { lastSegment } from "../model/arn.ts";
+import type { ActionContext } from "../operations/context.ts";
 import { pinned, usesTag, withImages } from "./images.ts";
 import { type DeployTrigger, DeployTriggerError } from "./trigger.ts";
 

@@ -1,8 +1,9 @@
 import type { Deployment, ServiceEvent } from "@aws-sdk/client-ecs";
 import { serviceArn } from "../model/arn.ts";
 import type { Partition } from "../model/config.ts";
-import type { ContainerInstanceRecord, Kind, ServiceRecord, TaskRecord } from "../store/records.ts";
-import { DETAIL_TYPES, type EcsEvent, type RecordChange } from "./types.ts";
+import type { ContainerInstanceRecord, ServiceRecord, TaskRecord } from "../model/records.ts";
+import type { Kind, RecordChange } from "../store/kinds.ts";
+import { DETAIL_TYPES, type EcsEvent } from "./types.ts";
 
 /**
  * The kinds of record whose writes can make ECS events (ecsEventsOf's cases). On AWS the table's
@@ -12,7 +13,7 @@ import { DETAIL_TYPES, type EcsEvent, type RecordChange } from "./types.ts";
 export const EVENT_KINDS = ["task", "containerInstance", "service"] as const satisfies readonly Kind[];
 
 /**
- * The ECS events one change of a record makes (pure: table-tested in test/unit/events-build).
+ * The ECS events one change of a record makes (pure: table-tested in test/unit/core/events/build.test.ts).
  * Deletions make none: ECS says nothing when a stopped task or an inactive resource ages out.
  * Each detail carries the record's version, which the store raises on every write, so a
  * consumer can drop an event older than one it has seen for the same resource.

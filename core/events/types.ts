@@ -1,14 +1,3 @@
-import type { Kind, RecordKinds } from "../store/records.ts";
-
-/**
- * A record's change as the store's change feed reports it: the record before (absent when it
- * was created) and after (absent when it was deleted or expired). DynamoDB's stream carries both
- * images (core/store/dynamo/stream.ts); local mode keeps its own feed (local/changeFeed.ts).
- */
-export type RecordChange = {
-  [K in Kind]: { kind: K; old?: RecordKinds[K]; new?: RecordKinds[K] };
-}[Kind];
-
 /** ECS's event detail-types, as EventBridge rules written for ECS match them. */
 export const DETAIL_TYPES = {
   task: "ECS Task State Change",

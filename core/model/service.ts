@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
-import type { Deployment, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, ServiceEvent, Tag } from "@aws-sdk/client-ecs";
 import { newUuid } from "./ids.ts";
+import type { TaskDefinitionRecord } from "./records.ts";
 
 /** A service keeps its last 100 events, newest first, as ECS does. */
 export const MAX_SERVICE_EVENTS = 100;
@@ -37,4 +38,11 @@ export function newDeployment(taskDefinition: string, desiredCount: number, now:
 export function withEvents(events: ServiceEvent[] | undefined, messages: string[], now: Date): ServiceEvent[] {
   const added = messages.map((message) => ({ id: newUuid(), createdAt: now, message })).reverse();
   return [...added, ...(events ?? [])].slice(0, MAX_SERVICE_EVENTS);
+}
+
+/** The tags a service's new task gets: its own, or its task definition's, as propagateTags says. */
+export function taskTagsOf(service: Service, taskDefinition: TaskDefinitionRecord): Tag[] {
+  if (service.propagateTags === "SERVICE") return service.tags ?? [];
+  if (service.propagateTags === "TASK_DEFINITION") return taskDefinition.tags;
+  return [];
 }

@@ -20,6 +20,11 @@ export const CONTAINER_STATUSES = ["PENDING", "RUNNING", "STOPPED"] as const;
 const rankIn = (order: readonly string[], status: string | undefined) => order.indexOf(status ?? "");
 export const isStopped = (task: Task) => task.lastStatus === "STOPPED";
 
+/** Known statuses before RUNNING: a task in one counts as pending (ECS's pendingTasksCount). */
+export const PENDING_STATUSES: readonly string[] = ["PROVISIONING", "PENDING", "ACTIVATING"];
+export const isPendingStatus = (lastStatus: unknown) =>
+  typeof lastStatus === "string" && PENDING_STATUSES.includes(lastStatus);
+
 /** How long a STOPPED task stays visible, as on ECS. */
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 

@@ -21,11 +21,11 @@
  * fixed order over candidates sorted by ARN, so the same seed and instances give the same plan.
  */
 import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
-import type { Remaining } from "../model/resources.ts";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { Remaining } from "../model/resourceList.ts";
 import { invalidParameter } from "../protocol/errors.ts";
-import type { ContainerInstanceRecord } from "../store/records.ts";
+import { remaining, reserve, shortfallIn } from "./capacity.ts";
 import { compileQuery } from "./query.ts";
-import { remaining, reserve, shortfallIn } from "./resources.ts";
 import type { Candidate, PlacementFailure, PlacementPlan, PlacementRequest, ResidentTask } from "./types.ts";
 
 export { mulberry32, newSeed } from "./random.ts";

@@ -1,5 +1,6 @@
 import type { Attribute, PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceRecord, Reservation } from "../store/records.ts";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { Reservation } from "../model/reservation.ts";
 
 /** A task already on an instance, as far as constraints care (distinctInstance, task:group). */
 export interface ResidentTask {

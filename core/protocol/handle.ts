@@ -1,8 +1,8 @@
-import type { ActionContext, ActionTable } from "../actions/context.ts";
 import type { AccessControl } from "../auth/accessControl.ts";
 import type { Caller } from "../auth/authorize.ts";
 import { ThrottlingError } from "../auth/throttle.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
+import type { ActionContext, ActionTable } from "../operations/context.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
 import { checkBodySize, checkJsonDepth } from "./limits.ts";
@@ -16,18 +16,18 @@ export interface RawResponse {
 }
 
 /** The actions answered under one X-Amz-Target prefix (`<prefix>.<Operation>`). */
-export interface TargetService {
+export interface TargetApi {
   prefix: string;
   actions: ActionTable;
   /** Checks a decoded body before its action runs; absent when the actions check their own input. */
   validate?: (operation: string, input: unknown) => void;
-  /** The service's name in policies' action patterns (`ecs` for `ecs:RunTask`); the prefix when absent. */
+  /** The API's name in policies' action patterns (`ecs` for `ecs:RunTask`); the prefix when absent. */
   policyName?: string;
 }
 
 export interface ProtocolDeps {
   /** ECS's actions and Berth's own, each under its prefix. */
-  services: TargetService[];
+  apis: TargetApi[];
   context: ActionContext;
   /** Verifies signatures when there is no `access` (a fixed key, in tests of the protocol alone). */
   lookupSecret?: SecretLookup;
@@ -38,7 +38,7 @@ export interface ProtocolDeps {
 }
 
 /**
- * The ECS JSON 1.1 protocol: authenticate, find the service and operation in X-Amz-Target,
+ * The ECS JSON 1.1 protocol: authenticate, find the API and operation in X-Amz-Target,
  * decode and check the body, run the action, encode the answer or an ECS-shaped error.
  */
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
@@ -58,12 +58,12 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     await verifySigV4(req, lookupSecret, deps.context.now(), deps.context.partition.region);
     const target = req.headers["x-amz-target"] ?? "";
     const dot = target.lastIndexOf(".");
-    const service = deps.services.find((s) => s.prefix === target.slice(0, dot));
+    const api = deps.apis.find((s) => s.prefix === target.slice(0, dot));
     operation = target.slice(dot + 1);
-    if (!service || dot < 0 || !Object.hasOwn(service.actions, operation)) {
+    if (!api || dot < 0 || !Object.hasOwn(api.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
     }
-    const action = `${service.policyName ?? service.prefix}:${operation}`;
+    const action = `${api.policyName ?? api.prefix}:${operation}`;
     if (access && caller) {
       try {
         access.throttle(caller, operation);
@@ -80,8 +80,8 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
       audited = { requestId, caller, operation, action, resources: access.resources(action, input) };
       await access.authorize(caller, action, input, audited.resources);
     }
-    service.validate?.(operation, input);
-    const output = await service.actions[operation](input, { ...deps.context, caller });
+    api.validate?.(operation, input);
+    const output = await api.actions[operation](input, { ...deps.context, caller });
     await audit(deps, audited, "Success");
     return respond(200, output ?? {}, requestId);
   } catch (error) {

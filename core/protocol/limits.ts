@@ -37,3 +37,16 @@ export function checkJsonDepth(body: string): void {
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
 }
+
+/** How many references ECS takes in one call, by call (its API reference's limits). */
+export const MAX_REFERENCES = {
+  DescribeClusters: 100,
+  DescribeTasks: 100,
+  DescribeServices: 10,
+  DescribeContainerInstances: 100,
+  UpdateContainerInstancesState: 10,
+  DeleteTaskDefinitions: 10,
+  PutAttributes: 10,
+  /** Berth's own DescribeUtilization, as DescribeContainerInstances. */
+  DescribeUtilization: 100,
+} as const;

@@ -1,5 +1,5 @@
 import type { Deployment, PlacementConstraint, Task } from "@aws-sdk/client-ecs";
-import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
+import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { planDaemon } from "./daemon.ts";
 import { daemonInstances } from "./eligible.ts";
 import {

@@ -1,5 +1,5 @@
 import type { Deployment, Service, Task } from "@aws-sdk/client-ecs";
-import type { ServiceRecord } from "../store/records.ts";
+import type { ServiceRecord } from "../model/records.ts";
 import { type Decision, failedTasksOf } from "./decide.ts";
 import * as events from "./events.ts";
 import { lastCompleted } from "./replica.ts";

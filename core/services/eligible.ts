@@ -1,6 +1,6 @@
 import type { PlacementConstraint } from "@aws-sdk/client-ecs";
+import type { ContainerInstanceRecord, TaskDefinitionRecord } from "../model/records.ts";
 import { planPlacement } from "../placement/plan.ts";
-import type { ContainerInstanceRecord, TaskDefinitionRecord } from "../store/records.ts";
 
 const NOTHING = { cpu: 0, memory: 0, ports: [], udpPorts: [] };
 

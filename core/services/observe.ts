@@ -1,5 +1,5 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceRecord, TaskRecord } from "../store/records.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
 
 /**
  * What the scheduler reads off a service's tasks and the cluster's instances, as pure functions

@@ -1,20 +1,18 @@
 import type { Failure, PlacementConstraint, PlacementStrategy, Service } from "@aws-sdk/client-ecs";
-import { heartbeatsByInstance, isAgentConnected } from "../actions/agentConnection.ts";
-import type { ActionContext } from "../actions/context.ts";
-import { launchTasks } from "../actions/launchTasks.ts";
-import { retryOnConflict } from "../actions/retry.ts";
-import { taskTagsOf } from "../actions/serviceConfig.ts";
-import { serviceChanged } from "../actions/serviceQueue.ts";
-import { serviceTasks } from "../actions/serviceTasks.ts";
-import { updateTask } from "../actions/updateTask.ts";
 import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
-import { serviceGroup, withEvents } from "../model/service.ts";
+import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
+import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
+import { retryOnConflict } from "../operations/retry.ts";
+import { serviceChanged } from "../operations/serviceQueue.ts";
+import { serviceTasks } from "../operations/serviceTasks.ts";
+import { updateTask } from "../operations/updateTask.ts";
 import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
-import { EcsError } from "../protocol/errors.ts";
 import { put } from "../store/port.ts";
-import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../store/records.ts";
 import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
@@ -161,7 +159,7 @@ async function startTasks(
     return { started: tasks.map((t) => t.taskArn as string), failures };
   } catch (error) {
     // A cluster without instances: launchTasks refuses, as RunTask does; the service waits.
-    if (error instanceof EcsError && error.name === "InvalidParameterException") return { started: [], failures: [] };
+    if (error instanceof NoContainerInstances) return { started: [], failures: [] };
     throw error;
   }
 }

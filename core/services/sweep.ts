@@ -1,4 +1,4 @@
-import type { ActionContext } from "../actions/context.ts";
+import type { ActionContext } from "../operations/context.ts";
 import { ConflictError, put } from "../store/port.ts";
 import { instanceStates } from "./reconcile.ts";
 

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
 import type { Expression } from "./dynamo/expression.ts";
@@ -14,6 +16,7 @@ import {
   ttlOf,
 } from "./dynamo/items.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
+import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
@@ -40,6 +43,7 @@ import {
 } from "./dynamo/keys/taskDefinition.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 import type {
   FamilyQuery,
   Page,
@@ -51,7 +55,6 @@ import type {
   TaskQuery,
   Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
 
 export interface DynamoStoreOptions {
   /** A client to use as it is; otherwise one is made from endpoint and region. */
@@ -296,8 +299,7 @@ class DynamoStore implements Store {
     const counts = { pending: 0, running: 0 };
     for await (const { lastStatus } of this.liveTasks(cluster)) {
       if (lastStatus === "RUNNING") counts.running++;
-      else if (lastStatus === "PENDING" || lastStatus === "PROVISIONING" || lastStatus === "ACTIVATING")
-        counts.pending++;
+      else if (isPendingStatus(lastStatus)) counts.pending++;
     }
     return counts;
   }
@@ -352,6 +354,10 @@ class DynamoStore implements Store {
   async listAccessKeys(page: PageRequest) {
     const spec: QuerySpec = { index: "ordered", partition: ALL_ACCESS_KEYS, range: { after: page.after } };
     return records<"accessKey">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async getAccountSettings(principalArn: string) {
+    return this.get<"accountSettings">(accountSettingsKey(principalArn));
   }
 
   async listAuditEvents(page: PageRequest) {

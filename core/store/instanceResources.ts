@@ -1,7 +1,8 @@
-import { readResources, withRemaining } from "../model/resources.ts";
+import type { ContainerInstanceRecord } from "../model/records.ts";
+import type { ResourceWrite } from "../model/reservation.ts";
+import { readResources, withRemaining } from "../model/resourceList.ts";
 import { DecodedCache } from "./decodedCache.ts";
-import type { ResourceWrite, Write } from "./port.ts";
-import type { ContainerInstanceRecord } from "./records.ts";
+import type { Write } from "./port.ts";
 
 /**
  * A container instance's remaining resources as both stores keep them: apart from the record's

@@ -1,16 +1,16 @@
+import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
-  AccessKeyRecord,
-  AuditEventRecord,
+  AccountSettingsRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
   IdempotencyRecord,
-  Kind,
-  RecordKinds,
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
-} from "./records.ts";
+} from "../model/records.ts";
+import type { ResourceWrite } from "../model/reservation.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 
 /**
  * The Store port. Reads are shaped after access patterns (each maps to a SQLite index here and a
@@ -58,6 +58,9 @@ export interface Store {
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   /** Every live access key by id. */
   listAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>>;
+  /** The account settings a principal (or, under the root ARN, the account) set. */
+  getAccountSettings(principalArn: string): Promise<AccountSettingsRecord | undefined>;
+
   /** The audit trail, newest first. */
   listAuditEvents(page: PageRequest): Promise<Page<AuditEventRecord>>;
 
@@ -87,52 +90,6 @@ export type Write = RecordWrite | ResourceWrite;
 export type RecordWrite = {
   [K in Kind]: { kind: K; record: Omit<RecordKinds[K], "version">; expectedVersion: number | null };
 }[Kind];
-
-/**
- * A change of a container instance's remaining resources. Stores keep them apart from the
- * record (a versioned put of the instance never overwrites them, except the put that creates it,
- * which starts them from its `remainingResources`), and apply each change as a delta on what is
- * stored at commit time, not on what was read: such changes commute, so concurrent placements on
- * one instance all commit as long as they fit, and a drain or an attribute change between them
- * loses none. Each moves the instance's `resourcesVersion` on, never its `version`.
- */
-export interface ResourceWrite {
-  kind: "resources";
-  cluster: string;
-  /** The container instance's id. */
-  id: string;
-  /** Added to the CPU units and MiB left: negative to take, positive to give back. */
-  cpu: number;
-  memory: number;
-  /** Host ports that become in use, and those that become free. */
-  take: HostPorts;
-  free: HostPorts;
-  /**
-   * Added to the instance's count of tasks per group (`service:web`, `family:app`): a launch
-   * adds its tasks of its group, a release at stop takes its task's back, a re-registration
-   * changes none. A count may not go below zero: a write that would take more than is counted
-   * fails with ConflictError (the caller re-reads, and takes back only what the read counts).
-   */
-  groups: Record<string, number>;
-  /**
-   * Groups this write empties, as the caller read them (a release of a group's last task): the
-   * store drops their entries, on the condition that they still hold exactly what the write takes
-   * (else ConflictError), so that an instance's counts do not keep every group it ever ran.
-   */
-  emptied?: string[];
-  /**
-   * A reservation: commits only if the instance is live and ACTIVE, keeps at least -cpu CPU
-   * units and -memory MiB, and has none of `take`'s ports in use. Otherwise (someone else took
-   * them first, or the instance drained) the commit fails with ConflictError. Without it, the
-   * instance need only be live.
-   */
-  reserve: boolean;
-}
-
-export interface HostPorts {
-  ports: number[];
-  udpPorts: number[];
-}
 
 /** Shorthand for a write that replaces `record` as read (or creates it when it has no version). */
 export const put = <K extends Kind>(kind: K, record: RecordKinds[K] | Omit<RecordKinds[K], "version">): RecordWrite =>

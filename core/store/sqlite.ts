@@ -1,196 +1,49 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
-import { taskDefinitionFamily } from "../model/arn.ts";
-import { decodeRecord, encodeRecord } from "./encoding.ts";
-import { afterWrite, checkResourceWrites, InstanceCache, type Left, leftOf } from "./instanceResources.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import type { ResourceWrite } from "../model/reservation.ts";
+import { PENDING_STATUSES } from "../model/taskState.ts";
+import { encodeRecord } from "./encoding.ts";
+import { afterWrite, checkResourceWrites, InstanceCache, leftOf } from "./instanceResources.ts";
+import type { Kind, RecordKinds } from "./kinds.ts";
 import {
   ConflictError,
   type FamilyQuery,
   type Page,
   type PageRequest,
   type RecordWrite,
-  type ResourceWrite,
   type ServiceQuery,
   type Store,
   type TaskDefinitionQuery,
   type TaskQuery,
   type Write,
 } from "./port.ts";
-import type { ContainerInstanceRecord, HeartbeatRecord, Kind, RecordKinds } from "./records.ts";
+import { migrate } from "./sqlite/migrations.ts";
+import {
+  type HeartbeatRow,
+  heartbeatOf,
+  leftOfRow,
+  type ResourceRow,
+  type Row,
+  recordOfRow,
+  rowOfLeft,
+  TABLES,
+  type Table,
+} from "./sqlite/rows.ts";
+import { SCHEMA, UNVERSIONED_TABLES } from "./sqlite/schema.ts";
 
-/**
- * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
- * of the process), or `:memory:`. Each record is kept as JSON beside the columns its access
- * patterns filter and sort on; those columns are derived from the record here and nowhere else.
- */
-interface Table<K extends Kind> {
-  name: string;
-  key: string[];
-  /** Column values taken from a record: the key first, then the indexed columns. */
-  columns: (r: Omit<RecordKinds[K], "version">) => Record<string, SQLInputValue>;
-}
-
-const TABLES: { [K in Kind]: Table<K> } = {
-  cluster: { name: "clusters", key: ["name"], columns: (r) => ({ name: r.name }) },
-  taskDefinition: {
-    name: "task_definitions",
-    key: ["family", "revision"],
-    columns: (r) => ({ family: r.family, revision: r.revision, status: r.taskDefinition.status ?? "ACTIVE" }),
-  },
-  containerInstance: {
-    name: "container_instances",
-    key: ["cluster", "id"],
-    columns: (r) => ({
-      cluster: r.cluster,
-      id: r.id,
-      status: r.instance.status ?? "ACTIVE",
-      ec2_instance_id: r.instance.ec2InstanceId ?? null,
-    }),
-  },
-  task: {
-    name: "tasks",
-    key: ["cluster", "id"],
-    columns: (r) => ({
-      cluster: r.cluster,
-      id: r.id,
-      desired_status: r.task.desiredStatus ?? null,
-      last_status: r.task.lastStatus ?? null,
-      family: r.task.taskDefinitionArn ? taskDefinitionFamily(r.task.taskDefinitionArn) : null,
-      started_by: r.task.startedBy ?? null,
-      task_group: r.task.group ?? null,
-      container_instance: r.containerInstanceId ?? null,
-    }),
-  },
-  idempotency: { name: "idempotency", key: ["key"], columns: (r) => ({ key: r.key }) },
-  service: {
-    name: "services",
-    key: ["cluster", "name"],
-    columns: (r) => ({ cluster: r.cluster, name: r.name, status: r.service.status ?? "ACTIVE" }),
-  },
-  accessKey: { name: "access_keys", key: ["id"], columns: (r) => ({ id: r.accessKeyId }) },
-  auditEvent: { name: "audit_events", key: ["id"], columns: (r) => ({ id: r.id }) },
-};
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS task_definitions (family TEXT NOT NULL, revision INTEGER NOT NULL, status TEXT NOT NULL,
-  version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (family, revision));
-CREATE TABLE IF NOT EXISTS container_instances (cluster TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL,
-  ec2_instance_id TEXT, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, id));
-CREATE INDEX IF NOT EXISTS container_instances_by_ec2 ON container_instances (cluster, ec2_instance_id);
-CREATE TABLE IF NOT EXISTS tasks (cluster TEXT NOT NULL, id TEXT NOT NULL, desired_status TEXT, last_status TEXT,
-  family TEXT, started_by TEXT, task_group TEXT, container_instance TEXT, version INTEGER NOT NULL,
-  expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, id));
-CREATE INDEX IF NOT EXISTS tasks_by_desired_status ON tasks (cluster, desired_status, id);
-CREATE INDEX IF NOT EXISTS tasks_by_last_status ON tasks (cluster, last_status);
-CREATE INDEX IF NOT EXISTS tasks_by_instance ON tasks (cluster, container_instance, id);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS services (cluster TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
-  version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL, PRIMARY KEY (cluster, name));
-CREATE INDEX IF NOT EXISTS services_by_status ON services (status, cluster, name);
-CREATE TABLE IF NOT EXISTS access_keys (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit_events (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
-  utilization TEXT, PRIMARY KEY (cluster, id));
-`;
-
-/**
- * A container instance's remaining resources, kept apart from its data (see instanceResources.ts):
- * ports as JSON lists, the tasks per group as a JSON object (group → count, none at zero). Added
- * to files made before they existed on open: the resources filled from the data, the counts from
- * the live tasks.
- */
-const RESOURCE_COLUMNS = [
-  "cpu_left INTEGER NOT NULL DEFAULT 0",
-  "memory_left INTEGER NOT NULL DEFAULT 0",
-  "ports TEXT NOT NULL DEFAULT '[]'",
-  "udp_ports TEXT NOT NULL DEFAULT '[]'",
-  "resources_version INTEGER NOT NULL DEFAULT 0",
-];
-
-const GROUPS_COLUMN = "resident_groups TEXT NOT NULL DEFAULT '{}'";
-
-type ResourceRow = {
-  cpu_left: number;
-  memory_left: number;
-  ports: string;
-  udp_ports: string;
-  resident_groups: string;
-  resources_version: number;
-};
-
-const leftOfRow = (row: ResourceRow): Left => ({
-  cpu: row.cpu_left,
-  memory: row.memory_left,
-  ports: JSON.parse(row.ports),
-  udpPorts: JSON.parse(row.udp_ports),
-  groups: JSON.parse(row.resident_groups),
-});
-
-const rowOfLeft = (left: Left, resourcesVersion: number): ResourceRow => ({
-  cpu_left: left.cpu,
-  memory_left: left.memory,
-  ports: JSON.stringify(left.ports),
-  udp_ports: JSON.stringify(left.udpPorts),
-  resident_groups: JSON.stringify(left.groups),
-  resources_version: resourcesVersion,
-});
-
-const hasColumn = (db: Database, name: string) =>
-  (db.prepare("PRAGMA table_info(container_instances)").all() as { name: string }[]).some((c) => c.name === name);
-
-/** Gives a file from before the resource columns its instances' remaining resources, from their data. */
-function addResourceColumns(db: Database) {
-  if (hasColumn(db, "cpu_left")) return;
-  db.exec("BEGIN IMMEDIATE");
-  for (const column of RESOURCE_COLUMNS) db.exec(`ALTER TABLE container_instances ADD COLUMN ${column}`);
-  const fill = db.prepare(
-    "UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ? WHERE cluster = ? AND id = ?",
-  );
-  for (const row of db.prepare("SELECT cluster, id, version, data FROM container_instances").all() as Row[]) {
-    const r = rowOfLeft(leftOf(decodeRecord<ContainerInstanceRecord>(row.data, row.version, null)), 0);
-    fill.run(r.cpu_left, r.memory_left, r.ports, r.udp_ports, row.cluster as string, row.id as string);
-  }
-  db.exec("COMMIT");
-}
-
-/**
- * Gives a file from before the group counts its instances' counts, from the tasks that hold a
- * reservation on them (placed, not STOPPED: a task gives its reservation back as it stops).
- */
-function addGroupCounts(db: Database, now: number) {
-  if (hasColumn(db, "resident_groups")) return;
-  db.exec("BEGIN IMMEDIATE");
-  db.exec(`ALTER TABLE container_instances ADD COLUMN ${GROUPS_COLUMN}`);
-  const rows = db
-    .prepare(
-      `SELECT cluster, container_instance, task_group, count(*) AS n FROM tasks
-       WHERE last_status IS NOT 'STOPPED' AND container_instance IS NOT NULL AND task_group IS NOT NULL
-         AND (expires_at IS NULL OR expires_at > ?)
-       GROUP BY cluster, container_instance, task_group`,
-    )
-    .all(now) as { cluster: string; container_instance: string; task_group: string; n: number }[];
-  const counts = new Map<string, { cluster: string; id: string; groups: Record<string, number> }>();
-  for (const r of rows) {
-    const key = JSON.stringify([r.cluster, r.container_instance]);
-    const entry = counts.get(key) ?? { cluster: r.cluster, id: r.container_instance, groups: {} };
-    entry.groups[r.task_group] = r.n;
-    counts.set(key, entry);
-  }
-  const fill = db.prepare("UPDATE container_instances SET resident_groups = ? WHERE cluster = ? AND id = ?");
-  for (const { cluster, id, groups } of counts.values()) fill.run(JSON.stringify(groups), cluster, id);
-  db.exec("COMMIT");
-}
-
-/** Tables with an expires_at column beyond those of TABLES, purged with them. */
-const UNVERSIONED_TABLES = ["heartbeats"];
-
-type HeartbeatRow = { cluster: string; id: string; at: number; expires_at: number | null; utilization: string | null };
+/** The statuses countTasks counts, as SQL: RUNNING and the pending ones. */
+const LIVE_COUNTED = ["RUNNING", ...PENDING_STATUSES].map((s) => `'${s}'`).join(", ");
 
 /** How often expired records are purged; reads already skip them. */
 const PURGE_EVERY_MS = 60_000;
 
+/**
+ * The embedded Store: one SQLite file in the data dir (WAL, synchronous=NORMAL survives a kill -9
+ * of the process), or `:memory:`. Each record is kept as JSON beside the columns its access
+ * patterns filter and sort on (sqlite/schema.ts), derived from the record in sqlite/rows.ts.
+ */
 export async function openSqliteStore(path: string, now: () => number = Date.now): Promise<Store> {
   const { DatabaseSync } = await import("node:sqlite").catch(() => {
     throw new Error("The SQLite store needs node:sqlite (Node.js >= 22.13, or 22.12 with --experimental-sqlite).");
@@ -199,12 +52,9 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
-  addResourceColumns(db);
-  addGroupCounts(db, now());
+  migrate(db, now());
   return new SqliteStore(db, now);
 }
-
-type Row = { version: number; expires_at: number | null; data: string; cluster?: string; id?: string };
 
 class SqliteStore implements Store {
   private lastPurge = 0;
@@ -217,12 +67,12 @@ class SqliteStore implements Store {
   private live = "(expires_at IS NULL OR expires_at > ?)";
 
   private all<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K][] {
-    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => this.decode<K>(row));
+    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => recordOfRow<K>(row));
   }
 
   private one<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K] | undefined {
     const row = this.db.prepare(sql).get(...params) as Row | undefined;
-    return row ? this.decode<K>(row) : undefined;
+    return row ? recordOfRow<K>(row) : undefined;
   }
 
   /**
@@ -244,14 +94,10 @@ class SqliteStore implements Store {
         { version: head.version, resourcesVersion: head.resources_version, left: () => leftOfRow(head) },
         () => {
           const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
-          return this.decode<"containerInstance">({ ...head, data: json });
+          return recordOfRow<"containerInstance">({ ...head, data: json });
         },
       ),
     );
-  }
-
-  private decode<K extends Kind>(row: Row): RecordKinds[K] {
-    return decodeRecord<RecordKinds[K]>(row.data, row.version, row.expires_at);
   }
 
   async getCluster(name: string) {
@@ -409,12 +255,12 @@ class SqliteStore implements Store {
   async countTasks(cluster: string) {
     const rows = this.db
       .prepare(
-        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN ('PENDING', 'RUNNING', 'PROVISIONING', 'ACTIVATING')
+        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN (${LIVE_COUNTED})
          AND ${this.live} GROUP BY last_status`,
       )
       .all(cluster, this.now()) as { last_status: string; n: number }[];
     const count = (s: string) => rows.find((r) => r.last_status === s)?.n ?? 0;
-    return { running: count("RUNNING"), pending: count("PENDING") + count("PROVISIONING") + count("ACTIVATING") };
+    return { running: count("RUNNING"), pending: PENDING_STATUSES.reduce((n, s) => n + count(s), 0) };
   }
 
   async getIdempotency(key: string) {
@@ -470,6 +316,14 @@ class SqliteStore implements Store {
       page.limit + 1,
     );
     return pageOf(rows, page.limit, (r) => r.accessKeyId);
+  }
+
+  async getAccountSettings(principalArn: string) {
+    return this.one<"accountSettings">(
+      `SELECT * FROM account_settings WHERE principal = ? AND ${this.live}`,
+      principalArn,
+      this.now(),
+    );
   }
 
   async listAuditEvents(page: PageRequest) {
@@ -607,16 +461,6 @@ class SqliteStore implements Store {
   async close() {
     this.db.close();
   }
-}
-
-function heartbeatOf(row: HeartbeatRow): HeartbeatRecord {
-  return {
-    cluster: row.cluster,
-    id: row.id,
-    at: row.at,
-    ...(row.utilization === null ? {} : { utilization: JSON.parse(row.utilization) }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
 }
 
 const twice = (v: string | undefined): [SQLInputValue, SQLInputValue] => [v ?? null, v ?? null];

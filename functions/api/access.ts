@@ -1,10 +1,10 @@
-import { parseBootstrapToken } from "../../agent/bootstrap.ts";
-import type { ActionContext } from "../../core/actions/context.ts";
 import { type AccessControl, createAccessControl } from "../../core/auth/accessControl.ts";
 import { ensureAccessKey } from "../../core/auth/accessKeys.ts";
 import { bootstrapTokenSource } from "../../core/auth/bootstrapRotation.ts";
+import { parseBootstrapToken } from "../../core/auth/bootstrapToken.ts";
 import { ssmKeyEncryptionKey } from "../../core/aws/ssmKeyEncryptionKey.ts";
 import { ssmSecureString } from "../../core/aws/ssmParameter.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 
 export interface AwsAccessSettings {
   /** The SSM SecureString parameter holding the key encryption key. */

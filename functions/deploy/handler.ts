@@ -1,7 +1,7 @@
 import middy from "@middy/core";
-import type { ActionContext } from "../../core/actions/context.ts";
 import { type Deployed, deploy } from "../../core/deploy/deploy.ts";
 import { DeployTriggerError, type EventBridgeEvent, triggerOf } from "../../core/deploy/trigger.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 
 export interface DeployResult {
   deployed: Deployed[];

@@ -1,8 +1,8 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { ActionContext } from "../../core/actions/context.ts";
-import { parseServiceNudge } from "../../core/notify/services.ts";
+import { parseServiceNudge } from "../../core/notify/serviceNudger.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { reconcileService } from "../../core/services/reconcile.ts";
 
 /**

@@ -1,8 +1,8 @@
-import type { ActionContext } from "../../core/actions/context.ts";
 import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 
 /**

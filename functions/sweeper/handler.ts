@@ -1,9 +1,9 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
-import type { ActionContext } from "../../core/actions/context.ts";
-import { everyItem } from "../../core/actions/pagination.ts";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
+import { everyItem } from "../../core/store/paging.ts";
 
 export interface SweepResult {
   /** Container instances whose agentConnected flipped and was recorded (an ECS event each). */

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { releaseWrite, reservationWrite } from "../../core/placement/resources.ts";
+import type { ContainerInstanceRecord, TaskRecord } from "../../core/model/records.ts";
+import { releaseWrite, reservationWrite } from "../../core/placement/capacity.ts";
 import { containerInstanceKey } from "../../core/store/dynamo/keys/containerInstance.ts";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put } from "../../core/store/port.ts";
-import type { ContainerInstanceRecord, TaskRecord } from "../../core/store/records.ts";
 import {
   type DynamoDbLocal,
   dynamoDbLocalAvailable,

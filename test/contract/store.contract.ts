@@ -1,17 +1,8 @@
 import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readResources, resourceList } from "../../core/model/resources.ts";
-import {
-  ConflictError,
-  type Page,
-  type PageRequest,
-  put,
-  type ResourceWrite,
-  type Store,
-} from "../../core/store/port.ts";
+import type { AccessKeyRecord, AuditEventRecord } from "../../core/auth/records.ts";
 import type {
-  AccessKeyRecord,
-  AuditEventRecord,
+  AccountSettingsRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -19,7 +10,10 @@ import type {
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
-} from "../../core/store/records.ts";
+} from "../../core/model/records.ts";
+import type { ResourceWrite } from "../../core/model/reservation.ts";
+import { readResources, resourceList } from "../../core/model/resourceList.ts";
+import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
 
 /**
  * What every Store implementation must do, whatever it keeps its records in. Run it with a
@@ -105,6 +99,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         await store.commit([put("idempotency", record)]);
         expect(await store.getIdempotency("RunTask/web/token-1")).toMatchObject(record);
         expect(await store.getIdempotency("RunTask/web/token-2")).toBeUndefined();
+      });
+
+      it("keeps each principal's account settings apart, and replaces them by version", async () => {
+        const root = "arn:aws:iam::000000000000:root";
+        const role = "arn:aws:iam::000000000000:role/deployer";
+        await store.commit([
+          put("accountSettings", { principalArn: root, settings: [{ name: "containerInsights", value: "enabled" }] }),
+          put("accountSettings", { principalArn: role, settings: [] }),
+        ]);
+        const read = await store.getAccountSettings(root);
+        expect(read?.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+        expect((await store.getAccountSettings(role))?.settings).toEqual([]);
+        expect(await store.getAccountSettings("arn:aws:iam::000000000000:user/nobody")).toBeUndefined();
+        await store.commit([put("accountSettings", { ...(read as AccountSettingsRecord), settings: [] })]);
+        expect((await store.getAccountSettings(root))?.settings).toEqual([]);
+        await expect(store.commit([put("accountSettings", read as AccountSettingsRecord)])).rejects.toThrow(
+          ConflictError,
+        );
       });
 
       it("replaces a record when written with the version it read, and moves the version on", async () => {

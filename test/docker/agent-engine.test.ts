@@ -5,9 +5,10 @@ import { join } from "node:path";
 import Docker from "dockerode";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createTaskEngine, type DesiredTask, type TaskEngine, type TaskStateReport } from "../../agent/engine/index.ts";
+import { createLogger } from "../../agent/log.ts";
 import { createDockerRuntime } from "../../agent/runtime/docker.ts";
 import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
-import { desiredTask, stopping } from "../unit/agent-fixtures.ts";
+import { desiredTask, stopping } from "../unit/agent/engine/fixtures.ts";
 
 /**
  * The task engine on the real Docker engine, through createDockerRuntime(). Each test's tasks
@@ -44,6 +45,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("task engine on Docker", () 
         dataDir,
       },
       report: (r) => reports.push(r),
+      log: createLogger("warn"),
     });
     engines.push(engine);
     const last = (d: DesiredTask) => reports.filter((r) => r.taskArn === d.task.taskArn).at(-1);

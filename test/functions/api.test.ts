@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import type { ActionContext } from "../../core/actions/context.ts";
-import { services } from "../../core/actions/index.ts";
+import { apis } from "../../core/actions/index.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { createApiHandler } from "../../functions/api/handler.ts";
 import { openTestStore } from "../support/testStore.ts";
 
@@ -39,7 +39,7 @@ const handler = async () => {
     partition: { region: "us-east-1", accountId: "000000000000" },
     now: () => new Date(),
   };
-  return createApiHandler({ services, context, lookupSecret: async () => undefined });
+  return createApiHandler({ apis, context, lookupSecret: async () => undefined });
 };
 
 describe("the API function", () => {

@@ -1,9 +1,9 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CreateCluster } from "../../core/actions/clusters.ts";
-import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
 import { DescribeTaskDefinition, RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { createDeployHandler } from "../../functions/deploy/handler.ts";
 import { openTestStore } from "../support/testStore.ts";
 

@@ -2,8 +2,8 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import type { EventPublisher, PutEventsEntry } from "../../core/events/types.ts";
+import type { TaskRecord } from "../../core/model/records.ts";
 import { itemOf } from "../../core/store/dynamo/items.ts";
-import type { TaskRecord } from "../../core/store/records.ts";
 import { createEventsHandler } from "../../functions/events/handler.ts";
 import { streamRecord } from "../support/streamRecords.ts";
 

@@ -1,10 +1,8 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
-import { recordHeartbeat } from "../../core/actions/agentConnection.ts";
 import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
-import type { ActionContext } from "../../core/actions/context.ts";
 import { CreateService, DeleteService } from "../../core/actions/services.ts";
 import {
   DeleteTaskDefinitions,
@@ -15,7 +13,9 @@ import {
 } from "../../core/actions/taskDefinitions.ts";
 import { RunTask, StopTask } from "../../core/actions/tasks.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
-import type { ContainerInstanceRecord } from "../../core/store/records.ts";
+import type { ContainerInstanceRecord } from "../../core/model/records.ts";
+import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
 import { clockedContext } from "../support/testStore.ts";
 

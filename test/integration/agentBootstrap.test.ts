@@ -8,11 +8,11 @@ import {
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBootstrapToken } from "../../agent/bootstrap.ts";
 import { loadAgentConfig } from "../../agent/config.ts";
 import { createLogger } from "../../agent/log.ts";
 import { type RunningAgent, startAgent } from "../../agent/main.ts";
 import { FakeRuntime } from "../../agent/runtime/fake.ts";
+import { parseBootstrapToken } from "../../core/auth/bootstrapToken.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
 

@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateClusterCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBootstrapToken } from "../../agent/bootstrap.ts";
 import { loadAgentConfig } from "../../agent/config.ts";
 import { createLogger } from "../../agent/log.ts";
 import { type RunningAgent, startAgent } from "../../agent/main.ts";
 import { FakeRuntime } from "../../agent/runtime/fake.ts";
 import { generateAccessKey } from "../../core/auth/accessKeys.ts";
+import { parseBootstrapToken } from "../../core/auth/bootstrapToken.ts";
 import { ecsCall } from "../support/access.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 

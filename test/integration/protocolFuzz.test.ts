@@ -4,10 +4,10 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionContext } from "../../core/actions/context.ts";
-import { services } from "../../core/actions/index.ts";
+import { apis } from "../../core/actions/index.ts";
 import { createAccessControl } from "../../core/auth/accessControl.ts";
 import { ensureAccessKey, generateAccessKey } from "../../core/auth/accessKeys.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { handleEcsRequest, type ProtocolDeps } from "../../core/protocol/handle.ts";
 import { ecsModel } from "../../core/protocol/model.ts";
 import type { Store } from "../../core/store/port.ts";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const keyEncryptionKey = { get: async () => kek };
   await ensureAccessKey(store, keyEncryptionKey, admin, { kind: "admin" }, "fuzz");
   const context: ActionContext = { store, partition: PARTITION, now: () => new Date(), keyEncryptionKey };
-  deps = { services, context, access: createAccessControl({ store, partition: PARTITION, keyEncryptionKey }) };
+  deps = { apis, context, access: createAccessControl({ store, partition: PARTITION, keyEncryptionKey }) };
   await send("AmazonEC2ContainerServiceV20141113.CreateCluster", "{}");
   await send(
     "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition",
@@ -67,7 +67,7 @@ async function send(target: string, body: string, mutate?: (r: Awaited<ReturnTyp
  */
 const RANDOM_RUNS = process.env.BERTH_TEST_STORE === "dynamodb" ? 150 : 1500;
 
-const TARGETS = services.flatMap((s) => Object.keys(s.actions).map((action) => ({ prefix: s.prefix, action })));
+const TARGETS = apis.flatMap((s) => Object.keys(s.actions).map((action) => ({ prefix: s.prefix, action })));
 
 /** The members an action's input has (ECS's from the model; Berth's a common set). */
 function membersOf(action: string): string[] {

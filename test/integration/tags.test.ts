@@ -10,8 +10,8 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TaskDefinitionRecord, TaskRecord } from "../../core/model/records.ts";
 import { put } from "../../core/store/port.ts";
-import type { TaskDefinitionRecord, TaskRecord } from "../../core/store/records.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 
 let berth: TestBerth;

@@ -1,5 +1,5 @@
+import type { AccessPolicy } from "../../core/auth/records.ts";
 import type { Store } from "../../core/store/port.ts";
-import type { AccessPolicy } from "../../core/store/records.ts";
 import { type CallTarget, rawCall, type Signing } from "./rawCall.ts";
 
 export const ECS = "AmazonEC2ContainerServiceV20141113";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { inject } from "vitest";
-import type { ActionContext } from "../../core/actions/context.ts";
+import type { ActionContext } from "../../core/operations/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import type { Store } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";

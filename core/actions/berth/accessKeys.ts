@@ -1,8 +1,8 @@
 import { accessKeyRecord, generateAccessKey } from "../../auth/accessKeys.ts";
+import type { AccessKeyRecord } from "../../auth/records.ts";
+import type { ActionContext } from "../../operations/context.ts";
 import { clientException, invalidParameter } from "../../protocol/errors.ts";
 import { put } from "../../store/port.ts";
-import type { AccessKeyRecord } from "../../store/records.ts";
-import type { ActionContext } from "../context.ts";
 import { nextToken, pageRequest } from "../pagination.ts";
 import { Members } from "./input.ts";
 import { policyOf } from "./policyInput.ts";

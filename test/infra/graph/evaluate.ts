@@ -10,8 +10,8 @@ import { buildProgram } from "./program.ts";
 /**
  * One evaluation of sst.config.ts, as `sst deploy` would run it, under Pulumi's mock runtime: its
  * own process (the Pulumi runtime's state is global), run by graph.ts. Arguments: the repository,
- * the stage, SST's working directory (a scratch one: the function builds and zips go there) and
- * the JSON file to write the graph to (graph.ts documents its shape).
+ * the stage, SST's working directory (where the function builds, their zips and the agent's
+ * bundle go) and the JSON file to write the graph to (graph.ts documents its shape).
  *
  *   node bin/run-ts.mjs test/infra/graph/evaluate.ts ROOT STAGE WORK OUT.json
  *

@@ -1,4 +1,4 @@
-import type { AccessKeyRecord } from "../../records.ts";
+import type { AccessKeyRecord } from "../../../auth/records.ts";
 
 /** Access keys: one item each, read by id on every request; listed by id through `ordered`. */
 export const accessKeyKey = (accessKeyId: string) => ({ pk: `ACCESSKEY#${accessKeyId}`, sk: "ACCESSKEY" });

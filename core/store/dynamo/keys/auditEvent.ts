@@ -1,4 +1,4 @@
-import type { AuditEventRecord } from "../../records.ts";
+import type { AuditEventRecord } from "../../../auth/records.ts";
 
 /**
  * Audit events: one item each (written once, expired by TTL after the retention period), listed

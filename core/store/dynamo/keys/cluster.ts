@@ -1,4 +1,4 @@
-import type { ClusterRecord } from "../../records.ts";
+import type { ClusterRecord } from "../../../model/records.ts";
 
 /** Clusters: one item each; listed by name through the `ordered` index. */
 export const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: "CLUSTER" });

@@ -1,4 +1,4 @@
-import type { ContainerInstanceRecord } from "../../records.ts";
+import type { ContainerInstanceRecord } from "../../../model/records.ts";
 
 /**
  * Container instances: a cluster's share a partition (placement reads them all, with a

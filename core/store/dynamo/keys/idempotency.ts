@@ -1,4 +1,4 @@
-import type { IdempotencyRecord } from "../../records.ts";
+import type { IdempotencyRecord } from "../../../model/records.ts";
 
 /** Idempotency records (a clientToken's outcome): only ever read by key. */
 export const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: "IDEMPOTENCY" });

@@ -1,4 +1,4 @@
-import type { ServiceRecord } from "../../records.ts";
+import type { ServiceRecord } from "../../../model/records.ts";
 
 /**
  * Services: a cluster's share a partition, sorted by name (ListServices' order). Live ones

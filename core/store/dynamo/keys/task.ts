@@ -1,5 +1,5 @@
 import { taskDefinitionFamily } from "../../../model/arn.ts";
-import type { TaskRecord } from "../../records.ts";
+import type { TaskRecord } from "../../../model/records.ts";
 
 /**
  * Tasks: a cluster's share a partition, sorted by id (ListTasks' order). Secondary partitions,

@@ -1,4 +1,4 @@
-import type { TaskDefinitionRecord } from "../../records.ts";
+import type { TaskDefinitionRecord } from "../../../model/records.ts";
 
 /**
  * Task definitions: a family's revisions share a partition, sorted by zero-padded revision so

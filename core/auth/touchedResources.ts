@@ -1,0 +1,53 @@
+import { clusterArn, clusterName as namedCluster, parseArn } from "../model/arn.ts";
+import type { Partition } from "../model/config.ts";
+import { ecsModel } from "../protocol/model.ts";
+import { isObject } from "../protocol/validate.ts";
+
+/**
+ * The resources a call touches, for authorization and the audit trail. Berth scopes keys by
+ * cluster: a call that names a cluster (its `cluster` member, or `default` when absent, as ECS
+ * defaults it) touches that cluster's ARN; CreateCluster the cluster it creates; DescribeClusters
+ * each it names; the tag actions the cluster of the ARN they tag (or the ARN itself, a task
+ * definition's). Calls that address no cluster (ListClusters, the task definition actions,
+ * account settings) touch `*`, as IAM has them: only a `*` resource pattern allows those.
+ */
+export function resourcesOf(partition: Partition, action: string, input: unknown): string[] {
+  const body = isObject(input) ? input : {};
+  const operation = action.slice(action.indexOf(":") + 1);
+  const cluster = (ref: unknown) => clusterArn(partition, clusterName(ref));
+  switch (operation) {
+    case "CreateCluster":
+      return [cluster(body.clusterName)];
+    case "DescribeClusters":
+      return Array.isArray(body.clusters) && body.clusters.length > 0
+        ? body.clusters.map(cluster)
+        : [cluster(undefined)];
+    case "TagResource":
+    case "UntagResource":
+    case "ListTagsForResource":
+      return [taggedResource(partition, body.resourceArn)];
+  }
+  return hasClusterMember(action, operation) ? [cluster(body.cluster)] : ["*"];
+}
+
+/**
+ * The cluster a call names, `default` when it names none. Berth's actions check their input
+ * only when they run, after authorization: a member of the wrong type counts as absent here,
+ * and the action then refuses it.
+ */
+export const clusterName = (ref: unknown): string => namedCluster(typeof ref === "string" ? ref : undefined);
+
+/** Berth's own actions all take `cluster`; ECS's say so in the model. */
+function hasClusterMember(action: string, operation: string): boolean {
+  if (action.startsWith("berth:")) return true;
+  const input = ecsModel.operations[operation]?.input;
+  return input !== undefined && Object.hasOwn(ecsModel.shapes[input]?.members ?? {}, "cluster");
+}
+
+function taggedResource(partition: Partition, ref: unknown): string {
+  const arn = typeof ref === "string" ? parseArn(ref) : undefined;
+  if (!arn) return typeof ref === "string" ? ref : "*";
+  if (arn.type === "cluster") return clusterArn(partition, arn.parts[0]);
+  // Long-format ARNs of tasks, services and container instances start with their cluster.
+  return arn.type === "task-definition" || arn.parts.length < 2 ? (ref as string) : clusterArn(partition, arn.parts[0]);
+}

@@ -1,0 +1,126 @@
+import type { Cluster, ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Reservation } from "./reservation.ts";
+
+/**
+ * What the store keeps. Each record wraps the ECS shape a client sees (so actions return it as
+ * is) plus the few fields the control plane needs to find and guard it.
+ *
+ * `version` is the optimistic-concurrency counter: the store sets it on every write, and a write
+ * names the version it read (see Write in port.ts). `expiresAt` (epoch ms) makes a record vanish
+ * like ECS's stopped tasks and inactive resources do.
+ */
+export interface Stored {
+  version: number;
+  expiresAt?: number;
+}
+
+export interface ClusterRecord extends Stored {
+  name: string;
+  cluster: Cluster;
+}
+
+/** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */
+export interface AccountSettingsRecord extends Stored {
+  principalArn: string;
+  settings: Setting[];
+}
+
+export interface TaskDefinitionRecord extends Stored {
+  family: string;
+  revision: number;
+  taskDefinition: TaskDefinition;
+  tags: Tag[];
+}
+
+export interface ContainerInstanceRecord extends Stored {
+  cluster: string;
+  id: string;
+  /** Includes registeredResources, remainingResources (as the store keeps them, apart from the
+   * rest: see ResourceWrite in port.ts), attributes and tags. Task counts are derived when described. */
+  instance: ContainerInstance;
+  /** Moves on with every change of the remaining resources, as `version` does with the rest. */
+  resourcesVersion?: number;
+  /**
+   * How many tasks of each group hold a reservation on the instance (placed and not yet
+   * STOPPED), as the store keeps them beside the remaining resources (kept by the same
+   * ResourceWrites): what placement's spread, distinctInstance and task:group need, without a
+   * read of the tasks. Filled in on read (groups with none are left out); never written back.
+   */
+  residentGroups?: Record<string, number>;
+}
+
+export interface TaskRecord extends Stored {
+  cluster: string;
+  id: string;
+  task: Task;
+  containerInstanceId?: string;
+  /** Released back to the instance when the task reaches STOPPED. */
+  reservation: Reservation;
+  /** Resources still held on the instance: true until the release is committed. */
+  holdsReservation: boolean;
+  /** Containers whose exit stops the task (from the task definition's `essential`). */
+  essentialContainers: string[];
+  /** An agent has reported on this task: from then on only the agent moves it to STOPPED. */
+  acknowledged: boolean;
+}
+
+/** The remembered outcome of a request that carried a clientToken. */
+export interface IdempotencyRecord extends Stored {
+  key: string;
+  /** Fingerprint of the request, to tell a retry from a different request reusing a token. */
+  request: string;
+  response: unknown;
+}
+
+/**
+ * A container instance's latest heartbeat from its agent (registration counts as the first).
+ * Not a versioned record: it is written unconditionally, last writer wins, and never in a commit,
+ * so that heartbeats can never make a placement lose its race for the instance record.
+ */
+export interface HeartbeatRecord {
+  cluster: string;
+  /** The container instance's id. */
+  id: string;
+  /** When the control plane received the beat (epoch ms): agentConnected is derived from it. */
+  at: number;
+  /** What the agent measured, when it sent it (registration sends none). */
+  utilization?: InstanceUtilization;
+  expiresAt?: number;
+}
+
+/** Host CPU and memory use, and each task's, as the agent measured them. */
+export interface InstanceUtilization {
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+  tasks: TaskUtilization[];
+}
+
+export interface TaskUtilization {
+  taskArn: string;
+  cpuPercent: number;
+  memoryMiB: number;
+}
+
+/**
+ * A service: the ECS shape clients see (deployments[] PRIMARY first, events[] newest first, at
+ * most 100; running and pending counts are derived from the tasks when described, never stored),
+ * and what the service scheduler keeps between its rounds.
+ */
+export interface ServiceRecord extends Stored {
+  cluster: string;
+  /** The service name, unique in its cluster. */
+  name: string;
+  service: Service;
+  /** CreateService's parameters as a fingerprint: a second create of the name must match it. */
+  request: string;
+  scheduler: ServiceSchedulerState;
+}
+
+/** The scheduler's memory between rounds (epoch ms; kept out of the ECS shape). */
+export interface ServiceSchedulerState {
+  /** The last round found the service steady. */
+  steady?: boolean;
+  /** When "has reached a steady state" was last said: ECS repeats it at most every 6 hours. */
+  steadyEventMs?: number;
+}

@@ -1,0 +1,159 @@
+import type { Failure, PlacementConstraint, PlacementStrategy, Tag, Task, TaskOverride } from "@aws-sdk/client-ecs";
+import { newId } from "../model/ids.ts";
+import { newTaskRecord } from "../model/newTask.ts";
+import type { ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { type Reservation, reservationOf } from "../model/reservation.ts";
+import { reservationWrite, reserve } from "../placement/capacity.ts";
+import { planPlacement } from "../placement/plan.ts";
+import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
+import { EcsError } from "../protocol/errors.ts";
+import { put, type Write } from "../store/port.ts";
+import { usesLongArns } from "./accountSettings.ts";
+import { withAgentConnections } from "./agentConnection.ts";
+import type { ActionContext } from "./context.ts";
+import { instanceChanged } from "./instanceQueue.ts";
+import { needsLastStatus, withResidents } from "./residents.ts";
+import { retryOnConflict } from "./retry.ts";
+
+export interface Launch {
+  cluster: string;
+  taskDefinition: TaskDefinitionRecord;
+  count: number;
+  overrides: TaskOverride;
+  group: string;
+  startedBy?: string;
+  tags: Tag[];
+  enableExecuteCommand: boolean;
+  constraints: PlacementConstraint[];
+  strategies: PlacementStrategy[];
+  /** StartTask: one task on each of these instance ids, bypassing strategies and constraints. */
+  onInstances?: string[];
+  /** Extra writes committed atomically with the tasks (the clientToken's record). */
+  alsoWrite?: (tasks: Task[], failures: Failure[]) => Write[];
+}
+
+/** How often a placement is re-proposed after losing a race for an instance. */
+const MAX_ATTEMPTS = 10;
+
+/** RunTask's refusal when the cluster has no instance to place on: the service scheduler waits instead. */
+export class NoContainerInstances extends EcsError {
+  constructor() {
+    super("InvalidParameterException", "No Container Instances were found in your cluster.");
+  }
+}
+
+/**
+ * Propose, then commit optimistically: read the cluster's instances, plan where the tasks go,
+ * and commit the tasks together with one reservation per chosen instance, on the condition that
+ * it still fits there (and the instance is still ACTIVE) when the commit lands. Launches that
+ * pick the same instance at once all commit while there is room; one that finds it gone re-reads
+ * and re-plans, so launches never overbook an instance.
+ */
+export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  const longArn = await usesLongArns(ctx, "task");
+  return retryOnConflict(async () => {
+    // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
+    const instances = await withAgentConnections(
+      ctx,
+      launch.cluster,
+      (await ctx.store.listContainerInstances(launch.cluster)).filter((i) => i.instance.status !== "INACTIVE"),
+    );
+    if (instances.length === 0 && !launch.onInstances) {
+      throw new NoContainerInstances();
+    }
+    const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
+    const candidates = await candidatesOf(ctx, launch, instances);
+    const plan = launch.onInstances
+      ? planOnInstances(candidates, launch, demand)
+      : planPlacement(candidates, planRequest(launch, demand));
+
+    const now = ctx.now();
+    const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
+    const records: Omit<TaskRecord, "version">[] = [];
+    for (const chosen of plan.placements) {
+      const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
+      reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
+      records.push(
+        newTaskRecord({
+          partition: ctx.partition,
+          cluster: launch.cluster,
+          id: newId(),
+          taskDefinition: launch.taskDefinition,
+          instance,
+          reservation: demand,
+          overrides: launch.overrides,
+          group: launch.group,
+          startedBy: launch.startedBy,
+          tags: launch.tags,
+          enableExecuteCommand: launch.enableExecuteCommand,
+          now,
+          longArn,
+        }),
+      );
+    }
+    const tasks = records.map((r) => r.task);
+    const failures: Failure[] = plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail }));
+    const writes = [
+      ...records.map((r) => put("task", r)),
+      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
+      ...(launch.alsoWrite?.(tasks, failures) ?? []),
+    ];
+    if (writes.length > 0) await ctx.store.commit(writes);
+    for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
+    return { tasks, failures };
+  }, MAX_ATTEMPTS);
+}
+
+const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => ({
+  demand,
+  count: launch.count,
+  group: launch.group,
+  taskDefinitionArn: launch.taskDefinition.taskDefinition.taskDefinitionArn as string,
+  constraints: [
+    ...launch.constraints,
+    ...((launch.taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[]),
+  ],
+  strategies: launch.strategies,
+  // Instances without an attribute the task definition requires are rejected (reason ATTRIBUTE).
+  requiredAttributes: launch.taskDefinition.taskDefinition.requiresAttributes,
+  random: Math.random,
+});
+
+/** StartTask: each named instance takes one task if it is eligible and has room. */
+function planOnInstances(candidates: Candidate[], launch: Launch, demand: Reservation): PlacementPlan {
+  const plan: PlacementPlan = { placements: [], failures: [] };
+  for (const id of launch.onInstances ?? []) {
+    const candidate = candidates.find((c) => c.record.id === id);
+    if (!candidate) continue;
+    const taken = plan.placements.filter((p) => p.id === id).length;
+    const single = planPlacement([candidate], {
+      ...planRequest(launch, demand),
+      count: taken + 1,
+      constraints: [],
+      strategies: [],
+    });
+    if (single.placements.length > taken) plan.placements.push(candidate.record);
+    else plan.failures.push(...single.failures);
+  }
+  return plan;
+}
+
+/**
+ * Instances with the live tasks that placement needs to see: only when a constraint or strategy
+ * depends on tasks already there (task:group and runningTasksCount expressions, spread,
+ * distinctInstance). Their groups come with the instances (see residents.ts); only
+ * runningTasksCount makes it read the cluster's tasks.
+ */
+async function candidatesOf(
+  ctx: ActionContext,
+  launch: Launch,
+  instances: ContainerInstanceRecord[],
+): Promise<Candidate[]> {
+  const constraints = [...launch.constraints, ...(launch.taskDefinition.taskDefinition.placementConstraints ?? [])];
+  const lastStatus = needsLastStatus(constraints.map((c) => c.expression));
+  const anyGroup = lastStatus || constraints.some((c) => c.expression?.includes("task:group"));
+  const ownGroup =
+    launch.strategies.some((s) => s.type === "spread") || constraints.some((c) => c.type === "distinctInstance");
+  if (!anyGroup && !ownGroup) return instances.map((record) => ({ record, tasks: [] }));
+  return withResidents(ctx, launch.cluster, instances, { group: anyGroup ? undefined : launch.group, lastStatus });
+}
