@@ -13,6 +13,7 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import Docker from "dockerode";
@@ -24,7 +25,7 @@ import type { AgentProcess } from "../support/cli.ts";
 import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
 import { until } from "../support/poll.ts";
 import { type CloudDeployment, deployOffline } from "./deployment/deployment.ts";
-import { one, TYPES } from "./deployment/graphParts.ts";
+import { type Outputs, one, TYPES } from "./deployment/graphParts.ts";
 import { clientConfig } from "./deployment/provision.ts";
 import { joinHost } from "./host/agentHost.ts";
 import { motoMissing } from "./standIns/moto.ts";
@@ -224,6 +225,10 @@ describe("Berth deployed, on this machine", () => {
     await until(
       "web rolled to app:2, 3 tasks running",
       async () => {
+        // An old task stops once a new one has run for the settle time (core/services/bounds.ts),
+        // at the round after that: the next change or the next sweep, which AWS's schedule runs
+        // every minute and this run ticks as it waits.
+        await cloud.tickSchedule();
         const { services = [] } = await ecs.send(new DescribeServicesCommand({ services: ["web"] }));
         const running = (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING");
         return (
@@ -234,7 +239,7 @@ describe("Berth deployed, on this machine", () => {
         );
       },
       120_000,
-      1000,
+      2000,
     ).catch(async (error) => {
       throw new Error(`${error.message}; web now: ${await serviceSummary("web")}`);
     });
@@ -279,6 +284,35 @@ describe("Berth deployed, on this machine", () => {
       (e) => (e.detail as Record<string, unknown>).agentConnected === false,
     );
     expect(disconnected.length).toBeGreaterThan(0);
+  });
+
+  it("parks a nudge the scheduler cannot read in the dead-letter queue after the redrive count", async () => {
+    const queue = one(cloud.graph, TYPES.queue, (q) => typeof q.redrivePolicy === "string");
+    const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(queue.redrivePolicy);
+    const deadLetters = one(cloud.graph, TYPES.queue, (q) => q.arn === deadLetterTargetArn);
+    const at = (q: Outputs) => `${cloud.motoEndpoint}/${cloud.partition.accountId}/${q.name}`;
+    await tap.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: at(queue),
+        MessageBody: "not a nudge",
+        MessageGroupId: "poison",
+        MessageDeduplicationId: "poison-1",
+      }),
+    );
+    const parked = await until(
+      "the poison message in the dead-letter queue",
+      async () => {
+        const { Messages = [] } = await tap.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: at(deadLetters), MessageSystemAttributeNames: ["All"] }),
+        );
+        return Messages[0];
+      },
+      60_000,
+      500,
+    );
+    expect(parked.Body).toBe("not a nudge");
+    // Received by the scheduler's mapping maxReceiveCount times, each one reported as failed.
+    expect(Number(parked.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(Number(maxReceiveCount));
   });
 
   it("left no function error unreported: every failure the run saw is listed here", () => {
