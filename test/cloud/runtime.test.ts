@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { lambdaEnvironment } from "../infra/lambdaEnvironment.ts";
 import { type LambdaFunction, startLambdaFunction } from "./lambda/lambdaFunction.ts";
 import { FunctionError } from "./lambda/runtimeApi.ts";
 
@@ -20,13 +21,26 @@ async function deploy(
   const dir = mkdtempSync(join(tmpdir(), "berth-lambda-"));
   dirs.push(dir);
   copyFileSync(join(import.meta.dirname, "fixtures", `${fixture}.mjs`), join(dir, "index.mjs"));
-  const fn = await startLambdaFunction({
+  const fixtureFn = {
+    component: fixture,
+    entry: fixture,
     name: `fixture-${fixture}`,
-    dir,
+    arn: `arn:aws:lambda:us-east-1:123456789012:function:fixture-${fixture}`,
     handler: "index.handler",
+    runtime: "nodejs24.x",
+    architecture: "arm64",
+    memory: 128,
+    timeout: options.timeoutSeconds ?? 10,
+    role: "",
     environment: options.environment ?? {},
-    timeoutSeconds: options.timeoutSeconds ?? 10,
-    memoryMb: 128,
+    zip: "",
+    dir,
+  };
+  const fn = await startLambdaFunction({
+    name: fixtureFn.name,
+    dir,
+    environment: lambdaEnvironment(fixtureFn, dir, "us-east-1"),
+    timeoutSeconds: fixtureFn.timeout,
     region: "us-east-1",
     accountId: "123456789012",
   });

@@ -62,8 +62,7 @@ const hosts: AgentProcess[] = [];
 const taskArns: string[] = [];
 
 beforeAll(async () => {
-  Object.assign(process.env, DEPLOY_ENV);
-  const graph = await evaluateGraph("cloud");
+  const graph = await evaluateGraph("cloud", { settings: DEPLOY_ENV });
   const [accessKeyId, secretAccessKey] = graph.secrets.BerthAdminKey.split(":");
   admin = { accessKeyId, secretAccessKey };
   cloud = await deployOffline(graph, { sqsRetryAfterSeconds: 1 });

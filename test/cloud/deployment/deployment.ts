@@ -3,6 +3,7 @@ import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Graph, GraphFunction } from "../../infra/graph.ts";
+import { lambdaEnvironment } from "../../infra/lambdaEnvironment.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../support/dynamodbLocal.ts";
 import { type LambdaFunction, startLambdaFunction } from "../lambda/lambdaFunction.ts";
 import { awsHosts } from "../network/awsHosts.ts";
@@ -187,7 +188,7 @@ export async function deployOffline(graph: Graph, options: DeployOptions = {}): 
   }
 }
 
-/** A graph function as Lambda would run it: its code, handler, limits and environment, as deployed. */
+/** A graph function as Lambda would run it: its code, timeout and environment, as deployed. */
 function lambdaConfig(
   f: GraphFunction,
   partition: { accountId: string; region: string },
@@ -196,17 +197,8 @@ function lambdaConfig(
   return {
     name: f.name,
     dir: f.dir,
-    handler: f.handler,
-    environment: f.environment,
     timeoutSeconds: f.timeout,
-    memoryMb: f.memory,
     ...partition,
-    platformEnvironment: {
-      // Lambda gives a function its role's temporary credentials; the stand-ins check none.
-      AWS_ACCESS_KEY_ID: "ASIAOFFLINECLOUDRUN0",
-      AWS_SECRET_ACCESS_KEY: "offline-cloud-run-secret",
-      AWS_SESSION_TOKEN: "offline-cloud-run-session",
-      ...network,
-    },
+    environment: { ...lambdaEnvironment(f, f.dir, partition.region), ...network },
   };
 }

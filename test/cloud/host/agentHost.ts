@@ -61,7 +61,9 @@ export async function joinHost(cloud: CloudDeployment, name: string): Promise<Ag
     BERTH_REGION: fromSettings("BERTH_REGION"),
     BERTH_BOOTSTRAP_TOKEN: await read(tokenName),
     ECS_ENABLE_IMDS: "false",
-    BERTH_HEARTBEAT_SECONDS: process.env.BERTH_AGENT_HEARTBEAT_SECONDS ?? "10",
+    // As often as the control plane expects (what the deploy gave the API function; 10 s unset).
+    BERTH_HEARTBEAT_SECONDS:
+      cloud.graph.functions.find((f) => f.entry === "api")?.environment.BERTH_AGENT_HEARTBEAT_SECONDS ?? "10",
     ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: "1s",
     // The instance role's credentials, with which the agent reads its wake-up queue.
     AWS_ACCESS_KEY_ID: "ASIAOFFLINEHOSTROLE0",

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { FunctionError, type RuntimeApiServer, startRuntimeApi } from "./runtimeApi.ts";
@@ -7,8 +6,8 @@ import { FunctionError, type RuntimeApiServer, startRuntimeApi } from "./runtime
 /**
  * One Lambda function as Lambda runs it: its deployed directory (the unzipped code, nothing else
  * beside it) loaded by the official Runtime Interface Client for Node (`aws-lambda-ric`, the one
- * AWS's own Node base images run) in a process of its own, with the environment Lambda sets and
- * the function's own, talking to our Runtime API server. The process starts at the first
+ * AWS's own Node base images run) in a process of its own, with the environment Lambda gives it
+ * (nothing of the test's), talking to our Runtime API server. The process starts at the first
  * invocation (a cold start) and again after it died (an init error, a crash, a timeout), as
  * Lambda replaces an execution environment. Everything the runtime prints goes to the test's
  * output, prefixed with the function's name, and every error is kept in `errors`, so that a
@@ -18,16 +17,14 @@ export interface LambdaFunctionConfig {
   name: string;
   /** The unzipped deployment package: LAMBDA_TASK_ROOT. */
   dir: string;
-  /** `<file without extension>.<export>`, as the function's `handler`. */
-  handler: string;
-  /** The function's own environment (from its definition). */
+  /**
+   * The whole environment of the runtime's process: Lambda's own variables and the function's
+   * (test/infra/lambdaEnvironment.ts), plus what this machine's stand-ins need.
+   */
   environment: Record<string, string>;
   timeoutSeconds: number;
-  memoryMb: number;
   region: string;
   accountId: string;
-  /** Lambda's own environment that this machine's stand-ins need (endpoints, credentials). */
-  platformEnvironment?: Record<string, string>;
 }
 
 export interface LambdaFunction {
@@ -55,27 +52,10 @@ export async function startLambdaFunction(config: LambdaFunctionConfig): Promise
     runtime = undefined;
   };
 
-  const env = (): Record<string, string> => ({
-    PATH: "/usr/local/bin:/usr/bin:/bin",
-    LANG: "en_US.UTF-8",
-    TZ: ":UTC",
-    LAMBDA_TASK_ROOT: config.dir,
-    _HANDLER: config.handler,
-    AWS_LAMBDA_RUNTIME_API: api.address,
-    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
-    AWS_LAMBDA_FUNCTION_NAME: config.name,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomUUID().replaceAll("-", "")}`,
-    AWS_REGION: config.region,
-    AWS_DEFAULT_REGION: config.region,
-    ...config.platformEnvironment,
-    ...config.environment,
-  });
+  const env = { ...config.environment, AWS_LAMBDA_RUNTIME_API: api.address };
 
   const start = () => {
-    const child = spawn(process.execPath, [RIC], { cwd: config.dir, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [RIC], { cwd: config.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on("line", (line) => console.log(`[${config.name}] ${line}`));
     }
