@@ -1,19 +1,13 @@
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Graph, GraphFunction } from "../../infra/graph.ts";
 import { lambdaEnvironment } from "../../infra/lambdaEnvironment.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../support/dynamodbLocal.ts";
 import { type LambdaFunction, startLambdaFunction } from "../lambda/lambdaFunction.ts";
 import { awsHosts } from "../network/awsHosts.ts";
-import { startBusRule } from "../sources/busRule.ts";
 import { type HttpApi, startHttpApi } from "../sources/httpApi.ts";
-import { type EventSource, startSqsSource } from "../sources/sqsSource.ts";
-import { startStreamSource } from "../sources/streamSource.ts";
 import { type Moto, startMoto } from "../standIns/moto.ts";
-import { functionByArn, type Outputs, ofType, one, partitionOf, TYPES } from "./graphParts.ts";
-import { clientConfig, provision } from "./provision.ts";
+import { startEventSources } from "./eventSources.ts";
+import { type Outputs, ofType, one, partitionOf, TYPES } from "./graphParts.ts";
+import { provision } from "./provision.ts";
 
 /**
  * The deployed form of Berth, stood up on this machine from the evaluated graph: the AWS side in
@@ -95,69 +89,13 @@ export async function deployOffline(graph: Graph, options: DeployOptions = {}): 
       stops.push(fn.stop);
     }
 
-    const motoClients = { sqs: new SQSClient(clientConfig(moto.endpoint, region)) };
-    const events = new EventBridgeClient(clientConfig(moto.endpoint, region));
-    const sources: EventSource[] = [];
-    for (const { outputs } of ofType(graph, TYPES.mapping)) {
-      const m = outputs as Outputs as Record<string, unknown>;
-      const arn = String(m.eventSourceArn);
-      const reportBatchItemFailures = ((m.functionResponseTypes as string[]) ?? []).includes("ReportBatchItemFailures");
-      if (arn.startsWith("arn:aws:sqs:")) {
-        const name = arn.split(":")[5];
-        sources.push(
-          startSqsSource({
-            sqs: motoClients.sqs,
-            queueUrl: `${moto.endpoint}/${accountId}/${name}`,
-            queueArn: arn,
-            region,
-            batchSize: Number(m.batchSize ?? 10),
-            maximumBatchingWindowInSeconds: Number(m.maximumBatchingWindowInSeconds ?? 0),
-            reportBatchItemFailures,
-            retryAfterSeconds: options.sqsRetryAfterSeconds,
-            invoke: invoke(String(m.functionName)),
-          }),
-        );
-      } else if (arn.startsWith("arn:aws:dynamodb:")) {
-        const table = one(graph, TYPES.table, (t) => t.streamArn === arn);
-        const ddb = new DynamoDBClient(clientConfig(dynamodb.endpoint, region));
-        const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table.name }));
-        const filters = ((m.filterCriteria as { filters?: { pattern: string }[] })?.filters ?? []).map((f) =>
-          JSON.parse(f.pattern),
-        );
-        sources.push(
-          await startStreamSource({
-            streams: new DynamoDBStreamsClient(clientConfig(dynamodb.endpoint, region)),
-            streamArn: Table?.LatestStreamArn as string,
-            eventSourceArn: arn,
-            region,
-            batchSize: Number(m.batchSize ?? 100),
-            // No filter criteria: every record passes.
-            filters: filters.length > 0 ? filters : [{}],
-            reportBatchItemFailures,
-            bisectBatchOnFunctionError: m.bisectBatchOnFunctionError === true,
-            maximumRetryAttempts: Number(m.maximumRetryAttempts ?? 10_000),
-            invoke: invoke(String(m.functionName)),
-          }),
-        );
-      } else {
-        throw new Error(`an event source this harness does not play: ${arn}`);
-      }
-    }
-    for (const { outputs } of ofType(graph, TYPES.target)) {
-      const t = outputs as Outputs;
-      if (!String(t.arn).startsWith("arn:aws:lambda:")) continue;
-      functionByArn(graph, t.arn);
-      sources.push(
-        await startBusRule({
-          events,
-          sqs: motoClients.sqs,
-          busName: t.eventBusName,
-          ruleName: t.rule,
-          targetId: t.targetId,
-          invoke: invoke(t.arn),
-        }),
-      );
-    }
+    const sources = await startEventSources(graph, {
+      moto: moto.endpoint,
+      dynamodb: dynamodb.endpoint,
+      ...partition,
+      invoke,
+      sqsRetryAfterSeconds: options.sqsRetryAfterSeconds,
+    });
     stops.push(async () => {
       for (const s of sources) await s.stop();
     });
