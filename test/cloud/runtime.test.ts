@@ -85,6 +85,17 @@ describe("the Lambda harness (aws-lambda-ric against our Runtime API)", () => {
     await expect(fn.invoke({})).rejects.toThrow(/init error/);
   });
 
+  it("freezes the environment between invocations: work left after a return waits for the next one", async () => {
+    const fn = await deploy("lateWork");
+    expect(await fn.invoke({})).toEqual({ firedAt: null });
+    // Frozen: the 50 ms timer cannot fire while no invocation runs.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const thawedAt = Date.now();
+    const { firedAt } = (await fn.invoke({})) as { firedAt: number | null };
+    // Thawed, the overdue timer fires before or after the handler looks, never during the wait.
+    if (firedAt !== null) expect(firedAt).toBeGreaterThanOrEqual(thawedAt);
+  });
+
   it("ends an invocation past the function's timeout", async () => {
     const fn = await deploy("slow", { timeoutSeconds: 1 });
     await expect(fn.invoke({})).rejects.toThrow(/Task timed out after 1.00 seconds/);

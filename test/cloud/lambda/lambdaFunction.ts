@@ -9,7 +9,10 @@ import { FunctionError, type RuntimeApiServer, startRuntimeApi } from "./runtime
  * AWS's own Node base images run) in a process of its own, with the environment Lambda gives it
  * (nothing of the test's), talking to our Runtime API server. The process starts at the first
  * invocation (a cold start) and again after it died (an init error, a crash, a timeout), as
- * Lambda replaces an execution environment. Everything the runtime prints goes to the test's
+ * Lambda replaces an execution environment. Between invocations the process is stopped
+ * (SIGSTOP), as Lambda freezes an environment once its runtime asks for the next event: what a
+ * handler leaves running after it returns (an un-awaited send, a timer) waits for the next
+ * invocation, as on AWS. Everything the runtime prints goes to the test's
  * output, prefixed with the function's name, and every error is kept in `errors`, so that a
  * failure in a function never goes unseen, even where an event source retries it.
  */
@@ -46,6 +49,18 @@ export async function startLambdaFunction(config: LambdaFunctionConfig): Promise
   let runtime: ChildProcess | undefined;
   let stopping = false;
 
+  let frozen = false;
+  api.onIdle = () => {
+    if (!runtime || frozen) return;
+    frozen = true;
+    runtime.kill("SIGSTOP");
+  };
+  const thaw = () => {
+    if (!frozen) return;
+    frozen = false;
+    runtime?.kill("SIGCONT");
+  };
+
   api.onInitError = (body) => {
     console.error(`[${config.name}] INIT ERROR ${body.errorType}: ${body.errorMessage}`);
     // That environment is done for: the next invocation starts another, as Lambda does.
@@ -55,6 +70,7 @@ export async function startLambdaFunction(config: LambdaFunctionConfig): Promise
   const env = { ...config.environment, AWS_LAMBDA_RUNTIME_API: api.address };
 
   const start = () => {
+    frozen = false;
     const child = spawn(process.execPath, [RIC], { cwd: config.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on("line", (line) => console.log(`[${config.name}] ${line}`));
@@ -79,6 +95,7 @@ export async function startLambdaFunction(config: LambdaFunctionConfig): Promise
     arn,
     errors,
     async invoke(event) {
+      thaw();
       runtime ??= start();
       const child = runtime;
       const timeoutMs = config.timeoutSeconds * 1000;

@@ -48,6 +48,8 @@ export interface RuntimeApiServer {
   failAll(error: FunctionError): void;
   /** Called with every init error a runtime posts. */
   onInitError?: (body: ErrorBody) => void;
+  /** Called when the runtime waits on `next` with nothing to hand it. */
+  onIdle?: () => void;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,8 @@ export async function startRuntimeApi(functionName: string, functionArn: string)
     if (req.method === "GET" && path === "/runtime/invocation/next") {
       waiting = res;
       dispatch();
+      // The runtime asked for work and none is there: Lambda freezes the environment now.
+      if (!current) api.onIdle?.();
       return;
     }
     const match = /^\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
