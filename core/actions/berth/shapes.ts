@@ -110,3 +110,10 @@ export interface ListAuditEventsResponse {
   auditEvents: AuditEvent[];
   nextToken?: string;
 }
+
+export interface GetCallerIdentityResponse {
+  /** The key that signed the call. */
+  accessKeyId: string;
+  /** What it may do: `admin`, `read-only`, `scoped` (with its patterns), … */
+  policy: AccessPolicy;
+}
