@@ -66,7 +66,10 @@ export async function loadInstances(api: Api, cluster: string): Promise<Containe
 /** Berth's heartbeat figures per container instance ARN (DescribeUtilization). */
 export async function loadUtilization(api: Api, cluster: string): Promise<Map<string, ContainerInstanceUtilization>> {
   const r = await api.berth<DescribeUtilizationResponse>("DescribeUtilization", { cluster });
-  return new Map(r.utilization.map((u) => [u.containerInstanceArn, u]));
+  // Berth's actions come back as plain JSON, where a timestamp is epoch seconds (JSON 1.1's
+  // encoding); the SDK would make it a Date for an ECS action, so do the same here.
+  const at = (seconds: unknown) => (typeof seconds === "number" ? new Date(seconds * 1000) : undefined);
+  return new Map(r.utilization.map((u) => [u.containerInstanceArn, { ...u, lastHeartbeatAt: at(u.lastHeartbeatAt) }]));
 }
 
 /** The cluster's tasks, running and recently stopped (as long as Berth keeps them), newest first. */

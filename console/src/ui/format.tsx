@@ -23,7 +23,7 @@ export const Time = ({ at }: { at?: Date }) =>
 /** A status word with a colour class (and the word itself, so colour is never the only cue). */
 export function Status({ value }: { value?: string }) {
   const tone =
-    value === undefined
+    value === undefined || value === "UNKNOWN"
       ? "muted"
       : /^(RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|connected)$/.test(value)
         ? "ok"

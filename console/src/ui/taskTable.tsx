@@ -1,4 +1,4 @@
-import { StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
+import { type NetworkBinding, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { shortId, taskDefinitionName } from "../api/fleet.ts";
 import { useSession } from "../context.ts";
 import { href } from "../route.ts";
@@ -14,6 +14,29 @@ export function bindingUrl(bindIP: string | undefined, hostPort: number) {
   return `http://${host.includes(":") ? `[${host}]` : host}:${hostPort}/`;
 }
 
+/**
+ * The host ports a container bound, one per port and protocol (Docker reports IPv4 and IPv6
+ * bindings of the same port separately); links while the container runs.
+ */
+function Bindings({ bindings = [], live }: { bindings?: NetworkBinding[]; live: boolean }) {
+  const seen = new Map<string, NetworkBinding>();
+  for (const b of bindings) if (b.hostPort) seen.set(`${b.hostPort}/${b.protocol ?? "tcp"}`, b);
+  return (
+    <>
+      {[...seen].map(([key, b]) => {
+        const text = `:${b.hostPort}→${b.containerPort}${b.protocol === "udp" ? "/udp" : ""}`;
+        return live && b.protocol !== "udp" ? (
+          <a key={key} href={bindingUrl(b.bindIP, b.hostPort ?? 0)} target="_blank" rel="noreferrer">
+            {text}
+          </a>
+        ) : (
+          <span key={key}>{text}</span>
+        );
+      })}
+    </>
+  );
+}
+
 /** Each container's state, exit code, health and bound ports, compactly, for one table cell. */
 export function Containers({ task }: { task: Task }) {
   return (
@@ -23,18 +46,7 @@ export function Containers({ task }: { task: Task }) {
           <strong>{c.name}</strong> <Status value={c.lastStatus} />
           {c.exitCode !== undefined && <span class="exit"> exit {c.exitCode}</span>}
           {c.healthStatus && c.healthStatus !== "UNKNOWN" && <Status value={c.healthStatus} />}
-          {c.networkBindings?.map((b) =>
-            b.hostPort ? (
-              <a
-                key={`${b.hostPort}/${b.protocol}`}
-                href={bindingUrl(b.bindIP, b.hostPort)}
-                target="_blank"
-                rel="noreferrer"
-              >
-                :{b.hostPort}→{b.containerPort}
-              </a>
-            ) : null,
-          )}
+          <Bindings bindings={c.networkBindings} live={c.lastStatus === "RUNNING"} />
           {c.reason && <span class="reason"> {c.reason}</span>}
         </li>
       ))}

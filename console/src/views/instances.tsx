@@ -47,7 +47,8 @@ export function InstancesView({ cluster }: { cluster: string }) {
               <dd>{ago(u?.lastHeartbeatAt)}</dd>
               <dt>Agent</dt>
               <dd>
-                {instance.versionInfo?.agentVersion ?? "—"} (Docker {instance.versionInfo?.dockerVersion ?? "—"})
+                {instance.versionInfo?.agentVersion ?? "—"} (
+                {instance.versionInfo?.dockerVersion ?? "Docker version unknown"})
               </dd>
               <dt>Running tasks</dt>
               <dd>{instance.runningTasksCount}</dd>

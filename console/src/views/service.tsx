@@ -115,7 +115,7 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
 }
 
 function Actions({ cluster, service, onDone }: { cluster: string; service: Service; onDone: () => void }) {
-  const { api } = useSession();
+  const { api, permission } = useSession();
   const [count, setCount] = useState(String(service.desiredCount ?? 0));
   const desired = Number(count);
   const name = service.serviceName ?? "";
@@ -130,6 +130,7 @@ function Actions({ cluster, service, onDone }: { cluster: string; service: Servi
           min={0}
           step={1}
           value={count}
+          disabled={!permission.canChange}
           onInput={(e) => setCount((e.currentTarget as HTMLInputElement).value)}
         />
       </label>
