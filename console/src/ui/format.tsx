@@ -34,15 +34,23 @@ export function Status({ value }: { value?: string }) {
 }
 
 /** A labelled amount used out of a total, as a native <meter> (announced by screen readers). */
-export function Gauge({ label, used, total, unit }: { label: string; used: number; total: number; unit: string }) {
+export function Gauge({ label, used, total, unit }: { label: string; used?: number; total: number; unit: string }) {
   const id = useId();
+  if (used === undefined) {
+    return (
+      <div class="gauge">
+        <span>{label}</span>
+        <span>not reported yet</span>
+      </div>
+    );
+  }
   return (
     <div class="gauge">
       <label for={id}>{label}</label>
-      <meter id={id} min={0} max={total || 1} value={used} high={total * 0.85} optimum={0} />
       <span>
         {Math.round(used)} / {total} {unit}
       </span>
+      <meter id={id} min={0} max={total || 1} value={used} high={total * 0.85} optimum={0} />
     </div>
   );
 }
