@@ -129,6 +129,17 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("1");
   });
 
+  it("shows ECS's words when a change is refused", async () => {
+    await page.getByLabel("Desired count").fill("-1");
+    await page.getByRole("button", { name: "Scale" }).click();
+    const dialog = page.getByRole("dialog", { name: "Scale" });
+    await dialog.getByRole("button", { name: "Scale" }).click();
+    await expect
+      .poll(() => dialog.getByRole("alert").textContent())
+      .toBe("InvalidParameterException: desiredCount must be at least 0.");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("scales the service from the console, and Docker's containers follow", async () => {
     await page.getByLabel("Desired count").fill("3");
     await page.getByRole("button", { name: "Scale" }).click();

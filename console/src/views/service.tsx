@@ -56,6 +56,9 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
                   <th scope="col">Failed</th>
                   <th scope="col">Rollout</th>
                   <th scope="col">Updated</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -77,6 +80,11 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
                     </td>
                     <td>
                       <Time at={d.updatedAt} />
+                    </td>
+                    <td>
+                      {d.status !== "PRIMARY" && d.taskDefinition !== s.taskDefinition && (
+                        <RollBack cluster={cluster} service={s} to={d.taskDefinition ?? ""} onDone={polled.refresh} />
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -148,5 +156,32 @@ function Actions({ cluster, service, onDone }: { cluster: string; service: Servi
         onDone={onDone}
       />
     </div>
+  );
+}
+
+/**
+ * Back to an older deployment's revision, as a script rolls back: UpdateService with that task
+ * definition, which starts a new deployment of it (ECS keeps no other history to go back to).
+ */
+function RollBack({
+  cluster,
+  service,
+  to,
+  onDone,
+}: {
+  cluster: string;
+  service: Service;
+  to: string;
+  onDone: () => void;
+}) {
+  const { api } = useSession();
+  const name = service.serviceName ?? "";
+  return (
+    <ActionButton
+      label={`Roll back to ${taskDefinitionName(to)}`}
+      question={`Deploy ${taskDefinitionName(to)} to ${name} again, in place of ${taskDefinitionName(service.taskDefinition)}?`}
+      run={() => api.ecs.send(new UpdateServiceCommand({ cluster, service: name, taskDefinition: to }))}
+      onDone={onDone}
+    />
   );
 }
