@@ -5,6 +5,7 @@ import { usePoll } from "../poll.ts";
 import { href } from "../route.ts";
 import { ActionButton } from "../ui/actionButton.tsx";
 import { LiveHeading } from "../ui/live.tsx";
+import { RevisionDiff } from "../ui/revisionDiff.tsx";
 
 /** Families and their ACTIVE revisions; a family's revisions in detail, each deregistrable. */
 export function TaskDefinitionsView({ family }: { family?: string }) {
@@ -49,6 +50,7 @@ function Revisions({ arns, onChange }: { arns: string[]; onChange: () => void })
       {arns.map((arn) => (
         <Revision key={arn} arn={arn} onChange={onChange} />
       ))}
+      {arns.length > 1 && <RevisionDiff arns={arns} />}
     </>
   );
 }
