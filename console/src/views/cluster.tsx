@@ -6,6 +6,7 @@ import { href } from "../route.ts";
 import { CapacityGauges } from "../ui/capacity.tsx";
 import { Section, Status } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
+import { remembered } from "../utilizationHistory.ts";
 
 /** How many of `items` fall under each key, in first-seen order. */
 function countBy<T>(items: T[], key: (item: T) => string | undefined): [string, number][] {
@@ -36,7 +37,7 @@ export function ClusterView({ cluster }: { cluster: string }) {
   const polled = usePoll(async () => {
     const [instances, utilization, tasks, services] = await Promise.all([
       loadInstances(api, cluster),
-      loadUtilization(api, cluster),
+      loadUtilization(api, cluster).then(remembered),
       loadTasks(api, cluster),
       loadServices(api, cluster),
     ]);

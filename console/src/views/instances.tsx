@@ -8,6 +8,8 @@ import { ActionButton } from "../ui/actionButton.tsx";
 import { CapacityGauges } from "../ui/capacity.tsx";
 import { ago, Status } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
+import { UtilizationChart } from "../ui/sparkline.tsx";
+import { history, remembered } from "../utilizationHistory.ts";
 
 /** Each container instance: state, agent, resources left and used, attributes, its tasks; drain or activate it. */
 export function InstancesView({ cluster }: { cluster: string }) {
@@ -15,7 +17,7 @@ export function InstancesView({ cluster }: { cluster: string }) {
   const polled = usePoll(async () => {
     const [instances, utilization, tasks] = await Promise.all([
       loadInstances(api, cluster),
-      loadUtilization(api, cluster),
+      loadUtilization(api, cluster).then(remembered),
       loadTasks(api, cluster),
     ]);
     return { instances, utilization, tasks };
@@ -56,6 +58,7 @@ export function InstancesView({ cluster }: { cluster: string }) {
               <dd>{instance.pendingTasksCount}</dd>
             </dl>
             <CapacityGauges capacity={capacityOf(instance, u)} />
+            <UtilizationChart samples={history(arn)} />
             <details>
               <summary>Attributes ({instance.attributes?.length ?? 0})</summary>
               <ul class="attributes">
