@@ -17,6 +17,7 @@ import type { AccessKey } from "./credentials.ts";
 import { localEventBus } from "./eventBus.ts";
 import { type EventRing, eventRing } from "./eventRing.ts";
 import { localEvents } from "./events.ts";
+import { withListEvents } from "./eventsAction.ts";
 import { startLocalScheduler } from "./scheduler.ts";
 import { startEmbeddedSqs } from "./sqs.ts";
 import { openStore } from "./store.ts";
@@ -76,7 +77,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     options.scheduler,
   );
   const handler = createApiHandler({
-    apis: [...apis, localEventBus(context, ring)],
+    apis: [...withListEvents(apis, ring), localEventBus(context, ring)],
     context,
     access,
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
