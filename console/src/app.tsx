@@ -6,6 +6,7 @@ import { PERMISSION_REASON_ID, permissionOf } from "./permissions.ts";
 import { href, type Route, useRoute } from "./route.ts";
 import { ClusterView } from "./views/cluster.tsx";
 import { ClustersView } from "./views/clusters.tsx";
+import { EventsView } from "./views/events.tsx";
 import { InstancesView } from "./views/instances.tsx";
 import { Login } from "./views/login.tsx";
 import { ServiceView } from "./views/service.tsx";
@@ -65,6 +66,7 @@ function SignedIn({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
           {link("Instances", href("c", current, "instances"), route.view === "instances")}
           {link("Services", href("c", current, "services"), route.view === "services" || route.view === "service")}
           {link("Tasks", href("c", current, "tasks"), route.view === "tasks" || route.view === "task")}
+          {link("Events", href("c", current, "events"), route.view === "events")}
           {link("Task definitions", "#/task-definitions", route.view === "taskDefinitions")}
         </nav>
         <span class="key" title={`Signed in with ${api.accessKeyId}`}>
@@ -102,6 +104,8 @@ function View({ route }: { route: Route }) {
       return <TasksView cluster={route.cluster} />;
     case "task":
       return <TaskView cluster={route.cluster} task={route.task} />;
+    case "events":
+      return <EventsView cluster={route.cluster} />;
     case "taskDefinitions":
       return <TaskDefinitionsView family={route.family} />;
   }

@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
  */
 export type Route =
   | { view: "clusters" }
-  | { view: "cluster" | "instances" | "services" | "tasks"; cluster: string }
+  | { view: "cluster" | "instances" | "services" | "tasks" | "events"; cluster: string }
   | { view: "service"; cluster: string; service: string }
   | { view: "task"; cluster: string; task: string }
   | { view: "taskDefinitions"; family?: string };
@@ -19,6 +19,8 @@ export function parseRoute(hash: string): Route {
   switch (parts[2]) {
     case "instances":
       return { view: "instances", cluster };
+    case "events":
+      return { view: "events", cluster };
     case "services":
       return parts[3] ? { view: "service", cluster, service: parts[3] } : { view: "services", cluster };
     case "tasks":

@@ -175,6 +175,14 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     await page.getByRole("heading", { name: "Stopped" }).waitFor();
     await expect.poll(() => page.locator("main").textContent()).toContain("exit 137");
     await shot("tasks");
+    await nav("Events");
+    await page.getByLabel("Show").selectOption("task");
+    await page.getByLabel("Containing").fill(taskArn.slice(taskArn.lastIndexOf("/") + 1));
+    await expect
+      .poll(() => page.locator("tbody").first().textContent(), { timeout: 15_000 })
+      .toContain("EssentialContainerExited");
+    await page.getByLabel("Containing").fill("");
+    await shot("events");
     await nav("Task definitions");
     await page.getByRole("link", { name: FAMILY }).click();
     await page.getByRole("button", { name: "Deregister" }).waitFor();

@@ -7,6 +7,7 @@ describe("routes in the URL's fragment", () => {
     ["#/", { view: "clusters" }],
     ["#/c/web", { view: "cluster", cluster: "web" }],
     ["#/c/web/instances", { view: "instances", cluster: "web" }],
+    ["#/c/web/events", { view: "events", cluster: "web" }],
     ["#/c/web/services", { view: "services", cluster: "web" }],
     ["#/c/web/services/api", { view: "service", cluster: "web", service: "api" }],
     ["#/c/web/tasks/0123abcd", { view: "task", cluster: "web", task: "0123abcd" }],
