@@ -12,7 +12,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createControlPlane } from "../../agent/controlPlane.ts";
 import type { CreateAccessKeyResponse } from "../../core/actions/berth/shapes.ts";
-import { browserUnavailable, launchBrowser } from "../support/browser.ts";
+import { accessibilityViolations, browserUnavailable, launchBrowser } from "../support/browser.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import {
   containersLabelled,
@@ -205,5 +205,44 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     for (const stop of await stops.all()) expect(await stop.isDisabled()).toBe(true);
     await shot("service-read-only", other);
     await other.close();
+  });
+
+  it("works from the keyboard: a confirmation opens with Enter, closes with Escape, focus comes back", async () => {
+    await page.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
+    const force = page.getByRole("button", { name: "Force new deployment" });
+    await force.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Force new deployment" });
+    await dialog.waitFor();
+    expect(await dialog.getByRole("button", { name: "Cancel" }).evaluate((b) => b === document.activeElement)).toBe(
+      true,
+    );
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await force.evaluate((b) => b === document.activeElement)).toBe(true);
+  });
+
+  it("passes axe-core's WCAG 2 A and AA checks on every page, light and dark", async () => {
+    const views = ["", "c/default", "c/default/instances", "c/default/services", `c/default/services/${SERVICE}`];
+    views.push("c/default/tasks", "c/default/events", "task-definitions", `task-definitions/${FAMILY}`);
+    const found: string[] = [];
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const view of views) {
+        await page.goto(`${consoleUrl}#/${view}`);
+        await page.getByText("Live · updated").first().waitFor();
+        found.push(...(await accessibilityViolations(page)).map((v) => `${colorScheme} #/${view}: ${v}`));
+      }
+      await page.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
+      await page.getByRole("button", { name: "Force new deployment" }).click();
+      found.push(...(await accessibilityViolations(page)).map((v) => `${colorScheme} dialog: ${v}`));
+      await page.keyboard.press("Escape");
+    }
+    const signedOut = await browser.newPage();
+    await signedOut.goto(consoleUrl);
+    await signedOut.getByLabel("Access key ID").waitFor();
+    found.push(...(await accessibilityViolations(signedOut)).map((v) => `sign-in: ${v}`));
+    await signedOut.close();
+    expect(found).toEqual([]);
   });
 });
