@@ -65,6 +65,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
   const nav = (name: string, on = page) => on.getByRole("navigation").getByRole("link", { name, exact: true }).click();
   const signIn = async (on: Page, key: { accessKeyId: string; secretAccessKey: string }) => {
     await on.goto(consoleUrl);
+    if (on === page) await shot("sign-in");
     await on.getByLabel("Access key ID").fill(key.accessKeyId);
     await on.getByLabel("Secret access key").fill(key.secretAccessKey);
     await on.getByRole("button", { name: "Sign in" }).click();

@@ -91,7 +91,7 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
               </tbody>
             </table>
           </Section>
-          <Section title="Placement">
+          <Section title="Placement and load balancing">
             <p>
               Strategy:{" "}
               {s.placementStrategy?.length
@@ -103,6 +103,14 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
                 : "none"}
               .
             </p>
+            {s.loadBalancers?.length ? (
+              <p>
+                Load balancers:{" "}
+                {s.loadBalancers
+                  .map((lb) => `${lb.targetGroupArn ?? lb.loadBalancerName} → ${lb.containerName}:${lb.containerPort}`)
+                  .join(", ")}
+              </p>
+            ) : null}
           </Section>
           <Section title="Tasks">
             <TaskTable cluster={cluster} tasks={polled.data?.tasks ?? []} onChange={polled.refresh} />
