@@ -1,45 +1,58 @@
-import { readFileSync } from "node:fs";
-import { build } from "esbuild";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BuildOptions, build, buildSync, type OutputFile } from "esbuild";
+import { type ConsoleAsset, contentType } from "./assets.ts";
 
-/** One file of the built console: what a server answers for `/console/<name>`. */
-export interface ConsoleAsset {
-  contentType: string;
-  body: Uint8Array;
-}
+export type { ConsoleAsset };
 
 const SOURCE = new URL("./src/", import.meta.url);
 
-/**
- * Builds the console in memory: the page, one script (Preact, the AWS SDK's ECS client and the
- * console's code, for the browser) and its stylesheet. Nothing is written to disk, so there is no
- * build output to commit, ignore or let go stale: a server builds it once, on first request
- * (about a second). Everything the page loads comes from here: it works offline, with no CDN.
- */
-export async function buildConsole(): Promise<Map<string, ConsoleAsset>> {
-  const result = await build({
-    entryPoints: { app: new URL("main.tsx", SOURCE).pathname },
-    bundle: true,
-    write: false,
-    outdir: "/console",
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    sourcemap: false,
-    jsx: "automatic",
-    jsxImportSource: "preact",
-    legalComments: "none",
-    logLevel: "silent",
-  });
+/** The page, one script (Preact, the AWS SDK's ECS client, the console's code) and its stylesheet. */
+const OPTIONS: BuildOptions = {
+  entryPoints: { app: new URL("main.tsx", SOURCE).pathname },
+  bundle: true,
+  write: false,
+  outdir: "/console",
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  sourcemap: false,
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  legalComments: "none",
+  logLevel: "silent",
+};
+
+function assetsOf(outputFiles: OutputFile[]): Map<string, ConsoleAsset> {
   const assets = new Map<string, ConsoleAsset>();
   assets.set("index.html", {
-    contentType: "text/html; charset=utf-8",
+    contentType: contentType("index.html"),
     body: readFileSync(new URL("index.html", SOURCE)),
   });
-  for (const file of result.outputFiles) {
+  for (const file of outputFiles) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-    const contentType = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-    assets.set(name, { contentType, body: file.contents });
+    assets.set(name, { contentType: contentType(name), body: file.contents });
   }
   return assets;
+}
+
+/**
+ * Builds the console in memory. Nothing is written to disk, so there is no build output to
+ * commit, ignore or let go stale: local mode builds it once, on first request (about a second).
+ * Everything the page loads comes from here: it works offline, with no CDN.
+ */
+export async function buildConsole(): Promise<Map<string, ConsoleAsset>> {
+  return assetsOf((await build(OPTIONS)).outputFiles ?? []);
+}
+
+/**
+ * The same build written to `outDir`, synchronously (infra/ is evaluated synchronously), for a
+ * deploy to ship beside the console function (infra/console.ts).
+ */
+export function writeConsole(outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, asset] of assetsOf(buildSync(OPTIONS).outputFiles ?? []))
+    writeFileSync(join(outDir, name), asset.body);
+  return outDir;
 }

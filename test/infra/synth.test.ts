@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ASSETS_DIR, readConsole } from "../../console/assets.ts";
 import { TTL_ATTRIBUTE, tableDefinition } from "../../core/store/dynamo/table.ts";
 import { PRODUCTION_STAGES } from "../../infra/stage.ts";
 import { type Asset, NAME, type Output, type Recording } from "./recorder.ts";
@@ -41,6 +42,7 @@ function functions(): Record<string, FunctionDefinition> {
     events: call("Table", "subscribe", "Events")[1] as FunctionDefinition,
     deploy: call("Bus", "subscribe", "DeploymentRequests")[1] as FunctionDefinition,
     "deploy (ECR)": call("sst.aws.Bus.subscribe", "call", "ImagePushes")[2] as FunctionDefinition,
+    console: rec.get("ConsoleFunction").args as unknown as FunctionDefinition,
   };
 }
 
@@ -129,12 +131,23 @@ describe("the scheduler queue", () => {
 });
 
 describe("the API", () => {
-  it("routes POST / and GET /healthz to the API function", () => {
+  it("routes POST / and GET /healthz to the API function, the console's paths to the console function", () => {
     const routes = rec.called.filter((c) => c.target === "Api" && c.method === "route");
     expect(routes.map((r) => [r.args[0], value(r.args[1])])).toEqual([
       ["POST /", "<ApiFunction.arn>"],
       ["GET /healthz", "<ApiFunction.arn>"],
+      ["GET /console", "<ConsoleFunction.arn>"],
+      ["GET /console/{proxy+}", "<ConsoleFunction.arn>"],
     ]);
+    expect(value(outputs.console)).toBe("<Api.url>/console/");
+  });
+
+  it("ships the console built at deploy time beside its function, where the function reads it", () => {
+    const { copyFiles } = rec.get("ConsoleFunction").args as { copyFiles: { from: string; to: string }[] };
+    expect(copyFiles).toEqual([{ from: expect.any(String), to: ASSETS_DIR }]);
+    const assets = readConsole(copyFiles[0].from);
+    expect([...assets.keys()].sort()).toEqual(["app.css", "app.js", "index.html"]);
+    expect(Buffer.from(assets.get("index.html")?.body ?? []).toString()).toContain('src="app.js"');
   });
 });
 
