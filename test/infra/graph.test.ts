@@ -284,6 +284,16 @@ describe("who may touch what", () => {
       expect(grants(functionPolicy(f.component)), f.component).toEqual(expected[f.entry]);
   });
 
+  it("lets only Lambda assume a function's role (SST alone would let the account's root too)", () => {
+    for (const f of graph.functions) {
+      const role = all("aws:iam/role:Role").find((r) => r.outputs.arn === f.role);
+      const trust = JSON.parse(String(role?.inputs.assumeRolePolicy));
+      expect(trust.Statement, f.component).toEqual([
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]);
+    }
+  });
+
   it("lets the schedule invoke the sweeper and nothing else", () => {
     const role = one("aws:iam/role:Role", "Sweeper");
     expect(JSON.stringify(role.inputs.assumeRolePolicy)).toContain('"Service":"scheduler.amazonaws.com"');
