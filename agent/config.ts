@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { type KeyPair, parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
+import { STANDARD_RESERVED_PORTS } from "../core/model/resourceList.ts";
 import { parseGoDuration } from "./duration.ts";
 import type { EngineConfig } from "./engine/types.ts";
 import type { LogLevel } from "./log.ts";
@@ -94,7 +95,7 @@ export const SETTINGS = {
   reservedPorts: setting(
     "ECS_RESERVED_PORTS",
     json(isPortList),
-    [22, 2375, 2376, 51678, 51679],
+    [...STANDARD_RESERVED_PORTS],
     "a JSON list of port numbers, e.g. [22, 2375]",
   ),
   reservedPortsUdp: setting("ECS_RESERVED_PORTS_UDP", json(isPortList), [], "a JSON list of port numbers"),

@@ -19,7 +19,8 @@ export const apiFunction = new sst.aws.Function("ApiFunction", {
     BERTH_AGENT_ROLE_ARN: agentRole.arn,
     ...ec2IdentityEnvironment,
   }),
-  permissions: ec2IdentityPermissions,
+  // DescribeInstanceTypes: the size of a host registered without totalResources (core/aws/ec2.ts).
+  permissions: [...ec2IdentityPermissions, { actions: ["ec2:DescribeInstanceTypes"], resources: ["*"] }],
 });
 
 export const api = new sst.aws.ApiGatewayV2("Api");

@@ -3,7 +3,9 @@ import type { BuildOptions } from "esbuild";
 /**
  * How SST bundles a Node function (its pkg/runtime/node/build.go: esbuild, ESM for Node 24,
  * minified, names kept, `module` before `main`, everything bundled with the AWS SDK). The bundle
- * check (bench/bundleSizes.ts) and the agent's bundle (agentBundle.ts) build the same way.
+ * check (bench/bundleSizes.ts), the agent's bundle (agentBundle.ts) and the offline deploy's
+ * function build (test/infra/graph/functionBuild.ts, whose zips the init test starts) build the
+ * same way.
  */
 export const NODE_BUNDLE: BuildOptions = {
   bundle: true,

@@ -1,4 +1,4 @@
-import { INDEXES, LIVE_TASK_ATTRIBUTES, TTL_ATTRIBUTE, tableDefinition } from "../core/store/dynamo/table.ts";
+import { LIVE_TASK_ATTRIBUTES, TTL_ATTRIBUTE, tableDefinition } from "../core/store/dynamo/table.ts";
 import { isProduction } from "./stage.ts";
 
 /**
@@ -35,6 +35,3 @@ export const table = new sst.aws.Dynamo("Table", {
   stream: "new-and-old-images",
   deletionProtection: isProduction($app.stage),
 });
-
-/** The index names the store queries, for the synth test to hold against the table. */
-export const STORE_INDEXES = Object.keys(INDEXES);

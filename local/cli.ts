@@ -18,7 +18,7 @@ const USAGE = `Usage: berth local [--port N] [--data-dir DIR] [--no-agent]
                BERTH_AGENT_HEARTBEAT_SECONDS, BERTH_STORE, BERTH_DYNAMODB_ENDPOINT, BERTH_TABLE.
   berth agent  runs the container-instance agent on this host against BERTH_ENDPOINT, configured
                like the ECS agent (/etc/ecs/ecs.config, ECS_CONFIG_FILE or --config, and the
-               environment; see the README). With BERTH_BOOTSTRAP_TOKEN it joins with the
+               environment; see docs/agent.md). With BERTH_BOOTSTRAP_TOKEN it joins with the
                cluster's bootstrap token and then works with credentials of its own.
   berth keys   manages access keys on the running control plane, with the admin key.`;
 

@@ -11,7 +11,7 @@ import { advanceTask, type ContainerReport, essentialExit, requestStop, updateCo
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, findContainerInstance, idInCluster } from "../operations/lookup.ts";
 import { updateTask } from "../operations/updateTask.ts";
-import { invalidParameter } from "../protocol/errors.ts";
+import { clientException, invalidParameter } from "../protocol/errors.ts";
 
 /**
  * The calls a container instance's agent makes. The agent alone reports the known status of its
@@ -27,7 +27,8 @@ export async function DiscoverPollEndpoint(
   input: DiscoverPollEndpointRequest,
   ctx: ActionContext,
 ): Promise<DiscoverPollEndpointResponse> {
-  const cluster = await activeCluster(ctx, input.cluster);
+  // The model lists no ClusterNotFoundException for this action: ClientException, which it lists.
+  const cluster = await activeCluster(ctx, input.cluster, () => clientException("Cluster not found."));
   const controlPlane = ctx.endpoint ?? `https://ecs.${ctx.partition.region}.amazonaws.com`;
   const instance = input.containerInstance
     ? await findContainerInstance(ctx, cluster.name, input.containerInstance)

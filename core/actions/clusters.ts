@@ -16,6 +16,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterName } from "../model/arn.ts";
 import type { ClusterRecord } from "../model/records.ts";
+import { effectiveSetting } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
@@ -28,6 +29,9 @@ const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 /** How long an INACTIVE cluster stays visible to DescribeClusters, as on ECS. */
 const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
 
+/** CreateCluster answers with the cluster's settings and configuration, which DescribeClusters shows only on request. */
+const CREATED: ClusterField[] = ["SETTINGS", "CONFIGURATIONS"];
+
 export async function CreateCluster(input: CreateClusterRequest, ctx: ActionContext): Promise<CreateClusterResponse> {
   const name = input.clusterName ?? "default";
   if (!CLUSTER_NAME.test(name)) {
@@ -39,7 +43,9 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   validateSettings(input.settings);
   const existing = await ctx.store.getCluster(name);
   // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
-  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, []) };
+  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
+  // Without settings, Container Insights as the account's containerInsights setting says.
+  const insights = input.settings?.length ? undefined : await effectiveSetting(ctx, "containerInsights");
   const record: Omit<ClusterRecord, "version"> & { version?: number } = {
     ...existing,
     name,
@@ -48,7 +54,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
       clusterArn: clusterArn(ctx.partition, name),
       clusterName: name,
       status: "ACTIVE",
-      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: "disabled" }],
+      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
       configuration: input.configuration,
       serviceConnectDefaults: input.serviceConnectDefaults,
       capacityProviders: input.capacityProviders ?? [],
@@ -57,7 +63,7 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
     },
   };
   await ctx.store.commit([put("cluster", record as ClusterRecord)]);
-  return { cluster: await describe(ctx, record as ClusterRecord, []) };
+  return { cluster: await describe(ctx, record as ClusterRecord, CREATED) };
 }
 
 export async function DescribeClusters(

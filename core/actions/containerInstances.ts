@@ -23,9 +23,11 @@ import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
 import type { HostPorts } from "../model/reservation.ts";
 import { sortedPorts } from "../model/resourceList.ts";
 import { isPendingStatus } from "../model/taskState.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
+import { instanceTypeResources } from "../operations/instanceTypeResources.ts";
 import { activeCluster, containerInstanceRefArn, describeEach, findContainerInstance } from "../operations/lookup.ts";
 import { needsLastStatus, withResidents } from "../operations/residents.ts";
 import { retryOnConflict } from "../operations/retry.ts";
@@ -55,7 +57,7 @@ export async function RegisterContainerInstance(
   ctx: ActionContext,
 ): Promise<RegisterContainerInstanceResponse> {
   const sent = parseIdentityDocument(input.instanceIdentityDocument);
-  const registered = registeredResources(input.totalResources, input.platformDevices);
+  const given = input.totalResources && registeredResources(input.totalResources, input.platformDevices);
   for (const attribute of input.attributes ?? []) checkAttribute(attribute);
   validateTags(input.tags);
   // The EC2 check (when configured) once the input is known good, before anything is written.
@@ -66,6 +68,9 @@ export async function RegisterContainerInstance(
       })
     : sent;
   const cluster = await activeCluster(ctx, input.cluster);
+  const registered = given ?? (await assumedResources(ctx, identity, input.platformDevices));
+  const longArn = await usesLongArns(ctx, "container instance");
+  checkTagging(longArn, "container instance", input);
 
   const record = await retryOnConflict(async () => {
     const existing = await previousRegistration(ctx, cluster.name, input.containerInstanceArn, identity);
@@ -78,7 +83,9 @@ export async function RegisterContainerInstance(
       throw invalidParameter(`You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes for each resource.`);
     }
     const instance: ContainerInstance = {
-      containerInstanceArn: containerInstanceArn(ctx.partition, cluster.name, id),
+      // A renewed instance keeps its ARN, whatever the format setting says now.
+      containerInstanceArn:
+        existing?.instance.containerInstanceArn ?? containerInstanceArn(ctx.partition, cluster.name, id, longArn),
       ec2InstanceId: identity?.instanceId ?? existing?.instance.ec2InstanceId,
       version: (existing?.instance.version ?? 0) + 1,
       versionInfo: input.versionInfo ?? existing?.instance.versionInfo ?? {},
@@ -122,12 +129,13 @@ export async function DescribeContainerInstances(
   input: DescribeContainerInstancesRequest,
   ctx: ActionContext,
 ): Promise<DescribeContainerInstancesResponse> {
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
+  const cluster = await activeCluster(ctx, input.cluster);
   const refs = input.containerInstances ?? [];
   if (refs.length === 0) throw clientException("Container Instances cannot be empty.");
   if (refs.length > MAX_REFERENCES.DescribeContainerInstances) {
     throw invalidParameter(`containerInstances can have at most ${MAX_REFERENCES.DescribeContainerInstances} items.`);
   }
-  const cluster = await activeCluster(ctx, input.cluster);
   const { described, failures } = await describeEach(
     refs,
     (ref) => findContainerInstance(ctx, cluster.name, ref),
@@ -167,6 +175,8 @@ export async function UpdateContainerInstancesState(
   input: UpdateContainerInstancesStateRequest,
   ctx: ActionContext,
 ): Promise<UpdateContainerInstancesStateResponse> {
+  // The cluster first, then the arguments, as ECS does (moto reproduces the order).
+  const cluster = await activeCluster(ctx, input.cluster);
   const status = input.status;
   if (status !== "ACTIVE" && status !== "DRAINING") {
     throw invalidParameter("Container instance status should be one of [ACTIVE, DRAINING].");
@@ -178,7 +188,6 @@ export async function UpdateContainerInstancesState(
       `containerInstances can have at most ${MAX_REFERENCES.UpdateContainerInstancesState} items.`,
     );
   }
-  const cluster = await activeCluster(ctx, input.cluster);
   const { updated, failures } = await retryOnConflict(async () => {
     const updated = new Map<string, ContainerInstanceRecord>();
     const failures: Failure[] = [];
@@ -244,9 +253,10 @@ export async function DeregisterContainerInstance(
 }
 
 /**
- * A container instance as ECS shows it: agentConnected from its heartbeats, running and pending
- * task counts from the store's tasks on it (by lastStatus), tags and health only when `include`
- * asks for them.
+ * A container instance as ECS shows it: agentConnected from its heartbeats, task counts from the
+ * store's tasks on it as the API reference defines them (runningTasksCount: desiredStatus
+ * RUNNING; pendingTasksCount: lastStatus PENDING, or before it), tags and health only when
+ * `include` asks for them.
  */
 export async function describeContainerInstance(
   ctx: ActionContext,
@@ -258,9 +268,8 @@ export async function describeContainerInstance(
   let running = 0;
   let pending = 0;
   for (const task of await tasksOn(ctx, record.cluster, record.id, true)) {
-    const status = task.task.lastStatus;
-    if (status === "RUNNING") running++;
-    else if (isPendingStatus(status)) pending++;
+    if (task.task.desiredStatus === "RUNNING") running++;
+    if (isPendingStatus(task.task.lastStatus)) pending++;
   }
   return {
     ...instance,
@@ -409,6 +418,22 @@ const copyResource = (r: Resource): Resource => ({
   ...r,
   ...(r.stringSetValue ? { stringSetValue: [...r.stringSetValue] } : {}),
 });
+
+/**
+ * Without totalResources, what the instance type implies (operations/instanceTypeResources.ts).
+ * The response shows them as registeredResources, ECS's own shape; what was assumed, and from
+ * what, goes to the log, since ECS's response has no field for it.
+ */
+async function assumedResources(
+  ctx: ActionContext,
+  identity: InstanceIdentity | undefined,
+  devices: PlatformDevice[] | undefined,
+): Promise<Resource[]> {
+  const { resources, assumed } = await instanceTypeResources(ctx, identity);
+  const message = `RegisterContainerInstance of ${identity?.instanceId ?? "an instance"} without totalResources: assumed ${assumed}.`;
+  (ctx.onAssumption ?? console.warn)(message);
+  return registeredResources(resources, devices);
+}
 
 /** Tasks on an instance (all pages); only those not STOPPED when `live`. */
 async function tasksOn(ctx: ActionContext, cluster: string, id: string, live: boolean): Promise<TaskRecord[]> {

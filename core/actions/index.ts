@@ -2,6 +2,7 @@ import type { Action, ActionTable } from "../operations/context.ts";
 import type { TargetApi } from "../protocol/handle.ts";
 import { ecsModel } from "../protocol/model.ts";
 import { validateInput } from "../protocol/validate.ts";
+import * as accountSettings from "./accountSettings.ts";
 import * as agent from "./agent.ts";
 import * as attributes from "./attributes.ts";
 import { berthActions } from "./berth/index.ts";
@@ -34,6 +35,7 @@ export const actions: ActionTable = actionsOf(
   agent,
   attributes,
   tags,
+  accountSettings,
 );
 
 /** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */

@@ -12,11 +12,12 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, serviceArn } from "../model/arn.ts";
+import { clusterArn, missingServiceArn, serviceArn } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { retryOnConflict } from "../operations/retry.ts";
@@ -70,6 +71,8 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
+  const longArn = await usesLongArns(ctx, "service");
+  checkTagging(longArn, "service", input);
   const record = await retryOnConflict(async () => {
     if (tokenKey) {
       const seen = await ctx.store.getIdempotency(tokenKey);
@@ -85,7 +88,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
     const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
     const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
     const service: Service = {
-      serviceArn: serviceArn(ctx.partition, cluster, name),
+      serviceArn: serviceArn(ctx.partition, cluster, name, longArn),
       serviceName: name,
       clusterArn: clusterArn(ctx.partition, cluster),
       loadBalancers: [],
@@ -221,18 +224,21 @@ export async function DescribeServices(
   input: DescribeServicesRequest,
   ctx: ActionContext,
 ): Promise<DescribeServicesResponse> {
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const refs = input.services ?? [];
   if (refs.length < 1 || refs.length > MAX_REFERENCES.DescribeServices) {
     throw invalidParameter(`services must have between 1 and ${MAX_REFERENCES.DescribeServices} items.`);
   }
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
-  const { find, missingArn } = inCluster(
+  const { find } = inCluster(
     cluster,
     "service",
     (name) => ctx.store.getService(cluster, name),
     (name) => serviceArn(ctx.partition, cluster, name),
   );
+  // A missing service is reported by the ARN given, or a name's short-form ARN, as ECS does.
+  const missingArn = (ref: string) => (ref.startsWith("arn:") ? ref : missingServiceArn(ctx.partition, ref));
   const describe = (record: ServiceRecord) => describeService(ctx, record, withTags);
   const { described, failures } = await describeEach(refs, find, describe, missingArn);
   return { services: described, failures };

@@ -15,7 +15,7 @@ import type {
   RegisterTaskDefinitionResponse,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { parseArn, taskDefinitionArn } from "../model/arn.ts";
+import { lastSegment, parseArn, taskDefinitionArn } from "../model/arn.ts";
 import type { TaskDefinitionRecord } from "../model/records.ts";
 import { newTaskDefinition } from "../model/taskDefinition.ts";
 import type { ActionContext } from "../operations/context.ts";
@@ -112,6 +112,11 @@ export async function DeregisterTaskDefinition(
   input: DeregisterTaskDefinitionRequest,
   ctx: ActionContext,
 ): Promise<DeregisterTaskDefinitionResponse> {
+  const revision = revisionOf(input.taskDefinition as string);
+  if (revision !== undefined && !/^[0-9]+$/.test(revision)) {
+    // ECS's words (moto reproduces them): a revision that is not a number is refused as such.
+    throw invalidParameter(`Invalid revision number. Number: ${revision}`);
+  }
   const ref = parseReference(ctx, input.taskDefinition as string);
   if (ref && ref.revision === undefined) throw clientException("Revision is missing.");
   // Deregistering what is no longer ACTIVE changes nothing and answers with it as it is.
@@ -205,6 +210,13 @@ async function find(ctx: ActionContext, ref: string): Promise<TaskDefinitionReco
   return parsed.revision === undefined
     ? ctx.store.lastTaskDefinition(parsed.family, "ACTIVE")
     : ctx.store.getTaskDefinition(parsed.family, parsed.revision);
+}
+
+/** The text after the family's colon in `family:revision` or an ARN ending so; undefined without one. */
+function revisionOf(ref: string): string | undefined {
+  const name = lastSegment(ref);
+  const colon = name.indexOf(":");
+  return colon < 0 ? undefined : name.slice(colon + 1);
 }
 
 /** `family`, `family:revision` or the ARN of this partition's task definition; undefined otherwise. */

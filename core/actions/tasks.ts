@@ -17,6 +17,7 @@ import { containerInstanceArn, taskArn } from "../model/arn.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import type { TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
+import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type Launch, launchTasks } from "../operations/launchTasks.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
@@ -83,10 +84,11 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
 }
 
 export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {
+  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  // The instances are checked once the cluster and task definition are known, as ECS does (moto reproduces the order).
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10)
     throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  const { cluster, taskDefinition, tags } = await common(input, ctx);
   const { find, missingArn } = inCluster(
     cluster,
     "container-instance",
@@ -120,6 +122,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
   }
   validateTags(input.tags);
   const cluster = (await activeCluster(ctx, input.cluster)).name;
+  checkTagging(await usesLongArns(ctx, "task"), "task", input);
   const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
@@ -173,11 +176,13 @@ export async function StopTask(input: StopTaskRequest, ctx: ActionContext): Prom
 }
 
 export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionContext): Promise<DescribeTasksResponse> {
+  // The cluster first, then the list, as ECS does (moto reproduces the order).
+  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const refs = input.tasks ?? [];
+  if (refs.length === 0) throw invalidParameter("Tasks cannot be empty.");
   if (refs.length > MAX_REFERENCES.DescribeTasks) {
     throw invalidParameter(`Tasks cannot be longer than ${MAX_REFERENCES.DescribeTasks}.`);
   }
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
   const withTags = input.include?.includes("TAGS") ?? false;
   const { find, missingArn } = inCluster(
     cluster,

@@ -1,18 +1,34 @@
 import { invalidParameter } from "../protocol/errors.ts";
 import type { Partition } from "./config.ts";
 
-/** ECS's long ARN format: arn:aws:ecs:REGION:ACCOUNT:RESOURCE. */
+/** ECS's ARNs: arn:aws:ecs:REGION:ACCOUNT:RESOURCE. */
 const base = (p: Partition) => `arn:aws:ecs:${p.region}:${p.accountId}`;
+
+/**
+ * A resource inside a cluster in ECS's long format (`type/cluster/id`), or in the old short one
+ * (`type/id`) when the account setting for its type (taskLongArnFormat, ...) is disabled.
+ */
+const inCluster = (type: string, cluster: string, id: string, long: boolean) =>
+  long ? `${type}/${cluster}/${id}` : `${type}/${id}`;
 
 export const clusterArn = (p: Partition, name: string) => `${base(p)}:cluster/${name}`;
 export const taskDefinitionArn = (p: Partition, family: string, revision: number) =>
   `${base(p)}:task-definition/${family}:${revision}`;
-export const taskArn = (p: Partition, cluster: string, id: string) => `${base(p)}:task/${cluster}/${id}`;
-export const containerInstanceArn = (p: Partition, cluster: string, id: string) =>
-  `${base(p)}:container-instance/${cluster}/${id}`;
-export const serviceArn = (p: Partition, cluster: string, name: string) => `${base(p)}:service/${cluster}/${name}`;
-export const containerArn = (p: Partition, cluster: string, taskId: string, containerId: string) =>
-  `${base(p)}:container/${cluster}/${taskId}/${containerId}`;
+export const taskArn = (p: Partition, cluster: string, id: string, long = true) =>
+  `${base(p)}:${inCluster("task", cluster, id, long)}`;
+export const containerInstanceArn = (p: Partition, cluster: string, id: string, long = true) =>
+  `${base(p)}:${inCluster("container-instance", cluster, id, long)}`;
+export const serviceArn = (p: Partition, cluster: string, name: string, long = true) =>
+  `${base(p)}:${inCluster("service", cluster, name, long)}`;
+/**
+ * The ARN ECS reports a service it cannot find under, given by name: the short form, without
+ * the cluster (DescribeServices failures: "arn:aws:ecs:us-east-2:…:service/pawebapp-service is
+ * MISSING", aws-actions/amazon-ecs-deploy-task-definition#312, long after long ARNs became the default).
+ */
+export const missingServiceArn = (p: Partition, name: string) => `${base(p)}:service/${name}`;
+/** A container's ARN: long with its task's (`container/cluster/task/id`), else the old `container/id`. */
+export const containerArn = (p: Partition, cluster: string, taskId: string, containerId: string, long = true) =>
+  `${base(p)}:container/${long ? `${cluster}/${taskId}/` : ""}${containerId}`;
 
 export interface ParsedArn {
   region: string;

@@ -18,6 +18,8 @@ export interface NewTask {
   tags: Tag[];
   enableExecuteCommand: boolean;
   now: Date;
+  /** The account's taskLongArnFormat (true unless disabled): the task's and its containers' ARN format. */
+  longArn?: boolean;
 }
 
 const attribute = (instance: ContainerInstanceRecord, name: string) =>
@@ -29,14 +31,15 @@ const attribute = (instance: ContainerInstanceRecord, name: string) =>
  */
 export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
   const { taskDefinition: td, partition, cluster, id } = n;
-  const arn = taskArn(partition, cluster, id);
+  const long = n.longArn ?? true;
+  const arn = taskArn(partition, cluster, id, long);
   const definition = td.taskDefinition;
   const containers = (definition.containerDefinitions ?? []).map((c): Container => {
     const override = n.overrides.containerOverrides?.find((o) => o.name === c.name);
     const memory = override?.memory ?? c.memory;
     const memoryReservation = override?.memoryReservation ?? c.memoryReservation;
     return {
-      containerArn: containerArn(partition, cluster, id, newUuid()),
+      containerArn: containerArn(partition, cluster, id, newUuid(), long),
       taskArn: arn,
       name: c.name,
       image: c.image,

@@ -1,4 +1,4 @@
-import type { Cluster, ContainerInstance, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Cluster, ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -17,6 +17,12 @@ export interface Stored {
 export interface ClusterRecord extends Stored {
   name: string;
   cluster: Cluster;
+}
+
+/** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */
+export interface AccountSettingsRecord extends Stored {
+  principalArn: string;
+  settings: Setting[];
 }
 
 export interface TaskDefinitionRecord extends Stored {

@@ -26,6 +26,12 @@ export interface Amounts {
   udpPorts: Iterable<number>;
 }
 
+/**
+ * The TCP host ports an ECS container instance keeps for itself unless told otherwise (the ECS
+ * agent's ECS_RESERVED_PORTS default): SSH, the Docker daemon's ports, and the agent's own.
+ */
+export const STANDARD_RESERVED_PORTS: readonly number[] = [22, 2375, 2376, 51678, 51679];
+
 export const integerResource = (list: Resource[] | undefined, name: string): number | undefined => {
   const found = list?.find((r) => r.name === name);
   return found?.integerValue ?? found?.longValue ?? found?.doubleValue;

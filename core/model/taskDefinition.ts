@@ -4,6 +4,7 @@ import type {
   ContainerDefinition,
   RegisterTaskDefinitionRequest,
   TaskDefinition,
+  Volume,
 } from "@aws-sdk/client-ecs";
 
 /** What registration decides beyond the request: identity, normalised size, launch types. */
@@ -22,7 +23,7 @@ export interface Registration {
  * A registered task definition as ECS returns it: the request's members, ECS's defaults filled
  * in where ECS shows them (`cpu: 0`, `essential: true`, empty `environment`, `mountPoints`,
  * `volumesFrom`, `portMappings`; tcp and fixed host ports on port mappings; health check
- * timings), plus what ECS derives. `networkMode` stays absent when the request has none, as on
+ * timings; an EFS volume's `rootDirectory`), plus what ECS derives. `networkMode` stays absent when the request has none, as on
  * ECS (Docker's default, bridge, applies).
  */
 export function newTaskDefinition(td: RegisterTaskDefinitionRequest, r: Registration): TaskDefinition {
@@ -36,7 +37,7 @@ export function newTaskDefinition(td: RegisterTaskDefinitionRequest, r: Registra
     executionRoleArn: td.executionRoleArn,
     networkMode: td.networkMode,
     revision: r.revision,
-    volumes: td.volumes ?? [],
+    volumes: (td.volumes ?? []).map(withVolumeDefaults),
     status: "ACTIVE",
     requiresAttributes: requiresAttributes.length ? requiresAttributes : undefined,
     placementConstraints: td.placementConstraints ?? [],
@@ -54,6 +55,13 @@ export function newTaskDefinition(td: RegisterTaskDefinitionRequest, r: Registra
     registeredAt: r.registeredAt,
     registeredBy: r.registeredBy,
   };
+}
+
+/** An EFS volume without a root directory mounts the file system's root, which AWS shows as "/". */
+function withVolumeDefaults(volume: Volume): Volume {
+  const efs = volume.efsVolumeConfiguration;
+  if (!efs || efs.rootDirectory !== undefined) return volume;
+  return { ...volume, efsVolumeConfiguration: { ...efs, rootDirectory: "/" } };
 }
 
 function withDefaults(c: ContainerDefinition, mode: string): ContainerDefinition {

@@ -2,6 +2,7 @@ import type { Caller } from "../auth/authorize.ts";
 import type { InstanceIdentityCheck } from "../auth/ec2/identityCheck.ts";
 import type { KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
 import type { Partition } from "../model/config.ts";
+import type { InstanceTypeSizes } from "../model/instanceTypes.ts";
 import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
 import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
@@ -33,6 +34,10 @@ export interface ActionContext {
   keyEncryptionKey?: KeyEncryptionKeyProvider;
   /** Checks each registration's EC2 identity document (signature, EC2's word); without one, documents are taken as sent. */
   instanceIdentityCheck?: InstanceIdentityCheck;
+  /** EC2's instance type sizes, for registrations without totalResources; the table shipped with Berth when absent. */
+  instanceTypeSizes?: InstanceTypeSizes;
+  /** Told what an action assumed for what a request left out (ECS's response has no field for it); console.warn when absent. */
+  onAssumption?: (message: string) => void;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each action narrows its own input and output types.

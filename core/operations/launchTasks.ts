@@ -8,6 +8,7 @@ import { planPlacement } from "../placement/plan.ts";
 import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/types.ts";
 import { EcsError } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
+import { usesLongArns } from "./accountSettings.ts";
 import { withAgentConnections } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
@@ -49,6 +50,7 @@ export class NoContainerInstances extends EcsError {
  * and re-plans, so launches never overbook an instance.
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  const longArn = await usesLongArns(ctx, "task");
   return retryOnConflict(async () => {
     // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
     const instances = await withAgentConnections(
@@ -85,6 +87,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
           tags: launch.tags,
           enableExecuteCommand: launch.enableExecuteCommand,
           now,
+          longArn,
         }),
       );
     }
@@ -111,6 +114,8 @@ const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => (
     ...((launch.taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[]),
   ],
   strategies: launch.strategies,
+  // Instances without an attribute the task definition requires are rejected (reason ATTRIBUTE).
+  requiredAttributes: launch.taskDefinition.taskDefinition.requiresAttributes,
   random: Math.random,
 });
 

@@ -3,10 +3,17 @@ import type { ClusterRecord, ContainerInstanceRecord } from "../model/records.ts
 import { clusterNotFound } from "../protocol/errors.ts";
 import type { ActionContext } from "./context.ts";
 
-/** The ACTIVE cluster a request names, or ClusterNotFoundException. */
-export async function activeCluster(ctx: ActionContext, ref: string | undefined): Promise<ClusterRecord> {
+/**
+ * The ACTIVE cluster a request names, or ClusterNotFoundException (`notFound` for the actions
+ * whose model does not list that error).
+ */
+export async function activeCluster(
+  ctx: ActionContext,
+  ref: string | undefined,
+  notFound: () => Error = clusterNotFound,
+): Promise<ClusterRecord> {
   const record = await ctx.store.getCluster(clusterName(ref));
-  if (record?.cluster.status !== "ACTIVE") throw clusterNotFound();
+  if (record?.cluster.status !== "ACTIVE") throw notFound();
   return record;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import model from "./ecs-model.json" with { type: "json" };
 
 /**
  * The ECS API model (a trimmed copy of botocore's, see scripts/generate-ecs-model.py): the
@@ -22,4 +22,8 @@ export interface Model {
   shapes: Record<string, Shape>;
 }
 
-export const ecsModel: Model = JSON.parse(readFileSync(new URL("./ecs-model.json", import.meta.url), "utf8"));
+/**
+ * Imported, not read from beside this file: esbuild inlines it into every function's bundle, which
+ * is deployed with nothing else beside it (a read at run time threw ENOENT at every Lambda init).
+ */
+export const ecsModel = model as unknown as Model;

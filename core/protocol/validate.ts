@@ -46,7 +46,7 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
     }
     case "string": {
       if (typeof value !== "string") throw wrongType.string(at);
-      if (shape.enum) inEnum(value, shape.enum, at);
+      if (shape.enum) inEnum(value, shape.enum, at, ECS_ENUM_WORDING[shapeName]);
       bounds(value.length, shape, value, path, "length");
       return;
     }
@@ -78,9 +78,30 @@ export const wrongType = {
   double: (at: string) => serialization(`NUMBER_VALUE expected at '${at}'.`),
 };
 
-/** A string outside its enum: InvalidParameterException, worded as AWS does. */
-export function inEnum(value: string, values: readonly string[], at: string): void {
+/**
+ * The enums whose refusal ECS words itself, "<what> should be one of [A,B]", rather than with the
+ * generic validation message: the launch type (as moto reproduces ECS's RunTask answer) and the
+ * `include` lists (ECS's own answer is quoted in hashicorp/terraform-provider-aws#23342: "include
+ * should be one of [ATTACHMENTS,SETTINGS,STATISTICS,TAGS]"). Shape name → what ECS calls it.
+ */
+const ECS_ENUM_WORDING: Record<string, string> = {
+  LaunchType: "launch type",
+  CapacityProviderField: "include",
+  ClusterField: "include",
+  ContainerInstanceField: "include",
+  ServiceField: "include",
+  TaskDefinitionField: "include",
+  TaskField: "include",
+  TaskSetField: "include",
+};
+
+/**
+ * A string outside its enum: InvalidParameterException, worded as ECS does when `wording` names
+ * the value (ECS_ENUM_WORDING), else as AWS's generic validation does.
+ */
+export function inEnum(value: string, values: readonly string[], at: string, wording?: string): void {
   if (values.includes(value)) return;
+  if (wording) throw invalidParameter(`${wording} should be one of [${values.join(",")}]`);
   throw invalidParameter(
     `1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`,
   );

@@ -16,6 +16,7 @@ import {
   ttlOf,
 } from "./dynamo/items.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
+import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
@@ -353,6 +354,10 @@ class DynamoStore implements Store {
   async listAccessKeys(page: PageRequest) {
     const spec: QuerySpec = { index: "ordered", partition: ALL_ACCESS_KEYS, range: { after: page.after } };
     return records<"accessKey">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async getAccountSettings(principalArn: string) {
+    return this.get<"accountSettings">(accountSettingsKey(principalArn));
   }
 
   async listAuditEvents(page: PageRequest) {

@@ -1,5 +1,6 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
+  AccountSettingsRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   IdempotencyRecord,
@@ -18,6 +19,7 @@ export interface RecordKinds {
   service: ServiceRecord;
   accessKey: AccessKeyRecord;
   auditEvent: AuditEventRecord;
+  accountSettings: AccountSettingsRecord;
 }
 
 export type Kind = keyof RecordKinds;

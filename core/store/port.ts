@@ -1,5 +1,6 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
+  AccountSettingsRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -57,6 +58,9 @@ export interface Store {
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   /** Every live access key by id. */
   listAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>>;
+  /** The account settings a principal (or, under the root ARN, the account) set. */
+  getAccountSettings(principalArn: string): Promise<AccountSettingsRecord | undefined>;
+
   /** The audit trail, newest first. */
   listAuditEvents(page: PageRequest): Promise<Page<AuditEventRecord>>;
 

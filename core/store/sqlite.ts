@@ -318,6 +318,14 @@ class SqliteStore implements Store {
     return pageOf(rows, page.limit, (r) => r.accessKeyId);
   }
 
+  async getAccountSettings(principalArn: string) {
+    return this.one<"accountSettings">(
+      `SELECT * FROM account_settings WHERE principal = ? AND ${this.live}`,
+      principalArn,
+      this.now(),
+    );
+  }
+
   async listAuditEvents(page: PageRequest) {
     const rows = this.all<"auditEvent">(
       `SELECT * FROM audit_events WHERE id < ? AND ${this.live} ORDER BY id DESC LIMIT ?`,

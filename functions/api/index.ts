@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { Resource } from "sst";
 import { apis } from "../../core/actions/index.ts";
-import { ec2IdentityCheckFromEnv } from "../../core/aws/ec2.ts";
+import { ec2IdentityCheckFromEnv, ec2InstanceTypeSizesFor } from "../../core/aws/ec2.ts";
 import { awsActionContext, lazy } from "../shared/awsContext.ts";
 import { lambdaEntry } from "../shared/entry.ts";
 import { backgroundErrors, observability } from "../shared/observability.ts";
@@ -20,6 +20,7 @@ const api = lazy(async () => {
     backgroundErrors(obs.logger),
   );
   context.instanceIdentityCheck = ec2IdentityCheckFromEnv(context.partition);
+  context.instanceTypeSizes = ec2InstanceTypeSizesFor(context.partition);
   const access = await awsAccess(context, {
     keyEncryptionKeyParameter: Resource.KeyEncryptionKey.name,
     adminKey: Resource.BerthAdminKey.value,

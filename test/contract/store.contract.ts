@@ -2,6 +2,7 @@ import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AccessKeyRecord, AuditEventRecord } from "../../core/auth/records.ts";
 import type {
+  AccountSettingsRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -98,6 +99,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         await store.commit([put("idempotency", record)]);
         expect(await store.getIdempotency("RunTask/web/token-1")).toMatchObject(record);
         expect(await store.getIdempotency("RunTask/web/token-2")).toBeUndefined();
+      });
+
+      it("keeps each principal's account settings apart, and replaces them by version", async () => {
+        const root = "arn:aws:iam::000000000000:root";
+        const role = "arn:aws:iam::000000000000:role/deployer";
+        await store.commit([
+          put("accountSettings", { principalArn: root, settings: [{ name: "containerInsights", value: "enabled" }] }),
+          put("accountSettings", { principalArn: role, settings: [] }),
+        ]);
+        const read = await store.getAccountSettings(root);
+        expect(read?.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+        expect((await store.getAccountSettings(role))?.settings).toEqual([]);
+        expect(await store.getAccountSettings("arn:aws:iam::000000000000:user/nobody")).toBeUndefined();
+        await store.commit([put("accountSettings", { ...(read as AccountSettingsRecord), settings: [] })]);
+        expect((await store.getAccountSettings(root))?.settings).toEqual([]);
+        await expect(store.commit([put("accountSettings", read as AccountSettingsRecord)])).rejects.toThrow(
+          ConflictError,
+        );
       });
 
       it("replaces a record when written with the version it read, and moves the version on", async () => {

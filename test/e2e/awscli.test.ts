@@ -7,10 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 
 /**
- * The README's walk-through, driven by the real AWS CLI against `berth local` running as a
+ * The walk-through (docs/walkthrough.md), driven by the real AWS CLI against `berth local` running as a
  * process, exactly as a user would. Steps run in order and share what earlier ones created.
  */
 const TD_JSON = fileURLToPath(new URL("./fixtures/td.json", import.meta.url));
+/** td.json's requiresAttributes (its log driver, memory reservations, ulimits, health check, dependsOn). */
+const TD_CAPABILITIES = [
+  "com.amazonaws.ecs.capability.logging-driver.json-file",
+  "com.amazonaws.ecs.capability.docker-remote-api.1.18",
+  "com.amazonaws.ecs.capability.docker-remote-api.1.21",
+  "ecs.capability.container-health-check",
+  "ecs.capability.container-ordering",
+];
 const awsOnPath = (process.env.PATH ?? "").split(delimiter).some((dir) => {
   try {
     accessSync(join(dir, "aws"), constants.X_OK);
@@ -144,6 +152,8 @@ describe.skipIf(!awsOnPath && !inCi)("the AWS CLI against berth local", () => {
         JSON.stringify([
           { name: "ecs.os-type", value: "linux" },
           { name: "ecs.availability-zone", value: az },
+          // What td.json's requiresAttributes lists, which an agent would advertise.
+          ...TD_CAPABILITIES.map((name) => ({ name })),
         ]),
       ]);
       expect(containerInstance.containerInstanceArn).toMatch(/^arn:aws:ecs:[^:]+:\d{12}:container-instance\/web\/\w+$/);

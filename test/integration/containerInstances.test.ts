@@ -230,7 +230,7 @@ describe("DescribeContainerInstances", () => {
     expect(tagged.containerInstances?.[0].tags).toEqual([{ key: "env", value: "test" }]);
   });
 
-  it("counts running and pending tasks from the tasks on the instance", async () => {
+  it("counts running (desired RUNNING) and pending (PENDING) tasks from the tasks on the instance", async () => {
     const { containerInstance } = await register();
     const id = containerInstance?.containerInstanceArn?.split("/").pop() as string;
     await placeTask(id, "RUNNING");
@@ -239,7 +239,8 @@ describe("DescribeContainerInstances", () => {
     const { containerInstances } = await berth.ecs.send(
       new DescribeContainerInstancesCommand({ cluster: "ci", containerInstances: [id] }),
     );
-    expect(containerInstances?.[0]).toMatchObject({ runningTasksCount: 1, pendingTasksCount: 1 });
+    // All three are desired RUNNING: the STOPPED one no longer counts, the PENDING one counts as both.
+    expect(containerInstances?.[0]).toMatchObject({ runningTasksCount: 2, pendingTasksCount: 1 });
   });
 
   it("limits a call to 100 instances", async () => {

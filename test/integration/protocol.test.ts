@@ -144,7 +144,7 @@ describe("the JSON 1.1 protocol", () => {
   });
 
   it("checks enums, lengths and required members against the ECS model", async () => {
-    const badEnum = await call("DescribeClusters", '{"include":["EVERYTHING"]}');
+    const badEnum = await call("ListTasks", '{"desiredStatus":"SOMETIMES"}');
     expect(badEnum.body.__type).toBe("InvalidParameterException");
     expect(badEnum.body.message).toContain("Member must satisfy enum value set");
     const missing = await call("RunTask", "{}");

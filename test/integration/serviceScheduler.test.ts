@@ -1,3 +1,4 @@
+import type { Attribute } from "@aws-sdk/client-ecs";
 import type { SQSRecord } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
@@ -33,7 +34,7 @@ beforeEach(async () => {
   );
 });
 
-const register = async () =>
+const register = async (attributes: Attribute[] = []) =>
   (
     await RegisterContainerInstance(
       {
@@ -42,6 +43,7 @@ const register = async () =>
           { name: "CPU", type: "INTEGER", integerValue: 1024 },
           { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
         ],
+        attributes,
       },
       ctx,
     )
@@ -105,7 +107,8 @@ describe("reconcileService", () => {
 
 describe("a service's health check grace period", () => {
   it("leaves an UNHEALTHY task alone while it lasts, then stops and replaces it", async () => {
-    const instance = await register();
+    // An instance that can run health checks, as an agent advertises.
+    const instance = await register([{ name: "ecs.capability.container-health-check" }]);
     // The instance's agent beats at each step, so that it stays placeable as the clock moves.
     const later = async (ms: number) => {
       clock += ms;

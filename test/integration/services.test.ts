@@ -442,7 +442,8 @@ describe("service API", () => {
       new DescribeServicesCommand({ cluster: "api", services: ["l1", "ghost"], include: ["TAGS"] }),
     );
     expect(services?.[0].tags).toEqual([{ key: "team", value: "l1" }]);
-    expect(failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:000000000000:service/api/ghost", reason: "MISSING" }]);
+    // A name ECS cannot find is reported by its short-form ARN (see ecsFidelity.test.ts).
+    expect(failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:000000000000:service/ghost", reason: "MISSING" }]);
     const untagged = await ecs.send(new DescribeServicesCommand({ cluster: "api", services: ["l1"] }));
     expect(untagged.services?.[0].tags).toBeUndefined();
 

@@ -38,6 +38,8 @@ async function cluster(name: string) {
         { name: "CPU", type: "INTEGER", integerValue: 2048 },
         { name: "MEMORY", type: "INTEGER", integerValue: 4096 },
       ],
+      // Health checks need an instance that can run them, as an agent advertises.
+      attributes: [{ name: "ecs.capability.container-health-check" }],
     }),
   );
   await berth.ecs.send(

@@ -2,8 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * A small EC2 API server for tests: it answers DescribeInstances in EC2's Query protocol (a form
- * POST in, XML out), from the instances a test puts in it. This is a test peer, not a mock of
+ * A small EC2 API server for tests: it answers DescribeInstances and DescribeInstanceTypes in
+ * EC2's Query protocol (a form POST in, XML out), from the instances and types a test puts in it. This is a test peer, not a mock of
  * Berth's code: Berth's own EC2 client (core/aws/ec2.ts, over @aws-sdk/client-ec2) talks HTTP to
  * it through its `endpoint`, so the SDK's request building and response parsing run for real.
  */
@@ -17,6 +17,8 @@ export interface TestEc2Instance {
 export interface TestEc2Server {
   endpoint: string;
   instances: Map<string, TestEc2Instance>;
+  /** Instance types by name: default vCPUs and memory in MiB. */
+  instanceTypes: Map<string, { vcpus: number; memoryMiB: number }>;
   /** The DescribeInstances calls received, each the instance ids it asked for. */
   calls: string[][];
   close(): Promise<void>;
@@ -42,6 +44,7 @@ function instanceXml(i: TestEc2Instance): string {
 
 export async function startEc2Server(): Promise<TestEc2Server> {
   const instances = new Map<string, TestEc2Instance>();
+  const instanceTypes: TestEc2Server["instanceTypes"] = new Map();
   const calls: string[][] = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -54,6 +57,29 @@ export async function startEc2Server(): Promise<TestEc2Server> {
         res.writeHead(status, { "content-type": "text/xml;charset=UTF-8" });
         res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${text}`);
       };
+      const error = (code: string, message: string) =>
+        reply(
+          400,
+          `<Response><Errors><Error><Code>${code}</Code><Message>${xml(message)}</Message></Error></Errors><RequestID>test</RequestID></Response>`,
+        );
+      if (form.get("Action") === "DescribeInstanceTypes") {
+        const names = [...form.entries()].filter(([k]) => /^InstanceType\.\d+$/.test(k)).map(([, v]) => v);
+        const unknown = names.filter((name) => !instanceTypes.has(name));
+        if (unknown.length > 0) {
+          return error(
+            "InvalidInstanceType",
+            `The following supplied instance types do not exist: [${unknown.join(", ")}]`,
+          );
+        }
+        const types = names.map((name) => {
+          const size = instanceTypes.get(name) as { vcpus: number; memoryMiB: number };
+          return `<item><instanceType>${xml(name)}</instanceType><vCpuInfo><defaultVCpus>${size.vcpus}</defaultVCpus></vCpuInfo><memoryInfo><sizeInMiB>${size.memoryMiB}</sizeInMiB></memoryInfo></item>`;
+        });
+        return reply(
+          200,
+          `<DescribeInstanceTypesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>test</requestId><instanceTypeSet>${types.join("")}</instanceTypeSet></DescribeInstanceTypesResponse>`,
+        );
+      }
       if (form.get("Action") !== "DescribeInstances") {
         return reply(
           400,
@@ -85,6 +111,7 @@ export async function startEc2Server(): Promise<TestEc2Server> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     instances,
+    instanceTypes,
     calls,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

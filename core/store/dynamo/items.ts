@@ -3,6 +3,7 @@ import { decodeRecord, encodeRecord } from "../encoding.ts";
 import { type Left, leftOf, withLeft } from "../instanceResources.ts";
 import type { Kind, RecordKinds } from "../kinds.ts";
 import { accessKeyAttributes } from "./keys/accessKey.ts";
+import { accountSettingsAttributes } from "./keys/accountSettings.ts";
 import { auditEventAttributes } from "./keys/auditEvent.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
 import { containerInstanceAttributes } from "./keys/containerInstance.ts";
@@ -31,6 +32,7 @@ const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => At
   service: serviceAttributes,
   accessKey: accessKeyAttributes,
   auditEvent: auditEventAttributes,
+  accountSettings: accountSettingsAttributes,
 };
 
 /**
