@@ -1,15 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type BuildOptions, build, buildSync, type OutputFile } from "esbuild";
 import { type ConsoleAsset, contentType } from "./assets.ts";
 
 export type { ConsoleAsset };
 
-const SOURCE = new URL("./src/", import.meta.url);
+/** The app's sources in the repository at `root`. */
+const sourceIn = (root: string) => join(root, "console", "src");
 
 /** The page, one script (Preact, the AWS SDK's ECS client, the console's code) and its stylesheet. */
-const OPTIONS: BuildOptions = {
-  entryPoints: { app: new URL("main.tsx", SOURCE).pathname },
+const options = (source: string): BuildOptions => ({
+  entryPoints: { app: join(source, "main.tsx") },
   bundle: true,
   write: false,
   outdir: "/console",
@@ -22,14 +24,11 @@ const OPTIONS: BuildOptions = {
   jsxImportSource: "preact",
   legalComments: "none",
   logLevel: "silent",
-};
+});
 
-function assetsOf(outputFiles: OutputFile[]): Map<string, ConsoleAsset> {
+function assetsOf(source: string, outputFiles: OutputFile[]): Map<string, ConsoleAsset> {
   const assets = new Map<string, ConsoleAsset>();
-  assets.set("index.html", {
-    contentType: contentType("index.html"),
-    body: readFileSync(new URL("index.html", SOURCE)),
-  });
+  assets.set("index.html", { contentType: contentType("index.html"), body: readFileSync(join(source, "index.html")) });
   for (const file of outputFiles) {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     assets.set(name, { contentType: contentType(name), body: file.contents });
@@ -43,16 +42,21 @@ function assetsOf(outputFiles: OutputFile[]): Map<string, ConsoleAsset> {
  * Everything the page loads comes from here: it works offline, with no CDN.
  */
 export async function buildConsole(): Promise<Map<string, ConsoleAsset>> {
-  return assetsOf((await build(OPTIONS)).outputFiles ?? []);
+  // The repository this file is in: local mode runs the sources (tsx). A deploy names its root
+  // instead (writeConsole), since SST bundles infra/ elsewhere and import.meta is not this file's there.
+  const source = sourceIn(fileURLToPath(new URL("..", import.meta.url)));
+  return assetsOf(source, (await build(options(source))).outputFiles ?? []);
 }
 
 /**
- * The same build written to `outDir`, synchronously (infra/ is evaluated synchronously), for a
- * deploy to ship beside the console function (infra/console.ts).
+ * The same build of the repository at `root`, written to `outDir`, synchronously (infra/ is
+ * evaluated synchronously), for a deploy to ship beside the console function (infra/console.ts).
  */
-export function writeConsole(outDir: string): string {
+export function writeConsole(root: string, outDir: string): string {
+  const source = sourceIn(root);
   mkdirSync(outDir, { recursive: true });
-  for (const [name, asset] of assetsOf(buildSync(OPTIONS).outputFiles ?? []))
+  for (const [name, asset] of assetsOf(source, buildSync(options(source)).outputFiles ?? [])) {
     writeFileSync(join(outDir, name), asset.body);
+  }
   return outDir;
 }

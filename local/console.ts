@@ -19,7 +19,9 @@ export function consoleRoute(onError: (error: unknown) => void) {
     } catch (error) {
       assets = undefined; // a later request tries again
       onError(error);
-      res.writeHead(500, { "content-type": "text/plain" }).end("The console could not be built; see the server's log.\n");
+      res
+        .writeHead(500, { "content-type": "text/plain" })
+        .end("The console could not be built; see the server's log.\n");
       return true;
     }
     const answer = consoleAnswer(path, built);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConsole } from "../../console/assets.ts";
@@ -11,7 +12,7 @@ import { createConsoleHandler } from "../../functions/console/handler.ts";
 const dir = mkdtempSync(join(tmpdir(), "berth-console-assets-"));
 let handle: ReturnType<typeof createConsoleHandler>;
 beforeAll(() => {
-  writeConsole(dir);
+  writeConsole(fileURLToPath(new URL("../..", import.meta.url)), dir);
   const assets = readConsole(dir);
   handle = createConsoleHandler(() => assets);
 });
