@@ -21,6 +21,7 @@ export default $config({
     const { table } = await import("./infra/table.ts");
     const { schedulerQueue } = await import("./infra/scheduler.ts");
     const { api } = await import("./infra/api.ts");
+    const { consoleUrl } = await import("./infra/console.ts");
     await import("./infra/sweeper.ts");
     const { bus } = await import("./infra/bus.ts");
     await import("./infra/events.ts");
@@ -28,6 +29,7 @@ export default $config({
     const { launchTemplate } = await import("./infra/agentHosts.ts");
     return {
       api: api.url,
+      console: consoleUrl,
       table: table.name,
       schedulerQueue: schedulerQueue.url,
       bus: bus.name,

@@ -8,10 +8,15 @@ import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
  * walk-through, an agent's tasks and a service's deployments on Docker, EventBridge), and the
  * function handlers'. Left out: the restart suite (SQLite's file surviving a kill -9), the store
  * contract (it runs on both stores itself), and the suites with no store in them (unit, infra,
- * the agent engine's own Docker suite, bundles).
+ * the agent engine's own Docker suite, bundles), and the web console's suites (a client of the
+ * API whatever the store: a second browser run would test the same page twice).
  */
 const ON_DYNAMODB = ["test/integration/*.test.ts", "test/e2e/*.test.ts", "test/functions/{api,deploy,sweeper}.test.ts"];
-const NOT_ON_DYNAMODB = ["test/integration/restart.test.ts"];
+const NOT_ON_DYNAMODB = [
+  "test/integration/restart.test.ts",
+  "test/integration/console.test.ts",
+  "test/e2e/console.test.ts",
+];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
 // its setup fails instead: a skip there would hide that it never ran.

@@ -19,6 +19,16 @@ const timing: Record<string, string> = Object.fromEntries(
   TIMING_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
 );
 
+/**
+ * Only Lambda may assume a function's role. SST 4.17.1 means to add the account's root as a
+ * trusted principal in `sst dev` alone (its live functions run locally as the role), but tests
+ * `!dev` on an Output, always false, so every deployed role would trust the whole account.
+ */
+const lambdaOnlyTrust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
 export function berthFunction(
   name: string,
   link: unknown[],
@@ -31,6 +41,7 @@ export function berthFunction(
     memory: "512 MB",
     timeout: "30 seconds",
     link,
+    transform: $dev ? undefined : { role: { assumeRolePolicy: lambdaOnlyTrust } },
     environment: {
       POWERTOOLS_SERVICE_NAME: `berth-${name}`,
       POWERTOOLS_METRICS_NAMESPACE: "Berth",

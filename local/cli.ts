@@ -53,6 +53,7 @@ async function runLocal(args: string[]) {
   const localAgent = options.agent ? await startLocalAgent(local, options) : { status: "off (--no-agent)" };
   const { accessKeyId, secretAccessKey, source } = local.credentials;
   console.log(`Berth control plane listening on ${local.url}
+  console:     ${local.consoleUrl} (sign in with the access key below)
   data dir:    ${options.dataDir}
   store:       ${describeStore(options.store, options.dataDir)}
   credentials: ${source}

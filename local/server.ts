@@ -12,16 +12,20 @@ import { createApiHandler } from "../functions/api/handler.ts";
 import { localAccess } from "./access.ts";
 import { withChangeFeed } from "./changeFeed.ts";
 import type { LocalOptions } from "./config.ts";
+import { consoleRoute } from "./console.ts";
 import type { AccessKey } from "./credentials.ts";
 import { localEventBus } from "./eventBus.ts";
 import { type EventRing, eventRing } from "./eventRing.ts";
 import { localEvents } from "./events.ts";
+import { withListEvents } from "./eventsAction.ts";
 import { startLocalScheduler } from "./scheduler.ts";
 import { startEmbeddedSqs } from "./sqs.ts";
 import { openStore } from "./store.ts";
 
 export interface RunningLocal {
   url: string;
+  /** The web console's address: `<url>/console/`. */
+  consoleUrl: string;
   credentials: AccessKey & { source: string };
   /** The `default` cluster's bootstrap token (`<id>:<secret>`), which agents join with. */
   bootstrapToken: { token: string; source: string };
@@ -73,14 +77,16 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     options.scheduler,
   );
   const handler = createApiHandler({
-    apis: [...apis, localEventBus(context, ring)],
+    apis: [...withListEvents(apis, ring), localEventBus(context, ring)],
     context,
     access,
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
   });
 
+  const webConsole = consoleRoute((error) => console.error("berth: building the console failed:", error));
   const server = createServer(async (req, res) => {
     try {
+      if (await webConsole(req, res)) return;
       const result = await handler(await toEvent(req), lambdaContext());
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
       res.end(result.body);
@@ -108,6 +114,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   context.endpoint = url;
   return {
     url,
+    consoleUrl: `${url}/console/`,
     credentials,
     bootstrapToken: { token: bootstrap.token, source: bootstrap.source },
     store,

@@ -25,6 +25,13 @@ export const ADMIN_ONLY = new Set([
 ]);
 
 /**
+ * What every admin, read-only or scoped key may call whatever its patterns say, as any AWS
+ * identity may call STS's GetCallerIdentity: it tells the caller about its own key and nothing
+ * else. (Bootstrap and instance keys are agents' and decided in agentScope.ts.)
+ */
+export const ALWAYS_ALLOWED = new Set(["berth:GetCallerIdentity"]);
+
+/**
  * An IAM-style pattern: `*` matches any run of characters, `?` any one, everything else itself
  * (case-sensitively, as IAM compares resource ARNs; action names are compared in lower case).
  */
@@ -47,6 +54,7 @@ export function matches(pattern: string, value: string): boolean {
  */
 export function allows(policy: AccessPolicy, request: Request): boolean {
   if (ADMIN_ONLY.has(request.action)) return policy.kind === "admin";
+  if (ALWAYS_ALLOWED.has(request.action)) return ["admin", "read-only", "scoped"].includes(policy.kind);
   switch (policy.kind) {
     case "admin":
       return true;

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ASSETS_DIR, readConsole } from "../../console/assets.ts";
 import { EVENT_KINDS } from "../../core/events/build.ts";
 import { TTL_ATTRIBUTE, tableDefinition } from "../../core/store/dynamo/table.ts";
 import { PRODUCTION_STAGES } from "../../infra/stage.ts";
@@ -80,10 +81,16 @@ describe("the evaluation", () => {
 });
 
 describe("the functions", () => {
-  it("are the five entry points, the deploy function once per event source", () => {
+  it("are the six entry points, the deploy function once per event source", () => {
     expect(graph.functions.map((f) => f.entry).sort()).toEqual(
-      ["api", "deploy", "deploy", "events", "scheduler", "sweeper"].sort(),
+      ["api", "console", "deploy", "deploy", "events", "scheduler", "sweeper"].sort(),
     );
+  });
+
+  it("ship the console built at deploy time beside the console function, where it reads it", () => {
+    const assets = readConsole(join(fn("console").dir, ASSETS_DIR));
+    expect([...assets.keys()].sort()).toEqual(["app.css", "app.js", "index.html"]);
+    expect(Buffer.from(assets.get("index.html")?.body ?? []).toString()).toContain('src="app.js"');
   });
 
   it("run their entry point's handler on Node 24, Graviton, 512 MB, 30 seconds", () => {
@@ -279,9 +286,21 @@ describe("who may touch what", () => {
         ],
         [bus]: ["events:*"],
       },
+      // Nothing: it answers from the files it carries.
+      console: {},
     };
     for (const f of graph.functions)
       expect(grants(functionPolicy(f.component)), f.component).toEqual(expected[f.entry]);
+  });
+
+  it("lets only Lambda assume a function's role (SST alone would let the account's root too)", () => {
+    for (const f of graph.functions) {
+      const role = all("aws:iam/role:Role").find((r) => r.outputs.arn === f.role);
+      const trust = JSON.parse(String(role?.inputs.assumeRolePolicy));
+      expect(trust.Statement, f.component).toEqual([
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ]);
+    }
   });
 
   it("lets the schedule invoke the sweeper and nothing else", () => {
@@ -292,23 +311,23 @@ describe("who may touch what", () => {
   });
 
   it("lets API Gateway and the bus rules invoke their own function only", () => {
+    // Sorted on every field: two functions now share API Gateway's source ARN.
+    const byAll = (a: unknown[], b: unknown[]) => a.join(" ").localeCompare(b.join(" "));
     const permissions = all("aws:lambda/permission:Permission").map((p) => p.inputs);
     const api = one("aws:apigatewayv2/api:Api", "Api").outputs;
     const rules = all("aws:cloudwatch/eventRule:EventRule");
     const rule = (parent: string) => String(rules.find((r) => r.parent === parent)?.outputs.arn);
     const [requests, pushes] = ["BusSubscriberDeploymentRequests", "defaultSubscriberImagePushes"];
     const target = (parent: string) => String(one("aws:cloudwatch/eventTarget:EventTarget", parent).inputs.arn);
-    expect(
-      permissions
-        .map((p) => [p.principal, p.function, p.sourceArn, p.action])
-        .sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
-    ).toEqual(
+    expect(permissions.map((p) => [p.principal, p.function, p.sourceArn, p.action]).sort(byAll)).toEqual(
       [
         ["events.amazonaws.com", target(requests), rule(requests), "lambda:InvokeFunction"],
         ["events.amazonaws.com", target(pushes), rule(pushes), "lambda:InvokeFunction"],
         ["apigateway.amazonaws.com", fn("api").arn, `${api.executionArn}/*`, "lambda:InvokeFunction"],
         ["apigateway.amazonaws.com", fn("api").arn, `${api.executionArn}/*`, "lambda:InvokeFunction"],
-      ].sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+        ["apigateway.amazonaws.com", fn("console").arn, `${api.executionArn}/*`, "lambda:InvokeFunction"],
+        ["apigateway.amazonaws.com", fn("console").arn, `${api.executionArn}/*`, "lambda:InvokeFunction"],
+      ].sort(byAll),
     );
   });
 });
@@ -392,7 +411,7 @@ describe("how events reach the functions", () => {
     );
   });
 
-  it("routes POST / and GET /healthz to the API function, payload format 2.0", () => {
+  it("routes POST / and GET /healthz to the API function, the console's paths to its function, payload format 2.0", () => {
     const integrations = all("aws:apigatewayv2/integration:Integration");
     const routes = all("aws:apigatewayv2/route:Route").map((r) => {
       const integration = integrations.find((i) => r.inputs.target === `integrations/${i.id}`);
@@ -407,8 +426,11 @@ describe("how events reach the functions", () => {
       [
         ["GET /healthz", "AWS_PROXY", fn("api").arn, "2.0"],
         ["POST /", "AWS_PROXY", fn("api").arn, "2.0"],
+        ["GET /console", "AWS_PROXY", fn("console").arn, "2.0"],
+        ["GET /console/{proxy+}", "AWS_PROXY", fn("console").arn, "2.0"],
       ].sort(),
     );
+    expect(graph.outputs.console).toBe(`${graph.outputs.api}/console/`);
     expect(one("aws:apigatewayv2/stage:Stage", "Api").inputs).toMatchObject({ name: "$default", autoDeploy: true });
     expect(graph.outputs.api).toBe(one("aws:apigatewayv2/api:Api", "Api").outputs.apiEndpoint);
   });

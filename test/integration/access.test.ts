@@ -31,6 +31,23 @@ describe("access keys", () => {
     expect(after.body.__type).toBe("UnrecognizedClientException");
   });
 
+  it("tells any key who it is and what its policy is, without its secret", async () => {
+    const key = await createKey(berth, {
+      kind: "scoped",
+      actions: ["ecs:ListTasks"],
+      resources: ["arn:aws:ecs:*:*:cluster/web"],
+    });
+    const scoped = await berthCall(berth, "GetCallerIdentity", {}, key);
+    expect(scoped.body).toEqual({
+      accessKeyId: key.keyId,
+      policy: { kind: "scoped", actions: ["ecs:ListTasks"], resources: ["arn:aws:ecs:*:*:cluster/web"] },
+    });
+    const readOnly = await createKey(berth, { kind: "read-only" });
+    expect((await berthCall(berth, "GetCallerIdentity", {}, readOnly)).body.policy).toEqual({ kind: "read-only" });
+    const admin = await berthCall(berth, "GetCallerIdentity", {});
+    expect(admin.body).toEqual({ accessKeyId: berth.credentials.accessKeyId, policy: { kind: "admin" } });
+  });
+
   it("keeps secrets sealed in the store", async () => {
     const key = await createKey(berth, { kind: "admin" });
     const record = await berth.store.getAccessKey(key.keyId);

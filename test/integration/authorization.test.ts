@@ -101,7 +101,9 @@ const ADMIN_ONLY_BERTH = [
 /** Who may call what, by principal. */
 const EXPECTED: Record<string, (target: string, action: string) => "allowed" | string> = {
   revoked: () => "UnrecognizedClientException",
-  otherCluster: () => "AccessDeniedException",
+  // A scoped key may still ask who it is (GetCallerIdentity, as any AWS identity may).
+  otherCluster: (target, action) =>
+    target === "berth" && action === "GetCallerIdentity" ? "allowed" : "AccessDeniedException",
   // Instance A's credentials aimed at instance B and B's task: only reading a task definition passes.
   agentA: (_, action) => (action === "DescribeTaskDefinition" ? "allowed" : "AccessDeniedException"),
   readOnly: (target, action) =>

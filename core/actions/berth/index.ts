@@ -2,6 +2,7 @@ import type { ActionTable } from "../../operations/context.ts";
 import { CreateAccessKey, DeleteAccessKey, ListAccessKeys } from "./accessKeys.ts";
 import { GetAgentCredentials } from "./agentCredentials.ts";
 import { ListAuditEvents } from "./auditEvents.ts";
+import { GetCallerIdentity } from "./callerIdentity.ts";
 import { SubmitTaskHealthChange } from "./health.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { DescribeUtilization } from "./utilization.ts";
@@ -19,4 +20,5 @@ export const berthActions: ActionTable = {
   DeleteAccessKey,
   GetAgentCredentials,
   ListAuditEvents,
+  GetCallerIdentity,
 };

@@ -110,3 +110,35 @@ export interface ListAuditEventsResponse {
   auditEvents: AuditEvent[];
   nextToken?: string;
 }
+
+export interface GetCallerIdentityResponse {
+  /** The key that signed the call. */
+  accessKeyId: string;
+  /** What it may do: `admin`, `read-only`, `scoped` (with its patterns), … */
+  policy: AccessPolicy;
+}
+
+/** Local mode only: the ECS events Berth published lately (on AWS they go to EventBridge, which keeps none to list). */
+export interface ListEventsRequest {
+  /** Short name or ARN; every cluster's events when absent. */
+  cluster?: string;
+  /** `ECS Task State Change`, `ECS Container Instance State Change`, `ECS Service Action` or `ECS Deployment State Change`. */
+  detailType?: string;
+  /** 1 to 1000; 100 when absent. */
+  maxResults?: number;
+}
+
+export interface ListedEvent {
+  /** Epoch seconds on the wire. */
+  time: Date;
+  source: string;
+  detailType: string;
+  resources: string[];
+  /** The event's detail, as EventBridge carries it: a JSON string of ECS's detail shape. */
+  detail: string;
+}
+
+export interface ListEventsResponse {
+  /** Newest first. */
+  events: ListedEvent[];
+}

@@ -31,6 +31,8 @@ describe("policies", () => {
     [scoped, "ecs:StopTask", [cluster("web")], false],
     [{ kind: "scoped" as const, actions: ["*"], resources: ["*"] }, "berth:DeleteAccessKey", ["*"], false],
     [{ kind: "bootstrap" as const, cluster: "web" }, "ecs:ListClusters", ["*"], false],
+    [{ kind: "read-only" as const }, "berth:GetCallerIdentity", [cluster("default")], true],
+    [scoped, "berth:GetCallerIdentity", [cluster("default")], true],
   ])("%j may %s on %j: %s", (policy, action, resources, expected) => {
     expect(allows(policy, { action, resources })).toBe(expected);
   });

@@ -1,0 +1,103 @@
+import { useState } from "preact/hooks";
+import type { ListEventsResponse } from "../../../core/actions/berth/shapes.ts";
+import { shortId } from "../api/fleet.ts";
+import { useSession } from "../context.ts";
+import { type EventLine, eventLine } from "../events.ts";
+import { usePoll } from "../poll.ts";
+import { href } from "../route.ts";
+import { Time } from "../ui/format.tsx";
+import { LiveHeading } from "../ui/live.tsx";
+
+const KIND_LABELS: [EventLine["kind"] | "all", string][] = [
+  ["all", "All events"],
+  ["task", "Tasks"],
+  ["instance", "Container instances"],
+  ["service", "Service actions"],
+  ["deployment", "Deployments"],
+];
+
+/** A link to the resource an event is about, where the console has a page for it. */
+function ResourceLink({ cluster, line }: { cluster: string; line: EventLine }) {
+  const id = shortId(line.resource);
+  if (line.kind === "task") return <a href={href("c", cluster, "tasks", id)}>task {id.slice(0, 12)}</a>;
+  if (line.kind === "service" || line.kind === "deployment")
+    return <a href={href("c", cluster, "services", id)}>service {id}</a>;
+  if (line.kind === "instance") return <a href={href("c", cluster, "instances")}>instance {id.slice(0, 12)}</a>;
+  return <>{line.resource}</>;
+}
+
+/**
+ * The ECS events Berth published for the cluster (ListEvents, local mode's), newest first,
+ * filterable by kind and by text. Where Berth keeps no events (on AWS they go to EventBridge)
+ * the page says so.
+ */
+export function EventsView({ cluster }: { cluster: string }) {
+  const { api } = useSession();
+  const [kind, setKind] = useState<EventLine["kind"] | "all">("all");
+  const [text, setText] = useState("");
+  const polled = usePoll(
+    async () => (await api.berth<ListEventsResponse>("ListEvents", { cluster, maxResults: 500 })).events.map(eventLine),
+    `events:${cluster}`,
+  );
+  const unsupported = (polled.error as { name?: string } | undefined)?.name === "UnknownOperationException";
+  const needle = text.trim().toLowerCase();
+  const lines = (polled.data ?? []).filter(
+    (l) =>
+      (kind === "all" || l.kind === kind) && (!needle || `${l.resource} ${l.summary}`.toLowerCase().includes(needle)),
+  );
+  return (
+    <>
+      <LiveHeading title={`Events of ${cluster}`} polled={unsupported ? { ...polled, error: undefined } : polled} />
+      {unsupported ? (
+        <p>This Berth keeps no events to list: on AWS, ECS events go to EventBridge (see its rules and targets).</p>
+      ) : (
+        <>
+          <div class="buttons filters">
+            <label>
+              Show{" "}
+              <select
+                value={kind}
+                onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as typeof kind)}
+              >
+                {KIND_LABELS.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Containing{" "}
+              <input type="search" value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
+            </label>
+            <span>
+              {lines.length} of {polled.data?.length ?? 0}
+            </span>
+          </div>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">About</th>
+                <th scope="col">What happened</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.map((l, i) => (
+                <tr key={`${l.time.getTime()}-${l.resource}-${i}`}>
+                  <td>
+                    <Time at={l.time} />
+                  </td>
+                  <td>
+                    <ResourceLink cluster={cluster} line={l} />
+                  </td>
+                  <td>{l.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
