@@ -39,8 +39,11 @@ export interface LambdaFunction {
   stop(): Promise<void>;
 }
 
-/** The RIC's entry point; its native client (rapid-client.node) is built by its install scripts. */
-const RIC = createRequire(import.meta.url).resolve("aws-lambda-ric");
+/**
+ * The RIC's entry point, from its own install in test/cloud/ric (scripts/lambda-ric.sh, which
+ * `npm run test:cloud` runs first): its native client (rapid-client.node) is built at install.
+ */
+const RIC = createRequire(new URL("../ric/package.json", import.meta.url)).resolve("aws-lambda-ric");
 
 export async function startLambdaFunction(config: LambdaFunctionConfig): Promise<LambdaFunction> {
   const arn = `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.name}`;
