@@ -5,11 +5,11 @@ import { table } from "./table.ts";
 
 /**
  * Event-triggered deployments: the deploy function calls UpdateService (through core/, as the
- * API would) on two kinds of event. Both subscriptions use one definition of the function, so
- * they are linked alike: the table (services and task definitions) and the scheduler queue
- * (UpdateService nudges the service).
+ * API would) on two kinds of event. One function serves both subscriptions (given its
+ * definition, SST would make one per subscription), linked to the table (services and task
+ * definitions) and the scheduler queue (UpdateService nudges the service).
  */
-const deployFunction = berthFunction("deploy", [table, schedulerQueue]);
+const deployFunction = new sst.aws.Function("DeployFunction", berthFunction("deploy", [table, schedulerQueue]));
 
 /** A deployment request posted to Berth's bus: {cluster, service, taskDefinition | image}. */
 export const deploymentRequests = bus.subscribe("DeploymentRequests", deployFunction, {

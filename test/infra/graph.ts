@@ -42,8 +42,7 @@ import { unzip } from "../support/unzip.ts";
  *     functions: [{                      // one per aws:lambda/function:Function
  *       component,  // its SST component's name, e.g. "ApiFunction", "TableSubscriberEventsFunction"
  *                   //   (a queue subscriber's carries a hash SST draws anew: find functions by entry)
- *       entry,      // functions/<entry>/: "api", "scheduler", "sweeper", "events", "deploy" (twice:
- *                   //   SST makes one function per subscription, Berth's bus and the default bus)
+ *       entry,      // functions/<entry>/: "api", "scheduler", "sweeper", "events", "deploy", "console"
  *       name, arn, handler, runtime, architecture, memory, timeout, role,
  *       environment,  // its environment variables as deployed (SST_KEY, SST_RESOURCE_*, BERTH_*, ...)
  *       zip,        // the code.zip SST's component made and would upload

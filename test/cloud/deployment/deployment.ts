@@ -25,7 +25,7 @@ export interface CloudDeployment {
   dynamodbEndpoint: string;
   /** What a process playing a deployed part needs to reach AWS by name (network/awsHosts.ts). */
   network: Record<string, string>;
-  /** Each function by its entry (api, scheduler, sweeper, events, deploy; the first of a kind). */
+  /** Each function by its entry (api, scheduler, sweeper, events, deploy, console). */
   fn(entry: string): LambdaFunction;
   functions: LambdaFunction[];
   /** The schedule's target invoked now, with the schedule's input: a sweep on demand. */
