@@ -28,8 +28,7 @@ export function withListEvents(apis: TargetApi[], ring: EventRing): TargetApi[] 
     for (const entry of ring.entries().reverse()) {
       if (events.length >= maxResults) break;
       if (detailType !== undefined && entry.DetailType !== detailType) continue;
-      // Every ECS event is about a task, instance or service, whose ARN names its cluster.
-      if (wanted !== undefined && !entry.Resources.some((arn) => parseArn(arn)?.parts[0] === wanted)) continue;
+      if (wanted !== undefined && clusterOf(entry) !== wanted) continue;
       events.push({
         time: entry.Time,
         source: entry.Source,
@@ -43,4 +42,16 @@ export function withListEvents(apis: TargetApi[], ring: EventRing): TargetApi[] 
   return apis.map((api) =>
     api.prefix === BERTH_TARGET_PREFIX ? { ...api, actions: { ...api.actions, ListEvents } } : api,
   );
+}
+
+/**
+ * The cluster an event is about: its detail's clusterArn (tasks, service actions), else the
+ * cluster a long ARN of its resource names (instances, deployments). A short ARN (an account
+ * setting's) names none: such an event is listed for no cluster rather than for a wrong one.
+ */
+function clusterOf(entry: { Detail: string; Resources: string[] }): string | undefined {
+  const { clusterArn } = JSON.parse(entry.Detail) as { clusterArn?: unknown };
+  if (typeof clusterArn === "string") return clusterName(clusterArn);
+  const parts = parseArn(entry.Resources[0] ?? "")?.parts ?? [];
+  return parts.length > 1 ? parts[0] : undefined;
 }

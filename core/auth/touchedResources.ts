@@ -27,6 +27,8 @@ export function resourcesOf(partition: Partition, action: string, input: unknown
     case "ListTagsForResource":
       return [taggedResource(partition, body.resourceArn)];
   }
+  // Berth's ListEvents (local mode) without a cluster lists every cluster's events.
+  if (action === "berth:ListEvents" && body.cluster === undefined) return ["*"];
   return hasClusterMember(action, operation) ? [cluster(body.cluster)] : ["*"];
 }
 

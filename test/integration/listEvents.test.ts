@@ -71,4 +71,21 @@ describe("ListEvents", () => {
     const tooMany = await berthCall(berth, "ListEvents", { maxResults: 5000 });
     expect(tooMany.body.__type).toBe("InvalidParameterException");
   });
+
+  it("shows a key scoped to some clusters their events, and refuses it every cluster's", async () => {
+    // Without a cluster, ListEvents lists every cluster's: "default" (what a call naming no
+    // cluster is about elsewhere) must not be enough.
+    const key = await createKey(berth, {
+      kind: "scoped",
+      actions: ["berth:ListEvents"],
+      resources: ["arn:aws:ecs:*:*:cluster/default", "arn:aws:ecs:*:*:cluster/ev-b"],
+    });
+    const all = await berthCall(berth, "ListEvents", {}, key);
+    expect(all.body.__type).toBe("AccessDeniedException");
+    const own = await berthCall(berth, "ListEvents", { cluster: "ev-b" }, key);
+    expect(own.status).toBe(200);
+    const events = own.body.events as { resources: string[] }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.resources.every((arn) => arn.includes("/ev-b/")))).toBe(true);
+  });
 });
