@@ -13,9 +13,9 @@ if [ -f node_modules/aws-lambda-ric/package.json ] && [ -n "$(find node_modules/
 fi
 
 missing=()
-for tool in cmake make g++ python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in cmake make g++ python3 xz; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ "${#missing[@]}" -gt 0 ]; then
-  echo "test:cloud needs ${missing[*]} to build aws-lambda-ric (Debian: apt-get install cmake build-essential python3)" >&2
+  echo "test:cloud needs ${missing[*]} to build aws-lambda-ric (Debian: apt-get install cmake build-essential python3 xz-utils)" >&2
   exit 1
 fi
 
