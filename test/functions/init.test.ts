@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ASSETS_DIR } from "../../console/assets.ts";
 import { REGION } from "../infra/graph/awsMocks.ts";
 import { evaluateGraph, type Graph, ROOT } from "../infra/graph.ts";
 import { lambdaEnvironment } from "../infra/lambdaEnvironment.ts";
@@ -61,6 +62,33 @@ describe("each function, deployed", () => {
       // The init error as Lambda would log it, when there is one.
       expect(`${init.stdout}${init.stderr}`.trim(), fn.component).toBe('{"ok":true}');
     }
+  });
+});
+
+describe("the console function, deployed", () => {
+  it("starts as Lambda starts it and answers GET /console/ with the page from the assets beside it", async () => {
+    const fn = graph.functions.find((f) => f.entry === "console");
+    if (!fn) throw new Error("no console function in the graph");
+    const task = emptyDir("berth-task-");
+    unzip(fn.zip, task);
+    expect(readdirSync(task).sort()).toEqual([ASSETS_DIR, "functions", "resource.enc"]);
+    const env = lambdaEnvironment(fn, task, REGION);
+    const init = await start([join(ROOT, "test/support/lambdaInit.mjs")], { cwd: task, env });
+    expect(`${init.stdout}${init.stderr}`.trim()).toBe('{"ok":true}');
+    // One invocation, as API Gateway (payload 2.0) sends GET /console/.
+    const invoke = `
+      const { handler } = await import(${JSON.stringify(join(task, `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.mjs`))});
+      const event = { version: "2.0", routeKey: "GET /console/{proxy+}", rawPath: "/console/", rawQueryString: "",
+        headers: {}, requestContext: { http: { method: "GET", path: "/console/" } }, isBase64Encoded: false };
+      const context = { awsRequestId: "init-test", functionName: "console", getRemainingTimeInMillis: () => 3000 };
+      const answer = await handler(event, context);
+      process.stdout.write(JSON.stringify({ statusCode: answer.statusCode, type: answer.headers?.["content-type"],
+        html: String(answer.body).slice(0, 200) }));`;
+    const page = await start(["--input-type=module", "-e", invoke], { cwd: task, env });
+    const answer = JSON.parse(page.stdout || "{}");
+    expect(answer, page.stderr).toMatchObject({ statusCode: 200 });
+    expect(String(answer.type)).toMatch(/^text\/html/);
+    expect(answer.html).toMatch(/<!doctype html>/i);
   });
 });
 
