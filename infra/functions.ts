@@ -1,3 +1,5 @@
+import { timingFromEnv } from "../functions/shared/timing.ts";
+
 /**
  * What every Berth function shares: the runtime the project targets (Node 24, as package.json's
  * engines), Graviton (cheaper per GB-second), and Powertools' settings. `handler` names
@@ -18,6 +20,8 @@ const TIMING_SETTINGS = ["BERTH_AGENT_HEARTBEAT_SECONDS", "BERTH_LOST_INSTANCE_G
 const timing: Record<string, string> = Object.fromEntries(
   TIMING_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
 );
+// A bad value fails the deploy here, with the functions' own message, not each invocation later.
+timingFromEnv(timing);
 
 /**
  * Only Lambda may assume a function's role. SST 4.17.1 means to add the account's root as a

@@ -4,6 +4,7 @@ import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
+import { timingFromEnv } from "./timing.ts";
 
 /**
  * The ActionContext of a function on AWS: the DynamoDB store on the deployed table (never
@@ -46,27 +47,6 @@ export async function awsActionContext(
     ...(resources.schedulerQueueUrl && {
       serviceNudger: sqsServiceNudger({ region: partition.region, queueUrl: resources.schedulerQueueUrl }),
     }),
-  };
-}
-
-/** The timing a deploy set (infra/functions.ts), under local mode's names; the defaults otherwise. */
-export function timingFromEnv(
-  env = process.env,
-): Pick<ActionContext, "agentHeartbeatIntervalMs" | "lostInstanceGraceMs"> {
-  const ms = (name: string) => {
-    const text = env[name];
-    if (text === undefined) return undefined;
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
-      throw new Error(`${name} must be a positive number of seconds, not '${text}'.`);
-    }
-    return value * 1000;
-  };
-  const heartbeat = ms("BERTH_AGENT_HEARTBEAT_SECONDS");
-  const grace = ms("BERTH_LOST_INSTANCE_GRACE_SECONDS");
-  return {
-    ...(heartbeat !== undefined && { agentHeartbeatIntervalMs: heartbeat }),
-    ...(grace !== undefined && { lostInstanceGraceMs: grace }),
   };
 }
 
