@@ -1,13 +1,13 @@
 /**
  * The container instance's first boot (cloud-init user-data, a shell script): Docker from the
- * distribution, Node from nodejs.org (Amazon Linux's own packages lag the version Berth needs),
- * the agent as the one-file bundle this deploy uploaded (agentBundle.ts, agentArtifact.ts),
- * checked against its SHA-256, its settings and bootstrap token from SSM, and a systemd unit
- * that keeps it running. Pure: the launch template fills in the values, and the tests read and
- * run the script's parts. Environment set in the unit wins over /etc/ecs/ecs.config
- * (agent/config.ts), so ECS_CLUSTER and BERTH_ENDPOINT are those of this deployment even if the
- * settings parameter is edited by hand. The bootstrap token goes in an environment file readable
- * by root only, not in ecs.config, which is world-readable by custom.
+ * distribution, Node from nodejs.org (Amazon Linux's own packages lag the version Berth needs), the
+ * agent as the one-file bundle this deploy uploaded (agentBundle.ts, agentArtifact.ts), checked
+ * against its SHA-256, its settings and bootstrap token from SSM, and a systemd unit that keeps it
+ * running. Pure: the launch template fills in the values; the graph test reads the script, and
+ * `npm run test:cloud` runs it as the template carries it (test/cloud/host/). Environment set in the
+ * unit wins over /etc/ecs/ecs.config (agent/config.ts), so ECS_CLUSTER and BERTH_ENDPOINT are those
+ * of this deployment even if the settings parameter is edited by hand. The bootstrap token goes in
+ * an environment file readable by root only, not in ecs.config, which is world-readable by custom.
  */
 export interface UserDataValues {
   nodeVersion: string;

@@ -23,19 +23,24 @@ export type AwsCliTarget = Pick<BerthProcess, "url" | "accessKeyId" | "secretAcc
  */
 export const awsEcs = (berth: AwsCliTarget, args: string[]): Promise<string> => awsCli(berth, "ecs", args);
 
+/**
+ * The environment in which the AWS CLI calls as `target` and nothing else: its key and region,
+ * nothing from ~/.aws or the instance metadata service, no pager.
+ */
+export const awsCliEnv = (target: Omit<AwsCliTarget, "url">): Record<string, string> => ({
+  AWS_ACCESS_KEY_ID: target.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: target.secretAccessKey,
+  AWS_DEFAULT_REGION: target.region,
+  AWS_CONFIG_FILE: "/dev/null",
+  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_PAGER: "",
+});
+
 /** `aws SERVICE ARGS --endpoint-url URL`, as awsEcs (any service: EventBridge, SQS, ... at a stand-in). */
 export function awsCli(target: AwsCliTarget, service: string, args: string[]): Promise<string> {
   const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
-  const env = {
-    ...own,
-    AWS_ACCESS_KEY_ID: target.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: target.secretAccessKey,
-    AWS_DEFAULT_REGION: target.region,
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_PAGER: "",
-  };
+  const env = { ...own, ...awsCliEnv(target) };
   return new Promise((resolve, reject) => {
     execFile(
       "aws",

@@ -31,16 +31,36 @@ const spawnCli = (args: string[], env: Record<string, string>, ready: RegExp) =>
   spawnNodeScript([BIN, ...args], env, ready, `berth ${args[0]}`);
 
 /** `node ARGV` as a child process, as spawnCli (above) runs `berth`: `what` names it in errors. */
-export async function spawnNodeScript(
-  argv: string[],
+export const spawnNodeScript = (argv: string[], env: Record<string, string>, ready: RegExp, what: string) =>
+  spawnUntilReady([process.execPath, ...argv], env, ready, what);
+
+export interface SpawnOptions {
+  /** How long it may take to print `ready` (30 s unless told). */
+  readyWithinMs?: number;
+  /**
+   * In a process group of its own, which stop() signals as a whole: for a command whose work is
+   * done by processes it starts (a machine and everything running on it).
+   */
+  group?: boolean;
+}
+
+/**
+ * COMMAND as a child process, with BERTH_* and ECS_* variables of the calling environment left
+ * out unless given in `env`; resolves with what `ready` matched in its output once it printed
+ * that, and fails with the output if it exits first or takes too long.
+ */
+export async function spawnUntilReady(
+  [command, ...args]: string[],
   env: Record<string, string>,
   ready: RegExp,
   what: string,
+  options: SpawnOptions = {},
 ): Promise<CliProcess & { match: RegExpExecArray }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(BERTH|ECS)_/.test(k)));
-  const child = spawn(process.execPath, argv, {
+  const child = spawn(command, args, {
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.group,
   });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -50,16 +70,19 @@ export async function spawnNodeScript(
     output += chunk;
   });
   const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
+  const signal = (name: NodeJS.Signals) =>
+    options.group && child.pid !== undefined ? process.kill(-child.pid, name) : child.kill(name);
 
-  const deadline = Date.now() + 30_000;
+  const within = options.readyWithinMs ?? 30_000;
+  const deadline = Date.now() + within;
   let match = ready.exec(output);
   while (!match) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
     }
     if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`${what} was not ready within 30 s:\n${output}`);
+      signal("SIGKILL");
+      throw new Error(`${what} was not ready within ${within / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
     match = ready.exec(output);
@@ -68,8 +91,8 @@ export async function spawnNodeScript(
     child,
     match,
     output: () => output,
-    async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    async stop(name = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) signal(name);
       return exited;
     },
   };
