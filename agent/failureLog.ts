@@ -11,6 +11,8 @@ export interface FailureLog {
   failed(site: string, error: unknown, next: string): void;
   /** A success at `site`: ends its episode, if one is open. */
   succeeded(site: string): void;
+  /** Ends, silently, the open episodes of every site naming `subject` (a task the engine forgot). */
+  forget(subject: string): void;
   /** Runs `work` and records the outcome at `site`; a failure resolves to undefined. */
   attempt<T>(site: string, work: () => Promise<T>, next: string): Promise<T | undefined>;
 }
@@ -36,6 +38,10 @@ export function createFailureLog(log: Logger, now: () => Date = () => new Date()
       open.delete(site);
       const seconds = Math.round((now().getTime() - episode.since) / 1000);
       log.info(`${site} works again, after ${episode.failures} failure(s) over ${seconds} s.`);
+    },
+
+    forget(subject) {
+      for (const site of open.keys()) if (site.includes(subject)) open.delete(site);
     },
 
     async attempt(site, work, next) {

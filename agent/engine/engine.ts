@@ -274,6 +274,8 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
       if (!removed) continue;
       delete state.tasks[task.taskArn];
       drivers.delete(task.taskArn);
+      // Its sites (a container's step, its driver) can fail no more: their episodes go with it.
+      failures.forget(task.taskArn);
     }
     await writer.save();
   }

@@ -42,7 +42,8 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
     );
   }
   if (input.capacityProviderStrategy?.length) throw invalidParameter("Capacity providers are not supported by Berth.");
-  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  const resolved = await common(input, ctx);
+  const { cluster, taskDefinition } = resolved;
   const definitionConstraints = (taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[];
   validatePlacement([...(input.placementConstraints ?? []), ...definitionConstraints], input.placementStrategy ?? []);
 
@@ -63,7 +64,7 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
   }
 
   const launch: Launch = {
-    ...launchOf(input, cluster, taskDefinition, tags),
+    ...launchOf(input, resolved),
     count,
     constraints: input.placementConstraints ?? [],
     strategies: input.placementStrategy ?? [],
@@ -84,7 +85,8 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
 }
 
 export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {
-  const { cluster, taskDefinition, tags } = await common(input, ctx);
+  const resolved = await common(input, ctx);
+  const { cluster } = resolved;
   // The instances are checked once the cluster and task definition are known, as ECS does (moto reproduces the order).
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10)
@@ -102,7 +104,7 @@ export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Pr
   const launched =
     ids.length > 0
       ? await launchTasks(ctx, {
-          ...launchOf(input, cluster, taskDefinition, tags),
+          ...launchOf(input, resolved),
           count: ids.length,
           constraints: [],
           strategies: [],
@@ -122,20 +124,19 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
   }
   validateTags(input.tags);
   const cluster = (await activeCluster(ctx, input.cluster)).name;
-  checkTagging(await usesLongArns(ctx, "task"), "task", input);
+  const longArn = await usesLongArns(ctx, "task");
+  checkTagging(longArn, "task", input);
   const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
-  return { cluster, taskDefinition, tags };
+  return { cluster, taskDefinition, tags, longArn };
 }
 
 function launchOf(
   input: RunTaskRequest | StartTaskRequest,
-  cluster: string,
-  taskDefinition: TaskDefinitionRecord,
-  tags: Tag[],
+  { cluster, taskDefinition, tags, longArn }: Awaited<ReturnType<typeof common>>,
 ): Omit<Launch, "count" | "constraints" | "strategies"> {
   return {
     cluster,
@@ -145,6 +146,7 @@ function launchOf(
     startedBy: input.startedBy,
     tags,
     enableExecuteCommand: input.enableExecuteCommand ?? false,
+    longArn,
   };
 }
 

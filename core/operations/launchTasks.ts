@@ -28,6 +28,8 @@ export interface Launch {
   strategies: PlacementStrategy[];
   /** StartTask: one task on each of these instance ids, bypassing strategies and constraints. */
   onInstances?: string[];
+  /** Whether the tasks get long ARNs, when the caller has read the account's setting already. */
+  longArn?: boolean;
   /** Extra writes committed atomically with the tasks (the clientToken's record). */
   alsoWrite?: (tasks: Task[], failures: Failure[]) => Write[];
 }
@@ -50,7 +52,7 @@ export class NoContainerInstances extends EcsError {
  * and re-plans, so launches never overbook an instance.
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
-  const longArn = await usesLongArns(ctx, "task");
+  const longArn = launch.longArn ?? (await usesLongArns(ctx, "task"));
   return retryOnConflict(async () => {
     // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
     const instances = await withAgentConnections(

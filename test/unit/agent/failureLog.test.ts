@@ -68,4 +68,16 @@ describe("failure log", () => {
       expect.stringContaining("INFO  agent: a works again"),
     ]);
   });
+
+  it("forgets the episodes of a subject that is gone, so a later failure of the same name is news again", () => {
+    const { lines, failures } = setup();
+    const task = "arn:aws:ecs:us-east-1:1:task/c/abc";
+    failures.failed(`container web of task ${task}`, dockerDown, "retrying the start every 2 s");
+    failures.failed("following Docker's events", dockerDown, "reconnecting");
+    failures.forget(task);
+    failures.failed(`container web of task ${task}`, dockerDown, "retrying the start every 2 s");
+    failures.failed("following Docker's events", dockerDown, "reconnecting");
+    expect(lines.filter((l) => l.includes(task))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes("following Docker's events"))).toHaveLength(1);
+  });
 });
