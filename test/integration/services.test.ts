@@ -268,7 +268,13 @@ describe("a REPLICA service", () => {
       desiredCount: 2,
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
     });
-    const before = await untilStable("cb");
+    await untilStable("cb");
+    // The waiter's counts can be met a round before the scheduler marks the deployment COMPLETED,
+    // and a rollback returns only to a completed deployment, as on ECS.
+    const before = await until("the first deployment to complete", async () => {
+      const s = await describe1("cb");
+      return s.deployments?.[0].rolloutState === "COMPLETED" && s;
+    });
     const good = before.deployments?.[0];
     await revision("cb");
     await ecs.send(new UpdateServiceCommand({ cluster: "cb", service: "web", taskDefinition: "cb:2" }));
