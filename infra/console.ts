@@ -22,5 +22,5 @@ export const consoleFunction = new sst.aws.Function("ConsoleFunction", {
 api.route("GET /console", consoleFunction.arn);
 api.route("GET /console/{proxy+}", consoleFunction.arn);
 
-/** The console's address, among the stack's outputs. */
-export const consoleUrl = $interpolate`${api.url}/console/`;
+/** The console's address, among the stack's outputs: the exact route (`/console/` is not one on AWS). */
+export const consoleUrl = $interpolate`${api.url}/console`;

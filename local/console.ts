@@ -6,7 +6,7 @@ import { consoleAnswer, isConsolePath } from "../console/serve.ts";
  * The web console at `/console/` (console/): its page and bundle, built in memory on the first
  * request and kept (about a second, once per server), answered as console/serve.ts says.
  */
-export function consoleRoute(onError: (error: unknown) => void) {
+export function consoleRoute(region: string, onError: (error: unknown) => void) {
   let assets: Promise<Map<string, ConsoleAsset>> | undefined;
   /** True when the request was the console's (and is answered). */
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -24,7 +24,7 @@ export function consoleRoute(onError: (error: unknown) => void) {
         .end("The console could not be built; see the server's log.\n");
       return true;
     }
-    const answer = consoleAnswer(path, built);
+    const answer = consoleAnswer(path, built, region);
     res.writeHead(answer.status, answer.headers).end(answer.body);
     return true;
   };

@@ -83,7 +83,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
   });
 
-  const webConsole = consoleRoute((error) => console.error("berth: building the console failed:", error));
+  const webConsole = consoleRoute(options.partition.region, (error) =>
+    console.error("berth: building the console failed:", error),
+  );
   const server = createServer(async (req, res) => {
     try {
       if (await webConsole(req, res)) return;

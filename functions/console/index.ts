@@ -11,7 +11,7 @@ let assets: ReturnType<typeof readConsole> | undefined;
 const handle = createConsoleHandler(() => {
   assets ??= readConsole(join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), ASSETS_DIR));
   return assets;
-});
+}, process.env.AWS_REGION ?? "us-east-1");
 
 export const handler = lambdaEntry(
   obs,

@@ -1,13 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type middy from "@middy/core";
 
 /**
  * One Logger and one Metrics per function (Powertools): structured JSON logs carrying the
  * request id (injectLambdaContext), and CloudWatch metrics in the embedded metric format,
- * flushed after each invocation (logMetrics). Service name and namespace come from
+ * flushed after each invocation that recorded any (flushMetrics). Service name and namespace come from
  * POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE (infra/functions.ts).
  */
 export interface Observability {
@@ -25,11 +24,20 @@ export function observability(name: string): Observability {
   return {
     logger,
     metrics,
-    middlewares: [
-      injectLambdaContext(logger) as middy.MiddlewareObj,
-      logMetrics(metrics, { throwOnEmptyMetrics: false }) as middy.MiddlewareObj,
-    ],
+    middlewares: [injectLambdaContext(logger) as middy.MiddlewareObj, flushMetrics(metrics)],
   };
+}
+
+/**
+ * Publishes what the invocation recorded, after it returns or throws. Powertools' logMetrics
+ * also does, but warns "No application metrics to publish" on every invocation that recorded
+ * none (most API calls): a log line per request, paid for in CloudWatch Logs.
+ */
+function flushMetrics(metrics: Metrics): middy.MiddlewareObj {
+  const flush = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
 }
 
 /** Reports background failures (a lost nudge) to the function's log instead of the console. */

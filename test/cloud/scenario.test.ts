@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGraph } from "../infra/graph.ts";
 import { createKey, ecsCall } from "../support/access.ts";
 import { awsCli, awsEcs } from "../support/awsCli.ts";
+import { browserUnavailable, launchBrowser } from "../support/browser.ts";
 import type { AgentProcess } from "../support/cli.ts";
 import { containersOfTask, dockerUnavailable, removeTaskContainers, TEST_IMAGE } from "../support/docker.ts";
 import { until } from "../support/poll.ts";
@@ -33,10 +34,11 @@ import { motoMissing } from "./standIns/moto.ts";
 /**
  * Berth as `sst deploy` would deploy it, stood up on this machine from the evaluated graph and
  * driven as its users drive it: the AWS CLI and the SDK through the HTTP API, a deployment
- * request through EventBridge, hosts' agents joining with the bootstrap token, a host lost.
+ * request through EventBridge, hosts' agents joining with the bootstrap token, a host lost, the
+ * web console in a browser.
  * The steps build on each other (one deployment, in order). See docs/cloud-test.md.
  */
-for (const missing of [motoMissing(), await dockerUnavailable()]) {
+for (const missing of [motoMissing(), await dockerUnavailable(), browserUnavailable()]) {
   if (missing) throw new Error(`npm run test:cloud cannot run here: ${missing}.`);
 }
 
@@ -312,6 +314,43 @@ describe("Berth deployed, on this machine", () => {
     expect(parked.Body).toBe("not a nudge");
     // Received by the scheduler's mapping maxReceiveCount times, each one reported as failed.
     expect(Number(parked.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(Number(maxReceiveCount));
+  });
+
+  it("serves the console from the stack's own HTTP API, which scales the service through the API function", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      // The address the stack outputs, on this machine's front door.
+      const consoleUrl = `${cloud.apiUrl}${new URL(String(cloud.graph.outputs.console)).pathname}`;
+      await page.goto(consoleUrl);
+      await page.getByLabel("Access key ID").fill(admin.accessKeyId);
+      await page.getByLabel("Secret access key").fill(admin.secretAccessKey);
+      // No region typed: the page names the deployment's own (the console function's AWS_REGION).
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Clusters" }).waitFor();
+      await page.goto(`${consoleUrl}#/c/default/services/web`);
+      await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("3");
+      await page.getByLabel("Desired count").fill("4");
+      await page.getByRole("button", { name: "Scale" }).click();
+      const dialog = page.getByRole("dialog", { name: "Scale" });
+      await dialog.getByRole("button", { name: "Scale" }).click();
+      const running = await until(
+        "4 RUNNING tasks of web",
+        async () => {
+          const now = (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING");
+          return now.length === 4 && now;
+        },
+        90_000,
+        500,
+      );
+      for (const task of running) {
+        const [container] = await containersOfTask(docker, task.taskArn as string);
+        expect(container?.State).toBe("running");
+      }
+      await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("4");
+    } finally {
+      await browser.dispose();
+    }
   });
 
   it("left no function error unreported: every failure the run saw is listed here", () => {

@@ -90,7 +90,7 @@ describe("the functions", () => {
   it("ship the console built at deploy time beside the console function, where it reads it", () => {
     const assets = readConsole(join(fn("console").dir, ASSETS_DIR));
     expect([...assets.keys()].sort()).toEqual(["app.css", "app.js", "index.html"]);
-    expect(Buffer.from(assets.get("index.html")?.body ?? []).toString()).toContain('src="app.js"');
+    expect(Buffer.from(assets.get("index.html")?.body ?? []).toString()).toContain('src="/console/app.js"');
   });
 
   it("run their entry point's handler on Node 24, Graviton, 512 MB, 30 seconds", () => {
@@ -429,7 +429,7 @@ describe("how events reach the functions", () => {
         ["GET /console/{proxy+}", "AWS_PROXY", fn("console").arn, "2.0"],
       ].sort(),
     );
-    expect(graph.outputs.console).toBe(`${graph.outputs.api}/console/`);
+    expect(graph.outputs.console).toBe(`${graph.outputs.api}/console`);
     expect(one("aws:apigatewayv2/stage:Stage", "Api").inputs).toMatchObject({ name: "$default", autoDeploy: true });
     expect(graph.outputs.api).toBe(one("aws:apigatewayv2/api:Api", "Api").outputs.apiEndpoint);
   });

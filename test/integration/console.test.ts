@@ -9,17 +9,18 @@ beforeAll(async () => {
 afterAll(() => berth.stop());
 
 describe("the console's assets", () => {
-  it("redirects /console to /console/, the page that loads the bundle from the same origin", async () => {
-    const redirect = await fetch(`${berth.url}/console`, { redirect: "manual" });
-    expect(redirect.status).toBe(301);
-    expect(redirect.headers.get("location")).toBe("/console/");
+  it("answers the page at /console and /console/, which loads the bundle from the same origin", async () => {
+    const bare = await fetch(`${berth.url}/console`, { redirect: "manual" });
+    expect(bare.status).toBe(200);
     const page = await fetch(berth.consoleUrl);
+    expect(await bare.text()).toBe(await page.clone().text());
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     // The key typed into the page can go nowhere but this server.
     expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
     const html = await page.text();
-    expect(html).toContain('src="app.js"');
+    expect(html).toContain('src="/console/app.js"');
+    expect(html).toContain('<meta name="berth-region" content="us-east-1" />');
     const script = await fetch(`${berth.consoleUrl}app.js`);
     expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect((await script.text()).length).toBeGreaterThan(10_000);

@@ -2,6 +2,9 @@ import { useState } from "preact/hooks";
 import { type Api, connect, errorText } from "../api/client.ts";
 import { type Session, saveSession } from "../api/session.ts";
 
+/** The region of the Berth that served this page (console/serve.ts), the form's default. */
+const servedRegion = () => document.querySelector<HTMLMetaElement>('meta[name="berth-region"]')?.content || "us-east-1";
+
 /**
  * Sign in with an access key, once per tab. The key is checked by calling Berth
  * (GetCallerIdentity) before it is kept, so a typo shows ECS's own words at once.
@@ -14,7 +17,7 @@ export function Login({ onSignedIn }: { onSignedIn: (api: Api) => void }) {
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const session: Session = {
       endpoint: String(form.get("endpoint") || location.origin),
-      region: String(form.get("region") || "us-east-1"),
+      region: String(form.get("region") || servedRegion()),
       accessKeyId: String(form.get("accessKeyId")).trim(),
       secretAccessKey: String(form.get("secretAccessKey")).trim(),
     };
@@ -54,7 +57,7 @@ export function Login({ onSignedIn }: { onSignedIn: (api: Api) => void }) {
           </label>
           <label>
             Region
-            <input name="region" value="us-east-1" />
+            <input name="region" value={servedRegion()} />
           </label>
         </details>
         {error && (

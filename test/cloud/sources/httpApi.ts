@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { selectRoute } from "./routeSelection.ts";
 
 /**
- * API Gateway's HTTP API, as the graph declares it: its routes (`POST /`, `GET /healthz`), each
- * an AWS_PROXY integration with payload format 2.0, in front of a function. Served in plain HTTP
+ * API Gateway's HTTP API, as the graph declares it: its routes (`POST /`, `GET /healthz`,
+ * `GET /console/{proxy+}`, chosen as API Gateway chooses, routeSelection.ts), each an AWS_PROXY integration with payload format 2.0, in front of a function. Served in plain HTTP
  * on 127.0.0.1 (the API's own hostname is routed here, network/awsHosts.mjs). A request no route
  * matches gets API Gateway's 404 without reaching the function; a function that fails, its 500.
  */
@@ -26,17 +27,16 @@ export async function startHttpApi(api: { id: string; domainName: string; accoun
     const body = await read(req);
     const url = new URL(req.url ?? "/", "http://api");
     const method = req.method ?? "GET";
-    const route =
-      api.routes.find((r) => r.routeKey === `${method} ${url.pathname}`) ??
-      api.routes.find((r) => r.routeKey === "$default");
+    const match = selectRoute(api.routes, method, url.pathname);
     const reply = (status: number, headers: Record<string, string>, text: string) => {
       res.writeHead(status, { "apigw-requestid": requestId, ...headers });
       res.end(text);
     };
     const requestId = randomUUID();
-    if (!route) return reply(404, { "content-type": "application/json" }, '{"message":"Not Found"}');
+    if (!match) return reply(404, { "content-type": "application/json" }, '{"message":"Not Found"}');
     try {
-      const result = await route.invoke(eventOf(req, url, body, route.routeKey, requestId, api));
+      const event = eventOf(req, url, body, match.route.routeKey, requestId, api);
+      const result = await match.route.invoke({ ...event, pathParameters: match.pathParameters });
       const { statusCode, headers, text } = responseOf(result);
       reply(statusCode, headers, text);
     } catch {
