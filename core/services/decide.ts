@@ -1,10 +1,12 @@
 import type { Deployment, PlacementConstraint, Task } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { crashesByInstance, isCrash } from "./crashLoop.ts";
 import { planDaemon } from "./daemon.ts";
 import { daemonInstances } from "./eligible.ts";
 import {
   arnOf,
   failureStats,
+  failureStreak,
   type InstanceState,
   type Instances,
   isHealthy,
@@ -29,6 +31,8 @@ export interface Decision {
   retire: string[];
   steady: boolean;
   desiredCount: number;
+  /** Starts are held back by the crash back-off: ECS's service throttle. */
+  throttled: boolean;
 }
 
 export function decideReplica(
@@ -42,7 +46,9 @@ export function decideReplica(
   const service = record.service;
   const deployments = service.deployments ?? [];
   const config = service.deploymentConfiguration ?? {};
-  const stats = failureStats(tasks, deployments[0].id as string, deployments[0].rolloutState === "IN_PROGRESS");
+  const inProgress = deployments[0].rolloutState === "IN_PROGRESS";
+  const own = tasks.filter((t) => t.startedBy === deployments[0].id);
+  const streak = failureStreak(own, (t) => isCrash(t, inProgress));
   const desiredCount = service.status === "ACTIVE" ? (service.desiredCount ?? 0) : 0;
   const plan = planReplica({
     desiredCount,
@@ -61,12 +67,12 @@ export function decideReplica(
       evicted: taskPlace(t, instances).evicted,
       startedAt: t.task.startedAt?.getTime(),
     })),
-    consecutiveFailures: stats.consecutiveFailures,
-    lastFailureAt: stats.lastFailureAt,
+    consecutiveFailures: streak.consecutiveFailures,
+    lastFailureAt: streak.lastFailureAt,
     backoffBaseMs,
     now,
   });
-  return { ...plan, desiredCount };
+  return { ...plan, desiredCount, throttled: plan.retryAt !== undefined };
 }
 
 export function decideDaemon(
@@ -75,6 +81,8 @@ export function decideDaemon(
   all: TaskRecord[],
   instances: Instances,
   definition: TaskDefinitionRecord | undefined,
+  now: number,
+  backoffBaseMs: number | undefined,
 ): Decision {
   const service = record.service;
   const [primary, ...older] = service.deployments ?? [];
@@ -96,6 +104,9 @@ export function decideDaemon(
       healthy: isHealthy(t.task),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
+    crashes: crashesByInstance(all, primary.id as string),
+    backoffBaseMs,
+    now,
   });
   // One task per instance: not while the one it replaces is still stopping, nor where no agent listens.
   const stopping = new Set(all.filter((t) => isStopping(t.task)).map((t) => t.containerInstanceId));
@@ -110,6 +121,7 @@ export function decideDaemon(
     retire: older.filter((d) => !remaining.has(d.id)).map((d) => d.id as string),
     steady: plan.steady,
     desiredCount: eligible.length,
+    throttled: plan.held !== undefined,
   };
 }
 
