@@ -6,6 +6,8 @@ export interface DaemonTaskView {
   deploymentId: string;
   containerInstanceId: string;
   healthy: boolean;
+  /** Protected by UpdateTaskProtection: not stopped, by a deployment or otherwise, until that expires. */
+  protected?: boolean;
 }
 
 export interface DaemonView {
@@ -47,7 +49,9 @@ export function planDaemon(view: DaemonView): DaemonPlan {
   for (const task of view.tasks) {
     const current = task.deploymentId === view.primaryId;
     const duplicate = occupied.has(task.containerInstanceId) && current;
-    if (!eligible.has(task.containerInstanceId) || duplicate) {
+    if (task.protected) {
+      occupied.add(task.containerInstanceId);
+    } else if (!eligible.has(task.containerInstanceId) || duplicate) {
       stop.push(task.arn);
     } else if (!current && (!task.healthy || stoppable-- > 0)) {
       stop.push(task.arn);

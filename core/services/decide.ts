@@ -1,19 +1,14 @@
-import type { Deployment, PlacementConstraint, Task } from "@aws-sdk/client-ecs";
+import type { Deployment, PlacementConstraint, Service, Task } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { isProtected } from "../model/taskProtection.ts";
+import { remaining } from "../placement/capacity.ts";
+import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
 import { crashesByInstance, isCrash } from "./crashLoop.ts";
 import { planDaemon } from "./daemon.ts";
 import { daemonInstances } from "./eligible.ts";
-import {
-  arnOf,
-  failureStats,
-  failureStreak,
-  type InstanceState,
-  type Instances,
-  isHealthy,
-  isStopping,
-  taskPlace,
-} from "./observe.ts";
+import { arnOf, failureStats, failureStreak, type Instances, isHealthy, isStopping, taskPlace } from "./observe.ts";
 import { planReplica } from "./replica.ts";
+import { type ScaleInInstance, scaleInOrder } from "./scaleIn.ts";
 
 /**
  * From what a round read to what the pure controller decides: the views planReplica and
@@ -38,7 +33,7 @@ export interface Decision {
 export function decideReplica(
   record: ServiceRecord,
   live: TaskRecord[],
-  instances: Map<string, InstanceState>,
+  instances: Instances,
   now: number,
   tasks: Task[],
   backoffBaseMs: number | undefined,
@@ -64,9 +59,11 @@ export function decideReplica(
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
       healthy: isHealthy(t.task),
-      evicted: taskPlace(t, instances).evicted,
+      evicted: taskPlace(t, instances.states).evicted,
       startedAt: t.task.startedAt?.getTime(),
+      protected: isProtected(t, now),
     })),
+    scaleInOrder: scaleInOrderOf(service, live, instances),
     consecutiveFailures: streak.consecutiveFailures,
     lastFailureAt: streak.lastFailureAt,
     backoffBaseMs,
@@ -102,6 +99,7 @@ export function decideDaemon(
       deploymentId: t.task.startedBy ?? "",
       containerInstanceId: t.containerInstanceId ?? "",
       healthy: isHealthy(t.task),
+      protected: isProtected(t, now),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
     crashes: crashesByInstance(all, primary.id as string),
@@ -123,6 +121,26 @@ export function decideDaemon(
     desiredCount: eligible.length,
     throttled: plan.held !== undefined,
   };
+}
+
+/** The service's live tasks in the order scale-in stops them, by its placement strategy. */
+function scaleInOrderOf(service: Service, live: TaskRecord[], instances: Instances): string[] {
+  const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
+  const facts = new Map<string, ScaleInInstance>();
+  for (const r of instances.records) {
+    const left = remaining(r);
+    const attributes = Object.fromEntries((r.instance.attributes ?? []).map((a) => [a.name as string, a.value]));
+    facts.set(r.id, { attributes, free: { cpu: left.cpu, memory: left.memory } });
+  }
+  const tasks = live.map((t) => ({
+    arn: arnOf(t),
+    instanceId: t.containerInstanceId ?? "",
+    healthy: isHealthy(t.task),
+    cpu: t.reservation.cpu,
+    memory: t.reservation.memory,
+    startedAt: t.task.startedAt?.getTime(),
+  }));
+  return scaleInOrder(tasks, strategies, facts);
 }
 
 /** Failed starts only grow: stopped tasks expire from the store after an hour, the count stays. */

@@ -77,7 +77,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const decision =
     service.schedulingStrategy === "DAEMON"
       ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs)
-      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs);
+      : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
   const scaling = {

@@ -10,6 +10,7 @@ import {
   SubmitTaskStateChangeCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
+import { until } from "./poll.ts";
 
 /**
  * Helpers for service tests that play the agent through the ECS SDK: register instances by hand,
@@ -85,7 +86,23 @@ export function servicePlay(ecs: ECSClient) {
     }
   }
 
-  return { registerInstance, cluster, revision, describeService, tasksOf, report, agentStep };
+  /** Plays the agent until the service runs `count` tasks of one deployment, none pending, none stopping. */
+  function untilRunning(cluster: string, count: number, timeoutMs = 20_000) {
+    return until(
+      `${count} running tasks`,
+      async () => {
+        await agentStep(cluster);
+        const service = await describeService(cluster);
+        const tasks = await tasksOf(cluster);
+        const settled = tasks.every((t) => t.lastStatus === "STOPPED" || t.desiredStatus === "RUNNING");
+        const done = service.deployments?.length === 1 && service.runningCount === count && service.pendingCount === 0;
+        return done && settled && live(tasks);
+      },
+      timeoutMs,
+    );
+  }
+
+  return { registerInstance, cluster, revision, describeService, tasksOf, report, agentStep, untilRunning };
 }
 
 export const live = (tasks: Task[]) => tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus !== "STOPPED");

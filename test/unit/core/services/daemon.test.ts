@@ -55,4 +55,13 @@ describe("DAEMON scheduling", () => {
     });
     expect(planDaemon({ ...view, now: 12_000 })).toEqual({ startOn: ["a", "b"], stop: [], steady: false });
   });
+
+  it("leaves a protected task of an old deployment until its protection ends", () => {
+    const plan = planDaemon({
+      primaryId: "new",
+      eligibleInstances: ["a", "b"],
+      tasks: [{ ...t("1", "old", "a"), protected: true }, t("2", "old", "b")],
+    });
+    expect(plan).toMatchObject({ stop: ["2"], startOn: [] });
+  });
 });
