@@ -63,7 +63,8 @@ export function decideReplica(
       startedAt: t.task.startedAt?.getTime(),
       protected: isProtected(t, now),
     })),
-    scaleInOrder: scaleInOrderOf(service, live, instances),
+    // Worked out only when there may be tasks to scale in: it weighs every task against the others.
+    scaleInOrder: live.length > desiredCount ? scaleInOrderOf(service, live, instances) : undefined,
     consecutiveFailures: streak.consecutiveFailures,
     lastFailureAt: streak.lastFailureAt,
     backoffBaseMs,

@@ -65,10 +65,10 @@ function narrow(
   let score: (t: ScaleInTask) => number;
   if (strategy.type === "spread") {
     // Counted over every task still running, not only the candidates: the balance is the service's.
-    const valueOf = spreadValue(strategy.field ?? "", instances);
+    const bucketOf = spreadValue(strategy.field ?? "", instances);
     const counts = new Map<string, number>();
-    for (const t of left) counts.set(valueOf(t), (counts.get(valueOf(t)) ?? 0) + 1);
-    score = (t) => counts.get(valueOf(t)) ?? 0;
+    for (const t of left) counts.set(bucketOf(t), (counts.get(bucketOf(t)) ?? 0) + 1);
+    score = (t) => counts.get(bucketOf(t)) ?? 0;
   } else if (strategy.type === "binpack") {
     const resource = strategy.field?.toLowerCase() === "cpu" ? "cpu" : "memory";
     score = (t) => (free.get(t.instanceId)?.[resource] ?? 0) + t[resource];
