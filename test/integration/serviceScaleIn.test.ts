@@ -21,7 +21,8 @@ const AZ = "ecs.availability-zone";
 const scale = (cluster: string, desiredCount: number) =>
   ecs.send(new UpdateServiceCommand({ cluster, service: "web", desiredCount }));
 
-describe("scale-in", () => {
+// Each step plays the agent over the SDK: slow on DynamoDB Local on a loaded machine.
+describe("scale-in", { timeout: 90_000 }, () => {
   it("with the default spread over Availability Zones, stops from the fullest zone so the spread is even again", async () => {
     await play.cluster("spread");
     const a = await play.registerInstance("spread", { [AZ]: "us-east-1a" });

@@ -83,29 +83,37 @@ describe("UpdateTaskProtection and GetTaskProtection", () => {
   });
 });
 
-describe("the service scheduler and protected tasks", () => {
+describe("the service scheduler and protected tasks", { timeout: 90_000 }, () => {
   it("scales in around protected tasks, and stops them once unprotected", async () => {
     const tasks = await serviceWith("tpscale", 3);
     const guarded = tasks.slice(0, 2).map((t) => t.taskArn as string);
     await protect("tpscale", guarded);
     await ecs.send(new UpdateServiceCommand({ cluster: "tpscale", service: "web", desiredCount: 0 }));
     // The unprotected one stops; the protected two keep running, above the desired count.
-    const left = await until("the unprotected task to stop", async () => {
-      await play.agentStep("tpscale");
-      const running = live(await play.tasksOf("tpscale"));
-      return running.length === 2 && running;
-    });
+    const left = await until(
+      "the unprotected task to stop",
+      async () => {
+        await play.agentStep("tpscale");
+        const running = live(await play.tasksOf("tpscale"));
+        return running.length === 2 && running;
+      },
+      45_000,
+    );
     expect(left.map((t) => t.taskArn).sort()).toEqual([...guarded].sort());
     await new Promise((resolve) => setTimeout(resolve, 1500)); // a sweep or two: still there
     await play.agentStep("tpscale");
     expect(live(await play.tasksOf("tpscale"))).toHaveLength(2);
 
     await protect("tpscale", [guarded[0]], false);
-    const last = await until("the unprotected task to stop", async () => {
-      await play.agentStep("tpscale");
-      const running = live(await play.tasksOf("tpscale"));
-      return running.length === 1 && running;
-    });
+    const last = await until(
+      "the unprotected task to stop",
+      async () => {
+        await play.agentStep("tpscale");
+        const running = live(await play.tasksOf("tpscale"));
+        return running.length === 1 && running;
+      },
+      45_000,
+    );
     expect(last[0].taskArn).toBe(guarded[1]);
   });
 
@@ -116,12 +124,16 @@ describe("the service scheduler and protected tasks", () => {
     await play.revision("tpdeploy");
     await ecs.send(new UpdateServiceCommand({ cluster: "tpdeploy", service: "web", taskDefinition: "tpdeploy:2" }));
     // Two new tasks run and the unprotected old one stops; the protected one stays.
-    const during = await until("the rollout to reach the protected task", async () => {
-      await play.agentStep("tpdeploy");
-      const running = live(await play.tasksOf("tpdeploy"));
-      const fresh = running.filter((t) => t.taskDefinitionArn?.endsWith(":2") && t.lastStatus === "RUNNING");
-      return fresh.length === 2 && running.length === 3 && running;
-    });
+    const during = await until(
+      "the rollout to reach the protected task",
+      async () => {
+        await play.agentStep("tpdeploy");
+        const running = live(await play.tasksOf("tpdeploy"));
+        const fresh = running.filter((t) => t.taskDefinitionArn?.endsWith(":2") && t.lastStatus === "RUNNING");
+        return fresh.length === 2 && running.length === 3 && running;
+      },
+      45_000,
+    );
     expect(during.filter((t) => t.taskDefinitionArn?.endsWith(":1")).map((t) => t.taskArn)).toEqual([guarded]);
     await new Promise((resolve) => setTimeout(resolve, 4000)); // past the settle time and a few sweeps
     await play.agentStep("tpdeploy");
@@ -134,5 +146,5 @@ describe("the service scheduler and protected tasks", () => {
     const done = await play.untilRunning("tpdeploy", 2);
     expect(done.every((t) => t.taskDefinitionArn?.endsWith(":2"))).toBe(true);
     expect((await play.describeService("tpdeploy")).deployments?.[0].rolloutState).toBe("COMPLETED");
-  }, 40_000);
+  });
 });

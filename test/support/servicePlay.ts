@@ -87,7 +87,7 @@ export function servicePlay(ecs: ECSClient) {
   }
 
   /** Plays the agent until the service runs `count` tasks of one deployment, none pending, none stopping. */
-  function untilRunning(cluster: string, count: number, timeoutMs = 20_000) {
+  function untilRunning(cluster: string, count: number, timeoutMs = 45_000) {
     return until(
       `${count} running tasks`,
       async () => {
