@@ -12,6 +12,7 @@ import * as containerInstances from "./containerInstances.ts";
 import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";
+import * as taskProtection from "./taskProtection.ts";
 import * as tasks from "./tasks.ts";
 
 /** The exports of action modules that are named after an ECS operation; the rest are helpers. */
@@ -31,6 +32,7 @@ export const actions: ActionTable = actionsOf(
   taskDefinitions,
   containerInstances,
   tasks,
+  taskProtection,
   serviceActions,
   agent,
   attributes,

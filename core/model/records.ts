@@ -62,6 +62,8 @@ export interface TaskRecord extends Stored {
   essentialContainers: string[];
   /** An agent has reported on this task: from then on only the agent moves it to STOPPED. */
   acknowledged: boolean;
+  /** Scale-in protection (UpdateTaskProtection), while enabled: the service scheduler leaves the task running until then. */
+  protection?: { expirationDate: Date };
 }
 
 /** The remembered outcome of a request that carried a clientToken. */

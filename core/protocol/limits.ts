@@ -47,6 +47,8 @@ export const MAX_REFERENCES = {
   UpdateContainerInstancesState: 10,
   DeleteTaskDefinitions: 10,
   PutAttributes: 10,
+  UpdateTaskProtection: 10,
+  GetTaskProtection: 100,
   /** Berth's own DescribeUtilization, as DescribeContainerInstances. */
   DescribeUtilization: 100,
 } as const;

@@ -1,17 +1,14 @@
-import type { Deployment, PlacementConstraint, Task } from "@aws-sdk/client-ecs";
+import type { Deployment, PlacementConstraint, Service, Task } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { isProtected } from "../model/taskProtection.ts";
+import { remaining } from "../placement/capacity.ts";
+import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
+import { crashesByInstance, isCrash } from "./crashLoop.ts";
 import { planDaemon } from "./daemon.ts";
 import { daemonInstances } from "./eligible.ts";
-import {
-  arnOf,
-  failureStats,
-  type InstanceState,
-  type Instances,
-  isHealthy,
-  isStopping,
-  taskPlace,
-} from "./observe.ts";
+import { arnOf, failureStats, failureStreak, type Instances, isHealthy, isStopping, taskPlace } from "./observe.ts";
 import { planReplica } from "./replica.ts";
+import { type ScaleInInstance, scaleInOrder } from "./scaleIn.ts";
 
 /**
  * From what a round read to what the pure controller decides: the views planReplica and
@@ -29,12 +26,14 @@ export interface Decision {
   retire: string[];
   steady: boolean;
   desiredCount: number;
+  /** Starts are held back by the crash back-off: ECS's service throttle. */
+  throttled: boolean;
 }
 
 export function decideReplica(
   record: ServiceRecord,
   live: TaskRecord[],
-  instances: Map<string, InstanceState>,
+  instances: Instances,
   now: number,
   tasks: Task[],
   backoffBaseMs: number | undefined,
@@ -42,7 +41,9 @@ export function decideReplica(
   const service = record.service;
   const deployments = service.deployments ?? [];
   const config = service.deploymentConfiguration ?? {};
-  const stats = failureStats(tasks, deployments[0].id as string, deployments[0].rolloutState === "IN_PROGRESS");
+  const inProgress = deployments[0].rolloutState === "IN_PROGRESS";
+  const own = tasks.filter((t) => t.startedBy === deployments[0].id);
+  const streak = failureStreak(own, (t) => isCrash(t, inProgress));
   const desiredCount = service.status === "ACTIVE" ? (service.desiredCount ?? 0) : 0;
   const plan = planReplica({
     desiredCount,
@@ -58,15 +59,18 @@ export function decideReplica(
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
       healthy: isHealthy(t.task),
-      evicted: taskPlace(t, instances).evicted,
+      evicted: taskPlace(t, instances.states).evicted,
       startedAt: t.task.startedAt?.getTime(),
+      protected: isProtected(t, now),
     })),
-    consecutiveFailures: stats.consecutiveFailures,
-    lastFailureAt: stats.lastFailureAt,
+    // Worked out only when there may be tasks to scale in: it weighs every task against the others.
+    scaleInOrder: live.length > desiredCount ? scaleInOrderOf(service, live, instances) : undefined,
+    consecutiveFailures: streak.consecutiveFailures,
+    lastFailureAt: streak.lastFailureAt,
     backoffBaseMs,
     now,
   });
-  return { ...plan, desiredCount };
+  return { ...plan, desiredCount, throttled: plan.retryAt !== undefined };
 }
 
 export function decideDaemon(
@@ -75,6 +79,8 @@ export function decideDaemon(
   all: TaskRecord[],
   instances: Instances,
   definition: TaskDefinitionRecord | undefined,
+  now: number,
+  backoffBaseMs: number | undefined,
 ): Decision {
   const service = record.service;
   const [primary, ...older] = service.deployments ?? [];
@@ -94,8 +100,12 @@ export function decideDaemon(
       deploymentId: t.task.startedBy ?? "",
       containerInstanceId: t.containerInstanceId ?? "",
       healthy: isHealthy(t.task),
+      protected: isProtected(t, now),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
+    crashes: crashesByInstance(all, primary.id as string),
+    backoffBaseMs,
+    now,
   });
   // One task per instance: not while the one it replaces is still stopping, nor where no agent listens.
   const stopping = new Set(all.filter((t) => isStopping(t.task)).map((t) => t.containerInstanceId));
@@ -110,7 +120,28 @@ export function decideDaemon(
     retire: older.filter((d) => !remaining.has(d.id)).map((d) => d.id as string),
     steady: plan.steady,
     desiredCount: eligible.length,
+    throttled: plan.held !== undefined,
   };
+}
+
+/** The service's live tasks in the order scale-in stops them, by its placement strategy. */
+function scaleInOrderOf(service: Service, live: TaskRecord[], instances: Instances): string[] {
+  const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
+  const facts = new Map<string, ScaleInInstance>();
+  for (const r of instances.records) {
+    const left = remaining(r);
+    const attributes = Object.fromEntries((r.instance.attributes ?? []).map((a) => [a.name as string, a.value]));
+    facts.set(r.id, { attributes, free: { cpu: left.cpu, memory: left.memory } });
+  }
+  const tasks = live.map((t) => ({
+    arn: arnOf(t),
+    instanceId: t.containerInstanceId ?? "",
+    healthy: isHealthy(t.task),
+    cpu: t.reservation.cpu,
+    memory: t.reservation.memory,
+    startedAt: t.task.startedAt?.getTime(),
+  }));
+  return scaleInOrder(tasks, strategies, facts);
 }
 
 /** Failed starts only grow: stopped tasks expire from the store after an hour, the count stays. */

@@ -18,6 +18,9 @@ export const failedEvent = (service: string, deployment: string) =>
   `(service ${service}) (deployment ${deployment}) deployment failed: tasks failed to start.`;
 export const rollbackEvent = (service: string, deployment: string) =>
   `(service ${service}) rolling back to (deployment ${deployment}).`;
+/** ECS's service throttle: starts are held back after tasks kept failing to start. */
+export const throttledEvent = (service: string) =>
+  `(service ${service}) is unable to consistently start tasks successfully.`;
 export const lostInstanceEvent = (service: string, instanceId: string, arns: string[]) =>
   `(service ${service}) has stopped ${arns.length} tasks on (container-instance ${instanceId}), whose agent is lost: ${ids(arns)}.`;
 

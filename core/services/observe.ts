@@ -52,16 +52,21 @@ export interface FailureStats {
 
 export function failureStats(tasks: Task[], deploymentId: string, rolloutInProgress = false): FailureStats {
   const own = tasks.filter((t) => t.startedBy === deploymentId);
-  const failedStart = (t: Task) => isFailedStart(t, rolloutInProgress);
-  const failed = own.filter(failedStart);
+  return {
+    ...failureStreak(own, (t) => isFailedStart(t, rolloutInProgress)),
+    failedTasks: own.filter((t) => isFailedStart(t, rolloutInProgress)).length,
+  };
+}
+
+/** The failed starts among `tasks` since the last one that started fine, and when the last of them stopped. */
+export function failureStreak(tasks: Task[], failedStart: (t: Task) => boolean): Omit<FailureStats, "failedTasks"> {
   const lastSuccess = Math.max(
     0,
-    ...own.filter((t) => t.startedAt && !failedStart(t)).map((t) => t.startedAt?.getTime() ?? 0),
+    ...tasks.filter((t) => t.startedAt && !failedStart(t)).map((t) => t.startedAt?.getTime() ?? 0),
   );
   const stoppedAt = (t: Task) => (t.stoppedAt ?? t.createdAt)?.getTime() ?? 0;
-  const recent = failed.filter((t) => stoppedAt(t) > lastSuccess);
+  const recent = tasks.filter((t) => failedStart(t) && stoppedAt(t) > lastSuccess);
   return {
-    failedTasks: failed.length,
     consecutiveFailures: recent.length,
     lastFailureAt: recent.length > 0 ? Math.max(...recent.map(stoppedAt)) : undefined,
   };

@@ -76,8 +76,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
 
   const decision =
     service.schedulingStrategy === "DAEMON"
-      ? decideDaemon(record, live, all, instances, definition)
-      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs);
+      ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs)
+      : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
   const scaling = {
@@ -100,6 +100,11 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     const unplaceable = events.unplaceableEvent(name, failures);
     const quiet = events.saidRecently(service.events, unplaceable, now.getTime(), events.REPEAT_AFTER_MS);
     if (started.length < asked && !quiet) messages.push(unplaceable);
+  }
+
+  const throttle = events.throttledEvent(name);
+  if (decision.throttled && !events.saidRecently(service.events, throttle, now.getTime(), events.REPEAT_AFTER_MS)) {
+    messages.push(throttle);
   }
 
   const next = nextService(record, decision, tasks, now, messages);

@@ -17,6 +17,8 @@ export interface ServiceTaskView {
   evicted: boolean;
   /** When it started RUNNING (epoch ms), if known. */
   startedAt?: number;
+  /** Protected by UpdateTaskProtection: neither scale-in nor a deployment stops it until that expires. */
+  protected?: boolean;
 }
 
 export interface ReplicaView {
@@ -27,6 +29,8 @@ export interface ReplicaView {
   /** PRIMARY first, then the older ACTIVE deployments. */
   deployments: DeploymentView[];
   tasks: ServiceTaskView[];
+  /** The tasks in the order scale-in stops them, by the placement strategy (scaleIn.ts); by health when absent. */
+  scaleInOrder?: string[];
   /** Consecutive tasks of the primary that stopped before becoming healthy, and when the last did. */
   consecutiveFailures: number;
   lastFailureAt?: number;
@@ -77,10 +81,13 @@ export function planReplica(view: ReplicaView): ReplicaPlan {
   const replaced = view.tasks.filter((t) => t.deploymentId !== primary.id || t.evicted);
   const stop: string[] = [];
 
-  // Scale in: the primary's surplus goes first, the ones not yet healthy before healthy ones.
-  const surplus = byHealth(current)
-    .reverse()
-    .slice(0, Math.max(0, current.length - view.desiredCount));
+  // Scale in: the primary's surplus goes first, in scale-in order (not yet healthy ones first),
+  // protected tasks never: the service stays above its desired count until their protection ends.
+  const rank = new Map(view.scaleInOrder?.map((arn, i) => [arn, i]));
+  const ranked = view.scaleInOrder
+    ? [...current].sort((a, b) => (rank.get(a.arn) ?? -1) - (rank.get(b.arn) ?? -1))
+    : byHealth(current).reverse();
+  const surplus = ranked.filter((t) => !t.protected).slice(0, Math.max(0, current.length - view.desiredCount));
   stop.push(...surplus.map((t) => t.arn));
   const kept = current.filter((t) => !stop.includes(t.arn));
 
@@ -102,6 +109,8 @@ export function planReplica(view: ReplicaView): ReplicaPlan {
   const healthy = kept.filter(settled).length + replaced.filter(settled).length;
   let stoppable = healthy - minHealthy;
   for (const task of byHealth(replaced).reverse()) {
+    // A deployment waits for protected tasks: they stop once their protection has expired.
+    if (task.protected) continue;
     if (!task.healthy) stop.push(task.arn);
     else if (stoppable > 0) {
       stop.push(task.arn);

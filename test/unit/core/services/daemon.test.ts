@@ -41,4 +41,27 @@ describe("DAEMON scheduling", () => {
   it("is steady with one current task per eligible instance", () => {
     expect(planDaemon({ primaryId: "d", eligibleInstances: ["a"], tasks: [t("1", "d", "a")] }).steady).toBe(true);
   });
+
+  it("holds back starts on an instance whose tasks keep crashing, per instance, until the back-off ends", () => {
+    const crashes = new Map([["a", { consecutiveFailures: 2, lastFailureAt: 10_000 }]]);
+    const view = { primaryId: "d", eligibleInstances: ["a", "b"], tasks: [], crashes, backoffBaseMs: 1000 };
+    // Two crashes in a row: 2 s after the last one.
+    expect(planDaemon({ ...view, now: 11_999 })).toEqual({
+      startOn: ["b"],
+      stop: [],
+      steady: false,
+      held: ["a"],
+      retryAt: 12_000,
+    });
+    expect(planDaemon({ ...view, now: 12_000 })).toEqual({ startOn: ["a", "b"], stop: [], steady: false });
+  });
+
+  it("leaves a protected task of an old deployment until its protection ends", () => {
+    const plan = planDaemon({
+      primaryId: "new",
+      eligibleInstances: ["a", "b"],
+      tasks: [{ ...t("1", "old", "a"), protected: true }, t("2", "old", "b")],
+    });
+    expect(plan).toMatchObject({ stop: ["2"], startOn: [] });
+  });
 });

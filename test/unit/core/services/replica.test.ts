@@ -141,4 +141,30 @@ describe("REPLICA scheduling", () => {
     expect(planReplica(view({ ...failing, backoffBaseMs: 1_000 }))).toMatchObject({ start: 0, retryAt: 1_003_000 });
     expect(planReplica(view({ ...failing, backoffBaseMs: 0 })).start).toBe(3);
   });
+
+  it("scales in in the order given, and never stops a protected task", () => {
+    const running = tasks("new", 4);
+    const order = ["new-h2", "new-h0", "new-h3", "new-h1"];
+    expect(planReplica(view({ desiredCount: 2, tasks: running, scaleInOrder: order })).stop).toEqual([
+      "new-h2",
+      "new-h0",
+    ]);
+    const guarded = running.map((t) => ({ ...t, protected: t.arn === "new-h2" }));
+    const plan = planReplica(view({ desiredCount: 2, tasks: guarded, scaleInOrder: order }));
+    expect(plan.stop).toEqual(["new-h0", "new-h3"]);
+    const allGuarded = running.map((t) => ({ ...t, protected: true }));
+    expect(planReplica(view({ desiredCount: 2, tasks: allGuarded, scaleInOrder: order }))).toMatchObject({
+      stop: [],
+      steady: false,
+    });
+  });
+
+  it("a deployment waits for protected old tasks", () => {
+    const old = tasks("old", 3).map((t, i) => ({ ...t, protected: i === 0 }));
+    const settledNew = tasks("new", 3).map((t) => ({ ...t, startedAt: 0 }));
+    const plan = planReplica(rolling({ tasks: [...old, ...settledNew] }));
+    expect(plan.stop.sort()).toEqual(["old-h1", "old-h2"]);
+    expect(plan.rolloutState).toBe("IN_PROGRESS");
+    expect(plan.retire).toEqual([]);
+  });
 });
