@@ -2,8 +2,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateClusterCommand,
+  CreateServiceCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListAccountSettingsCommand,
@@ -19,6 +21,11 @@ import { loadAgentConfig } from "../../agent/config.ts";
 import { createLogger } from "../../agent/log.ts";
 import { type RunningAgent, startAgent } from "../../agent/main.ts";
 import { FakeRuntime } from "../../agent/runtime/fake.ts";
+import {
+  BERTH_TARGET_PREFIX,
+  type CreateAccessKeyResponse,
+  type ListAccessKeysResponse,
+} from "../../core/actions/berth/shapes.ts";
 import { parseBootstrapToken } from "../../core/auth/bootstrapToken.ts";
 import { instanceQueueName } from "../../core/aws/sqs.ts";
 import { lastSegment } from "../../core/model/arn.ts";
@@ -158,6 +165,43 @@ describe("every region in local mode", { timeout: 60_000 }, () => {
     const elsewhere = await berth.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }));
     expect(elsewhere.tasks).toEqual([]);
     expect(elsewhere.failures?.[0]?.reason).toBe("MISSING");
+  });
+
+  it("keeps a service in the second region at its desired count, with that region's scheduler", async () => {
+    await eu.send(
+      new CreateServiceCommand({ cluster: "default", serviceName: "web", taskDefinition: "app", desiredCount: 2 }),
+    );
+    let running: number | undefined;
+    for (let i = 0; i < 300 && running !== 2; i++) {
+      await agent?.sync();
+      running = (await eu.send(new DescribeServicesCommand({ cluster: "default", services: ["web"] }))).services?.[0]
+        ?.runningCount;
+      if (running !== 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(running, agentLog.join("")).toBe(2);
+    const { failures } = await berth.ecs.send(new DescribeServicesCommand({ cluster: "default", services: ["web"] }));
+    expect(failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:000000000000:service/web", reason: "MISSING" }]);
+  });
+
+  it("shares the account's keys between regions: one made in one region signs in another", async () => {
+    const created = await rawCall(
+      berth,
+      `${BERTH_TARGET_PREFIX}.CreateAccessKey`,
+      JSON.stringify({ policy: { kind: "read-only" }, description: "made in eu-west-1" }),
+      { region: "eu-west-1" },
+    );
+    expect(created.status).toBe(200);
+    const { accessKeyId, secretAccessKey } = (created.body as unknown as CreateAccessKeyResponse).accessKey;
+    const listed = await rawCall(berth, "AmazonEC2ContainerServiceV20141113.ListClusters", "{}", {
+      keyId: accessKeyId,
+      secret: secretAccessKey,
+      region: "us-east-1",
+    });
+    expect(listed.status).toBe(200);
+    const keys = await rawCall(berth, `${BERTH_TARGET_PREFIX}.ListAccessKeys`, "{}", { region: "us-east-1" });
+    expect((keys.body as unknown as ListAccessKeysResponse).accessKeys.map((k) => k.accessKeyId)).toContain(
+      accessKeyId,
+    );
   });
 
   it("works with the AWS CLI and --region", { skip: !awsCliPresent() }, async () => {
