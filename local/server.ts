@@ -68,7 +68,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     throw error;
   }
   const others = regionRegistry(async (region) =>
-    openRegionPlane(region, await openStore(options, region), shared, (store) => withSharedAccess(store, homeStore)),
+    openRegionPlane(region, await openStore(options, region), shared, (store) =>
+      withSharedAccess(store, homePlane.store),
+    ),
   );
   const route = async (event: APIGatewayProxyEventV2): Promise<RegionPlane | APIGatewayProxyStructuredResultV2> => {
     const scope = credentialScope(event.headers.authorization);
@@ -124,7 +126,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     consoleUrl: `${url}/console/`,
     credentials: access.admin,
     bootstrapToken: { token: access.bootstrap.token, source: access.bootstrap.source },
-    store: homeStore,
+    store: homePlane.store,
     sqsEndpoint: shared.sqsEndpoint,
     events: homePlane.events,
     regions: () => [home, ...others.regions()],
