@@ -3,10 +3,11 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { EcsError } from "../core/protocol/errors.ts";
+import { asEcsError, EcsError } from "../core/protocol/errors.ts";
 import { respondError } from "../core/protocol/handle.ts";
-import { credentialScope } from "../core/protocol/sigv4.ts";
+import { credentialScope, verifySigV4 } from "../core/protocol/sigv4.ts";
 import type { Store } from "../core/store/port.ts";
+import { rawRequestOf } from "../functions/api/handler.ts";
 import { type LocalAccess, localAccess } from "./access.ts";
 import type { LocalOptions } from "./config.ts";
 import { consoleRoute } from "./console.ts";
@@ -46,7 +47,7 @@ export interface RunningLocal {
  * chosen in the options (SQLite in the data dir by default), with an embedded SQS server for the
  * agents' wake-ups and the service schedulers' queues. A request goes to the region its
  * signature names; the default region's plane runs from the start, another's from the first
- * request signed for it with a key the server knows (or from the start when it has records).
+ * request validly signed for it with one of the account's keys (or from the start when it has records).
  */
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -67,6 +68,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     await homeStore.close();
     throw error;
   }
+  // The account's keys as the default region's plane reads them (a rotated bootstrap token included).
+  const accountKeys = access.accessFor(homePlane.store, options.partition);
+  const accountSecret = async (accessKeyId: string) => (await accountKeys.key(accessKeyId))?.secretAccessKey;
   const others = regionRegistry(async (region) =>
     openRegionPlane(region, await openStore(options, region), shared, (store) =>
       withSharedAccess(store, homePlane.store),
@@ -77,11 +81,15 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     // Unsigned and malformed requests, and the default region's, are the default plane's to answer.
     if (!scope || scope.region === home) return homePlane;
     if (!isRegionName(scope.region)) return invalidRegion(scope.region, event);
-    // A region is opened for a key the account has, not for any caller (who would get
-    // UnrecognizedClientException from the default plane); a region's own instance keys exist
-    // only once it is open.
-    if (others.has(scope.region) || (await homeStore.getAccessKey(scope.accessKeyId))) return others.get(scope.region);
-    return homePlane;
+    if (others.has(scope.region)) return others.get(scope.region);
+    // A region is opened for a request signed with a key of the account (a region's own instance
+    // keys exist only once it is open), so that a bad request opens nothing and gets the error
+    // its region's plane would answer.
+    const refused = await verifySigV4(rawRequestOf(event), accountSecret, new Date()).then(
+      () => undefined,
+      (error: unknown) => errorResponse(asEcsError(error), event),
+    );
+    return refused ?? others.get(scope.region);
   };
 
   const webConsole = consoleRoute((error) => console.error("berth: building the console failed:", error));
@@ -142,12 +150,16 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
  * A credential scope naming no region of the partition: refused as AWS refuses a signature
  * scoped to a region its endpoint does not serve, before anything is opened for it.
  */
-function invalidRegion(region: string, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
-  const error = new EcsError(
-    "InvalidSignatureException",
-    `Credential should be scoped to a valid region, not '${region}'. Berth serves the regions of the aws partition, such as us-east-1 or eu-west-1.`,
-    400,
+const invalidRegion = (region: string, event: APIGatewayProxyEventV2) =>
+  errorResponse(
+    new EcsError(
+      "InvalidSignatureException",
+      `Credential should be scoped to a valid region, not '${region}'. Berth serves the regions of the aws partition, such as us-east-1 or eu-west-1.`,
+    ),
+    event,
   );
+
+function errorResponse(error: EcsError, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
   const response = respondError(error, event.requestContext.requestId);
   return { statusCode: response.status, headers: response.headers, body: response.body };
 }

@@ -231,12 +231,16 @@ describe("every region in local mode", { timeout: 60_000 }, () => {
     expect(readdirSync(berth.dataDir)).toEqual(files);
   });
 
-  it("opens no region for a key it does not know", async () => {
-    const response = await rawCall(berth, "AmazonEC2ContainerServiceV20141113.ListClusters", "{}", {
+  it.each([
+    ["a key it does not know", { keyId: "AKIAUNKNOWNUNKNOWN00" }, "UnrecognizedClientException"],
+    ["a wrong secret", { secret: "wrong" }, "InvalidSignatureException"],
+  ])("opens no region for a request signed with %s", async (_, sign, type) => {
+    const response = await rawCall(berth, "AmazonEC2ContainerServiceV20141113.CreateCluster", '{"clusterName":"x"}', {
       region: "sa-east-1",
-      keyId: "AKIAUNKNOWNUNKNOWN00",
+      ...sign,
     });
-    expect(response.body.__type).toBe("UnrecognizedClientException");
+    expect(response.status).toBe(400);
+    expect(response.body.__type).toBe(type);
     expect(berth.regions()).not.toContain("sa-east-1");
     expect(existsSync(join(berth.dataDir, "berth.sa-east-1.sqlite"))).toBe(false);
   });
