@@ -4,6 +4,7 @@ import { type AccessControl, createAccessControl } from "../core/auth/accessCont
 import { ensureAccessKey } from "../core/auth/accessKeys.ts";
 import { bootstrapTokenSource } from "../core/auth/bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts";
+import type { Partition } from "../core/model/config.ts";
 import type { Store } from "../core/store/port.ts";
 import type { LocalOptions } from "./config.ts";
 import { LOCAL_CLUSTER } from "./config.ts";
@@ -11,7 +12,8 @@ import { type AccessKey, BOOTSTRAP_TOKEN_FILE, loadLocalAccessKey, loadLocalBoot
 import { keyFileProvider } from "./keyFile.ts";
 
 export interface LocalAccess {
-  access: AccessControl;
+  /** The access control of one region's control plane: the keys are shared, its store and ARNs are the region's. */
+  accessFor(store: Store, partition: Partition): AccessControl;
   keyEncryptionKey: KeyEncryptionKeyProvider;
   /** The admin key: the first key, printed by `berth local`. */
   admin: AccessKey & { source: string };
@@ -21,8 +23,8 @@ export interface LocalAccess {
 
 /**
  * Local mode's keys: the key encryption key in the data dir, and the admin key and bootstrap
- * token (from the environment or the data dir) written into the store, where every request's
- * key is looked up.
+ * token (from the environment or the data dir) written into the default region's store, where
+ * every request's key is looked up (another region's store sends it there: local/regionalStore.ts).
  */
 export async function localAccess(options: LocalOptions, store: Store): Promise<LocalAccess> {
   const keyEncryptionKey = keyFileProvider(options.dataDir);
@@ -39,13 +41,14 @@ export async function localAccess(options: LocalOptions, store: Store): Promise<
     maxAgeMs: options.access.bootstrapTokenMaxAgeMs,
   });
   await bootstrapToken.refresh();
-  const access = createAccessControl({
-    store,
-    partition: options.partition,
-    keyEncryptionKey,
-    throttle: options.access.throttle,
-    auditRetentionDays: options.access.auditRetentionDays,
-    bootstrapToken,
-  });
-  return { access, keyEncryptionKey, admin, bootstrap };
+  const accessFor = (regionStore: Store, partition: Partition) =>
+    createAccessControl({
+      store: regionStore,
+      partition,
+      keyEncryptionKey,
+      throttle: options.access.throttle,
+      auditRetentionDays: options.access.auditRetentionDays,
+      bootstrapToken,
+    });
+  return { accessFor, keyEncryptionKey, admin, bootstrap };
 }

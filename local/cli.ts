@@ -56,6 +56,7 @@ async function runLocal(args: string[]) {
   console:     ${local.consoleUrl} (sign in with the access key below)
   data dir:    ${options.dataDir}
   store:       ${describeStore(options.store, options.dataDir)}
+  regions:     ${options.partition.region} by default; every other region a request is signed for, apart
   credentials: ${source}
   agent queues: SQS at ${local.sqsEndpoint}
   local agent: ${localAgent.status}

@@ -2,25 +2,22 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { apis } from "../core/actions/index.ts";
-import { ec2IdentityCheck } from "../core/aws/ec2.ts";
-import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
-import type { ActionContext } from "../core/operations/context.ts";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { asEcsError, EcsError } from "../core/protocol/errors.ts";
+import { respondError } from "../core/protocol/handle.ts";
+import { credentialScope, verifySigV4 } from "../core/protocol/sigv4.ts";
 import type { Store } from "../core/store/port.ts";
-import { createApiHandler } from "../functions/api/handler.ts";
-import { localAccess } from "./access.ts";
-import { withChangeFeed } from "./changeFeed.ts";
+import { rawRequestOf } from "../functions/api/handler.ts";
+import { type LocalAccess, localAccess } from "./access.ts";
 import type { LocalOptions } from "./config.ts";
 import { consoleRoute } from "./console.ts";
 import type { AccessKey } from "./credentials.ts";
-import { localEventBus } from "./eventBus.ts";
-import { type EventRing, eventRing } from "./eventRing.ts";
-import { localEvents } from "./events.ts";
-import { withListEvents } from "./eventsAction.ts";
-import { startLocalScheduler } from "./scheduler.ts";
-import { startEmbeddedSqs } from "./sqs.ts";
-import { openStore } from "./store.ts";
+import type { EventRing } from "./eventRing.ts";
+import { withSharedAccess } from "./regionalStore.ts";
+import { openRegionPlane, type RegionPlane, type SharedParts } from "./regionPlane.ts";
+import { isRegionName, regionRegistry } from "./regions.ts";
+import { type EmbeddedSqs, startEmbeddedSqs } from "./sqs.ts";
+import { openStore, regionsInStore } from "./store.ts";
 
 export interface RunningLocal {
   url: string;
@@ -29,59 +26,71 @@ export interface RunningLocal {
   credentials: AccessKey & { source: string };
   /** The `default` cluster's bootstrap token (`<id>:<secret>`), which agents join with. */
   bootstrapToken: { token: string; source: string };
+  /** The default region's store. */
   store: Store;
   /**
    * The embedded SQS server holding the agents' wake-up queues (DiscoverPollEndpoint names an
-   * instance's queue). An agent's SQS client must use it as its endpoint, the region of the
-   * partition (it is part of each queue's identity), and any static credentials.
+   * instance's queue). An agent's SQS client must use it as its endpoint, the region it signs
+   * its ECS calls for (it is part of each queue's identity), and any static credentials.
    */
   sqsEndpoint: string;
-  /** What the events function published (ECS events from the store's changes) and what PutEvents received. */
+  /** What the default region's events function published (ECS events from the store's changes) and what PutEvents received. */
   events: EventRing & { drained(): Promise<void> };
+  /** The regions whose control planes run, the default one first. */
+  regions(): string[];
   close(): Promise<void>;
 }
 
 /**
- * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, over
- * the store chosen in the options (SQLite in the data dir by default), with an embedded SQS
- * server for the agents' wake-ups and the service scheduler's queue (local/scheduler.ts). The
- * events function runs on the store's change feed, and the deploy function on PutEvents calls
- * to the same endpoint (local/eventBus.ts), as EventBridge would run them.
+ * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, one
+ * control plane per region (local/regionPlane.ts), each over its own namespace of the store
+ * chosen in the options (SQLite in the data dir by default), with an embedded SQS server for the
+ * agents' wake-ups and the service schedulers' queues. A request goes to the region its
+ * signature names; the default region's plane runs from the start, another's from the first
+ * request validly signed for it with one of the account's keys (or from the start when it has records).
  */
 export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   mkdirSync(options.dataDir, { recursive: true });
-  const ring = eventRing();
-  const events = localEvents(ring, options.partition, (error) => console.error("berth: events failed:", error));
-  const store = withChangeFeed(await openStore(options), events.feed);
-  const { access, keyEncryptionKey, admin: credentials, bootstrap } = await localAccess(options, store);
-  const sqs = await startEmbeddedSqs(options.host, options.partition.region);
-  const notifier = sqsInstanceNotifier({
-    endpoint: sqs.endpoint,
-    region: options.partition.region,
-    // The embedded server checks no signature; the local key is as good as any.
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-  });
-  const context: ActionContext = {
-    store,
-    partition: options.partition,
-    now: () => new Date(),
-    agentHeartbeatIntervalMs: options.agentHeartbeatSeconds * 1000,
-    notifier,
-    onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
-    keyEncryptionKey,
-    instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, options.partition),
-  };
-  const scheduler = await startLocalScheduler(
-    context,
-    { endpoint: sqs.endpoint, region: options.partition.region, credentials },
-    options.scheduler,
+  const home = options.partition.region;
+  const homeStore = await openStore(options);
+  let sqs: EmbeddedSqs | undefined;
+  let access: LocalAccess;
+  let homePlane: RegionPlane;
+  let shared: SharedParts;
+  try {
+    access = await localAccess(options, homeStore);
+    sqs = await startEmbeddedSqs(options.host, home);
+    const { accessFor, keyEncryptionKey, admin } = access;
+    shared = { options, accessFor, keyEncryptionKey, credentials: admin, sqsEndpoint: sqs.endpoint };
+    homePlane = await openRegionPlane(home, homeStore, shared);
+  } catch (error) {
+    await sqs?.stop();
+    await homeStore.close();
+    throw error;
+  }
+  // The account's keys as the default region's plane reads them (a rotated bootstrap token included).
+  const accountKeys = access.accessFor(homePlane.store, options.partition);
+  const accountSecret = async (accessKeyId: string) => (await accountKeys.key(accessKeyId))?.secretAccessKey;
+  const others = regionRegistry(async (region) =>
+    openRegionPlane(region, await openStore(options, region), shared, (store) =>
+      withSharedAccess(store, homePlane.store),
+    ),
   );
-  const handler = createApiHandler({
-    apis: [...withListEvents(apis, ring), localEventBus(context, ring)],
-    context,
-    access,
-    onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),
-  });
+  const route = async (event: APIGatewayProxyEventV2): Promise<RegionPlane | APIGatewayProxyStructuredResultV2> => {
+    const scope = credentialScope(event.headers.authorization);
+    // Unsigned and malformed requests, and the default region's, are the default plane's to answer.
+    if (!scope || scope.region === home) return homePlane;
+    if (!isRegionName(scope.region)) return invalidRegion(scope.region, event);
+    if (others.has(scope.region)) return others.get(scope.region);
+    // A region is opened for a request signed with a key of the account (a region's own instance
+    // keys exist only once it is open), so that a bad request opens nothing and gets the error
+    // its region's plane would answer.
+    const refused = await verifySigV4(rawRequestOf(event), accountSecret, new Date()).then(
+      () => undefined,
+      (error: unknown) => errorResponse(asEcsError(error), event),
+    );
+    return refused ?? others.get(scope.region);
+  };
 
   const webConsole = consoleRoute(options.partition.region, (error) =>
     console.error("berth: building the console failed:", error),
@@ -89,7 +98,9 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   const server = createServer(async (req, res) => {
     try {
       if (await webConsole(req, res)) return;
-      const result = await handler(await toEvent(req), lambdaContext());
+      const event = await toEvent(req);
+      const plane = await route(event);
+      const result = "handler" in plane ? await plane.handler(event, lambdaContext()) : plane;
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
       res.end(result.body);
     } catch (error) {
@@ -99,35 +110,60 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     }
   });
   const closeBackends = async () => {
-    await scheduler.stop();
-    await notifier.close();
-    await sqs.stop();
-    await store.close();
+    await others.close();
+    await homePlane.close();
+    await sqs?.stop();
   };
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, resolve);
-  }).catch(async (error) => {
+  let url: string;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    url = `http://${options.host}:${port}`;
+    homePlane.context.endpoint = url;
+    shared.endpoint = url;
+    // Regions with records already run from the start: their services, sweeps and agents carry on.
+    for (const region of await regionsInStore(options, isRegionName)) await others.get(region);
+  } catch (error) {
+    server.close();
     await closeBackends();
     throw error;
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host}:${port}`;
-  context.endpoint = url;
+  }
   return {
     url,
     consoleUrl: `${url}/console/`,
-    credentials,
-    bootstrapToken: { token: bootstrap.token, source: bootstrap.source },
-    store,
-    sqsEndpoint: sqs.endpoint,
-    events: { ...ring, drained: events.drained },
+    credentials: access.admin,
+    bootstrapToken: { token: access.bootstrap.token, source: access.bootstrap.source },
+    store: homePlane.store,
+    sqsEndpoint: shared.sqsEndpoint,
+    events: homePlane.events,
+    regions: () => [home, ...others.regions()],
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closeBackends();
     },
   };
+}
+
+/**
+ * A credential scope naming no region of the partition: refused as AWS refuses a signature
+ * scoped to a region its endpoint does not serve, before anything is opened for it.
+ */
+const invalidRegion = (region: string, event: APIGatewayProxyEventV2) =>
+  errorResponse(
+    new EcsError(
+      "InvalidSignatureException",
+      `Credential should be scoped to a valid region, not '${region}'. Berth serves the regions of the aws partition, such as us-east-1 or eu-west-1.`,
+    ),
+    event,
+  );
+
+function errorResponse(error: EcsError, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+  const response = respondError(error, event.requestContext.requestId);
+  return { statusCode: response.status, headers: response.headers, body: response.body };
 }
 
 async function toEvent(req: IncomingMessage): Promise<APIGatewayProxyEventV2> {

@@ -22,6 +22,14 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 
+/** The key and region an `Authorization` header's credential scope names (`Credential=KEY/DATE/REGION/…`), if it is one. */
+export function credentialScope(
+  authorization: string | undefined,
+): { accessKeyId: string; region: string } | undefined {
+  const m = authorization === undefined ? null : AUTH.exec(authorization.trim());
+  return m ? { accessKeyId: m[1], region: m[3] } : undefined;
+}
+
 const missingToken = () => new EcsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
 const unrecognized = () =>
   new EcsError("UnrecognizedClientException", "The security token included in the request is invalid.", 400);

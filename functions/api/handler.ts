@@ -3,6 +3,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { EcsError } from "../../core/protocol/errors.ts";
 import { handleEcsRequest, type ProtocolDeps, respondError } from "../../core/protocol/handle.ts";
+import type { RawRequest } from "../../core/protocol/sigv4.ts";
 
 /**
  * The API function: an API Gateway (HTTP API, payload v2) event in, the ECS protocol's answer
@@ -15,21 +16,9 @@ export function createApiHandler(deps: ProtocolDeps) {
     if (method === "GET" && event.rawPath === "/healthz") {
       return { statusCode: 200, headers: { "content-type": "text/plain" }, body: "ok\n" };
     }
-    const body =
-      event.body && event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : (event.body ?? "");
     const response =
       method === "POST" && event.rawPath === "/"
-        ? await handleEcsRequest(
-            {
-              method,
-              path: event.rawPath,
-              query: parseQuery(event.rawQueryString),
-              headers: lowerCase(event.headers),
-              body,
-            },
-            deps,
-            requestId,
-          )
+        ? await handleEcsRequest(rawRequestOf(event), deps, requestId)
         : respondError(
             new EcsError("UnknownOperationException", `No route for ${method} ${event.rawPath}.`, 404),
             requestId,
@@ -37,6 +26,19 @@ export function createApiHandler(deps: ProtocolDeps) {
     return { statusCode: response.status, headers: response.headers, body: response.body };
   };
   return middy(handle);
+}
+
+/** The HTTP request an API Gateway event carries, as it arrived (what its signature covers). */
+export function rawRequestOf(event: APIGatewayProxyEventV2): RawRequest {
+  const body =
+    event.body && event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : (event.body ?? "");
+  return {
+    method: event.requestContext?.http?.method ?? "POST",
+    path: event.rawPath,
+    query: parseQuery(event.rawQueryString),
+    headers: lowerCase(event.headers),
+    body,
+  };
 }
 
 const lowerCase = (headers: Record<string, string | undefined> = {}) =>

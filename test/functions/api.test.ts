@@ -1,3 +1,6 @@
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { apis } from "../../core/actions/index.ts";
@@ -33,14 +36,40 @@ const event = (
   },
 });
 
+const KEY = { accessKeyId: "AKIAAPITEST000000000", secretAccessKey: "api-test-secret" };
+
 const handler = async () => {
   const context: ActionContext = {
     store: await openTestStore(),
     partition: { region: "us-east-1", accountId: "000000000000" },
     now: () => new Date(),
   };
-  return createApiHandler({ apis, context, lookupSecret: async () => undefined });
+  return createApiHandler({
+    apis,
+    context,
+    lookupSecret: async (id) => (id === KEY.accessKeyId ? KEY.secretAccessKey : undefined),
+  });
 };
+
+/** A ListClusters event signed with KEY for `region`, as the AWS CLI would sign it. */
+async function signedFor(region: string) {
+  const host = "abc123.execute-api.us-east-1.amazonaws.com";
+  const body = "{}";
+  const signed = await new SignatureV4({ credentials: KEY, region, service: "ecs", sha256: Sha256 }).sign(
+    new HttpRequest({
+      method: "POST",
+      hostname: host,
+      path: "/",
+      headers: {
+        host,
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+      },
+      body,
+    }),
+  );
+  return event("POST", "/", body, signed.headers as Record<string, string>);
+}
 
 describe("the API function", () => {
   it("answers GET /healthz", async () => {
@@ -61,5 +90,18 @@ describe("the API function", () => {
     expect(JSON.parse(response.body as string).__type).toMatch(
       /MissingAuthenticationToken|IncompleteSignature|UnrecognizedClient/,
     );
+  });
+
+  // One deployment serves its own region, as each ECS endpoint does; local mode alone routes
+  // every region to a control plane of its own (test/integration/regions.test.ts).
+  it("answers a call signed for its own region and refuses one signed for another", async () => {
+    const api = await handler();
+    expect((await api(await signedFor("us-east-1"), {} as never)).statusCode).toBe(200);
+    const refused = await api(await signedFor("eu-west-1"), {} as never);
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body as string)).toMatchObject({
+      __type: "InvalidSignatureException",
+      message: "Credential should be scoped to a valid region, not 'eu-west-1'. Expected 'us-east-1'.",
+    });
   });
 });
