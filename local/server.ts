@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { apis } from "../core/actions/index.ts";
 import { ec2IdentityCheck } from "../core/aws/ec2.ts";
+import { targetGroupsAt } from "../core/aws/elbv2.ts";
 import { sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import type { ActionContext } from "../core/operations/context.ts";
 import type { Store } from "../core/store/port.ts";
@@ -70,6 +71,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
     keyEncryptionKey,
     instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, options.partition),
+    targetGroups: options.elbv2 && targetGroupsAt(options.partition, options.elbv2),
   };
   const scheduler = await startLocalScheduler(
     context,
