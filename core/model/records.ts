@@ -123,4 +123,6 @@ export interface ServiceSchedulerState {
   steady?: boolean;
   /** When "has reached a steady state" was last said: ECS repeats it at most every 6 hours. */
   steadyEventMs?: number;
+  /** Load-balanced tasks deregistered from their target groups, by ARN: when each may be stopped. */
+  draining?: Record<string, number>;
 }

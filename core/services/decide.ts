@@ -38,6 +38,7 @@ export function decideReplica(
   now: number,
   tasks: Task[],
   backoffBaseMs: number | undefined,
+  draining: ReadonlySet<string> = new Set(),
 ): Decision {
   const service = record.service;
   const deployments = service.deployments ?? [];
@@ -57,7 +58,8 @@ export function decideReplica(
     tasks: live.map((t) => ({
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
-      healthy: isHealthy(t.task),
+      // A draining task left its target groups: it serves no more, and is stopped first.
+      healthy: isHealthy(t.task) && !draining.has(arnOf(t)),
       evicted: taskPlace(t, instances).evicted,
       startedAt: t.task.startedAt?.getTime(),
     })),
@@ -75,6 +77,7 @@ export function decideDaemon(
   all: TaskRecord[],
   instances: Instances,
   definition: TaskDefinitionRecord | undefined,
+  draining: ReadonlySet<string> = new Set(),
 ): Decision {
   const service = record.service;
   const [primary, ...older] = service.deployments ?? [];
@@ -93,7 +96,7 @@ export function decideDaemon(
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
       containerInstanceId: t.containerInstanceId ?? "",
-      healthy: isHealthy(t.task),
+      healthy: isHealthy(t.task) && !draining.has(arnOf(t)),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
   });

@@ -16,6 +16,7 @@ import { put } from "../store/port.ts";
 import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
+import { balancingOf, drainBeforeStop, stillDraining, syncTargets } from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
@@ -52,7 +53,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // Tasks on a lost instance are gone with it: STOPPED now (nothing there will report them),
   // which also gives their resources back, and replaced below like any stopped task.
   const lost = all.filter((t) => isLive(t.task) && taskPlace(t, instances.states).lost);
-  await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
+  const lostStopped = await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
   for (const [instanceId, tasks] of groupBy(lost, (t) => t.containerInstanceId ?? "")) {
     messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
   }
@@ -73,25 +74,35 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   all = all.map((t) => failedChecks.find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
+  const balancing = balancingOf(ctx, record, instances);
+  let draining = stillDraining(record.scheduler.draining, live);
+  const drainingNow = new Set(Object.keys(draining));
 
   const decision =
     service.schedulingStrategy === "DAEMON"
-      ? decideDaemon(record, live, all, instances, definition)
-      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs);
+      ? decideDaemon(record, live, all, instances, definition, drainingNow)
+      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs, drainingNow);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
   const scaling = {
     stopCode: "ServiceSchedulerInitiated" as const,
     reason: `Scaling activity initiated by (deployment ${primary.id})`,
   };
-  const stopped = await stopTasks(
-    ctx,
-    cluster,
-    live.filter((t) => decision.stop.includes(arnOf(t))),
-    scaling,
-    false,
-  );
+  // A load-balanced task leaves its target groups and drains before it stops.
+  let toStop = live.filter((t) => decision.stop.includes(arnOf(t)));
+  if (balancing) {
+    const drain = await drainBeforeStop(balancing, toStop, live, draining, now.getTime());
+    toStop = drain.stopNow;
+    draining = drain.draining;
+    messages.push(...drain.messages);
+  }
+  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
+  for (const t of stopped) delete draining[arnOf(t)];
+  if (balancing) {
+    const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
+    messages.push(...(await syncTargets(balancing, after, draining)));
+  }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
     const { started, failures } = await startTasks(ctx, record, definition, decision);
@@ -106,10 +117,10 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // A deleted service becomes INACTIVE once none of its tasks is left running.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
   const leftOver =
-    live.filter((t) => !decision.stop.includes(arnOf(t))).length +
+    live.filter((t) => !decision.stop.includes(arnOf(t)) || draining[arnOf(t)] !== undefined).length +
     [...all, ...stopped].filter((t) => isStopping(t.task)).length;
   const drained = service.status === "DRAINING" && leftOver === 0;
-  const steady = decision.steady && service.status === "ACTIVE";
+  const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
   const saySteady =
     steady && (!record.scheduler.steady || now.getTime() - (record.scheduler.steadyEventMs ?? 0) >= STEADY_REPEAT_MS);
   if (saySteady) messages.push(events.steadyEvent(name));
@@ -126,6 +137,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       ...record.scheduler,
       steady,
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
+      draining: Object.keys(draining).length > 0 ? draining : undefined,
     },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;

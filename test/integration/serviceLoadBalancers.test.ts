@@ -3,15 +3,29 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
+  DescribeTasksCommand,
   type ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
+  type Service,
+  SubmitTaskStateChangeCommand,
+  type Task,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { until } from "../support/poll.ts";
 
 /**
  * Services with loadBalancers, through the ECS SDK against the in-process server, with moto's
@@ -188,4 +202,201 @@ describe("loadBalancers without an ELBv2 endpoint", () => {
       await plain.stop();
     }
   });
+});
+
+/** Container instances on EC2 instances i-<cluster>-<n> (their identity documents name them), in three zones. */
+async function instances(clusterName: string, count: number) {
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const instanceId = `i-0${clusterName}${n}`.padEnd(19, "0");
+    ids.push(instanceId);
+    await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: clusterName,
+        instanceIdentityDocument: JSON.stringify({ instanceId, availabilityZone: `us-east-1${"abc"[n % 3]}` }),
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 1024 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+        ],
+      }),
+    );
+  }
+  return ids;
+}
+
+async function tasksOf(clusterName: string): Promise<Task[]> {
+  const arns: string[] = [];
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
+    const page = await ecs.send(new ListTasksCommand({ cluster: clusterName, serviceName: "web", desiredStatus }));
+    arns.push(...(page.taskArns ?? []));
+  }
+  if (arns.length === 0) return [];
+  return (await ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: arns }))).tasks ?? [];
+}
+
+/** The agent's part: pending tasks start, with Docker's binding of container port 80 to host port 8080; tasks asked to stop stop. */
+async function agentStep(clusterName: string) {
+  for (const task of await tasksOf(clusterName)) {
+    if (task.lastStatus === "STOPPED") continue;
+    if (task.desiredStatus === "STOPPED") {
+      await ecs.send(new SubmitTaskStateChangeCommand({ cluster: clusterName, task: task.taskArn, status: "STOPPED" }));
+    } else if (task.lastStatus === "PENDING") {
+      await ecs.send(
+        new SubmitTaskStateChangeCommand({
+          cluster: clusterName,
+          task: task.taskArn,
+          status: "RUNNING",
+          containers: [
+            {
+              containerName: "web",
+              status: "RUNNING",
+              networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
+            },
+          ],
+        }),
+      );
+    }
+  }
+}
+
+/** What the target group has registered, as `instance:port` (moto reports every registered target healthy: it checks no real target). */
+async function registered(targetGroupArn: string): Promise<string[]> {
+  const { TargetHealthDescriptions } = await elb.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+  );
+  return (TargetHealthDescriptions ?? []).map((d) => `${d.Target?.Id}:${d.Target?.Port}`).sort();
+}
+
+async function describe1(clusterName: string): Promise<Service> {
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: clusterName, services: ["web"] }));
+  return services?.[0] as Service;
+}
+
+const messages = (service: Service) => (service.events ?? []).map((e) => e.message as string);
+const instanceOf = (task: Task, arns: Map<string, string>) => arns.get(task.containerInstanceArn ?? "");
+
+/** Container instance ARN → EC2 instance id, as the cluster has them. */
+async function ec2Ids(clusterName: string): Promise<Map<string, string>> {
+  const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: clusterName }));
+  const { containerInstances } = await ecs.send(
+    new DescribeContainerInstancesCommand({ cluster: clusterName, containerInstances: containerInstanceArns }),
+  );
+  return new Map((containerInstances ?? []).map((c) => [c.containerInstanceArn as string, c.ec2InstanceId as string]));
+}
+
+describe.skipIf(missing)("the scheduler and a service's target groups", () => {
+  it("registers running tasks, deregisters one that stops, and drains old tasks before stopping them in a deployment", async () => {
+    await cluster("lbs");
+    await instances("lbs", 3);
+    const arns = await ec2Ids("lbs");
+    const group = await targetGroup("lbs-a");
+    // Draining takes 2 s here (ELBv2's default is 300 s).
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: group,
+        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "2" }],
+      }),
+    );
+    await createService({
+      cluster: "lbs",
+      desiredCount: 2,
+      loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    });
+
+    // Running tasks are registered: their instance and the host port Docker bound.
+    const first = await until("2 targets registered", async () => {
+      await agentStep("lbs");
+      const targets = await registered(group);
+      return targets.length === 2 && targets;
+    });
+    const running = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
+    expect(first).toEqual(running.map((t) => `${instanceOf(t, arns)}:8080`).sort());
+    const afterRegistration = await describe1("lbs");
+    const said = messages(afterRegistration).filter((m) => m.includes("registered"));
+    expect(said.length).toBeGreaterThan(0);
+    for (const m of said)
+      expect(m).toMatch(new RegExp(`^\\(service web\\) registered [12] targets in \\(target-group ${group}\\)$`));
+
+    // A task that stops on its own leaves the target group; its replacement joins it.
+    const [victim] = running;
+    await ecs.send(
+      new SubmitTaskStateChangeCommand({ cluster: "lbs", task: victim.taskArn, status: "STOPPED", reason: "exit 1" }),
+    );
+    const victimTarget = `${instanceOf(victim, arns)}:8080`;
+    await until(
+      "the stopped task's target deregistered",
+      async () => !(await registered(group)).includes(victimTarget) || undefined,
+    );
+    await until("a replacement registered", async () => {
+      await agentStep("lbs");
+      const tasks = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING");
+      const targets = await registered(group);
+      return (
+        tasks.length === 2 &&
+        targets.length === 2 &&
+        tasks.every((t) => targets.includes(`${instanceOf(t, arns)}:8080`))
+      );
+    });
+    expect(messages(await describe1("lbs"))).toContain(
+      `(service web) deregistered 1 targets in (target-group ${group})`,
+    );
+
+    // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
+    const old = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
+    const leftAt = new Map<string, number>();
+    const stoppedAt = new Map<string, number>();
+    const done = await until(
+      "the deployment done",
+      async () => {
+        await agentStep("lbs");
+        const tasks = await tasksOf("lbs");
+        const targets = await registered(group);
+        const now = Date.now();
+        for (const t of old) {
+          const current = tasks.find((x) => x.taskArn === t.taskArn) as Task;
+          const target = `${instanceOf(t, arns)}:8080`;
+          // Its instance and port may serve a new task later (a fixed host port): only the first departure counts.
+          const servedByNew = tasks.some(
+            (x) =>
+              x.taskArn !== t.taskArn &&
+              x.desiredStatus === "RUNNING" &&
+              x.lastStatus === "RUNNING" &&
+              instanceOf(x, arns) === instanceOf(t, arns),
+          );
+          if (!targets.includes(target) && !leftAt.has(t.taskArn as string)) leftAt.set(t.taskArn as string, now);
+          if (current.desiredStatus === "STOPPED" && !stoppedAt.has(t.taskArn as string)) {
+            stoppedAt.set(t.taskArn as string, now);
+            // Never asked to stop while still registered.
+            expect(targets.includes(target) && !servedByNew).toBe(false);
+          }
+        }
+        const service = await describe1("lbs");
+        return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
+      },
+      60_000,
+      100,
+    );
+    for (const t of old) {
+      const arn = t.taskArn as string;
+      expect(leftAt.get(arn)).toBeDefined();
+      // Stopped no sooner than the deregistration delay after it left (the poll's own step aside).
+      expect((stoppedAt.get(arn) as number) - (leftAt.get(arn) as number)).toBeGreaterThanOrEqual(1800);
+    }
+    expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    // The new tasks serve: two targets, theirs.
+    const serving = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+    await until("the new tasks registered", async () => {
+      await agentStep("lbs");
+      const targets = await registered(group);
+      return (
+        targets.join() ===
+          serving
+            .map((t) => `${instanceOf(t, arns)}:8080`)
+            .sort()
+            .join() || undefined
+      );
+    });
+    for (const t of serving) expect(old.map((o) => o.taskArn)).not.toContain(t.taskArn);
+  }, 120_000);
 });

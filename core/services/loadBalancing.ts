@@ -1,0 +1,125 @@
+import type { LoadBalancer } from "@aws-sdk/client-ecs";
+import type { ServiceRecord, TaskRecord } from "../model/records.ts";
+import type { ActionContext } from "../operations/context.ts";
+import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
+import type { Instances } from "./observe.ts";
+import { deregisteredEvent, drainingEvent, registeredEvent } from "./targetEvents.ts";
+import { drainedAt, planTargets, type TargetTask, targetGroupsOf, targetsIn } from "./targets.ts";
+
+/**
+ * A load-balanced service's part of a round, over ELBv2 (the TargetGroups port): tasks that
+ * serve are registered in its target groups; a task the scheduler stops is deregistered first
+ * and stopped only after the target groups' deregistration delay (draining), as ECS does; and
+ * whatever stopped a task, its targets leave (planTargets, every round: the sweep's rounds catch
+ * anything a failed call left). ELBv2 failures are reported, not thrown: the round goes on and
+ * the next one tries again.
+ */
+export interface Balancing {
+  ctx: ActionContext;
+  targetGroups: TargetGroups;
+  service: string;
+  loadBalancers: LoadBalancer[];
+  /** Each container instance's EC2 instance id (what an instance target names). */
+  ec2Ids: Map<string, string | undefined>;
+}
+
+/** The service's balancing, when it has load balancers and Berth an ELBv2 to reach. */
+export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances: Instances): Balancing | undefined {
+  const loadBalancers = record.service.loadBalancers ?? [];
+  if (loadBalancers.length === 0 || !ctx.targetGroups) return undefined;
+  return {
+    ctx,
+    targetGroups: ctx.targetGroups,
+    service: record.name,
+    loadBalancers,
+    ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
+  };
+}
+
+/** Tasks draining, by ARN: when each may be stopped (epoch ms). */
+export type Draining = Record<string, number>;
+
+/** The draining tasks still live: the others have stopped, whatever stopped them. */
+export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]): Draining =>
+  Object.fromEntries(live.flatMap((t) => (draining?.[arn(t)] === undefined ? [] : [[arn(t), draining[arn(t)]]])));
+
+/**
+ * The scheduler's stops, with draining first: a task that may serve (RUNNING) is deregistered
+ * and kept until its deregistration delay is over; one drained already stops now, as does one
+ * that never served. Draining tasks due that the scheduler no longer asks to stop stop as well:
+ * they left the target groups and do not come back.
+ */
+export async function drainBeforeStop(
+  b: Balancing,
+  toStop: TaskRecord[],
+  live: TaskRecord[],
+  draining: Draining,
+  now: number,
+): Promise<{ stopNow: TaskRecord[]; draining: Draining; messages: string[] }> {
+  const next = { ...draining };
+  const due = (t: TaskRecord) => next[arn(t)] !== undefined && next[arn(t)] <= now;
+  const stopNow = live.filter((t) => due(t));
+  const fresh = toStop.filter((t) => next[arn(t)] === undefined && t.task.lastStatus === "RUNNING");
+  stopNow.push(...toStop.filter((t) => next[arn(t)] === undefined && !fresh.includes(t)));
+  const messages: string[] = [];
+  if (fresh.length === 0) return { stopNow, draining: next, messages };
+  const views = fresh.map((t) => view(b, t));
+  const delays: number[] = [];
+  try {
+    for (const group of targetGroupsOf(b.loadBalancers)) {
+      const targets = targetsIn(group, b.loadBalancers, views);
+      delays.push(await b.targetGroups.deregistrationDelaySeconds(group));
+      await b.targetGroups.deregister(group, targets);
+      if (targets.length > 0) messages.push(deregisteredEvent(b.service, targets.length, group));
+    }
+  } catch (error) {
+    // Not deregistered everywhere: the tasks keep running, and the next round deregisters them again.
+    report(b, error, "deregistering targets");
+    return { stopNow, draining: next, messages };
+  }
+  const until = drainedAt(now, delays);
+  for (const t of fresh) next[arn(t)] = until;
+  messages.push(drainingEvent(b.service, fresh.length));
+  // With no delay to wait, they stop in this very round.
+  if (until <= now) stopNow.push(...fresh);
+  return { stopNow, draining: next, messages };
+}
+
+/** Registers the tasks that serve and deregisters those that no longer do; returns the events. */
+export async function syncTargets(b: Balancing, tasks: TaskRecord[], draining: Draining): Promise<string[]> {
+  const messages: string[] = [];
+  try {
+    const registered = new Map<string, TargetHealth[]>();
+    for (const group of targetGroupsOf(b.loadBalancers)) registered.set(group, await b.targetGroups.targets(group));
+    const plan = planTargets(
+      b.loadBalancers,
+      tasks.map((t) => view(b, t)),
+      new Set(Object.keys(draining)),
+      registered,
+    );
+    for (const { targetGroupArn, targets } of plan.deregister) {
+      await b.targetGroups.deregister(targetGroupArn, targets);
+      messages.push(deregisteredEvent(b.service, targets.length, targetGroupArn));
+    }
+    for (const { targetGroupArn, targets } of plan.register) {
+      await b.targetGroups.register(targetGroupArn, targets);
+      messages.push(registeredEvent(b.service, targets.length, targetGroupArn));
+    }
+  } catch (error) {
+    report(b, error, "registering targets");
+  }
+  return messages;
+}
+
+const arn = (t: TaskRecord) => t.task.taskArn as string;
+
+const view = (b: Balancing, t: TaskRecord): TargetTask => ({
+  task: t.task,
+  ec2InstanceId: t.containerInstanceId ? b.ec2Ids.get(t.containerInstanceId) : undefined,
+});
+
+function report(b: Balancing, error: unknown, what: string) {
+  const message = `service ${b.service}: ${what} in ELBv2`;
+  if (b.ctx.onBackgroundError) b.ctx.onBackgroundError(error, message);
+  else console.error(`${message} failed:`, error);
+}

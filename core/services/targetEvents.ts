@@ -1,0 +1,8 @@
+/** The service events ECS writes about load balancer targets, in its words. */
+
+export const registeredEvent = (service: string, count: number, targetGroupArn: string) =>
+  `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`;
+export const deregisteredEvent = (service: string, count: number, targetGroupArn: string) =>
+  `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`;
+export const drainingEvent = (service: string, count: number) =>
+  `(service ${service}) has begun draining connections on ${count} tasks.`;
