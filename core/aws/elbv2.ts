@@ -39,7 +39,14 @@ export function elbv2TargetGroups(client: ElasticLoadBalancingV2Client): TargetG
       const answer = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
       return (answer.TargetHealthDescriptions ?? []).flatMap((d) =>
         d.Target?.Id && d.Target.Port !== undefined
-          ? [{ id: d.Target.Id, port: d.Target.Port, state: d.TargetHealth?.State ?? "unavailable" }]
+          ? [
+              {
+                id: d.Target.Id,
+                port: d.Target.Port,
+                state: d.TargetHealth?.State ?? "unavailable",
+                reason: d.TargetHealth?.Description,
+              },
+            ]
           : [],
       );
     },

@@ -17,6 +17,8 @@ export interface TargetGroupInfo {
 /** A registered target and the state DescribeTargetHealth gives it (healthy, initial, draining, …). */
 export interface TargetHealth extends Target {
   state: string;
+  /** Why, when not healthy (ELBv2's description, e.g. "Health checks failed"). */
+  reason?: string;
 }
 
 export interface TargetGroups {

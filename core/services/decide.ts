@@ -38,7 +38,7 @@ export function decideReplica(
   now: number,
   tasks: Task[],
   backoffBaseMs: number | undefined,
-  draining: ReadonlySet<string> = new Set(),
+  serves: (arn: string) => boolean = () => true,
 ): Decision {
   const service = record.service;
   const deployments = service.deployments ?? [];
@@ -58,8 +58,8 @@ export function decideReplica(
     tasks: live.map((t) => ({
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
-      // A draining task left its target groups: it serves no more, and is stopped first.
-      healthy: isHealthy(t.task) && !draining.has(arnOf(t)),
+      // A load-balanced task counts once its targets are healthy, and no more once it drains.
+      healthy: isHealthy(t.task) && serves(arnOf(t)),
       evicted: taskPlace(t, instances).evicted,
       startedAt: t.task.startedAt?.getTime(),
     })),
@@ -77,7 +77,7 @@ export function decideDaemon(
   all: TaskRecord[],
   instances: Instances,
   definition: TaskDefinitionRecord | undefined,
-  draining: ReadonlySet<string> = new Set(),
+  serves: (arn: string) => boolean = () => true,
 ): Decision {
   const service = record.service;
   const [primary, ...older] = service.deployments ?? [];
@@ -96,7 +96,7 @@ export function decideDaemon(
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
       containerInstanceId: t.containerInstanceId ?? "",
-      healthy: isHealthy(t.task) && !draining.has(arnOf(t)),
+      healthy: isHealthy(t.task) && serves(arnOf(t)),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,
   });

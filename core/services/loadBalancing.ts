@@ -1,10 +1,19 @@
 import type { LoadBalancer } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
+import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
 import type { Instances } from "./observe.ts";
-import { deregisteredEvent, drainingEvent, registeredEvent } from "./targetEvents.ts";
-import { drainedAt, planTargets, type TargetTask, targetGroupsOf, targetsIn } from "./targets.ts";
+import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
+import {
+  drainedAt,
+  planTargets,
+  type TargetTask,
+  type TargetVerdict,
+  targetGroupsOf,
+  targetsIn,
+  taskTargetHealth,
+} from "./targets.ts";
 
 /**
  * A load-balanced service's part of a round, over ELBv2 (the TargetGroups port): tasks that
@@ -85,9 +94,44 @@ export async function drainBeforeStop(
   return { stopNow, draining: next, messages };
 }
 
-/** Registers the tasks that serve and deregisters those that no longer do; returns the events. */
-export async function syncTargets(b: Balancing, tasks: TaskRecord[], draining: Draining): Promise<string[]> {
+/**
+ * How ELBv2 sees each of `tasks` now (taskTargetHealth), by task ARN. When ELBv2 cannot be read,
+ * every task is pending: a deployment waits, and nothing is replaced for it.
+ */
+export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise<Map<string, TargetVerdict>> {
+  const registered = new Map<string, TargetHealth[]>();
+  try {
+    for (const group of targetGroupsOf(b.loadBalancers)) registered.set(group, await b.targetGroups.targets(group));
+  } catch (error) {
+    report(b, error, "reading target health");
+    return new Map(tasks.map((t) => [arn(t), { state: "pending", unhealthy: [] }]));
+  }
+  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(b.loadBalancers, view(b, t), registered)]));
+}
+
+/** ECS's stop of a service task whose load balancer targets failed their health checks. */
+export const elbHealthCheckStop = (verdict: TargetVerdict | undefined): StopRequest => ({
+  stopCode: "ServiceSchedulerInitiated",
+  reason: `Task failed ELB health checks in (target-group ${verdict?.unhealthy[0]?.targetGroupArn})`,
+});
+
+/** ECS's events for a task whose targets failed their health checks. */
+export const unhealthyTargetEvents = (b: Balancing, verdict: TargetVerdict | undefined) =>
+  (verdict?.unhealthy ?? []).map((u) =>
+    unhealthyTargetEvent(b.service, u.target.id, u.target.port, u.targetGroupArn, u.reason),
+  );
+
+/**
+ * Registers the tasks that serve and deregisters those that no longer do; returns the events,
+ * and whether any target was registered (its health is worth reading again soon).
+ */
+export async function syncTargets(
+  b: Balancing,
+  tasks: TaskRecord[],
+  draining: Draining,
+): Promise<{ messages: string[]; registered: boolean }> {
   const messages: string[] = [];
+  let registeredAny = false;
   try {
     const registered = new Map<string, TargetHealth[]>();
     for (const group of targetGroupsOf(b.loadBalancers)) registered.set(group, await b.targetGroups.targets(group));
@@ -103,12 +147,13 @@ export async function syncTargets(b: Balancing, tasks: TaskRecord[], draining: D
     }
     for (const { targetGroupArn, targets } of plan.register) {
       await b.targetGroups.register(targetGroupArn, targets);
+      registeredAny = true;
       messages.push(registeredEvent(b.service, targets.length, targetGroupArn));
     }
   } catch (error) {
     report(b, error, "registering targets");
   }
-  return messages;
+  return { messages, registered: registeredAny };
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;

@@ -16,8 +16,17 @@ import { put } from "../store/port.ts";
 import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
-import { balancingOf, drainBeforeStop, stillDraining, syncTargets } from "./loadBalancing.ts";
+import {
+  balancingOf,
+  drainBeforeStop,
+  elbHealthCheckStop,
+  stillDraining,
+  syncTargets,
+  targetHealthOf,
+  unhealthyTargetEvents,
+} from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
+import type { TargetVerdict } from "./targets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -69,19 +78,40 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     messages.push(...failedChecks.map((t) => events.unhealthyEvent(name, arnOf(t))));
     messages.push(events.stoppedEvent(name, failedChecks.map(arnOf)));
   }
-  const live = all.filter((t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t));
+  // So is one whose load balancer targets fail theirs (same grace period), target group by target group.
+  const balancing = balancingOf(ctx, record, instances);
+  const targetHealth = balancing ? await targetHealthOf(balancing, all) : new Map<string, TargetVerdict>();
+  const elbUnhealthy = all.filter(
+    (t) =>
+      isLive(t.task) &&
+      !lost.includes(t) &&
+      !unhealthy.includes(t) &&
+      targetHealth.get(arnOf(t))?.state === "unhealthy" &&
+      pastGracePeriod(t, service, now),
+  );
+  const failedElbChecks: TaskRecord[] = [];
+  for (const t of elbUnhealthy) {
+    const verdict = targetHealth.get(arnOf(t));
+    failedElbChecks.push(...(await stopTasks(ctx, cluster, [t], elbHealthCheckStop(verdict), false)));
+    if (balancing) messages.push(...unhealthyTargetEvents(balancing, verdict));
+  }
+  if (failedElbChecks.length > 0) messages.push(events.stoppedEvent(name, failedElbChecks.map(arnOf)));
+  const live = all.filter(
+    (t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t) && !elbUnhealthy.includes(t),
+  );
   // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
-  all = all.map((t) => failedChecks.find((f) => f.id === t.id) ?? t);
+  all = all.map((t) => [...failedChecks, ...failedElbChecks].find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
-  const balancing = balancingOf(ctx, record, instances);
   let draining = stillDraining(record.scheduler.draining, live);
-  const drainingNow = new Set(Object.keys(draining));
+  // A load-balanced task serves once its targets are healthy, and no more once it drains.
+  const serves = (arn: string) =>
+    !balancing || (draining[arn] === undefined && targetHealth.get(arn)?.state === "healthy");
 
   const decision =
     service.schedulingStrategy === "DAEMON"
-      ? decideDaemon(record, live, all, instances, definition, drainingNow)
-      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs, drainingNow);
+      ? decideDaemon(record, live, all, instances, definition, serves)
+      : decideReplica(record, live, instances.states, now.getTime(), tasks, ctx.serviceStartBackoffMs, serves);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
   const scaling = {
@@ -99,9 +129,12 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const stopped = await stopTasks(ctx, cluster, toStop, scaling, false);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
+  let registered = false;
   if (balancing) {
     const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
-    messages.push(...(await syncTargets(balancing, after, draining)));
+    const sync = await syncTargets(balancing, after, draining);
+    messages.push(...sync.messages);
+    registered = sync.registered;
   }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
@@ -142,8 +175,9 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;
   await ctx.store.commit([put("service", updated)]);
-  // A rollback has a new primary to roll out: the next round starts it.
-  if (decision.rollback) serviceChanged(ctx, cluster, name);
+  // A rollback has a new primary to roll out: the next round starts it. New targets may be
+  // healthy at once: the next round reads them (else the sweep's rounds do, until they are).
+  if (decision.rollback || registered) serviceChanged(ctx, cluster, name);
 }
 
 async function startTasks(

@@ -6,3 +6,11 @@ export const deregisteredEvent = (service: string, count: number, targetGroupArn
   `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`;
 export const drainingEvent = (service: string, count: number) =>
   `(service ${service}) has begun draining connections on ${count} tasks.`;
+export const unhealthyTargetEvent = (
+  service: string,
+  instanceId: string,
+  port: number,
+  targetGroupArn: string,
+  reason = "Health checks failed",
+) =>
+  `(service ${service}) (instance ${instanceId}) (port ${port}) is unhealthy in (target-group ${targetGroupArn}) due to (reason ${reason}).`;

@@ -75,6 +75,36 @@ export function planTargets(
   return plan;
 }
 
+/** A task's standing in its target groups: healthy in all of them, unhealthy in one, or not yet either. */
+export interface TargetVerdict {
+  state: "healthy" | "unhealthy" | "pending";
+  /** The targets ELBv2 finds unhealthy, and why. */
+  unhealthy: { targetGroupArn: string; target: Target; reason?: string }[];
+}
+
+/**
+ * How ELBv2 sees a task's targets. A deployment counts a new task healthy only when every one of
+ * its targets is `healthy` (a target not registered yet, or `initial`, is pending); a task with an
+ * `unhealthy` target is replaced once past the service's health check grace period.
+ */
+export function taskTargetHealth(
+  loadBalancers: LoadBalancer[],
+  t: TargetTask,
+  registered: Map<string, TargetHealth[]>,
+): TargetVerdict {
+  const unhealthy: TargetVerdict["unhealthy"] = [];
+  let pending = false;
+  for (const lb of loadBalancers) {
+    const target = taskTarget(t, lb);
+    const group = lb.targetGroupArn as string;
+    const found = target && registered.get(group)?.find((r) => targetKey(r) === targetKey(target));
+    if (!target || !found) pending = true;
+    else if (found.state === "unhealthy") unhealthy.push({ targetGroupArn: group, target, reason: found.reason });
+    else if (found.state !== "healthy") pending = true;
+  }
+  return { state: unhealthy.length > 0 ? "unhealthy" : pending ? "pending" : "healthy", unhealthy };
+}
+
 /** When a task that starts draining now may be stopped: after the longest deregistration delay of its target groups. */
 export const drainedAt = (now: number, delaysSeconds: number[]) => now + Math.max(0, ...delaysSeconds) * 1000;
 

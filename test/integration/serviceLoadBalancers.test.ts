@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
+import { startTargetHealthProxy, type TargetHealthProxy } from "../support/targetHealthProxy.ts";
 
 /**
  * Services with loadBalancers, through the ECS SDK against the in-process server, with moto's
@@ -35,6 +36,8 @@ import { until } from "../support/poll.ts";
 const missing = motoMissing();
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 let moto: Moto;
+/** Berth reaches moto through it, so that a test can make targets fail their health checks. */
+let proxy: TargetHealthProxy;
 let berth: TestBerth;
 let ecs: ECSClient;
 let elb: ElasticLoadBalancingV2Client;
@@ -43,9 +46,10 @@ let vpcId: string;
 beforeAll(async () => {
   if (missing) return;
   moto = await startMoto("000000000000");
+  proxy = await startTargetHealthProxy(moto.endpoint);
   berth = await startBerth(undefined, {
     scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 },
-    elbv2: { endpoint: moto.endpoint, credentials },
+    elbv2: { endpoint: proxy.endpoint, credentials },
   });
   ecs = berth.ecs;
   elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
@@ -56,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   elb?.destroy();
   await berth?.stop();
+  await proxy?.close();
   await moto?.stop();
 });
 
@@ -204,24 +209,24 @@ describe("loadBalancers without an ELBv2 endpoint", () => {
   });
 });
 
-/** Container instances on EC2 instances i-<cluster>-<n> (their identity documents name them), in three zones. */
+/** A container instance, on the EC2 instance its identity document names (none: no EC2 instance id). */
+const registerInstance = (clusterName: string, instanceId?: string, zone = "us-east-1a") =>
+  ecs.send(
+    new RegisterContainerInstanceCommand({
+      cluster: clusterName,
+      instanceIdentityDocument: instanceId && JSON.stringify({ instanceId, availabilityZone: zone }),
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 1024 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+      ],
+    }),
+  );
+
+/** Container instances on EC2 instances i-0<cluster><n>, in three zones. */
 async function instances(clusterName: string, count: number) {
-  const ids: string[] = [];
   for (let n = 0; n < count; n++) {
-    const instanceId = `i-0${clusterName}${n}`.padEnd(19, "0");
-    ids.push(instanceId);
-    await ecs.send(
-      new RegisterContainerInstanceCommand({
-        cluster: clusterName,
-        instanceIdentityDocument: JSON.stringify({ instanceId, availabilityZone: `us-east-1${"abc"[n % 3]}` }),
-        totalResources: [
-          { name: "CPU", type: "INTEGER", integerValue: 1024 },
-          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
-        ],
-      }),
-    );
+    await registerInstance(clusterName, `i-0${clusterName}${n}`.padEnd(19, "0"), `us-east-1${"abc"[n % 3]}`);
   }
-  return ids;
 }
 
 async function tasksOf(clusterName: string): Promise<Task[]> {
@@ -399,4 +404,94 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     });
     for (const t of serving) expect(old.map((o) => o.taskArn)).not.toContain(t.taskArn);
   }, 120_000);
+});
+
+/** A cluster of `count` instances, a target group, and the service `web` behind it. */
+async function balancedService(name: string, count: number, input: Partial<CreateServiceCommandInput> = {}) {
+  await cluster(name);
+  await instances(name, count);
+  const arns = await ec2Ids(name);
+  const group = await targetGroup(`${name}-a`);
+  await createService({
+    cluster: name,
+    desiredCount: 1,
+    loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    ...input,
+  });
+  return { arns, group };
+}
+
+describe.skipIf(missing)("a deployment behind a target group", () => {
+  it("does not replace an old task with a new one whose target is not healthy in the target group", async () => {
+    const { arns, group } = await balancedService("lbg", 1);
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbg");
+      const running = (await tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
+      const targets = await registered(group);
+      return running.length === 1 && targets.length === 1 && running;
+    });
+    // A second instance with no EC2 instance id: a task there has no target ELBv2 could call
+    // healthy (as one that keeps failing its checks, which moto cannot play: it checks no real target).
+    await registerInstance("lbg");
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbg", service: "web", forceNewDeployment: true }));
+    const fresh = await until("the new task RUNNING", async () => {
+      await agentStep("lbg");
+      return (await tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
+    });
+    expect(arns.has(fresh.containerInstanceArn as string)).toBe(false);
+    // Rounds go on (the sweep runs every second): the old task keeps serving, the new one is no reason to stop it.
+    for (let i = 0; i < 6; i++) {
+      await agentStep("lbg");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const tasks = await tasksOf("lbg");
+    expect(tasks.find((t) => t.taskArn === old.taskArn)).toMatchObject({
+      desiredStatus: "RUNNING",
+      lastStatus: "RUNNING",
+    });
+    expect(await registered(group)).toEqual([`${instanceOf(old, arns)}:8080`]);
+    const service = await describe1("lbg");
+    expect(service.deployments?.[0].rolloutState).toBe("IN_PROGRESS");
+    expect(messages(service).some((m) => m.includes("draining"))).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(missing)("a task whose target fails its health checks", () => {
+  it("is stopped and replaced once past the grace period, and leaves the target group", async () => {
+    const { arns, group } = await balancedService("lbu", 2, { healthCheckGracePeriodSeconds: 3 });
+    const [sick] = await until("the task registered", async () => {
+      await agentStep("lbu");
+      const running = (await tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(group)).length === 1 && running;
+    });
+    const instance = instanceOf(sick, arns) as string;
+    proxy.failing.add(instance);
+    const stopped = await until(
+      "the task stopped",
+      async () => {
+        await agentStep("lbu");
+        const task = (await tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
+        return task?.desiredStatus === "STOPPED" && task;
+      },
+      30_000,
+    );
+    proxy.failing.delete(instance);
+    expect(stopped).toMatchObject({
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: `Task failed ELB health checks in (target-group ${group})`,
+    });
+    // Not before the grace period, counted from when it started.
+    const stoppingAt = (stopped.stoppingAt ?? stopped.stoppedAt ?? new Date()).getTime();
+    expect(stoppingAt - (stopped.startedAt as Date).getTime()).toBeGreaterThanOrEqual(3000);
+    const replaced = await until("a replacement registered", async () => {
+      await agentStep("lbu");
+      const running = (await tasksOf("lbu")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const targets = await registered(group);
+      return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
+    });
+    expect(replaced.taskArn).not.toBe(sick.taskArn);
+    expect(messages(await describe1("lbu"))).toContain(
+      `(service web) (instance ${instance}) (port 8080) is unhealthy in (target-group ${group}) due to (reason Health checks failed).`,
+    );
+  }, 90_000);
 });

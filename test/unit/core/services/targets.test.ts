@@ -1,6 +1,12 @@
 import type { LoadBalancer, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { drainedAt, planTargets, type TargetTask, taskTarget } from "../../../../core/services/targets.ts";
+import {
+  drainedAt,
+  planTargets,
+  type TargetTask,
+  taskTarget,
+  taskTargetHealth,
+} from "../../../../core/services/targets.ts";
 
 const TG = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/a/1";
 const TG2 = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/b/2";
@@ -83,5 +89,28 @@ describe("a load-balanced service's targets", () => {
   it("lets a task stop after the longest deregistration delay of its target groups", () => {
     expect(drainedAt(1000, [300, 5])).toBe(301_000);
     expect(drainedAt(1000, [])).toBe(1000);
+  });
+
+  it("counts a task healthy only when every one of its targets is healthy", () => {
+    const t = task("t1", "i-1");
+    const health = (web80: string | undefined, admin9000: string | undefined) => {
+      const registered = new Map([
+        [TG, web80 ? [{ id: "i-1", port: 32768, state: web80, reason: "Health checks failed" }] : []],
+        [TG2, admin9000 ? [{ id: "i-1", port: 32769, state: admin9000 }] : []],
+      ]);
+      return taskTargetHealth([web, admin], t, registered).state;
+    };
+    expect(health("healthy", "healthy")).toBe("healthy");
+    expect(health("healthy", "initial")).toBe("pending");
+    expect(health("healthy", undefined)).toBe("pending");
+    expect(health("unhealthy", "initial")).toBe("unhealthy");
+    const registered = new Map([
+      [TG, [{ id: "i-1", port: 32768, state: "unhealthy", reason: "Health checks failed" }]],
+    ]);
+    expect(taskTargetHealth([web], t, registered).unhealthy).toEqual([
+      { targetGroupArn: TG, target: { id: "i-1", port: 32768 }, reason: "Health checks failed" },
+    ]);
+    // Not bound yet: pending, whatever the target group says.
+    expect(taskTargetHealth([web], task("t2", "i-1", { containers: [] }), registered).state).toBe("pending");
   });
 });
