@@ -1,5 +1,5 @@
 import type { LoadBalancer } from "@aws-sdk/client-ecs";
-import type { TaskDefinitionRecord } from "../model/records.ts";
+import type { ServiceSchedulerState, TaskDefinitionRecord } from "../model/records.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { invalidParameter } from "../protocol/errors.ts";
 
@@ -48,7 +48,7 @@ export async function validateLoadBalancers(
         `The container ${lb.containerName} did not have a container port ${lb.containerPort} defined.`,
       );
     }
-    const key = `${lb.targetGroupArn} ${lb.containerName} ${lb.containerPort}`;
+    const key = entryKey(lb);
     if (seen.has(key)) throw invalidParameter("The same target group, container and port may be given only once.");
     seen.add(key);
   }
@@ -68,4 +68,25 @@ export async function validateLoadBalancers(
     containerName: lb.containerName,
     containerPort: lb.containerPort,
   }));
+}
+
+const entryKey = (lb: LoadBalancer) => `${lb.targetGroupArn} ${lb.containerName} ${lb.containerPort}`;
+
+/**
+ * The scheduler's memory of the load balancers older tasks use, after an UpdateService from
+ * `before` to `after` with `deployments` then (unchanged when the load balancers are the same).
+ */
+export function formerLoadBalancers(
+  former: ServiceSchedulerState["formerLoadBalancers"],
+  before: LoadBalancer[],
+  after: LoadBalancer[],
+  deployments: string[],
+): ServiceSchedulerState["formerLoadBalancers"] {
+  const same = before.length === after.length && before.every((lb, i) => entryKey(lb) === entryKey(after[i]));
+  if (same || before.length === 0) return former;
+  const loadBalancers = new Map([...(former?.loadBalancers ?? []), ...before].map((lb) => [entryKey(lb), lb]));
+  return {
+    loadBalancers: [...loadBalancers.values()],
+    deployments: [...new Set([...(former?.deployments ?? []), ...deployments])],
+  };
 }

@@ -35,7 +35,7 @@ import {
   validateServiceName,
   validateServicePlacement,
 } from "./serviceConfig.ts";
-import { validateLoadBalancers } from "./serviceLoadBalancers.ts";
+import { formerLoadBalancers, validateLoadBalancers } from "./serviceLoadBalancers.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
 
@@ -195,7 +195,16 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
         availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? service.availabilityZoneRebalancing,
       },
       // A new deployment (or a new desired count) is a new goal: steady must be reached again.
-      scheduler: { ...current.scheduler, steady: false },
+      scheduler: {
+        ...current.scheduler,
+        steady: false,
+        formerLoadBalancers: formerLoadBalancers(
+          current.scheduler.formerLoadBalancers,
+          service.loadBalancers ?? [],
+          loadBalancers,
+          (service.deployments ?? []).map((d) => d.id as string),
+        ),
+      },
     };
     await ctx.store.commit([put("service", updated)]);
     return updated;

@@ -2,11 +2,12 @@ import type { LoadBalancer } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
-import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
+import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
 import type { Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
   drainedAt,
+  isServing,
   planTargets,
   type TargetTask,
   type TargetVerdict,
@@ -28,6 +29,10 @@ export interface Balancing {
   targetGroups: TargetGroups;
   service: string;
   loadBalancers: LoadBalancer[];
+  /** Those before an UpdateService changed them: the older deployments' tasks stay and drain there. */
+  former: LoadBalancer[];
+  /** The deployments whose tasks use `former`. */
+  legacy: Set<string>;
   /** Each container instance's EC2 instance id (what an instance target names). */
   ec2Ids: Map<string, string | undefined>;
 }
@@ -35,12 +40,15 @@ export interface Balancing {
 /** The service's balancing, when it has load balancers and Berth an ELBv2 to reach. */
 export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances: Instances): Balancing | undefined {
   const loadBalancers = record.service.loadBalancers ?? [];
-  if (loadBalancers.length === 0 || !ctx.targetGroups) return undefined;
+  const former = record.scheduler.formerLoadBalancers?.loadBalancers ?? [];
+  if (loadBalancers.length + former.length === 0 || !ctx.targetGroups) return undefined;
   return {
     ctx,
     targetGroups: ctx.targetGroups,
     service: record.name,
     loadBalancers,
+    former,
+    legacy: new Set(record.scheduler.formerLoadBalancers?.deployments ?? []),
     ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
   };
 }
@@ -53,10 +61,10 @@ export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]
   Object.fromEntries(live.flatMap((t) => (draining?.[arn(t)] === undefined ? [] : [[arn(t), draining[arn(t)]]])));
 
 /**
- * The scheduler's stops, with draining first: a task that may serve (RUNNING) is deregistered
- * and kept until its deregistration delay is over; one drained already stops now, as does one
- * that never served. Draining tasks due that the scheduler no longer asks to stop stop as well:
- * they left the target groups and do not come back.
+ * The scheduler's stops, with draining first: a task registered in a target group is
+ * deregistered and kept until that target group's deregistration delay is over (the longest of
+ * them); one drained already stops now, as does one registered nowhere. Draining tasks due that
+ * the scheduler no longer asks to stop stop as well: they left the target groups for good.
  */
 export async function drainBeforeStop(
   b: Balancing,
@@ -68,29 +76,42 @@ export async function drainBeforeStop(
   const next = { ...draining };
   const due = (t: TaskRecord) => next[arn(t)] !== undefined && next[arn(t)] <= now;
   const stopNow = live.filter((t) => due(t));
-  const fresh = toStop.filter((t) => next[arn(t)] === undefined && t.task.lastStatus === "RUNNING");
-  stopNow.push(...toStop.filter((t) => next[arn(t)] === undefined && !fresh.includes(t)));
+  const candidates = toStop.filter((t) => next[arn(t)] === undefined);
   const messages: string[] = [];
-  if (fresh.length === 0) return { stopNow, draining: next, messages };
-  const views = fresh.map((t) => view(b, t));
-  const delays: number[] = [];
+  if (candidates.length === 0) return { stopNow, draining: next, messages };
+  const all = [...b.loadBalancers, ...b.former];
+  const until = new Map<string, number>();
   try {
-    for (const group of targetGroupsOf(b.loadBalancers)) {
-      const targets = targetsIn(group, b.loadBalancers, views);
-      delays.push(await b.targetGroups.deregistrationDelaySeconds(group));
-      await b.targetGroups.deregister(group, targets);
-      if (targets.length > 0) messages.push(deregisteredEvent(b.service, targets.length, group));
+    for (const group of targetGroupsOf(all)) {
+      const present = new Set(
+        (await b.targetGroups.targets(group)).filter((t) => t.state !== "draining").map((t) => targetKey(t)),
+      );
+      const leaving = candidates.flatMap((t) =>
+        targetsIn(group, all, [view(b, t)])
+          .filter((target) => present.has(targetKey(target)))
+          .map((target) => ({ task: arn(t), target })),
+      );
+      if (leaving.length === 0) continue;
+      const delay = await b.targetGroups.deregistrationDelaySeconds(group);
+      await b.targetGroups.deregister(
+        group,
+        leaving.map((l) => l.target),
+      );
+      messages.push(deregisteredEvent(b.service, leaving.length, group));
+      for (const l of leaving) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(now, [delay])));
     }
   } catch (error) {
     // Not deregistered everywhere: the tasks keep running, and the next round deregisters them again.
     report(b, error, "deregistering targets");
     return { stopNow, draining: next, messages };
   }
-  const until = drainedAt(now, delays);
-  for (const t of fresh) next[arn(t)] = until;
-  messages.push(drainingEvent(b.service, fresh.length));
-  // With no delay to wait, they stop in this very round.
-  if (until <= now) stopNow.push(...fresh);
+  for (const t of candidates) {
+    const at = until.get(arn(t));
+    if (at !== undefined) next[arn(t)] = at;
+    // Registered nowhere, or with no delay to wait: it stops in this very round.
+    if (at === undefined || at <= now) stopNow.push(t);
+  }
+  if (until.size > 0) messages.push(drainingEvent(b.service, until.size));
   return { stopNow, draining: next, messages };
 }
 
@@ -101,12 +122,15 @@ export async function drainBeforeStop(
 export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise<Map<string, TargetVerdict>> {
   const registered = new Map<string, TargetHealth[]>();
   try {
-    for (const group of targetGroupsOf(b.loadBalancers)) registered.set(group, await b.targetGroups.targets(group));
+    for (const group of targetGroupsOf([...b.loadBalancers, ...b.former])) {
+      registered.set(group, await b.targetGroups.targets(group));
+    }
   } catch (error) {
     report(b, error, "reading target health");
     return new Map(tasks.map((t) => [arn(t), { state: "pending", unhealthy: [] }]));
   }
-  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(b.loadBalancers, view(b, t), registered)]));
+  // A task is judged where it serves: an older deployment's in the load balancers it had.
+  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(entriesOf(b, t), view(b, t), registered)]));
 }
 
 /** ECS's stop of a service task whose load balancer targets failed their health checks. */
@@ -134,13 +158,21 @@ export async function syncTargets(
   let registeredAny = false;
   try {
     const registered = new Map<string, TargetHealth[]>();
-    for (const group of targetGroupsOf(b.loadBalancers)) registered.set(group, await b.targetGroups.targets(group));
+    for (const group of targetGroupsOf([...b.loadBalancers, ...b.former])) {
+      registered.set(group, await b.targetGroups.targets(group));
+    }
+    const drainingArns = new Set(Object.keys(draining));
+    // An older deployment's task that serves is no business of the current load balancers.
+    const current = tasks.filter((t) => !isLegacy(b, t) || !isServing(t.task, drainingArns));
     const plan = planTargets(
       b.loadBalancers,
-      tasks.map((t) => view(b, t)),
-      new Set(Object.keys(draining)),
+      current.map((t) => view(b, t)),
+      drainingArns,
       registered,
     );
+    // From the former ones, targets only leave.
+    const views = tasks.map((t) => view(b, t));
+    plan.deregister.push(...planTargets(b.former, views, drainingArns, registered).deregister);
     for (const { targetGroupArn, targets } of plan.deregister) {
       await b.targetGroups.deregister(targetGroupArn, targets);
       messages.push(deregisteredEvent(b.service, targets.length, targetGroupArn));
@@ -157,6 +189,11 @@ export async function syncTargets(
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;
+
+const isLegacy = (b: Balancing, t: TaskRecord) => b.legacy.has(t.task.startedBy ?? "");
+
+/** The load balancers a task belongs in: its deployment's. */
+const entriesOf = (b: Balancing, t: TaskRecord) => (isLegacy(b, t) ? b.former : b.loadBalancers);
 
 const view = (b: Balancing, t: TaskRecord): TargetTask => ({
   task: t.task,

@@ -171,6 +171,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       steady,
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
       draining: Object.keys(draining).length > 0 ? draining : undefined,
+      // Steady: no older task is left in the load balancers an UpdateService replaced.
+      formerLoadBalancers: steady ? undefined : record.scheduler.formerLoadBalancers,
     },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;

@@ -71,6 +71,15 @@ async function targetGroup(name: string, targetType: "instance" | "ip" = "instan
   return TargetGroups?.[0].TargetGroupArn as string;
 }
 
+/** Draining takes 2 s in that target group (ELBv2's default is 300 s). */
+const drainIn2s = (group: string) =>
+  elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: group,
+      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "2" }],
+    }),
+  );
+
 /** A cluster and a task family of its name whose container `web` maps container port 80 to host port 8080. */
 async function cluster(name: string) {
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
@@ -295,13 +304,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     await instances("lbs", 3);
     const arns = await ec2Ids("lbs");
     const group = await targetGroup("lbs-a");
-    // Draining takes 2 s here (ELBv2's default is 300 s).
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: group,
-        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "2" }],
-      }),
-    );
+    await drainIn2s(group);
     await createService({
       cluster: "lbs",
       desiredCount: 2,
@@ -493,5 +496,44 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
     expect(messages(await describe1("lbu"))).toContain(
       `(service web) (instance ${instance}) (port 8080) is unhealthy in (target-group ${group}) due to (reason Health checks failed).`,
     );
+  }, 90_000);
+});
+
+describe.skipIf(missing)("new load balancers in UpdateService", () => {
+  it("take the new tasks, while the old ones drain out of the old target group", async () => {
+    const { arns, group: before } = await balancedService("lbc", 2);
+    await drainIn2s(before);
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbc");
+      const running = (await tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(before)).length === 1 && running;
+    });
+    const after = await targetGroup("lbc-b");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbc",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: after, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const fresh = await until("the old target group empty and the new task in the new one", async () => {
+      await agentStep("lbc");
+      const tasks = await tasksOf("lbc");
+      const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const service = await describe1("lbc");
+      // The old task stays in the old target group only (the new task has the other instance: the port is taken).
+      expect(await registered(after)).not.toContain(`${instanceOf(old, arns)}:8080`);
+      const done =
+        service.deployments?.length === 1 &&
+        running.length === 1 &&
+        running[0].taskArn !== old.taskArn &&
+        (await registered(before)).length === 0 &&
+        (await registered(after)).join() === `${instanceOf(running[0], arns)}:8080`;
+      return done && running[0];
+    });
+    expect(fresh.taskArn).not.toBe(old.taskArn);
+    const service = await describe1("lbc");
+    expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
+    expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
 });
