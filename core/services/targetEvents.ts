@@ -1,4 +1,7 @@
-/** The service events ECS writes about load balancer targets, in its words. */
+/**
+ * The service events ECS writes about load balancer targets, in its words (the registration and
+ * draining ones as users quote them, e.g. aws/containers-roadmap#804).
+ */
 
 export const registeredEvent = (service: string, count: number, targetGroupArn: string) =>
   `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`;
