@@ -1,8 +1,9 @@
-import type { LoadBalancer } from "@aws-sdk/client-ecs";
+import type { LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
+import { saidRecently } from "./events.ts";
 import type { Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
@@ -147,12 +148,14 @@ export const unhealthyTargetEvents = (b: Balancing, verdict: TargetVerdict | und
 
 /**
  * Registers the tasks that serve and deregisters those that no longer do; returns the events,
- * and whether any target was registered (its health is worth reading again soon).
+ * and whether targets were registered that were not a minute ago (their health is worth reading
+ * again soon; a registration that does not hold is left to the sweep, not retried at once).
  */
 export async function syncTargets(
   b: Balancing,
   tasks: TaskRecord[],
   draining: Draining,
+  recent: { events: ServiceEvent[] | undefined; now: number },
 ): Promise<{ messages: string[]; registered: boolean }> {
   const messages: string[] = [];
   let registeredAny = false;
@@ -179,8 +182,9 @@ export async function syncTargets(
     }
     for (const { targetGroupArn, targets } of plan.register) {
       await b.targetGroups.register(targetGroupArn, targets);
-      registeredAny = true;
-      messages.push(registeredEvent(b.service, targets.length, targetGroupArn));
+      const said = registeredEvent(b.service, targets.length, targetGroupArn);
+      registeredAny ||= !saidRecently(recent.events, said, recent.now, 60_000);
+      messages.push(said);
     }
   } catch (error) {
     report(b, error, "registering targets");

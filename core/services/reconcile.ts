@@ -132,7 +132,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   let registered = false;
   if (balancing) {
     const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
-    const sync = await syncTargets(balancing, after, draining);
+    const sync = await syncTargets(balancing, after, draining, { events: service.events, now: now.getTime() });
     messages.push(...sync.messages);
     registered = sync.registered;
   }
