@@ -2,6 +2,7 @@ import { agentQueues } from "./agentQueues.ts";
 import { agentRole } from "./agentRole.ts";
 import { ec2IdentityEnvironment, ec2IdentityPermissions } from "./ec2Identity.ts";
 import { berthFunction } from "./functions.ts";
+import { describeTargetGroupsPermissions } from "./loadBalancing.ts";
 import { adminKey, agentCluster, bootstrapTokenParameter, keyEncryptionKey } from "./parameters.ts";
 import { schedulerQueue } from "./scheduler.ts";
 import { table } from "./table.ts";
@@ -19,8 +20,13 @@ export const apiFunction = new sst.aws.Function("ApiFunction", {
     BERTH_AGENT_ROLE_ARN: agentRole.arn,
     ...ec2IdentityEnvironment,
   }),
-  // DescribeInstanceTypes: the size of a host registered without totalResources (core/aws/ec2.ts).
-  permissions: [...ec2IdentityPermissions, { actions: ["ec2:DescribeInstanceTypes"], resources: ["*"] }],
+  // DescribeInstanceTypes: the size of a host registered without totalResources (core/aws/ec2.ts);
+  // DescribeTargetGroups: a service's loadBalancers are checked against ELBv2 (core/aws/elbv2.ts).
+  permissions: [
+    ...ec2IdentityPermissions,
+    { actions: ["ec2:DescribeInstanceTypes"], resources: ["*"] },
+    ...describeTargetGroupsPermissions,
+  ],
 });
 
 export const api = new sst.aws.ApiGatewayV2("Api");

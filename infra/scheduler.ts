@@ -1,5 +1,6 @@
 import { agentQueues } from "./agentQueues.ts";
 import { berthFunction } from "./functions.ts";
+import { targetRegistrationPermissions } from "./loadBalancing.ts";
 import { table } from "./table.ts";
 
 /**
@@ -19,6 +20,7 @@ export const schedulerQueue = new sst.aws.Queue("SchedulerQueue", {
 
 /** A round reads and writes the table, nudges agents, and may nudge its own service again (back-off). */
 export const schedulerSubscription = schedulerQueue.subscribe(
-  berthFunction("scheduler", [table, schedulerQueue, agentQueues]),
+  // ELBv2: a load-balanced service's tasks are registered and deregistered in its target groups.
+  { ...berthFunction("scheduler", [table, schedulerQueue, agentQueues]), permissions: targetRegistrationPermissions },
   { batch: { size: 10, partialResponses: true } },
 );

@@ -29,6 +29,14 @@ export interface LocalOptions {
   };
   /** EC2 identity checks of registrations (BERTH_EC2_*); off in local mode unless configured. */
   ec2Identity?: Ec2IdentityOptions;
+  /** The ELBv2 API services' loadBalancers use (BERTH_ELBV2_ENDPOINT); without one they are refused. */
+  elbv2?: Elbv2Options;
+}
+
+export interface Elbv2Options {
+  endpoint: string;
+  /** The AWS SDK's default credential chain when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface SchedulerOptions {
@@ -87,6 +95,7 @@ export function localOptions(
       ),
     },
     ec2Identity: ec2IdentityOptionsFromEnv(env),
+    ...(env.BERTH_ELBV2_ENDPOINT && { elbv2: { endpoint: env.BERTH_ELBV2_ENDPOINT } }),
   };
 }
 

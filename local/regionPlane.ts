@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { apis } from "../core/actions/index.ts";
 import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts";
 import { ec2IdentityCheck } from "../core/aws/ec2.ts";
+import { targetGroupsAt } from "../core/aws/elbv2.ts";
 import { type SqsNotifier, sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import type { ActionContext } from "../core/operations/context.ts";
 import type { Store } from "../core/store/port.ts";
@@ -68,6 +69,7 @@ export async function openRegionPlane(
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
     keyEncryptionKey: shared.keyEncryptionKey,
     instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, partition),
+    targetGroups: options.elbv2 && targetGroupsAt(partition, options.elbv2),
   };
   let scheduler: LocalScheduler;
   try {

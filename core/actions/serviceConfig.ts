@@ -87,7 +87,6 @@ export function validateServicePlacement(
 export function refuseUnsupported(input: {
   launchType?: string;
   capacityProviderStrategy?: unknown[];
-  loadBalancers?: unknown[];
   serviceRegistries?: unknown[];
   serviceConnectConfiguration?: unknown;
   volumeConfigurations?: unknown[];
@@ -106,7 +105,6 @@ export function refuseUnsupported(input: {
   }
   const unsupported: [string, boolean][] = [
     ["capacityProviderStrategy", !!input.capacityProviderStrategy?.length],
-    ["loadBalancers", !!input.loadBalancers?.length],
     ["serviceRegistries", !!input.serviceRegistries?.length],
     ["serviceConnectConfiguration", !!input.serviceConnectConfiguration],
     ["volumeConfigurations", !!input.volumeConfigurations?.length],

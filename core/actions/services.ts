@@ -12,9 +12,9 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { clusterArn, missingServiceArn, serviceArn } from "../model/arn.ts";
+import { clusterArn, lastSegment, missingServiceArn, serviceArn, taskDefinitionFamily } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
-import type { ServiceRecord } from "../model/records.ts";
+import type { ServiceRecord, TaskDefinitionRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
@@ -23,7 +23,7 @@ import { activeCluster, describeEach, idInCluster, inCluster } from "../operatio
 import { retryOnConflict } from "../operations/retry.ts";
 import { serviceChanged } from "../operations/serviceQueue.ts";
 import { serviceTasks } from "../operations/serviceTasks.ts";
-import { EcsError, invalidParameter } from "../protocol/errors.ts";
+import { clientException, EcsError, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { allItems } from "../store/paging.ts";
 import { put, type Write } from "../store/port.ts";
@@ -35,6 +35,7 @@ import {
   validateServiceName,
   validateServicePlacement,
 } from "./serviceConfig.ts";
+import { formerLoadBalancers, validateLoadBalancers } from "./serviceLoadBalancers.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
 
@@ -68,6 +69,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const configuration = deploymentConfiguration(strategy, input.deploymentConfiguration);
+  const loadBalancers = await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition);
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
@@ -91,7 +93,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       serviceArn: serviceArn(ctx.partition, cluster, name, longArn),
       serviceName: name,
       clusterArn: clusterArn(ctx.partition, cluster),
-      loadBalancers: [],
+      loadBalancers,
       serviceRegistries: [],
       status: "ACTIVE",
       desiredCount,
@@ -157,7 +159,12 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
     const now = ctx.now();
     const desiredCount = input.desiredCount ?? service.desiredCount ?? 0;
     const definitionArn = taskDefinition?.taskDefinition.taskDefinitionArn ?? (service.taskDefinition as string);
-    const redeploy = input.forceNewDeployment || definitionArn !== service.taskDefinition;
+    const loadBalancers = await updatedLoadBalancers(ctx, input, service, taskDefinition);
+    // New target groups are new tasks' business, as on ECS: the old tasks leave as they are replaced.
+    const redeploy =
+      input.forceNewDeployment ||
+      definitionArn !== service.taskDefinition ||
+      toEcsJson(loadBalancers) !== toEcsJson(service.loadBalancers ?? []);
     // A new deployment becomes PRIMARY; the one it replaces stays ACTIVE until its tasks are gone.
     const deployments = redeploy
       ? [
@@ -179,6 +186,7 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
         ),
         placementConstraints: constraints,
         placementStrategy: strategies,
+        loadBalancers,
         networkConfiguration: input.networkConfiguration ?? service.networkConfiguration,
         healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? service.healthCheckGracePeriodSeconds,
         enableECSManagedTags: input.enableECSManagedTags ?? service.enableECSManagedTags,
@@ -187,7 +195,16 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
         availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? service.availabilityZoneRebalancing,
       },
       // A new deployment (or a new desired count) is a new goal: steady must be reached again.
-      scheduler: { ...current.scheduler, steady: false },
+      scheduler: {
+        ...current.scheduler,
+        steady: false,
+        formerLoadBalancers: formerLoadBalancers(
+          current.scheduler.formerLoadBalancers,
+          service.loadBalancers ?? [],
+          loadBalancers,
+          (service.deployments ?? []).map((d) => d.id as string),
+        ),
+      },
     };
     await ctx.store.commit([put("service", updated)]);
     return updated;
@@ -259,6 +276,27 @@ export async function ListServices(input: ListServicesRequest, ctx: ActionContex
   const all = (await allItems((p) => ctx.store.listServices({ cluster, live: true }, p))).filter(wanted);
   const result = pageInMemory(all, (r) => r.name, page);
   return { serviceArns: result.items.map(arnOf), nextToken: nextToken(result) };
+}
+
+/**
+ * The load balancers after an UpdateService: those given, or the service's own, checked again
+ * against a new task definition (its containers and ports must still match them).
+ */
+async function updatedLoadBalancers(
+  ctx: ActionContext,
+  input: UpdateServiceRequest,
+  service: Service,
+  taskDefinition: TaskDefinitionRecord | undefined,
+) {
+  const current = service.loadBalancers ?? [];
+  if (input.loadBalancers === undefined && (!taskDefinition || current.length === 0)) return current;
+  // The service's own revision may be deregistered since: it is read whatever its status.
+  const arn = service.taskDefinition as string;
+  const definition =
+    taskDefinition ??
+    (await ctx.store.getTaskDefinition(taskDefinitionFamily(arn), Number(lastSegment(arn).split(":")[1])));
+  if (!definition) throw clientException("TaskDefinition not found.");
+  return validateLoadBalancers(ctx, input.loadBalancers ?? current, definition);
 }
 
 const arnOf = (record: ServiceRecord) => record.service.serviceArn as string;

@@ -1,4 +1,13 @@
-import type { Cluster, ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  Cluster,
+  ContainerInstance,
+  LoadBalancer,
+  Service,
+  Setting,
+  Tag,
+  Task,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -125,4 +134,11 @@ export interface ServiceSchedulerState {
   steady?: boolean;
   /** When "has reached a steady state" was last said: ECS repeats it at most every 6 hours. */
   steadyEventMs?: number;
+  /** Load-balanced tasks deregistered from their target groups, by ARN: when each may be stopped. */
+  draining?: Record<string, number>;
+  /**
+   * The load balancers before an UpdateService changed them, and the deployments then: those
+   * deployments' tasks stay in (and drain from) these, not the new ones. Kept until steady.
+   */
+  formerLoadBalancers?: { loadBalancers: LoadBalancer[]; deployments: string[] };
 }

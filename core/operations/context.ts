@@ -6,6 +6,7 @@ import type { InstanceTypeSizes } from "../model/instanceTypes.ts";
 import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
 import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
+import type { TargetGroups } from "./targetGroups.ts";
 
 /** Everything an action may use: the store, where ARNs point, and the clock. */
 export interface ActionContext {
@@ -36,6 +37,8 @@ export interface ActionContext {
   instanceIdentityCheck?: InstanceIdentityCheck;
   /** EC2's instance type sizes, for registrations without totalResources; the table shipped with Berth when absent. */
   instanceTypeSizes?: InstanceTypeSizes;
+  /** ELBv2's target groups, for services with loadBalancers; without it, CreateService and UpdateService refuse them. */
+  targetGroups?: TargetGroups;
   /** Told what an action assumed for what a request left out (ECS's response has no field for it); console.warn when absent. */
   onAssumption?: (message: string) => void;
 }

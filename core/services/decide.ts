@@ -37,6 +37,7 @@ export function decideReplica(
   now: number,
   tasks: Task[],
   backoffBaseMs: number | undefined,
+  serves: (arn: string) => boolean = () => true,
 ): Decision {
   const service = record.service;
   const deployments = service.deployments ?? [];
@@ -58,7 +59,8 @@ export function decideReplica(
     tasks: live.map((t) => ({
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
-      healthy: isHealthy(t.task),
+      // A load-balanced task counts once its targets are healthy, and no more once it drains.
+      healthy: isHealthy(t.task) && serves(arnOf(t)),
       evicted: taskPlace(t, instances.states).evicted,
       startedAt: t.task.startedAt?.getTime(),
       protected: isProtected(t, now),
@@ -81,6 +83,7 @@ export function decideDaemon(
   definition: TaskDefinitionRecord | undefined,
   now: number,
   backoffBaseMs: number | undefined,
+  serves: (arn: string) => boolean = () => true,
 ): Decision {
   const service = record.service;
   const [primary, ...older] = service.deployments ?? [];
@@ -99,7 +102,7 @@ export function decideDaemon(
       arn: arnOf(t),
       deploymentId: t.task.startedBy ?? "",
       containerInstanceId: t.containerInstanceId ?? "",
-      healthy: isHealthy(t.task),
+      healthy: isHealthy(t.task) && serves(arnOf(t)),
       protected: isProtected(t, now),
     })),
     minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent,

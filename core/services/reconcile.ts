@@ -16,7 +16,17 @@ import { put } from "../store/port.ts";
 import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
+import {
+  balancingOf,
+  drainBeforeStop,
+  elbHealthCheckStop,
+  stillDraining,
+  syncTargets,
+  targetHealthOf,
+  unhealthyTargetEvents,
+} from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
+import type { TargetVerdict } from "./targets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -52,7 +62,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // Tasks on a lost instance are gone with it: STOPPED now (nothing there will report them),
   // which also gives their resources back, and replaced below like any stopped task.
   const lost = all.filter((t) => isLive(t.task) && taskPlace(t, instances.states).lost);
-  await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
+  const lostStopped = await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
   for (const [instanceId, tasks] of groupBy(lost, (t) => t.containerInstanceId ?? "")) {
     messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
   }
@@ -68,30 +78,64 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     messages.push(...failedChecks.map((t) => events.unhealthyEvent(name, arnOf(t))));
     messages.push(events.stoppedEvent(name, failedChecks.map(arnOf)));
   }
-  const live = all.filter((t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t));
+  // So is one whose load balancer targets fail theirs (same grace period), target group by target group.
+  const balancing = balancingOf(ctx, record, instances);
+  const targetHealth = balancing ? await targetHealthOf(balancing, all) : new Map<string, TargetVerdict>();
+  const elbUnhealthy = all.filter(
+    (t) =>
+      isLive(t.task) &&
+      !lost.includes(t) &&
+      !unhealthy.includes(t) &&
+      targetHealth.get(arnOf(t))?.state === "unhealthy" &&
+      pastGracePeriod(t, service, now),
+  );
+  const failedElbChecks: TaskRecord[] = [];
+  for (const t of elbUnhealthy) {
+    const verdict = targetHealth.get(arnOf(t));
+    failedElbChecks.push(...(await stopTasks(ctx, cluster, [t], elbHealthCheckStop(verdict), false)));
+    if (balancing) messages.push(...unhealthyTargetEvents(balancing, verdict));
+  }
+  if (failedElbChecks.length > 0) messages.push(events.stoppedEvent(name, failedElbChecks.map(arnOf)));
+  const live = all.filter(
+    (t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t) && !elbUnhealthy.includes(t),
+  );
   // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
-  all = all.map((t) => failedChecks.find((f) => f.id === t.id) ?? t);
+  all = all.map((t) => [...failedChecks, ...failedElbChecks].find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
+  let draining = stillDraining(record.scheduler.draining, live);
+  // A load-balanced task serves once its targets are healthy, and no more once it drains.
+  const serves = (arn: string) =>
+    !balancing || (draining[arn] === undefined && targetHealth.get(arn)?.state === "healthy");
 
   const decision =
     service.schedulingStrategy === "DAEMON"
-      ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs)
-      : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs);
+      ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs, serves)
+      : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs, serves);
 
   // Stop first: what leaves frees the room (and the ports) its replacements may need.
   const scaling = {
     stopCode: "ServiceSchedulerInitiated" as const,
     reason: `Scaling activity initiated by (deployment ${primary.id})`,
   };
-  const stopped = await stopTasks(
-    ctx,
-    cluster,
-    live.filter((t) => decision.stop.includes(arnOf(t))),
-    scaling,
-    false,
-  );
+  // A load-balanced task leaves its target groups and drains before it stops.
+  let toStop = live.filter((t) => decision.stop.includes(arnOf(t)));
+  if (balancing) {
+    const drain = await drainBeforeStop(balancing, toStop, live, draining, now.getTime());
+    toStop = drain.stopNow;
+    draining = drain.draining;
+    messages.push(...drain.messages);
+  }
+  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
+  for (const t of stopped) delete draining[arnOf(t)];
+  let registered = false;
+  if (balancing) {
+    const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
+    const sync = await syncTargets(balancing, after, draining, { events: service.events, now: now.getTime() });
+    messages.push(...sync.messages);
+    registered = sync.registered;
+  }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
     const { started, failures } = await startTasks(ctx, record, definition, decision);
@@ -111,10 +155,10 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // A deleted service becomes INACTIVE once none of its tasks is left running.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
   const leftOver =
-    live.filter((t) => !decision.stop.includes(arnOf(t))).length +
+    live.filter((t) => !decision.stop.includes(arnOf(t)) || draining[arnOf(t)] !== undefined).length +
     [...all, ...stopped].filter((t) => isStopping(t.task)).length;
   const drained = service.status === "DRAINING" && leftOver === 0;
-  const steady = decision.steady && service.status === "ACTIVE";
+  const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
   const saySteady =
     steady && (!record.scheduler.steady || now.getTime() - (record.scheduler.steadyEventMs ?? 0) >= STEADY_REPEAT_MS);
   if (saySteady) messages.push(events.steadyEvent(name));
@@ -131,12 +175,16 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       ...record.scheduler,
       steady,
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
+      draining: Object.keys(draining).length > 0 ? draining : undefined,
+      // Steady: no older task is left in the load balancers an UpdateService replaced.
+      formerLoadBalancers: steady ? undefined : record.scheduler.formerLoadBalancers,
     },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;
   await ctx.store.commit([put("service", updated)]);
-  // A rollback has a new primary to roll out: the next round starts it.
-  if (decision.rollback) serviceChanged(ctx, cluster, name);
+  // A rollback has a new primary to roll out: the next round starts it. New targets may be
+  // healthy at once: the next round reads them (else the sweep's rounds do, until they are).
+  if (decision.rollback || registered) serviceChanged(ctx, cluster, name);
 }
 
 async function startTasks(

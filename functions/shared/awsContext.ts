@@ -1,4 +1,5 @@
 import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
+import { targetGroupsAt } from "../../core/aws/elbv2.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
@@ -36,6 +37,8 @@ export async function awsActionContext(
     partition,
     now: () => new Date(),
     onBackgroundError,
+    // The region's ELBv2 (BERTH_ELBV2_ENDPOINT only to point elsewhere): created now, called only by load-balanced services.
+    targetGroups: targetGroupsAt(partition, { onAws: true, endpoint: process.env.BERTH_ELBV2_ENDPOINT }),
     ...timingFromEnv(),
     ...(resources.agentQueuePrefix !== undefined && {
       notifier: sqsInstanceNotifier({

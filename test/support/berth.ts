@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { ThrottleLimits } from "../../core/auth/throttle.ts";
 import type { Ec2IdentityOptions, Partition } from "../../core/model/config.ts";
-import { localOptions, type SchedulerOptions } from "../../local/config.ts";
+import { type Elbv2Options, localOptions, type SchedulerOptions } from "../../local/config.ts";
 import { type RunningLocal, startLocal } from "../../local/server.ts";
 import { testStoreEnv } from "./testStore.ts";
 
@@ -31,6 +31,8 @@ export interface TestBerthOptions {
   bootstrapTokenMaxAgeMs?: number;
   /** EC2 identity checks of registrations (off when absent, as in local mode). */
   ec2Identity?: Ec2IdentityOptions;
+  /** The ELBv2 API for services' loadBalancers (none when absent, as in local mode). */
+  elbv2?: Elbv2Options;
 }
 
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
@@ -50,6 +52,7 @@ export async function startBerth(
     },
     partition: options.partition ?? defaults.partition,
     ec2Identity: options.ec2Identity,
+    elbv2: options.elbv2,
   });
   const ecs = new ECSClient({
     endpoint: local.url,

@@ -1,0 +1,539 @@
+import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  type CreateServiceCommandInput,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  SubmitTaskStateChangeCommand,
+  type Task,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
+import { startBerth, type TestBerth } from "../support/berth.ts";
+import { until } from "../support/poll.ts";
+import { startTargetHealthProxy, type TargetHealthProxy } from "../support/targetHealthProxy.ts";
+
+/**
+ * Services with loadBalancers, through the ECS SDK against the in-process server, with moto's
+ * server as the ELBv2 API (BERTH_ELBV2_ENDPOINT in local mode). The tests play the agent, as
+ * services.test.ts does, reporting the host ports Docker would have bound (networkBindings).
+ */
+const missing = motoMissing();
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+let moto: Moto;
+/** Berth reaches moto through it, so that a test can make targets fail their health checks. */
+let proxy: TargetHealthProxy;
+let berth: TestBerth;
+let ecs: ECSClient;
+let elb: ElasticLoadBalancingV2Client;
+let vpcId: string;
+
+beforeAll(async () => {
+  if (missing) return;
+  moto = await startMoto("000000000000");
+  proxy = await startTargetHealthProxy(moto.endpoint);
+  berth = await startBerth(undefined, {
+    scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 },
+    elbv2: { endpoint: proxy.endpoint, credentials },
+  });
+  ecs = berth.ecs;
+  elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
+  const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
+  vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
+  ec2.destroy();
+}, 60_000);
+afterAll(async () => {
+  elb?.destroy();
+  await berth?.stop();
+  await proxy?.close();
+  await moto?.stop();
+});
+
+async function targetGroup(name: string, targetType: "instance" | "ip" = "instance") {
+  const { TargetGroups } = await elb.send(
+    new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: targetType }),
+  );
+  return TargetGroups?.[0].TargetGroupArn as string;
+}
+
+/** Draining takes 2 s in that target group (ELBv2's default is 300 s). */
+const drainIn2s = (group: string) =>
+  elb.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: group,
+      Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "2" }],
+    }),
+  );
+
+/** A cluster and a task family of its name whose container `web` maps container port 80 to host port 8080. */
+async function cluster(name: string) {
+  await ecs.send(new CreateClusterCommand({ clusterName: name }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: name,
+      containerDefinitions: [
+        { name: "web", image: "busybox", memory: 64, portMappings: [{ containerPort: 80, hostPort: 8080 }] },
+      ],
+    }),
+  );
+}
+
+const createService = (input: Partial<CreateServiceCommandInput> & { cluster: string }) =>
+  ecs.send(new CreateServiceCommand({ serviceName: "web", taskDefinition: input.cluster, desiredCount: 1, ...input }));
+
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => ({ name: error.name, message: error.message }),
+  );
+
+describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () => {
+  it("are kept as given and described back", async () => {
+    await cluster("lb1");
+    const a = await targetGroup("lb1-a");
+    const b = await targetGroup("lb1-b");
+    const loadBalancers = [
+      { targetGroupArn: a, containerName: "web", containerPort: 80 },
+      { targetGroupArn: b, containerName: "web", containerPort: 80 },
+    ];
+    const { service } = await createService({ cluster: "lb1", loadBalancers });
+    expect(service?.loadBalancers).toEqual(loadBalancers);
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: "lb1", services: ["web"] }));
+    expect(services?.[0].loadBalancers).toEqual(loadBalancers);
+
+    // Changing them is a new deployment, as on ECS; the same ones again are not.
+    const same = await ecs.send(new UpdateServiceCommand({ cluster: "lb1", service: "web", loadBalancers }));
+    expect(same.service?.deployments).toHaveLength(1);
+    const fewer = await ecs.send(
+      new UpdateServiceCommand({ cluster: "lb1", service: "web", loadBalancers: loadBalancers.slice(0, 1) }),
+    );
+    expect(fewer.service?.loadBalancers).toEqual(loadBalancers.slice(0, 1));
+    expect(fewer.service?.deployments).toHaveLength(2);
+  });
+
+  it("are refused, changing nothing, when they do not match the task definition or ELBv2", async () => {
+    await cluster("lb2");
+    const arn = await targetGroup("lb2-a");
+    const ip = await targetGroup("lb2-ip", "ip");
+    const lb = { targetGroupArn: arn, containerName: "web", containerPort: 80 };
+    const cases: [object, string][] = [
+      [{ ...lb, containerName: "api" }, "The container api does not exist in the task definition."],
+      [{ ...lb, containerPort: 81 }, "The container web did not have a container port 81 defined."],
+      [
+        { ...lb, targetGroupArn: `${arn.slice(0, -4)}0000` },
+        `Unable to find the target group ${arn.slice(0, -4)}0000.`,
+      ],
+      [
+        { ...lb, targetGroupArn: ip },
+        `The provided target group ${ip} has target type ip, which is incompatible with the bridge network mode specified in the task definition.`,
+      ],
+      [
+        { loadBalancerName: "classic", containerName: "web", containerPort: 80 },
+        "Classic Load Balancers are not supported by Berth: give a targetGroupArn instead.",
+      ],
+    ];
+    for (const [given, message] of cases) {
+      expect(await refusal(createService({ cluster: "lb2", loadBalancers: [given] }))).toEqual({
+        name: "InvalidParameterException",
+        message,
+      });
+    }
+    const { services, failures } = await ecs.send(new DescribeServicesCommand({ cluster: "lb2", services: ["web"] }));
+    expect(services).toEqual([]);
+    expect(failures?.[0].reason).toBe("MISSING");
+
+    // On UpdateService too; the service keeps what it had.
+    await createService({ cluster: "lb2", loadBalancers: [lb] });
+    const bad = await refusal(
+      ecs.send(
+        new UpdateServiceCommand({ cluster: "lb2", service: "web", loadBalancers: [{ ...lb, containerPort: 81 }] }),
+      ),
+    );
+    expect(bad?.message).toBe("The container web did not have a container port 81 defined.");
+    // A new revision without the container the load balancer names is refused as well.
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "lb2",
+        containerDefinitions: [{ name: "other", image: "busybox", memory: 64 }],
+      }),
+    );
+    const revision = await refusal(
+      ecs.send(new UpdateServiceCommand({ cluster: "lb2", service: "web", taskDefinition: "lb2:2" })),
+    );
+    expect(revision?.message).toBe("The container web does not exist in the task definition.");
+    const { services: after } = await ecs.send(new DescribeServicesCommand({ cluster: "lb2", services: ["web"] }));
+    expect(after?.[0]).toMatchObject({ loadBalancers: [lb], taskDefinition: expect.stringMatching(/lb2:1$/) });
+    expect(after?.[0].deployments).toHaveLength(1);
+  });
+});
+
+describe("loadBalancers without an ELBv2 endpoint", () => {
+  it("are refused, saying how to configure one", async () => {
+    const plain = await startBerth();
+    try {
+      await plain.ecs.send(new CreateClusterCommand({ clusterName: "lb0" }));
+      await plain.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: "lb0",
+          containerDefinitions: [{ name: "web", image: "busybox", memory: 64, portMappings: [{ containerPort: 80 }] }],
+        }),
+      );
+      const error = await refusal(
+        plain.ecs.send(
+          new CreateServiceCommand({
+            cluster: "lb0",
+            serviceName: "web",
+            taskDefinition: "lb0",
+            desiredCount: 1,
+            loadBalancers: [
+              {
+                targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/tg/0123456789abcdef",
+                containerName: "web",
+                containerPort: 80,
+              },
+            ],
+          }),
+        ),
+      );
+      expect(error?.name).toBe("InvalidParameterException");
+      expect(error?.message).toContain("BERTH_ELBV2_ENDPOINT");
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+/** A container instance, on the EC2 instance its identity document names (none: no EC2 instance id). */
+const registerInstance = (clusterName: string, instanceId?: string, zone = "us-east-1a") =>
+  ecs.send(
+    new RegisterContainerInstanceCommand({
+      cluster: clusterName,
+      instanceIdentityDocument: instanceId && JSON.stringify({ instanceId, availabilityZone: zone }),
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 1024 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+      ],
+    }),
+  );
+
+/** Container instances on EC2 instances i-0<cluster><n>, in three zones. */
+async function instances(clusterName: string, count: number) {
+  for (let n = 0; n < count; n++) {
+    await registerInstance(clusterName, `i-0${clusterName}${n}`.padEnd(19, "0"), `us-east-1${"abc"[n % 3]}`);
+  }
+}
+
+async function tasksOf(clusterName: string): Promise<Task[]> {
+  const arns: string[] = [];
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
+    const page = await ecs.send(new ListTasksCommand({ cluster: clusterName, serviceName: "web", desiredStatus }));
+    arns.push(...(page.taskArns ?? []));
+  }
+  if (arns.length === 0) return [];
+  return (await ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: arns }))).tasks ?? [];
+}
+
+/** The agent's part: pending tasks start, with Docker's binding of container port 80 to host port 8080; tasks asked to stop stop. */
+async function agentStep(clusterName: string) {
+  for (const task of await tasksOf(clusterName)) {
+    if (task.lastStatus === "STOPPED") continue;
+    if (task.desiredStatus === "STOPPED") {
+      await ecs.send(new SubmitTaskStateChangeCommand({ cluster: clusterName, task: task.taskArn, status: "STOPPED" }));
+    } else if (task.lastStatus === "PENDING") {
+      await ecs.send(
+        new SubmitTaskStateChangeCommand({
+          cluster: clusterName,
+          task: task.taskArn,
+          status: "RUNNING",
+          containers: [
+            {
+              containerName: "web",
+              status: "RUNNING",
+              networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
+            },
+          ],
+        }),
+      );
+    }
+  }
+}
+
+/** What the target group has registered, as `instance:port` (moto reports every registered target healthy: it checks no real target). */
+async function registered(targetGroupArn: string): Promise<string[]> {
+  const { TargetHealthDescriptions } = await elb.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+  );
+  return (TargetHealthDescriptions ?? []).map((d) => `${d.Target?.Id}:${d.Target?.Port}`).sort();
+}
+
+async function describe1(clusterName: string): Promise<Service> {
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: clusterName, services: ["web"] }));
+  return services?.[0] as Service;
+}
+
+const messages = (service: Service) => (service.events ?? []).map((e) => e.message as string);
+const instanceOf = (task: Task, arns: Map<string, string>) => arns.get(task.containerInstanceArn ?? "");
+
+/** Container instance ARN → EC2 instance id, as the cluster has them. */
+async function ec2Ids(clusterName: string): Promise<Map<string, string>> {
+  const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: clusterName }));
+  const { containerInstances } = await ecs.send(
+    new DescribeContainerInstancesCommand({ cluster: clusterName, containerInstances: containerInstanceArns }),
+  );
+  return new Map((containerInstances ?? []).map((c) => [c.containerInstanceArn as string, c.ec2InstanceId as string]));
+}
+
+describe.skipIf(missing)("the scheduler and a service's target groups", () => {
+  it("registers running tasks, deregisters one that stops, and drains old tasks before stopping them in a deployment", async () => {
+    await cluster("lbs");
+    await instances("lbs", 3);
+    const arns = await ec2Ids("lbs");
+    const group = await targetGroup("lbs-a");
+    await drainIn2s(group);
+    await createService({
+      cluster: "lbs",
+      desiredCount: 2,
+      loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    });
+
+    // Running tasks are registered: their instance and the host port Docker bound.
+    const first = await until("2 targets registered", async () => {
+      await agentStep("lbs");
+      const targets = await registered(group);
+      return targets.length === 2 && targets;
+    });
+    const running = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
+    expect(first).toEqual(running.map((t) => `${instanceOf(t, arns)}:8080`).sort());
+    const afterRegistration = await describe1("lbs");
+    const said = messages(afterRegistration).filter((m) => m.includes("registered"));
+    expect(said.length).toBeGreaterThan(0);
+    for (const m of said)
+      expect(m).toMatch(new RegExp(`^\\(service web\\) registered [12] targets in \\(target-group ${group}\\)$`));
+
+    // A task that stops on its own leaves the target group; its replacement joins it.
+    const [victim] = running;
+    await ecs.send(
+      new SubmitTaskStateChangeCommand({ cluster: "lbs", task: victim.taskArn, status: "STOPPED", reason: "exit 1" }),
+    );
+    const victimTarget = `${instanceOf(victim, arns)}:8080`;
+    await until(
+      "the stopped task's target deregistered",
+      async () => !(await registered(group)).includes(victimTarget) || undefined,
+    );
+    await until("a replacement registered", async () => {
+      await agentStep("lbs");
+      const tasks = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING");
+      const targets = await registered(group);
+      return (
+        tasks.length === 2 &&
+        targets.length === 2 &&
+        tasks.every((t) => targets.includes(`${instanceOf(t, arns)}:8080`))
+      );
+    });
+    expect(messages(await describe1("lbs"))).toContain(
+      `(service web) deregistered 1 targets in (target-group ${group})`,
+    );
+
+    // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
+    const old = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
+    const leftAt = new Map<string, number>();
+    const stoppedAt = new Map<string, number>();
+    const done = await until(
+      "the deployment done",
+      async () => {
+        await agentStep("lbs");
+        const tasks = await tasksOf("lbs");
+        const targets = await registered(group);
+        const now = Date.now();
+        for (const t of old) {
+          const current = tasks.find((x) => x.taskArn === t.taskArn) as Task;
+          const target = `${instanceOf(t, arns)}:8080`;
+          // Its instance and port may serve a new task later (a fixed host port): only the first departure counts.
+          const servedByNew = tasks.some(
+            (x) =>
+              x.taskArn !== t.taskArn &&
+              x.desiredStatus === "RUNNING" &&
+              x.lastStatus === "RUNNING" &&
+              instanceOf(x, arns) === instanceOf(t, arns),
+          );
+          if (!targets.includes(target) && !leftAt.has(t.taskArn as string)) leftAt.set(t.taskArn as string, now);
+          if (current.desiredStatus === "STOPPED" && !stoppedAt.has(t.taskArn as string)) {
+            stoppedAt.set(t.taskArn as string, now);
+            // Never asked to stop while still registered.
+            expect(targets.includes(target) && !servedByNew).toBe(false);
+          }
+        }
+        const service = await describe1("lbs");
+        return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
+      },
+      60_000,
+      100,
+    );
+    for (const t of old) {
+      const arn = t.taskArn as string;
+      expect(leftAt.get(arn)).toBeDefined();
+      // Stopped no sooner than the deregistration delay after it left (the poll's own step aside).
+      expect((stoppedAt.get(arn) as number) - (leftAt.get(arn) as number)).toBeGreaterThanOrEqual(1800);
+    }
+    expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    // The new tasks serve: two targets, theirs.
+    const serving = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+    await until("the new tasks registered", async () => {
+      await agentStep("lbs");
+      const targets = await registered(group);
+      return (
+        targets.join() ===
+          serving
+            .map((t) => `${instanceOf(t, arns)}:8080`)
+            .sort()
+            .join() || undefined
+      );
+    });
+    for (const t of serving) expect(old.map((o) => o.taskArn)).not.toContain(t.taskArn);
+  }, 120_000);
+});
+
+/** A cluster of `count` instances, a target group, and the service `web` behind it. */
+async function balancedService(name: string, count: number, input: Partial<CreateServiceCommandInput> = {}) {
+  await cluster(name);
+  await instances(name, count);
+  const arns = await ec2Ids(name);
+  const group = await targetGroup(`${name}-a`);
+  await createService({
+    cluster: name,
+    desiredCount: 1,
+    loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    ...input,
+  });
+  return { arns, group };
+}
+
+describe.skipIf(missing)("a deployment behind a target group", () => {
+  it("does not replace an old task with a new one whose target is not healthy in the target group", async () => {
+    const { arns, group } = await balancedService("lbg", 1);
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbg");
+      const running = (await tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
+      const targets = await registered(group);
+      return running.length === 1 && targets.length === 1 && running;
+    });
+    // A second instance with no EC2 instance id: a task there has no target ELBv2 could call
+    // healthy (as one that keeps failing its checks, which moto cannot play: it checks no real target).
+    await registerInstance("lbg");
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbg", service: "web", forceNewDeployment: true }));
+    const fresh = await until("the new task RUNNING", async () => {
+      await agentStep("lbg");
+      return (await tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
+    });
+    expect(arns.has(fresh.containerInstanceArn as string)).toBe(false);
+    // Rounds go on (the sweep runs every second): the old task keeps serving, the new one is no reason to stop it.
+    for (let i = 0; i < 6; i++) {
+      await agentStep("lbg");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const tasks = await tasksOf("lbg");
+    expect(tasks.find((t) => t.taskArn === old.taskArn)).toMatchObject({
+      desiredStatus: "RUNNING",
+      lastStatus: "RUNNING",
+    });
+    expect(await registered(group)).toEqual([`${instanceOf(old, arns)}:8080`]);
+    const service = await describe1("lbg");
+    expect(service.deployments?.[0].rolloutState).toBe("IN_PROGRESS");
+    expect(messages(service).some((m) => m.includes("draining"))).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(missing)("a task whose target fails its health checks", () => {
+  it("is stopped and replaced once past the grace period, and leaves the target group", async () => {
+    const { arns, group } = await balancedService("lbu", 2, { healthCheckGracePeriodSeconds: 3 });
+    const [sick] = await until("the task registered", async () => {
+      await agentStep("lbu");
+      const running = (await tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(group)).length === 1 && running;
+    });
+    const instance = instanceOf(sick, arns) as string;
+    proxy.failing.add(instance);
+    const stopped = await until(
+      "the task stopped",
+      async () => {
+        await agentStep("lbu");
+        const task = (await tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
+        return task?.desiredStatus === "STOPPED" && task;
+      },
+      30_000,
+    );
+    proxy.failing.delete(instance);
+    expect(stopped).toMatchObject({
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: `Task failed ELB health checks in (target-group ${group})`,
+    });
+    // Not before the grace period, counted from when it started.
+    const stoppingAt = (stopped.stoppingAt ?? stopped.stoppedAt ?? new Date()).getTime();
+    expect(stoppingAt - (stopped.startedAt as Date).getTime()).toBeGreaterThanOrEqual(3000);
+    const replaced = await until("a replacement registered", async () => {
+      await agentStep("lbu");
+      const running = (await tasksOf("lbu")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const targets = await registered(group);
+      return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
+    });
+    expect(replaced.taskArn).not.toBe(sick.taskArn);
+    expect(messages(await describe1("lbu"))).toContain(
+      `(service web) (instance ${instance}) (port 8080) is unhealthy in (target-group ${group}) due to (reason Health checks failed).`,
+    );
+  }, 90_000);
+});
+
+describe.skipIf(missing)("new load balancers in UpdateService", () => {
+  it("take the new tasks, while the old ones drain out of the old target group", async () => {
+    const { arns, group: before } = await balancedService("lbc", 2);
+    await drainIn2s(before);
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbc");
+      const running = (await tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(before)).length === 1 && running;
+    });
+    const after = await targetGroup("lbc-b");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbc",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: after, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const fresh = await until("the old target group empty and the new task in the new one", async () => {
+      await agentStep("lbc");
+      const tasks = await tasksOf("lbc");
+      const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const service = await describe1("lbc");
+      // The old task stays in the old target group only (the new task has the other instance: the port is taken).
+      expect(await registered(after)).not.toContain(`${instanceOf(old, arns)}:8080`);
+      const done =
+        service.deployments?.length === 1 &&
+        running.length === 1 &&
+        running[0].taskArn !== old.taskArn &&
+        (await registered(before)).length === 0 &&
+        (await registered(after)).join() === `${instanceOf(running[0], arns)}:8080`;
+      return done && running[0];
+    });
+    expect(fresh.taskArn).not.toBe(old.taskArn);
+    const service = await describe1("lbc");
+    expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
+    expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
+  }, 90_000);
+});
