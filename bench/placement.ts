@@ -28,9 +28,10 @@ import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { describeStore } from "../local/store.ts";
 import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
+import { profiled } from "./cpuProfile.ts";
 
 const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S]
-                                        [--store sqlite|dynamodb|both] [--data-dir DIR]
+                                        [--store sqlite|dynamodb|both] [--data-dir DIR] [--profile FILE]
 
   --instances    container instances to register (default 1000; 4096 CPU units, 16384 MiB each)
   --tasks        tasks to place, 10 per RunTask call (default 10000)
@@ -39,7 +40,10 @@ const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--
                  spread:attribute:ecs.availability-zone,binpack:memory; e.g. binpack:cpu, random)
   --store        sqlite (default), dynamodb (AWS's DynamoDB Local, started with Java on a free
                  port, in memory) or both, one after the other, with the figures side by side
-  --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)`;
+  --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)
+  --profile      write a CPU profile of the RunTask phase (the control plane runs in this process)
+                 to FILE (.cpuprofile; the store's name is added with --store both) and print
+                 its top frames`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,6 +53,7 @@ const { values: flags } = parseArgs({
     strategy: { type: "string", default: "spread:attribute:ecs.availability-zone,binpack:memory" },
     store: { type: "string", default: "sqlite" },
     "data-dir": { type: "string" },
+    profile: { type: "string" },
     help: { type: "boolean" },
   },
 });
@@ -69,6 +74,8 @@ const TASKS = count("tasks");
 const CONCURRENCY = count("concurrency");
 const PER_CALL = 10;
 const DESCRIBE_BATCH = 100;
+/** Tasks per DescribeTasks call of the client that reads during placement. */
+const DESCRIBE_UNDER_LOAD = 10;
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /** `type:field,...` as in `--placement-strategy` of the CLI, e.g. spread:instanceId or random. */
 const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map((part) => {
@@ -105,6 +112,13 @@ try {
 }
 if (results.size > 1) printSideBySide(results);
 
+/** Where the RunTask phase's CPU profile goes on this store, if one was asked for. */
+function profileFile(store: StoreName): string | undefined {
+  const path = flags.profile;
+  if (!path || stores.length === 1) return path;
+  return path.replace(/(\.cpuprofile)?$/, `.${store}$1`);
+}
+
 /** What one run measured, per phase: items per second and call latencies. */
 type Figures = Map<string, { rate: number; unit: string; p50: number; p99: number }>;
 
@@ -131,7 +145,7 @@ async function runOn(store: StoreName): Promise<Figures> {
     credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
     // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
     // instance too often answers a retryable ServerException. Retried calls are counted below.
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) },
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 1 }) },
   });
   const figures: Figures = new Map();
   try {
@@ -167,25 +181,54 @@ async function runOn(store: StoreName): Promise<Figures> {
     const failures = new Map<string, number>();
     let retried = 0;
     const calls = Math.ceil(TASKS / PER_CALL);
-    const placement = await timed(calls, CONCURRENCY, async (i) => {
-      const {
-        tasks = [],
-        failures: failed = [],
-        $metadata,
-      } = await ecs.send(
-        new RunTaskCommand({
-          cluster: "bench",
-          taskDefinition: "bench:1",
-          count: Math.min(PER_CALL, TASKS - i * PER_CALL),
-          placementStrategy: STRATEGY,
-          startedBy: "bench",
-        }),
-      );
-      if (($metadata.attempts ?? 1) > 1) retried++;
-      for (const task of tasks) taskArns.push(task.taskArn as string);
-      for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
-    });
+    // Beside the RunTask calls, one client reads back 10 of the tasks placed so far at a time,
+    // one call in flight, until placement is done: DescribeTasks latency under that load.
+    let placing = true;
+    const duringPlacement: number[] = [];
+    const describer = (async () => {
+      while (placing) {
+        if (taskArns.length < DESCRIBE_UNDER_LOAD) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        const from = Math.floor(Math.random() * (taskArns.length - DESCRIBE_UNDER_LOAD + 1));
+        const t0 = performance.now();
+        await ecs.send(
+          new DescribeTasksCommand({ cluster: "bench", tasks: taskArns.slice(from, from + DESCRIBE_UNDER_LOAD) }),
+        );
+        duringPlacement.push(performance.now() - t0);
+      }
+    })();
+    const placement = await profiled(profileFile(store), () =>
+      timed(calls, CONCURRENCY, async (i) => {
+        const {
+          tasks = [],
+          failures: failed = [],
+          $metadata,
+        } = await ecs.send(
+          new RunTaskCommand({
+            cluster: "bench",
+            taskDefinition: "bench:1",
+            count: Math.min(PER_CALL, TASKS - i * PER_CALL),
+            placementStrategy: STRATEGY,
+            startedBy: "bench",
+          }),
+        );
+        if (($metadata.attempts ?? 1) > 1) retried++;
+        for (const task of tasks) taskArns.push(task.taskArn as string);
+        for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
+      }),
+    );
+    placing = false;
+    await describer;
     report(figures, "RunTask", placement, taskArns.length, "tasks placed");
+    report(
+      figures,
+      `DescribeTasks (${DESCRIBE_UNDER_LOAD} per call, during RunTask)`,
+      { elapsed: placement.elapsed, latencies: duringPlacement },
+      duringPlacement.length * DESCRIBE_UNDER_LOAD,
+      "tasks described",
+    );
     if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
     if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
     console.log(`  strategy: ${STRATEGY.map((s) => (s.field ? `${s.type}(${s.field})` : s.type)).join(" then ")}`);
@@ -211,6 +254,11 @@ interface Timing {
   elapsed: number;
   /** Latency of each call, ms. */
   latencies: number[];
+  /**
+   * CPU time this process (client and control plane) spent in the phase, ms: on a shared machine
+   * it moves far less than wall-clock time with what else runs.
+   */
+  cpu?: number;
 }
 
 /** Runs `n` calls with `concurrency` in flight, timing each one and the whole. */
@@ -218,6 +266,7 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const worker = async () => {
     while (next < n) {
       const i = next++;
@@ -227,7 +276,8 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return { elapsed: performance.now() - started, latencies };
+  const { user, system } = process.cpuUsage(cpu);
+  return { elapsed: performance.now() - started, latencies, cpu: (user + system) / 1000 };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -242,7 +292,8 @@ function report(figures: Figures, what: string, t: Timing, items: number, unit: 
   console.log(
     `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${rate.toFixed(0)} ${unit}/s` +
       `\n  ${sorted.length} calls, latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, ` +
-      `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`,
+      `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}` +
+      (t.cpu === undefined ? "" : `, CPU ${ms(t.cpu / sorted.length)} a call (this process, client included)`),
   );
 }
 

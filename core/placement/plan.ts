@@ -158,20 +158,27 @@ function first(checks: Check[], slot: Slot): Rejection | undefined {
 }
 
 function select(feasible: Slot[], ranks: Rank[]): Slot {
-  // Keys are computed for every feasible slot in ARN order, so `random` is drawn the same way each time.
-  const keyed = feasible.map((slot) => ({ slot, keys: ranks.map((r) => r.key(slot)) }));
-  let best = keyed[0];
-  for (const candidate of keyed.slice(1)) {
-    if (before(candidate, best)) best = candidate;
+  // Keys are computed for every feasible slot in ARN order, so `random` is drawn the same way each
+  // time; into one reused array, as this runs for every instance on every round.
+  let best = feasible[0];
+  let bestKeys = ranks.map((r) => r.key(best));
+  const keys = new Array<number>(ranks.length);
+  for (let i = 1; i < feasible.length; i++) {
+    const slot = feasible[i];
+    for (let k = 0; k < ranks.length; k++) keys[k] = ranks[k].key(slot);
+    if (before(slot, keys, best, bestKeys)) {
+      best = slot;
+      bestKeys = [...keys];
+    }
   }
-  return best.slot;
+  return best;
 }
 
-function before(a: { slot: Slot; keys: number[] }, b: { slot: Slot; keys: number[] }): boolean {
-  for (let i = 0; i < a.keys.length; i++) {
-    if (a.keys[i] !== b.keys[i]) return a.keys[i] < b.keys[i];
+function before(a: Slot, aKeys: number[], b: Slot, bKeys: number[]): boolean {
+  for (let i = 0; i < aKeys.length; i++) {
+    if (aKeys[i] !== bKeys[i]) return aKeys[i] < bKeys[i];
   }
-  return a.slot.tieBreak < b.slot.tieBreak;
+  return a.tieBreak < b.tieBreak;
 }
 
 /** Applies one placement to the working state: the demand's resources, and one more task of the group. */
