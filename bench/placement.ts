@@ -29,6 +29,7 @@ import { startLocal } from "../local/server.ts";
 import { describeStore } from "../local/store.ts";
 import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
 import { profiled } from "./cpuProfile.ts";
+import { type DynamoCounter, perCall, startDynamoCounter } from "./dynamoCounter.ts";
 
 const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S]
                                         [--store sqlite|dynamodb|both] [--data-dir DIR] [--profile FILE]
@@ -97,6 +98,8 @@ console.log(
     `${CONCURRENCY} calls in flight\n  node ${process.version}, ${availableParallelism()} CPUs`,
 );
 const dynamodb = stores.includes("dynamodb") ? await startDynamoDbLocal() : undefined;
+// Between Berth and DynamoDB Local: counts round trips and capacity units.
+const dynamoCounter = dynamodb ? await startDynamoCounter(dynamodb.endpoint) : undefined;
 const results = new Map<StoreName, Figures>();
 try {
   for (const store of stores) {
@@ -108,6 +111,7 @@ try {
   console.error(`bench: ${e.name}: ${e.message}`);
   process.exitCode = 1;
 } finally {
+  await dynamoCounter?.close();
   await dynamodb?.stop();
 }
 if (results.size > 1) printSideBySide(results);
@@ -132,8 +136,9 @@ async function runOn(store: StoreName): Promise<Figures> {
     BERTH_AGENT_HEARTBEAT_SECONDS: "86400",
     BERTH_THROTTLE: "read=1000000000/1000000000,mutate=1000000000/1000000000,agent=1000000000/1000000000",
   };
-  if (store === "dynamodb" && dynamodb) {
-    Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: dynamodb.endpoint });
+  const counter: DynamoCounter | undefined = store === "dynamodb" ? dynamoCounter : undefined;
+  if (counter) {
+    Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: counter.endpoint });
     env.BERTH_TABLE = `berth-bench-${Date.now()}`;
   }
   const options = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, env);
@@ -199,6 +204,7 @@ async function runOn(store: StoreName): Promise<Figures> {
         duringPlacement.push(performance.now() - t0);
       }
     })();
+    const countedBefore = counter?.counts();
     const placement = await profiled(profileFile(store), () =>
       timed(calls, CONCURRENCY, async (i) => {
         const {
@@ -219,9 +225,17 @@ async function runOn(store: StoreName): Promise<Figures> {
         for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
       }),
     );
+    const countedAfter = counter?.counts();
     placing = false;
     await describer;
     report(figures, "RunTask", placement, taskArns.length, "tasks placed");
+    if (countedBefore && countedAfter) {
+      // Everything the process asked of DynamoDB meanwhile: the DescribeTasks beside it (≈ one
+      // BatchGetItem per call) and local mode's change feed (a GetItem per instance a commit
+      // changed, in place of the DynamoDB stream AWS runs) included.
+      console.log(`  per RunTask call: ${perCall(countedBefore, countedAfter, placement.latencies.length)}`);
+      console.log(`  (the ${duringPlacement.length} DescribeTasks calls beside them included)`);
+    }
     report(
       figures,
       `DescribeTasks (${DESCRIBE_UNDER_LOAD} per call, during RunTask)`,
