@@ -400,6 +400,7 @@ class SqliteStore implements Store {
       record.expiresAt ?? null,
       record.utilization ? JSON.stringify(record.utilization) : null,
     );
+    this.heartbeats.refresh(record.cluster, record.id);
   }
 
   async getHeartbeat(cluster: string, id: string) {

@@ -610,6 +610,35 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         expect(await store.listContainerInstances("empty")).toEqual([]);
       });
 
+      it("lists what was committed since the last list: a new instance, a reservation, a new status", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "b"))]);
+        const [b] = await store.listContainerInstances("web");
+        await store.commit([
+          put("containerInstance", containerInstance("web", "a")),
+          put("containerInstance", { ...b, instance: { ...b.instance, status: "DRAINING" } }),
+        ]);
+        await store.commit([
+          {
+            kind: "resources",
+            cluster: "web",
+            id: "a",
+            cpu: -256,
+            memory: -512,
+            take: { ports: [80], udpPorts: [] },
+            free: { ports: [], udpPorts: [] },
+            groups: { g: 1 },
+            reserve: true,
+          },
+        ]);
+        const listed = await store.listContainerInstances("web");
+        expect(listed.map((r) => [r.id, r.instance.status, r.residentGroups])).toEqual([
+          ["a", "ACTIVE", { g: 1 }],
+          ["b", "DRAINING", {}],
+        ]);
+        expect(readResources(listed[0].instance.remainingResources).ports.has(80)).toBe(true);
+        expect((await store.listContainerInstances("web", "DRAINING")).map((r) => r.id)).toEqual(["b"]);
+      });
+
       it("finds an instance by EC2 instance id in its cluster, preferring a live registration", async () => {
         await store.commit([
           put("containerInstance", containerInstance("web", "old", { ec2InstanceId: "i-1", status: "INACTIVE" })),
@@ -1003,6 +1032,18 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
           beat("web", "ci2", 2_000, { utilization }),
         ]);
         expect(await store.listHeartbeats("nope")).toEqual([]);
+      });
+
+      it("lists the beats written since the last list: a new instance's and a newer one's", async () => {
+        await store.putHeartbeat(beat("web", "ci1", 1_000, { utilization }));
+        expect((await store.listHeartbeats("web")).map((h) => h.id)).toEqual(["ci1"]);
+        await store.putHeartbeat(beat("web", "ci2", 2_000));
+        await store.putHeartbeat(beat("web", "ci1", 3_000));
+        const listed = await store.listHeartbeats("web");
+        expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          beat("web", "ci1", 3_000),
+          beat("web", "ci2", 2_000),
+        ]);
       });
 
       it("hides an expired heartbeat", async () => {
