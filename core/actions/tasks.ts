@@ -123,16 +123,27 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     throw invalidParameter("group must have between 1 and 255 characters.");
   }
   validateTags(input.tags);
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
-  const longArn = await usesLongArns(ctx, "task");
+  // Three reads at once (one round trip's wait on DynamoDB, not three), their refusals in this order.
+  const [clusterRead, longArnRead, definitionRead] = await Promise.allSettled([
+    activeCluster(ctx, input.cluster),
+    usesLongArns(ctx, "task"),
+    resolveTaskDefinition(ctx, input.taskDefinition as string),
+  ]);
+  const cluster = valueOf(clusterRead).name;
+  const longArn = valueOf(longArnRead);
   checkTagging(longArn, "task", input);
-  const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
+  const taskDefinition = valueOf(definitionRead);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
   return { cluster, taskDefinition, tags, longArn };
 }
+
+const valueOf = <T>(settled: PromiseSettledResult<T>): T => {
+  if (settled.status === "rejected") throw settled.reason;
+  return settled.value;
+};
 
 function launchOf(
   input: RunTaskRequest | StartTaskRequest,
