@@ -197,10 +197,13 @@ export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionCont
     throw invalidParameter(`Tasks cannot be longer than ${MAX_REFERENCES.DescribeTasks}.`);
   }
   const withTags = input.include?.includes("TAGS") ?? false;
+  // One read of all the tasks named (a BatchGetItem on DynamoDB, not one GetItem each).
+  const ids = refs.flatMap((ref) => idInCluster(ref, cluster, "task") || []);
+  const found = new Map((await ctx.store.getTasks(cluster, ids)).map((record) => [record.id, record]));
   const { find, missingArn } = inCluster(
     cluster,
     "task",
-    (id) => ctx.store.getTask(cluster, id),
+    async (id) => found.get(id),
     (id) => taskArn(ctx.partition, cluster, id),
   );
   const describe = (record: TaskRecord) => (withTags ? record.task : withoutTags(record.task));

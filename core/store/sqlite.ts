@@ -266,6 +266,16 @@ class SqliteStore implements Store {
     );
   }
 
+  async getTasks(cluster: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return this.all<"task">(
+      `SELECT * FROM tasks WHERE cluster = ? AND id IN (SELECT value FROM json_each(?)) AND ${this.live}`,
+      cluster,
+      JSON.stringify(ids),
+      this.now(),
+    );
+  }
+
   async listTasks(q: TaskQuery, page: PageRequest) {
     const rows = this.all<"task">(
       `SELECT * FROM tasks WHERE cluster = ? AND id > ? AND ${this.live}

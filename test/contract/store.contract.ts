@@ -662,6 +662,22 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("several tasks at once", () => {
+      it("gets those of the cluster that exist and are live, whatever else is asked, in any order", async () => {
+        const ids = Array.from({ length: 120 }, (_, i) => `t${i}`);
+        await store.commit(ids.slice(0, 60).map((id) => put("task", task("web", id))));
+        await store.commit([
+          ...ids.slice(60, 100).map((id) => put("task", task("web", id))),
+          put("task", { ...task("web", "expired"), expiresAt: Date.now() - 1000 }),
+          put("task", task("other", "o1")),
+        ]);
+        const got = await store.getTasks("web", [...ids, "expired", "o1", "nope", "t0"]);
+        expect(got.map((t) => t.id).sort()).toEqual(ids.slice(0, 100).sort());
+        expect(got.find((t) => t.id === "t5")).toEqual(await store.getTask("web", "t5"));
+        expect(await store.getTasks("web", [])).toEqual([]);
+      });
+    });
+
     describe("tasks", () => {
       // 30 tasks in "web" with a mix of everything the filters look at, 5 in "other".
       const specs = Array.from({ length: 30 }, (_, i) => ({
