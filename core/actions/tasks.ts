@@ -129,10 +129,10 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     usesLongArns(ctx, "task"),
     resolveTaskDefinition(ctx, input.taskDefinition as string),
   ]);
-  const cluster = valueOf(clusterRead).name;
-  const longArn = valueOf(longArnRead);
+  const cluster = settledValue(clusterRead).name;
+  const longArn = settledValue(longArnRead);
   checkTagging(longArn, "task", input);
-  const taskDefinition = valueOf(definitionRead);
+  const taskDefinition = settledValue(definitionRead);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
@@ -140,7 +140,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
   return { cluster, taskDefinition, tags, longArn };
 }
 
-const valueOf = <T>(settled: PromiseSettledResult<T>): T => {
+const settledValue = <T>(settled: PromiseSettledResult<T>): T => {
   if (settled.status === "rejected") throw settled.reason;
   return settled.value;
 };
