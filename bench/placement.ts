@@ -28,9 +28,11 @@ import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { describeStore } from "../local/store.ts";
 import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
+import { profiled } from "./cpuProfile.ts";
+import { type DynamoCounter, perCall, startDynamoCounter } from "./dynamoCounter.ts";
 
 const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S]
-                                        [--store sqlite|dynamodb|both] [--data-dir DIR]
+                                        [--store sqlite|dynamodb|both] [--data-dir DIR] [--profile FILE]
 
   --instances    container instances to register (default 1000; 4096 CPU units, 16384 MiB each)
   --tasks        tasks to place, 10 per RunTask call (default 10000)
@@ -39,7 +41,10 @@ const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--
                  spread:attribute:ecs.availability-zone,binpack:memory; e.g. binpack:cpu, random)
   --store        sqlite (default), dynamodb (AWS's DynamoDB Local, started with Java on a free
                  port, in memory) or both, one after the other, with the figures side by side
-  --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)`;
+  --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)
+  --profile      write a CPU profile of the RunTask phase (the control plane runs in this process)
+                 to FILE (.cpuprofile; the store's name is added with --store both) and print
+                 its top frames`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,6 +54,7 @@ const { values: flags } = parseArgs({
     strategy: { type: "string", default: "spread:attribute:ecs.availability-zone,binpack:memory" },
     store: { type: "string", default: "sqlite" },
     "data-dir": { type: "string" },
+    profile: { type: "string" },
     help: { type: "boolean" },
   },
 });
@@ -69,6 +75,8 @@ const TASKS = count("tasks");
 const CONCURRENCY = count("concurrency");
 const PER_CALL = 10;
 const DESCRIBE_BATCH = 100;
+/** Tasks per DescribeTasks call of the client that reads during placement. */
+const DESCRIBE_UNDER_LOAD = 10;
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /** `type:field,...` as in `--placement-strategy` of the CLI, e.g. spread:instanceId or random. */
 const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map((part) => {
@@ -90,6 +98,8 @@ console.log(
     `${CONCURRENCY} calls in flight\n  node ${process.version}, ${availableParallelism()} CPUs`,
 );
 const dynamodb = stores.includes("dynamodb") ? await startDynamoDbLocal() : undefined;
+// Between Berth and DynamoDB Local: counts round trips and capacity units.
+const dynamoCounter = dynamodb ? await startDynamoCounter(dynamodb.endpoint) : undefined;
 const results = new Map<StoreName, Figures>();
 try {
   for (const store of stores) {
@@ -101,9 +111,17 @@ try {
   console.error(`bench: ${e.name}: ${e.message}`);
   process.exitCode = 1;
 } finally {
+  await dynamoCounter?.close();
   await dynamodb?.stop();
 }
 if (results.size > 1) printSideBySide(results);
+
+/** Where the RunTask phase's CPU profile goes on this store, if one was asked for. */
+function profileFile(store: StoreName): string | undefined {
+  const path = flags.profile;
+  if (!path || stores.length === 1) return path;
+  return path.replace(/(\.cpuprofile)?$/, `.${store}$1`);
+}
 
 /** What one run measured, per phase: items per second and call latencies. */
 type Figures = Map<string, { rate: number; unit: string; p50: number; p99: number }>;
@@ -118,8 +136,9 @@ async function runOn(store: StoreName): Promise<Figures> {
     BERTH_AGENT_HEARTBEAT_SECONDS: "86400",
     BERTH_THROTTLE: "read=1000000000/1000000000,mutate=1000000000/1000000000,agent=1000000000/1000000000",
   };
-  if (store === "dynamodb" && dynamodb) {
-    Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: dynamodb.endpoint });
+  const counter: DynamoCounter | undefined = store === "dynamodb" ? dynamoCounter : undefined;
+  if (counter) {
+    Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: counter.endpoint });
     env.BERTH_TABLE = `berth-bench-${Date.now()}`;
   }
   const options = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, env);
@@ -131,7 +150,7 @@ async function runOn(store: StoreName): Promise<Figures> {
     credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
     // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
     // instance too often answers a retryable ServerException. Retried calls are counted below.
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) },
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 1 }) },
   });
   const figures: Figures = new Map();
   try {
@@ -167,25 +186,63 @@ async function runOn(store: StoreName): Promise<Figures> {
     const failures = new Map<string, number>();
     let retried = 0;
     const calls = Math.ceil(TASKS / PER_CALL);
-    const placement = await timed(calls, CONCURRENCY, async (i) => {
-      const {
-        tasks = [],
-        failures: failed = [],
-        $metadata,
-      } = await ecs.send(
-        new RunTaskCommand({
-          cluster: "bench",
-          taskDefinition: "bench:1",
-          count: Math.min(PER_CALL, TASKS - i * PER_CALL),
-          placementStrategy: STRATEGY,
-          startedBy: "bench",
-        }),
-      );
-      if (($metadata.attempts ?? 1) > 1) retried++;
-      for (const task of tasks) taskArns.push(task.taskArn as string);
-      for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
-    });
+    // Beside the RunTask calls, one client reads back 10 of the tasks placed so far at a time,
+    // one call in flight, until placement is done: DescribeTasks latency under that load.
+    let placing = true;
+    const duringPlacement: number[] = [];
+    const describer = (async () => {
+      while (placing) {
+        if (taskArns.length < DESCRIBE_UNDER_LOAD) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        const from = Math.floor(Math.random() * (taskArns.length - DESCRIBE_UNDER_LOAD + 1));
+        const t0 = performance.now();
+        await ecs.send(
+          new DescribeTasksCommand({ cluster: "bench", tasks: taskArns.slice(from, from + DESCRIBE_UNDER_LOAD) }),
+        );
+        duringPlacement.push(performance.now() - t0);
+      }
+    })();
+    const countedBefore = counter?.counts();
+    const placement = await profiled(profileFile(store), () =>
+      timed(calls, CONCURRENCY, async (i) => {
+        const {
+          tasks = [],
+          failures: failed = [],
+          $metadata,
+        } = await ecs.send(
+          new RunTaskCommand({
+            cluster: "bench",
+            taskDefinition: "bench:1",
+            count: Math.min(PER_CALL, TASKS - i * PER_CALL),
+            placementStrategy: STRATEGY,
+            startedBy: "bench",
+          }),
+        );
+        if (($metadata.attempts ?? 1) > 1) retried++;
+        for (const task of tasks) taskArns.push(task.taskArn as string);
+        for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
+      }),
+    );
+    const countedAfter = counter?.counts();
+    placing = false;
+    await describer;
     report(figures, "RunTask", placement, taskArns.length, "tasks placed");
+    if (countedBefore && countedAfter) {
+      // Everything the process asked of DynamoDB meanwhile: the DescribeTasks beside it (≈ one
+      // BatchGetItem per call) and local mode's change feed (a GetItem per instance a commit
+      // changed, in place of the DynamoDB stream AWS runs) included.
+      console.log(`  per RunTask call: ${perCall(countedBefore, countedAfter, placement.latencies.length)}`);
+      console.log(`  (the ${duringPlacement.length} DescribeTasks calls beside them included)`);
+    }
+    report(
+      figures,
+      `DescribeTasks (${DESCRIBE_UNDER_LOAD} per call, during RunTask)`,
+      { elapsed: placement.elapsed, latencies: duringPlacement },
+      duringPlacement.length * DESCRIBE_UNDER_LOAD,
+      "tasks described",
+    );
     if (retried > 0) console.log(`  ${retried} RunTask calls were retried by the SDK`);
     if (failures.size > 0) console.log(`  failures: ${[...failures].map(([r, n]) => `${r} ×${n}`).join(", ")}`);
     console.log(`  strategy: ${STRATEGY.map((s) => (s.field ? `${s.type}(${s.field})` : s.type)).join(" then ")}`);
@@ -211,6 +268,11 @@ interface Timing {
   elapsed: number;
   /** Latency of each call, ms. */
   latencies: number[];
+  /**
+   * CPU time this process (client and control plane) spent in the phase, ms: on a shared machine
+   * it moves far less than wall-clock time with what else runs.
+   */
+  cpu?: number;
 }
 
 /** Runs `n` calls with `concurrency` in flight, timing each one and the whole. */
@@ -218,6 +280,7 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const worker = async () => {
     while (next < n) {
       const i = next++;
@@ -227,7 +290,8 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return { elapsed: performance.now() - started, latencies };
+  const { user, system } = process.cpuUsage(cpu);
+  return { elapsed: performance.now() - started, latencies, cpu: (user + system) / 1000 };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -242,7 +306,8 @@ function report(figures: Figures, what: string, t: Timing, items: number, unit: 
   console.log(
     `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${rate.toFixed(0)} ${unit}/s` +
       `\n  ${sorted.length} calls, latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, ` +
-      `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`,
+      `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}` +
+      (t.cpu === undefined ? "" : `, CPU ${ms(t.cpu / sorted.length)} a call (this process, client included)`),
   );
 }
 

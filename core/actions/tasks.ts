@@ -123,16 +123,27 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     throw invalidParameter("group must have between 1 and 255 characters.");
   }
   validateTags(input.tags);
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
-  const longArn = await usesLongArns(ctx, "task");
+  // Three reads at once (one round trip's wait on DynamoDB, not three), their refusals in this order.
+  const [clusterRead, longArnRead, definitionRead] = await Promise.allSettled([
+    activeCluster(ctx, input.cluster),
+    usesLongArns(ctx, "task"),
+    resolveTaskDefinition(ctx, input.taskDefinition as string),
+  ]);
+  const cluster = settledValue(clusterRead).name;
+  const longArn = settledValue(longArnRead);
   checkTagging(longArn, "task", input);
-  const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition as string);
+  const taskDefinition = settledValue(definitionRead);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
   return { cluster, taskDefinition, tags, longArn };
 }
+
+const settledValue = <T>(settled: PromiseSettledResult<T>): T => {
+  if (settled.status === "rejected") throw settled.reason;
+  return settled.value;
+};
 
 function launchOf(
   input: RunTaskRequest | StartTaskRequest,
@@ -186,10 +197,13 @@ export async function DescribeTasks(input: DescribeTasksRequest, ctx: ActionCont
     throw invalidParameter(`Tasks cannot be longer than ${MAX_REFERENCES.DescribeTasks}.`);
   }
   const withTags = input.include?.includes("TAGS") ?? false;
+  // One read of all the tasks named (a BatchGetItem on DynamoDB, not one GetItem each).
+  const ids = refs.flatMap((ref) => idInCluster(ref, cluster, "task") || []);
+  const found = new Map((await ctx.store.getTasks(cluster, ids)).map((record) => [record.id, record]));
   const { find, missingArn } = inCluster(
     cluster,
     "task",
-    (id) => ctx.store.getTask(cluster, id),
+    async (id) => found.get(id),
     (id) => taskArn(ctx.partition, cluster, id),
   );
   const describe = (record: TaskRecord) => (withTags ? record.task : withoutTags(record.task));

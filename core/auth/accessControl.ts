@@ -1,10 +1,11 @@
 import type { Partition } from "../model/config.ts";
 import type { Store } from "../store/port.ts";
 import { type KnownKey, keyReader } from "./accessKeys.ts";
-import { DEFAULT_AUDIT_RETENTION_DAYS, isAudited, recordAuditEvent } from "./audit.ts";
+import { auditEventRecord, DEFAULT_AUDIT_RETENTION_DAYS, isAudited, recordAuditEvent } from "./audit.ts";
 import { authorize, type Caller } from "./authorize.ts";
 import type { BootstrapTokenSource } from "./bootstrapRotation.ts";
 import type { KeyEncryptionKeyProvider } from "./keyEncryptionKey.ts";
+import type { AuditEventRecord } from "./records.ts";
 import { Throttle, type ThrottleLimits } from "./throttle.ts";
 import { resourcesOf } from "./touchedResources.ts";
 
@@ -20,10 +21,21 @@ export interface AccessControl {
   resources(action: string, input: unknown): string[];
   /** Throws AccessDeniedException. */
   authorize(caller: Caller, action: string, input: unknown, resources: string[]): Promise<void>;
-  audit(
-    call: { requestId: string; caller: Caller; operation: string; action: string; resources: string[] },
-    outcome: string,
-  ): Promise<void>;
+  /** Writes the call's audit event; `replaces`: the one its action committed, whose outcome this corrects. */
+  audit(call: AuditedCall, outcome: string, replaces?: AuditEventRecord): Promise<void>;
+  /**
+   * The call's audit event, for its action to commit with its own writes (one commit, and no
+   * action's change without its record); undefined when the call leaves none.
+   */
+  auditRecord(call: AuditedCall, outcome: string): Omit<AuditEventRecord, "version"> | undefined;
+}
+
+export interface AuditedCall {
+  requestId: string;
+  caller: Caller;
+  operation: string;
+  action: string;
+  resources: string[];
 }
 
 export interface AccessControlOptions {
@@ -54,9 +66,11 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     throttle: (caller, operation) => throttle.take(caller.accessKeyId, operation),
     resources: (action, input) => resourcesOf(partition, action, input),
     authorize: (caller, action, input, resources) => authorize(store, partition, caller, action, input, resources),
-    async audit(call, outcome) {
+    async audit(call, outcome, replaces) {
       if (!isAudited(call.operation)) return;
-      await recordAuditEvent(store, { ...call, at: now(), outcome }, retentionMs);
+      await recordAuditEvent(store, { ...call, at: now(), outcome }, retentionMs, replaces);
     },
+    auditRecord: (call, outcome) =>
+      isAudited(call.operation) ? auditEventRecord({ ...call, at: now(), outcome }, retentionMs) : undefined,
   };
 }

@@ -39,16 +39,32 @@ export interface KnownKey extends Caller {
   secretAccessKey: string;
 }
 
+/** Opened secrets kept at most (then forgotten all at once): far more keys than any deployment has. */
+const MAX_OPENED = 10_000;
+
 /**
  * Reads a key for a request: from the store every time, with no cache, so that a deleted key (or
  * a changed policy) takes effect at the next call. A secret that does not open (another key
  * encryption key) is an unknown key.
  */
 export function keyReader(store: Store, kek: KeyEncryptionKeyProvider) {
+  // Each sealed secret is opened once per key encryption key (an AES-GCM decryption per request
+  // otherwise); the record is still read every time.
+  const opened = new WeakMap<Buffer, Map<string, string | undefined>>();
+  const openOnce = (key: Buffer, sealed: string, accessKeyId: string) => {
+    let secrets = opened.get(key);
+    if (!secrets || secrets.size >= MAX_OPENED) {
+      secrets = new Map();
+      opened.set(key, secrets);
+    }
+    const id = `${accessKeyId}\u0000${sealed}`;
+    if (!secrets.has(id)) secrets.set(id, open(key, sealed, accessKeyId));
+    return secrets.get(id);
+  };
   return async (accessKeyId: string): Promise<KnownKey | undefined> => {
     const record = await store.getAccessKey(accessKeyId);
     if (!record) return undefined;
-    const secretAccessKey = open(await kek.get(), record.sealedSecret, accessKeyId);
+    const secretAccessKey = openOnce(await kek.get(), record.sealedSecret, accessKeyId);
     return secretAccessKey === undefined ? undefined : { accessKeyId, secretAccessKey, policy: record.policy };
   };
 }

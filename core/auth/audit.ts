@@ -23,9 +23,10 @@ export interface AuditEvent {
   outcome: string;
 }
 
-export async function recordAuditEvent(store: Store, event: AuditEvent, retentionMs: number): Promise<void> {
+/** The record of an audit event, as the audit trail keeps it. */
+export function auditEventRecord(event: AuditEvent, retentionMs: number): Omit<AuditEventRecord, "version"> {
   const atMs = event.at.getTime();
-  const record: Omit<AuditEventRecord, "version"> = {
+  return {
     id: `${String(atMs).padStart(15, "0")}-${event.requestId}`,
     atMs,
     accessKeyId: event.caller.accessKeyId,
@@ -35,5 +36,18 @@ export async function recordAuditEvent(store: Store, event: AuditEvent, retentio
     outcome: event.outcome,
     expiresAt: atMs + retentionMs,
   };
+}
+
+/**
+ * Writes an audit event on its own, or, with `replaces`, corrects the outcome of the one the
+ * call's action committed with its writes (it failed after its commit).
+ */
+export async function recordAuditEvent(
+  store: Store,
+  event: AuditEvent,
+  retentionMs: number,
+  replaces?: AuditEventRecord,
+): Promise<void> {
+  const record = replaces ? { ...replaces, outcome: event.outcome } : auditEventRecord(event, retentionMs);
   await store.commit([put("auditEvent", record)]);
 }

@@ -68,6 +68,16 @@ export async function withAgentConnections(
   return records.map((record) => withConnection(ctx, record, heartbeats.get(record.id), now));
 }
 
+/** A cluster's instances with agentConnected as of now: the instances and heartbeats read at once. */
+export async function connectedInstances(ctx: ActionContext, cluster: string): Promise<ContainerInstanceRecord[]> {
+  const [records, heartbeats] = await Promise.all([
+    ctx.store.listContainerInstances(cluster),
+    heartbeatsByInstance(ctx, cluster),
+  ]);
+  const now = ctx.now().getTime();
+  return records.map((record) => withConnection(ctx, record, heartbeats.get(record.id), now));
+}
+
 export async function heartbeatsByInstance(ctx: ActionContext, cluster: string): Promise<Map<string, HeartbeatRecord>> {
   return new Map((await ctx.store.listHeartbeats(cluster)).map((h) => [h.id, h]));
 }

@@ -9,7 +9,7 @@ import type { Candidate, PlacementPlan, PlacementRequest } from "../placement/ty
 import { EcsError } from "../protocol/errors.ts";
 import { put, type Write } from "../store/port.ts";
 import { usesLongArns } from "./accountSettings.ts";
-import { withAgentConnections } from "./agentConnection.ts";
+import { connectedInstances } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
 import { needsLastStatus, withResidents } from "./residents.ts";
@@ -55,11 +55,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
   const longArn = launch.longArn ?? (await usesLongArns(ctx, "task"));
   return retryOnConflict(async () => {
     // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
-    const instances = await withAgentConnections(
-      ctx,
-      launch.cluster,
-      (await ctx.store.listContainerInstances(launch.cluster)).filter((i) => i.instance.status !== "INACTIVE"),
-    );
+    const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
     if (instances.length === 0 && !launch.onInstances) {
       throw new NoContainerInstances();
     }

@@ -36,11 +36,35 @@ export async function withResidents(
 export const needsLastStatus = (expressions: (string | undefined)[]) =>
   expressions.some((e) => e?.includes("runningTasksCount"));
 
-/** The instance's tasks from its counts per group: a group and no lastStatus each. */
-function groupTasks(record: ContainerInstanceRecord, only: string | undefined): ResidentTask[] {
+/**
+ * The instance's tasks from its counts per group: a group and no lastStatus each. Made once per
+ * frozen record (the stores share their decoded records between launches, and a launch changes
+ * few of them), so that a launch does not rebuild every task of the cluster; frozen, as shared.
+ */
+function groupTasks(record: ContainerInstanceRecord, only: string | undefined): readonly ResidentTask[] {
+  if (!Object.isFrozen(record)) return tasksOfGroups(record, only);
+  let byGroup = groupTasksOf.get(record);
+  if (!byGroup) {
+    byGroup = new Map();
+    groupTasksOf.set(record, byGroup);
+  }
+  let tasks = byGroup.get(only);
+  if (!tasks) {
+    tasks = Object.freeze(tasksOfGroups(record, only));
+    byGroup.set(only, tasks);
+  }
+  return tasks;
+}
+
+const groupTasksOf = new WeakMap<ContainerInstanceRecord, Map<string | undefined, readonly ResidentTask[]>>();
+
+function tasksOfGroups(record: ContainerInstanceRecord, only: string | undefined): ResidentTask[] {
   const tasks: ResidentTask[] = [];
   for (const [group, count] of Object.entries(record.residentGroups ?? {})) {
-    if (only === undefined || group === only) for (let i = 0; i < count; i++) tasks.push({ group });
+    if (only !== undefined && group !== only) continue;
+    // One object for the group's tasks: nothing changes a resident task.
+    const task: ResidentTask = Object.freeze({ group });
+    for (let i = 0; i < count; i++) tasks.push(task);
   }
   return tasks;
 }

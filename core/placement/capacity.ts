@@ -19,10 +19,23 @@ export interface Shortfall {
   detail: string;
 }
 
-/** The instance's remaining resources. */
+/**
+ * The instance's remaining resources. Read once per frozen list (the stores share their decoded
+ * records, frozen, between launches): placement reads every instance's on each launch. Callers
+ * never change what they get back (reserve makes new sets).
+ */
 export function remaining(record: ContainerInstanceRecord): Remaining {
-  return readResources(record.instance.remainingResources);
+  const list = record.instance.remainingResources;
+  if (!list || !Object.isFrozen(list)) return readResources(list);
+  let read = readOnce.get(list);
+  if (!read) {
+    read = readResources(list);
+    readOnce.set(list, read);
+  }
+  return read;
 }
+
+const readOnce = new WeakMap<object, Remaining>();
 
 /** The fixed host ports of a port list: dynamic ports (0) dropped, duplicates removed. */
 export function hostPorts(ports: readonly number[]): number[] {
@@ -42,9 +55,10 @@ export function shortfallIn(left: Remaining, demand: Reservation): Shortfall | u
   if (demand.memory > left.memory) {
     return { reason: "RESOURCE:MEMORY", detail: `Needs ${demand.memory} MiB of memory, ${left.memory} remaining.` };
   }
-  const tcp = hostPorts(demand.ports).filter((p) => left.ports.has(p));
+  // Most tasks ask for no fixed host port: nothing to look at then.
+  const tcp = demand.ports.length === 0 ? [] : hostPorts(demand.ports).filter((p) => left.ports.has(p));
   if (tcp.length > 0) return { reason: "RESOURCE:PORTS", detail: `Host ports in use: ${tcp.join(", ")}.` };
-  const udp = hostPorts(demand.udpPorts).filter((p) => left.udpPorts.has(p));
+  const udp = demand.udpPorts.length === 0 ? [] : hostPorts(demand.udpPorts).filter((p) => left.udpPorts.has(p));
   if (udp.length > 0) return { reason: "RESOURCE:PORTS_UDP", detail: `UDP host ports in use: ${udp.join(", ")}.` };
   return undefined;
 }

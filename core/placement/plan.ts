@@ -66,6 +66,13 @@ interface Slot {
   left: Remaining;
   /** Set by a stage whose answer cannot change during the plan. */
   rejected?: Rejection;
+  /**
+   * The per-round checks' answer (null: fits), kept until the plan places a task on this slot:
+   * fit and constraints read only the slot's own record and tasks, which nothing else changes.
+   */
+  verdict?: Rejection | null;
+  /** Position in ARN order. */
+  index: number;
   /** Position in a seeded shuffle: the last tie-break. */
   tieBreak: number;
 }
@@ -95,11 +102,15 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
     .map((c) => ({
       arn: arnOf(c.record),
       read: c.record,
-      now: { record: c.record, tasks: [...c.tasks] },
+      now: { record: c.record, tasks: c.tasks },
       left: remaining(c.record),
       tieBreak: 0,
+      index: 0,
     }))
     .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  slots.forEach((slot, i) => {
+    slot.index = i;
+  });
   shuffle(
     slots.map((_, i) => i),
     random,
@@ -114,8 +125,9 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
   const once: Check[] = [active, agentConnected, requiredAttributes(request)];
   for (const slot of slots) slot.rejected = first(once, slot);
 
-  // (b) Resource fit, then (c) constraints: both re-run every round, since each placement changes
-  // what is left on an instance and which group tasks it holds. Fit comes before constraints, the
+  // (b) Resource fit, then (c) constraints: both re-run on an instance each time the plan places a
+  // task there, since that changes what is left on it and which group tasks it holds (and nothing
+  // else does: they read the instance's own record and tasks only). Fit comes before constraints, the
   // order ECS documents; constraints run in the order given (request's, then task definition's).
   const each: Check[] = [fitsDemand(request), ...request.constraints.map((c) => constraint(c, request))];
 
@@ -128,21 +140,20 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
   let failures: PlacementFailure[] = [];
   for (let n = 0; n < request.count; n++) {
     const feasible: Slot[] = [];
-    const rejected: PlacementFailure[] = [];
     for (const slot of slots) {
-      const why = slot.rejected ?? first(each, slot);
-      if (why) rejected.push({ arn: slot.arn, ...why });
-      else feasible.push(slot);
+      if (slot.verdict === undefined) slot.verdict = slot.rejected ?? first(each, slot) ?? null;
+      if (!slot.verdict) feasible.push(slot);
     }
     // No instance can take this task: the rest cannot be placed either, for the same reasons.
     if (feasible.length === 0) {
-      failures = rejected;
+      failures = slots.map((slot) => ({ arn: slot.arn, ...(slot.verdict as Rejection) }));
       break;
     }
     // (e) Select the best by the strategies' keys, then commit it into the working state so the
     // next round sees it.
     const chosen = select(feasible, ranks);
     place(chosen, request);
+    chosen.verdict = undefined;
     for (const rank of ranks) rank.placed?.(chosen);
     placements.push(chosen.read);
   }
@@ -158,20 +169,27 @@ function first(checks: Check[], slot: Slot): Rejection | undefined {
 }
 
 function select(feasible: Slot[], ranks: Rank[]): Slot {
-  // Keys are computed for every feasible slot in ARN order, so `random` is drawn the same way each time.
-  const keyed = feasible.map((slot) => ({ slot, keys: ranks.map((r) => r.key(slot)) }));
-  let best = keyed[0];
-  for (const candidate of keyed.slice(1)) {
-    if (before(candidate, best)) best = candidate;
+  // Keys are computed for every feasible slot in ARN order, so `random` is drawn the same way each
+  // time; into one reused array, as this runs for every instance on every round.
+  let best = feasible[0];
+  let bestKeys = ranks.map((r) => r.key(best));
+  const keys = new Array<number>(ranks.length);
+  for (let i = 1; i < feasible.length; i++) {
+    const slot = feasible[i];
+    for (let k = 0; k < ranks.length; k++) keys[k] = ranks[k].key(slot);
+    if (before(slot, keys, best, bestKeys)) {
+      best = slot;
+      bestKeys = [...keys];
+    }
   }
-  return best.slot;
+  return best;
 }
 
-function before(a: { slot: Slot; keys: number[] }, b: { slot: Slot; keys: number[] }): boolean {
-  for (let i = 0; i < a.keys.length; i++) {
-    if (a.keys[i] !== b.keys[i]) return a.keys[i] < b.keys[i];
+function before(a: Slot, aKeys: number[], b: Slot, bKeys: number[]): boolean {
+  for (let i = 0; i < aKeys.length; i++) {
+    if (aKeys[i] !== bKeys[i]) return aKeys[i] < bKeys[i];
   }
-  return a.slot.tieBreak < b.slot.tieBreak;
+  return a.tieBreak < b.tieBreak;
 }
 
 /** Applies one placement to the working state: the demand's resources, and one more task of the group. */
@@ -260,19 +278,24 @@ function strategy(s: PlacementStrategy, slots: Slot[], request: PlacementRequest
   // spread: fewest tasks of the group per value of the field first. Counts cover every candidate,
   // eligible or not (tasks on a full instance still sit in its Availability Zone), and grow as this
   // plan places tasks. An instance's attributes do not change during a plan: each value is read once.
+  // Each slot's value as a number, and a count per value: looked up for every slot every round.
   const spreadOf = spreadValue(s.field as string);
-  const bucket = new Map(slots.map((slot) => [slot, spreadOf(slot)]));
-  const counts = new Map<string, number>();
+  const values = new Map<string, number>();
+  const bucket = slots.map((slot) => {
+    const value = spreadOf(slot);
+    if (!values.has(value)) values.set(value, values.size);
+    return values.get(value) as number;
+  });
+  const counts = new Array<number>(values.size).fill(0);
   for (const slot of slots) {
-    const mine = slot.now.tasks.filter((t) => t.group === request.group).length;
-    const value = bucket.get(slot) as string;
-    counts.set(value, (counts.get(value) ?? 0) + mine);
+    let mine = 0;
+    for (const t of slot.now.tasks) if (t.group === request.group) mine++;
+    counts[bucket[slot.index]] += mine;
   }
   return {
-    key: (slot) => counts.get(bucket.get(slot) as string) ?? 0,
+    key: (slot) => counts[bucket[slot.index]],
     placed: (slot) => {
-      const value = bucket.get(slot) as string;
-      counts.set(value, (counts.get(value) ?? 0) + 1);
+      counts[bucket[slot.index]]++;
     },
   };
 }

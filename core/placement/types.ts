@@ -14,7 +14,7 @@ export interface ResidentTask {
 /** An instance as placement sees it: its record (with remainingResources) and its live tasks. */
 export interface Candidate {
   record: ContainerInstanceRecord;
-  tasks: ResidentTask[];
+  tasks: readonly ResidentTask[];
 }
 
 export interface PlacementRequest {

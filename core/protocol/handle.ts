@@ -1,5 +1,7 @@
-import type { AccessControl } from "../auth/accessControl.ts";
+import type { AccessControl, AuditedCall } from "../auth/accessControl.ts";
+import { withAuditInCommit } from "../auth/auditInCommit.ts";
 import type { Caller } from "../auth/authorize.ts";
+import type { AuditEventRecord } from "../auth/records.ts";
 import { ThrottlingError } from "../auth/throttle.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import type { ActionContext, ActionTable } from "../operations/context.ts";
@@ -44,7 +46,8 @@ export interface ProtocolDeps {
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
   let operation: string | undefined;
   let caller: Caller | undefined;
-  let audited: Parameters<AccessControl["audit"]>[0] | undefined;
+  let audited: AuditedCall | undefined;
+  let inCommit: ReturnType<typeof withAuditInCommit> | undefined;
   try {
     checkBodySize(req.body);
     const { access } = deps;
@@ -81,21 +84,37 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
       await access.authorize(caller, action, input, audited.resources);
     }
     api.validate?.(operation, input);
-    const output = await api.actions[operation](input, { ...deps.context, caller });
-    await audit(deps, audited, "Success");
+    const call = audited;
+    inCommit = call && access && withAuditInCommit(deps.context.store, () => access.auditRecord(call, "Success"));
+    let output: unknown;
+    try {
+      output = await api.actions[operation](input, {
+        ...deps.context,
+        caller,
+        store: inCommit?.store ?? deps.context.store,
+      });
+    } finally {
+      inCommit?.close();
+    }
+    if (!inCommit?.written()) await audit(deps, audited, "Success");
     return respond(200, output ?? {}, requestId);
   } catch (error) {
     const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);
     if (ecsError.status >= 500) deps.onServerError?.(error, operation);
-    await audit(deps, audited, ecsError.name);
+    await audit(deps, audited, ecsError.name, inCommit?.written());
     return respondError(ecsError, requestId);
   }
 }
 
-/** The audit event of a call that got as far as authorization; a failure to write it is logged, not answered. */
-async function audit(deps: ProtocolDeps, call: Parameters<AccessControl["audit"]>[0] | undefined, outcome: string) {
+/**
+ * The audit event of a call that got as far as authorization, unless its action committed it
+ * (`replaces`: it did, and then failed); a failure to write it is logged, not answered.
+ */
+async function audit(deps: ProtocolDeps, call: AuditedCall | undefined, outcome: string, replaces?: AuditEventRecord) {
   if (!call || !deps.access) return;
-  await deps.access.audit(call, outcome).catch((error) => deps.onServerError?.(error, `audit of ${call.action}`));
+  await deps.access
+    .audit(call, outcome, replaces)
+    .catch((error) => deps.onServerError?.(error, `audit of ${call.action}`));
 }
 
 /** A throttled call's resources for its audit event: none when its body would not decode anyway. */

@@ -253,6 +253,11 @@ class DynamoStore implements Store {
     return this.get<"task">(taskKey(cluster, id));
   }
 
+  async getTasks(cluster: string, ids: string[]) {
+    const keys = [...new Set(ids)].filter((id) => id !== "").map((id) => taskKey(cluster, id));
+    return (await this.reader.getMany(keys)).map((item) => recordOf<"task">(item));
+  }
+
   async listTasks(q: TaskQuery, page: PageRequest) {
     // The narrowest partition the query names; the other criteria filter it.
     const [index, partition] = q.containerInstanceId

@@ -34,6 +34,8 @@ export interface Store {
   listContainerInstances(cluster: string, status?: string): Promise<ContainerInstanceRecord[]>;
 
   getTask(cluster: string, id: string): Promise<TaskRecord | undefined>;
+  /** Several tasks of a cluster at once (DescribeTasks): those that exist, in any order. */
+  getTasks(cluster: string, ids: string[]): Promise<TaskRecord[]>;
   listTasks(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
   /**
    * The cluster's live (not STOPPED) tasks counted per container instance, group and lastStatus,

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DatabaseSync as Database, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync as Database, SQLInputValue, StatementSync } from "node:sqlite";
 import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
 import { PENDING_STATUSES } from "../model/taskState.ts";
@@ -19,6 +19,7 @@ import {
   type TaskQuery,
   type Write,
 } from "./port.ts";
+import { ClusterRows } from "./sqlite/clusterRows.ts";
 import { migrate } from "./sqlite/migrations.ts";
 import {
   type HeartbeatRow,
@@ -35,6 +36,11 @@ import { SCHEMA, UNVERSIONED_TABLES } from "./sqlite/schema.ts";
 
 /** The statuses countTasks counts, as SQL: RUNNING and the pending ones. */
 const LIVE_COUNTED = ["RUNNING", ...PENDING_STATUSES].map((s) => `'${s}'`).join(", ");
+
+/** A container instance's columns but its data: what says whether its decoded record is current. */
+const INSTANCE_HEAD = `cluster, id, status, version, expires_at, cpu_left, memory_left, ports, udp_ports, resident_groups,
+  resources_version`;
+type InstanceHead = Omit<Row, "data"> & ResourceRow & { cluster: string; id: string; status: string };
 
 /** How often expired records are purged; reads already skip them. */
 const PURGE_EVERY_MS = 60_000;
@@ -59,6 +65,28 @@ export async function openSqliteStore(path: string, now: () => number = Date.now
 class SqliteStore implements Store {
   private lastPurge = 0;
   private readonly decodedInstances = new InstanceCache();
+  private dataVersion: number | undefined;
+  /** Each cluster's container instances (all columns but the data) and heartbeats, as last read. */
+  private readonly instanceHeads = new ClusterRows<InstanceHead>(
+    (cluster) =>
+      this.statement(`SELECT ${INSTANCE_HEAD} FROM container_instances WHERE cluster = ?`).all(
+        cluster,
+      ) as InstanceHead[],
+    (cluster, id) =>
+      this.statement(`SELECT ${INSTANCE_HEAD} FROM container_instances WHERE cluster = ? AND id = ?`).get(
+        cluster,
+        id,
+      ) as InstanceHead | undefined,
+  );
+  private readonly recordOfKeptHead = new WeakMap<InstanceHead, ContainerInstanceRecord>();
+  private readonly heartbeatOfKeptRow = new WeakMap<HeartbeatRow, HeartbeatRecord>();
+  private readonly heartbeats = new ClusterRows<HeartbeatRow>(
+    (cluster) => this.statement("SELECT * FROM heartbeats WHERE cluster = ?").all(cluster) as HeartbeatRow[],
+    (cluster, id) =>
+      this.statement("SELECT * FROM heartbeats WHERE cluster = ? AND id = ?").get(cluster, id) as
+        | HeartbeatRow
+        | undefined,
+  );
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
@@ -66,12 +94,24 @@ class SqliteStore implements Store {
 
   private live = "(expires_at IS NULL OR expires_at > ?)";
 
+  /** Statements prepared once per SQL text (a bounded set: the texts below), not once per call. */
+  private readonly statements = new Map<string, StatementSync>();
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private all<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K][] {
-    return (this.db.prepare(sql).all(...params) as Row[]).map((row) => recordOfRow<K>(row));
+    return (this.statement(sql).all(...params) as Row[]).map((row) => recordOfRow<K>(row));
   }
 
   private one<K extends Kind>(sql: string, ...params: SQLInputValue[]): RecordKinds[K] | undefined {
-    const row = this.db.prepare(sql).get(...params) as Row | undefined;
+    const row = this.statement(sql).get(...params) as Row | undefined;
     return row ? recordOfRow<K>(row) : undefined;
   }
 
@@ -81,23 +121,36 @@ class SqliteStore implements Store {
    * and few change between two launches).
    */
   private instances(where: string, ...params: SQLInputValue[]): ContainerInstanceRecord[] {
-    const heads = this.db
-      .prepare(
-        `SELECT cluster, id, version, expires_at, cpu_left, memory_left, ports, udp_ports, resident_groups,
-           resources_version FROM container_instances WHERE ${where}`,
-      )
-      .all(...params) as (Omit<Row, "data"> & ResourceRow)[];
-    const data = this.db.prepare("SELECT data FROM container_instances WHERE cluster = ? AND id = ?");
-    return heads.map((head) =>
-      this.decodedInstances.get(
-        `${head.cluster}/${head.id}`,
-        { version: head.version, resourcesVersion: head.resources_version, left: () => leftOfRow(head) },
-        () => {
-          const { data: json } = data.get(head.cluster as string, head.id as string) as { data: string };
-          return recordOfRow<"containerInstance">({ ...head, data: json });
-        },
-      ),
+    const heads = this.statement(`SELECT ${INSTANCE_HEAD} FROM container_instances WHERE ${where}`).all(
+      ...params,
+    ) as InstanceHead[];
+    return heads.map((head) => this.instanceOfHead(head));
+  }
+
+  private instanceOfHead(head: InstanceHead): ContainerInstanceRecord {
+    return this.decodedInstances.get(
+      `${head.cluster}/${head.id}`,
+      { version: head.version, resourcesVersion: head.resources_version, left: () => leftOfRow(head) },
+      () => {
+        const { data } = this.statement("SELECT data FROM container_instances WHERE cluster = ? AND id = ?").get(
+          head.cluster,
+          head.id,
+        ) as { data: string };
+        return recordOfRow<"containerInstance">({ ...head, data });
+      },
     );
+  }
+
+  /**
+   * Drops the rows kept per cluster when another connection (another process on the same file)
+   * has committed since the last look: this connection's own writes refresh them as they commit.
+   */
+  private forgetOthersWrites() {
+    const { data_version } = this.statement("PRAGMA data_version").get() as { data_version: number };
+    if (data_version === this.dataVersion) return;
+    this.dataVersion = data_version;
+    this.instanceHeads.clear();
+    this.heartbeats.clear();
   }
 
   async getCluster(name: string) {
@@ -161,14 +214,12 @@ class SqliteStore implements Store {
     const status = query.status === "ALL" || !query.status ? null : query.status;
     const prefix = query.familyPrefix ?? "";
     // A family is ACTIVE when it has an ACTIVE revision, INACTIVE when it has none.
-    const rows = this.db
-      .prepare(
-        `SELECT family FROM task_definitions
+    const rows = this.statement(
+      `SELECT family FROM task_definitions
          WHERE substr(family, 1, ?) = ? AND family > ? AND ${this.live}
          GROUP BY family HAVING ? IS NULL OR max(status = 'ACTIVE') = (? = 'ACTIVE')
          ORDER BY family LIMIT ?`,
-      )
-      .all(prefix.length, prefix, page.after ?? "", this.now(), status, status, page.limit + 1) as { family: string }[];
+    ).all(prefix.length, prefix, page.after ?? "", this.now(), status, status, page.limit + 1) as { family: string }[];
     return pageOf(
       rows.map((r) => r.family),
       page.limit,
@@ -191,13 +242,19 @@ class SqliteStore implements Store {
   }
 
   async listContainerInstances(cluster: string, status?: string) {
-    return this.instances(
-      `cluster = ? AND (? IS NULL OR status = ?) AND ${this.live} ORDER BY id`,
-      cluster,
-      status ?? null,
-      status ?? null,
-      this.now(),
-    );
+    this.forgetOthersWrites();
+    return this.instanceHeads
+      .rows(cluster, this.now())
+      .filter((head) => status === undefined || head.status === status)
+      .map((head) => {
+        // A kept head is replaced when its row is written: the record put together for it holds.
+        let record = this.recordOfKeptHead.get(head);
+        if (!record) {
+          record = this.instanceOfHead(head);
+          this.recordOfKeptHead.set(head, record);
+        }
+        return record;
+      });
   }
 
   async getTask(cluster: string, id: string) {
@@ -205,6 +262,16 @@ class SqliteStore implements Store {
       `SELECT * FROM tasks WHERE cluster = ? AND id = ? AND ${this.live}`,
       cluster,
       id,
+      this.now(),
+    );
+  }
+
+  async getTasks(cluster: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return this.all<"task">(
+      `SELECT * FROM tasks WHERE cluster = ? AND id IN (SELECT value FROM json_each(?)) AND ${this.live}`,
+      cluster,
+      JSON.stringify(ids),
       this.now(),
     );
   }
@@ -231,14 +298,12 @@ class SqliteStore implements Store {
   }
 
   async countResidentTasks(cluster: string, group?: string) {
-    const rows = this.db
-      .prepare(
-        `SELECT container_instance, task_group, last_status, count(*) AS n FROM tasks
+    const rows = this.statement(
+      `SELECT container_instance, task_group, last_status, count(*) AS n FROM tasks
          WHERE cluster = ? AND last_status IS NOT 'STOPPED' AND container_instance IS NOT NULL
            AND (? IS NULL OR task_group = ?) AND ${this.live}
          GROUP BY container_instance, task_group, last_status`,
-      )
-      .all(cluster, group ?? null, group ?? null, this.now()) as {
+    ).all(cluster, group ?? null, group ?? null, this.now()) as {
       container_instance: string;
       task_group: string | null;
       last_status: string | null;
@@ -253,12 +318,10 @@ class SqliteStore implements Store {
   }
 
   async countTasks(cluster: string) {
-    const rows = this.db
-      .prepare(
-        `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN (${LIVE_COUNTED})
+    const rows = this.statement(
+      `SELECT last_status, count(*) AS n FROM tasks WHERE cluster = ? AND last_status IN (${LIVE_COUNTED})
          AND ${this.live} GROUP BY last_status`,
-      )
-      .all(cluster, this.now()) as { last_status: string; n: number }[];
+    ).all(cluster, this.now()) as { last_status: string; n: number }[];
     const count = (s: string) => rows.find((r) => r.last_status === s)?.n ?? 0;
     return { running: count("RUNNING"), pending: PENDING_STATUSES.reduce((n, s) => n + count(s), 0) };
   }
@@ -290,9 +353,9 @@ class SqliteStore implements Store {
   }
 
   async countServices(cluster: string) {
-    const rows = this.db
-      .prepare(`SELECT status, count(*) AS n FROM services WHERE cluster = ? AND ${this.live} GROUP BY status`)
-      .all(cluster, this.now()) as { status: string; n: number }[];
+    const rows = this.statement(
+      `SELECT status, count(*) AS n FROM services WHERE cluster = ? AND ${this.live} GROUP BY status`,
+    ).all(cluster, this.now()) as { status: string; n: number }[];
     const count = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
     return { active: count("ACTIVE"), draining: count("DRAINING") };
   }
@@ -338,44 +401,56 @@ class SqliteStore implements Store {
 
   async putHeartbeat(record: HeartbeatRecord) {
     // Utilization holds only numbers and ARNs: plain JSON, no ECS timestamp decoding.
-    this.db
-      .prepare("INSERT OR REPLACE INTO heartbeats (cluster, id, at, expires_at, utilization) VALUES (?, ?, ?, ?, ?)")
-      .run(
-        record.cluster,
-        record.id,
-        record.at,
-        record.expiresAt ?? null,
-        record.utilization ? JSON.stringify(record.utilization) : null,
-      );
+    this.statement(
+      "INSERT OR REPLACE INTO heartbeats (cluster, id, at, expires_at, utilization) VALUES (?, ?, ?, ?, ?)",
+    ).run(
+      record.cluster,
+      record.id,
+      record.at,
+      record.expiresAt ?? null,
+      record.utilization ? JSON.stringify(record.utilization) : null,
+    );
+    this.heartbeats.refresh(record.cluster, record.id);
   }
 
   async getHeartbeat(cluster: string, id: string) {
-    const row = this.db
-      .prepare(`SELECT * FROM heartbeats WHERE cluster = ? AND id = ? AND ${this.live}`)
-      .get(cluster, id, this.now()) as HeartbeatRow | undefined;
+    const row = this.statement(`SELECT * FROM heartbeats WHERE cluster = ? AND id = ? AND ${this.live}`).get(
+      cluster,
+      id,
+      this.now(),
+    ) as HeartbeatRow | undefined;
     return row ? heartbeatOf(row) : undefined;
   }
 
   async listHeartbeats(cluster: string) {
-    const rows = this.db
-      .prepare(`SELECT * FROM heartbeats WHERE cluster = ? AND ${this.live}`)
-      .all(cluster, this.now()) as HeartbeatRow[];
-    return rows.map(heartbeatOf);
+    this.forgetOthersWrites();
+    return this.heartbeats.rows(cluster, this.now()).map((row) => {
+      let heartbeat = this.heartbeatOfKeptRow.get(row);
+      if (!heartbeat) {
+        heartbeat = Object.freeze(heartbeatOf(row));
+        this.heartbeatOfKeptRow.set(row, heartbeat);
+      }
+      return heartbeat;
+    });
   }
 
   async commit(writes: Write[]) {
     checkResourceWrites(writes);
     this.purgeExpired();
-    this.db.exec("BEGIN IMMEDIATE");
+    this.statement("BEGIN IMMEDIATE").run();
     try {
       for (const write of writes) {
         if (write.kind === "resources") this.applyResources(write);
         else this.apply(write);
       }
-      this.db.exec("COMMIT");
+      this.statement("COMMIT").run();
     } catch (error) {
-      this.db.exec("ROLLBACK");
+      this.statement("ROLLBACK").run();
       throw error;
+    }
+    for (const write of writes) {
+      if (write.kind === "resources") this.instanceHeads.refresh(write.cluster, write.id);
+      else if (write.kind === "containerInstance") this.instanceHeads.refresh(write.record.cluster, write.record.id);
     }
   }
 
@@ -385,9 +460,9 @@ class SqliteStore implements Store {
     const keyWhere = table.key.map((k) => `${k} = ?`).join(" AND ");
     const keyValues = table.key.map((k) => columns[k]);
     const instance = write.kind === "containerInstance";
-    const current = this.db
-      .prepare(`SELECT ${instance ? "*" : "version, expires_at"} FROM ${table.name} WHERE ${keyWhere}`)
-      .get(...keyValues) as ({ version: number; expires_at: number | null } & Partial<ResourceRow>) | undefined;
+    const current = this.statement(
+      `SELECT ${instance ? "*" : "version, expires_at"} FROM ${table.name} WHERE ${keyWhere}`,
+    ).get(...keyValues) as ({ version: number; expires_at: number | null } & Partial<ResourceRow>) | undefined;
     // An expired record counts as absent: it is gone as far as any reader knows.
     const live = current && (current.expires_at === null || current.expires_at > this.now());
     const currentVersion = live ? current.version : null;
@@ -413,16 +488,17 @@ class SqliteStore implements Store {
       );
     }
     const names = Object.keys(row);
-    this.db
-      .prepare(`INSERT OR REPLACE INTO ${table.name} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`)
-      .run(...names.map((n) => row[n]));
+    this.statement(
+      `INSERT OR REPLACE INTO ${table.name} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    ).run(...names.map((n) => row[n]));
   }
 
   /** A delta on the instance's remaining resources as they are now (see ResourceWrite). */
   private applyResources(write: ResourceWrite) {
-    const current = this.db
-      .prepare("SELECT * FROM container_instances WHERE cluster = ? AND id = ?")
-      .get(write.cluster, write.id) as ({ status: string; expires_at: number | null } & ResourceRow) | undefined;
+    const current = this.statement("SELECT * FROM container_instances WHERE cluster = ? AND id = ?").get(
+      write.cluster,
+      write.id,
+    ) as ({ status: string; expires_at: number | null } & ResourceRow) | undefined;
     const live = current && (current.expires_at === null || current.expires_at > this.now());
     const next =
       live && (!write.reserve || current.status === "ACTIVE") ? afterWrite(leftOfRow(current), write) : undefined;
@@ -430,21 +506,19 @@ class SqliteStore implements Store {
       throw new ConflictError(`container instance ${write.cluster}/${write.id} cannot take this reservation now`);
     }
     const row = rowOfLeft(next, current.resources_version + 1);
-    this.db
-      .prepare(
-        `UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ?, resident_groups = ?,
+    this.statement(
+      `UPDATE container_instances SET cpu_left = ?, memory_left = ?, ports = ?, udp_ports = ?, resident_groups = ?,
            resources_version = ? WHERE cluster = ? AND id = ?`,
-      )
-      .run(
-        row.cpu_left,
-        row.memory_left,
-        row.ports,
-        row.udp_ports,
-        row.resident_groups,
-        row.resources_version,
-        write.cluster,
-        write.id,
-      );
+    ).run(
+      row.cpu_left,
+      row.memory_left,
+      row.ports,
+      row.udp_ports,
+      row.resident_groups,
+      row.resources_version,
+      write.cluster,
+      write.id,
+    );
   }
 
   private purgeExpired() {
@@ -454,8 +528,10 @@ class SqliteStore implements Store {
     // Expired task definitions stay: the highest revision ever registered decides the next one.
     const purged = Object.values(TABLES).filter((t) => t !== TABLES.taskDefinition);
     for (const name of [...purged.map((t) => t.name), ...UNVERSIONED_TABLES]) {
-      this.db.prepare(`DELETE FROM ${name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
+      this.statement(`DELETE FROM ${name} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now);
     }
+    this.instanceHeads.clear();
+    this.heartbeats.clear();
   }
 
   async close() {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
+import { reservationWrite } from "../../core/placement/capacity.ts";
 import { put } from "../../core/store/port.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { containerInstance, runStoreContract, task, taskDefinition } from "./store.contract.ts";
@@ -67,6 +68,35 @@ describe("SQLite file from before instances counted their tasks per group", () =
       expect((await store.getContainerInstance("web", "ci2"))?.residentGroups).toEqual({});
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe("SQLite file shared by two connections", () => {
+  it("lists the instances and heartbeats the other connection wrote since the last list", async () => {
+    const path = join(dir, "two-connections", "berth.sqlite");
+    const [one, other] = [await openSqliteStore(path), await openSqliteStore(path)];
+    try {
+      await one.commit([put("containerInstance", containerInstance("web", "ci1"))]);
+      await one.putHeartbeat({ cluster: "web", id: "ci1", at: 1 });
+      // Read once, so that the other connection's writes below land on rows already read.
+      expect((await other.listContainerInstances("web")).map((i) => i.id)).toEqual(["ci1"]);
+      expect((await other.listHeartbeats("web")).map((h) => h.at)).toEqual([1]);
+
+      await one.commit([
+        put("containerInstance", containerInstance("web", "ci2")),
+        reservationWrite({ cluster: "web", id: "ci1" }, { cpu: 256, memory: 512, ports: [], udpPorts: [] }, "g"),
+      ]);
+      await one.putHeartbeat({ cluster: "web", id: "ci1", at: 2 });
+      const instances = await other.listContainerInstances("web");
+      expect(instances.map((i) => [i.id, i.residentGroups])).toEqual([
+        ["ci1", { g: 1 }],
+        ["ci2", {}],
+      ]);
+      expect((await other.listHeartbeats("web")).map((h) => h.at)).toEqual([2]);
+    } finally {
+      await one.close();
+      await other.close();
     }
   });
 });

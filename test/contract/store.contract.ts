@@ -610,6 +610,35 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         expect(await store.listContainerInstances("empty")).toEqual([]);
       });
 
+      it("lists what was committed since the last list: a new instance, a reservation, a new status", async () => {
+        await store.commit([put("containerInstance", containerInstance("web", "b"))]);
+        const [b] = await store.listContainerInstances("web");
+        await store.commit([
+          put("containerInstance", containerInstance("web", "a")),
+          put("containerInstance", { ...b, instance: { ...b.instance, status: "DRAINING" } }),
+        ]);
+        await store.commit([
+          {
+            kind: "resources",
+            cluster: "web",
+            id: "a",
+            cpu: -256,
+            memory: -512,
+            take: { ports: [80], udpPorts: [] },
+            free: { ports: [], udpPorts: [] },
+            groups: { g: 1 },
+            reserve: true,
+          },
+        ]);
+        const listed = await store.listContainerInstances("web");
+        expect(listed.map((r) => [r.id, r.instance.status, r.residentGroups])).toEqual([
+          ["a", "ACTIVE", { g: 1 }],
+          ["b", "DRAINING", {}],
+        ]);
+        expect(readResources(listed[0].instance.remainingResources).ports.has(80)).toBe(true);
+        expect((await store.listContainerInstances("web", "DRAINING")).map((r) => r.id)).toEqual(["b"]);
+      });
+
       it("finds an instance by EC2 instance id in its cluster, preferring a live registration", async () => {
         await store.commit([
           put("containerInstance", containerInstance("web", "old", { ec2InstanceId: "i-1", status: "INACTIVE" })),
@@ -630,6 +659,22 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
           put("containerInstance", containerInstance("web", "old", { ec2InstanceId: "i-1", status: "INACTIVE" })),
         ]);
         expect((await store.findContainerInstanceByEc2Id("web", "i-1"))?.id).toBe("old");
+      });
+    });
+
+    describe("several tasks at once", () => {
+      it("gets those of the cluster that exist and are live, whatever else is asked, in any order", async () => {
+        const ids = Array.from({ length: 120 }, (_, i) => `t${i}`);
+        await store.commit(ids.slice(0, 60).map((id) => put("task", task("web", id))));
+        await store.commit([
+          ...ids.slice(60, 100).map((id) => put("task", task("web", id))),
+          put("task", { ...task("web", "expired"), expiresAt: Date.now() - 1000 }),
+          put("task", task("other", "o1")),
+        ]);
+        const got = await store.getTasks("web", [...ids, "expired", "o1", "nope", "t0"]);
+        expect(got.map((t) => t.id).sort()).toEqual(ids.slice(0, 100).sort());
+        expect(got.find((t) => t.id === "t5")).toEqual(await store.getTask("web", "t5"));
+        expect(await store.getTasks("web", [])).toEqual([]);
       });
     });
 
@@ -1003,6 +1048,18 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
           beat("web", "ci2", 2_000, { utilization }),
         ]);
         expect(await store.listHeartbeats("nope")).toEqual([]);
+      });
+
+      it("lists the beats written since the last list: a new instance's and a newer one's", async () => {
+        await store.putHeartbeat(beat("web", "ci1", 1_000, { utilization }));
+        expect((await store.listHeartbeats("web")).map((h) => h.id)).toEqual(["ci1"]);
+        await store.putHeartbeat(beat("web", "ci2", 2_000));
+        await store.putHeartbeat(beat("web", "ci1", 3_000));
+        const listed = await store.listHeartbeats("web");
+        expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          beat("web", "ci1", 3_000),
+          beat("web", "ci2", 2_000),
+        ]);
       });
 
       it("hides an expired heartbeat", async () => {
