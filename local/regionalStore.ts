@@ -18,11 +18,15 @@ export function withSharedAccess(region: Store, home: Store): Store {
     async commit(writes) {
       const toHome = writes.filter(shared);
       if (toHome.length === 0) return region.commit(writes);
-      // No action commits both kinds at once; one that did would lose its atomicity here.
-      if (toHome.length !== writes.length) {
-        throw new Error("A commit mixes the account's keys or audit trail with a region's records.");
+      if (toHome.length === writes.length) return home.commit(writes);
+      // An action's first commit carries its audit event (core/auth/auditInCommit.ts); here the
+      // trail is the default region's, so the event follows the region's records on its own, as
+      // it did before events joined commits. No action commits keys with a region's records.
+      if (toHome.some((w) => w.kind !== "auditEvent")) {
+        throw new Error("A commit mixes the account's keys with a region's records.");
       }
-      return home.commit(writes);
+      await region.commit(writes.filter((w) => !shared(w)));
+      await home.commit(toHome);
     },
     // The default region's store is closed with its own control plane.
     close: () => region.close(),

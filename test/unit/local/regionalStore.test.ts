@@ -62,4 +62,21 @@ describe("another region's store", () => {
     expect(await region.getIdempotency("mixed")).toBeUndefined();
     expect(await region.getAccessKey("AKIAMIXED")).toBeUndefined();
   });
+
+  it("commits an action's records with its audit event: the records in the region, the event in the trail", async () => {
+    const event = {
+      id: "2",
+      atMs: 0,
+      accessKeyId: "AKIAADMIN",
+      principal: "admin" as const,
+      action: "ecs:CreateCluster",
+      resources: [],
+      outcome: "Success" as const,
+    };
+    await region.commit([put("idempotency", { key: "created", request: "r", response: {} }), put("auditEvent", event)]);
+    expect(await own.getIdempotency("created")).toBeDefined();
+    expect(await home.getIdempotency("created")).toBeUndefined();
+    expect((await home.listAuditEvents(page)).items.map((e) => e.id)).toEqual(["2"]);
+    expect((await own.listAuditEvents(page)).items).toEqual([]);
+  });
 });
