@@ -216,6 +216,7 @@ describe("every region in local mode", { timeout: 60_000 }, () => {
     ["a string that is no region", "not a region"],
     ["a region of another partition", "cn-north-1"],
     ["an upper-case region", "EU-WEST-1"],
+    ["a name shaped as a region that AWS does not have", "us-aaaa-1"],
   ])("refuses a request signed for %s, clearly, and opens nothing", async (_, region) => {
     const before = berth.regions();
     const files = readdirSync(berth.dataDir);
