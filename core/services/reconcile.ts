@@ -3,6 +3,7 @@ import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
+import { isProtected } from "../model/taskProtection.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
 import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
@@ -126,7 +127,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     draining = drain.draining;
     messages.push(...drain.messages);
   }
-  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false);
+  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false, true);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
   let registered = false;
@@ -224,14 +225,18 @@ async function stopTasks(
   tasks: TaskRecord[],
   stop: StopRequest,
   force: boolean,
+  spareProtected = false,
 ): Promise<TaskRecord[]> {
   const stopped: TaskRecord[] = [];
   for (const t of tasks) {
     const after = await updateTask(ctx, cluster, t.id, (r) => {
+      // Protection read now, not when the round read the task: UpdateTaskProtection may have come since.
+      if (spareProtected && isProtected(r, ctx.now().getTime())) return undefined;
       const task = requestStop(r.task, stop, ctx.now(), force ? false : r.acknowledged);
       return task && { ...r, task };
     });
-    if (after) stopped.push(after);
+    // A spared task comes back as it was (still meant to run): it is not among the stopped.
+    if (after?.task.desiredStatus === "STOPPED") stopped.push(after);
   }
   return stopped;
 }
