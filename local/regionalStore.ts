@@ -11,7 +11,11 @@ export function withSharedAccess(region: Store, home: Store): Store {
   const shared = (write: Write) =>
     write.kind === "auditEvent" || (write.kind === "accessKey" && write.record.policy.kind !== "instance");
   const overrides: Partial<Store> = {
-    getAccessKey: async (accessKeyId) => (await home.getAccessKey(accessKeyId)) ?? region.getAccessKey(accessKeyId),
+    // An instance key of the default region is that region's only, as this region's are its own.
+    getAccessKey: async (accessKeyId) => {
+      const key = await home.getAccessKey(accessKeyId);
+      return key && key.policy.kind !== "instance" ? key : region.getAccessKey(accessKeyId);
+    },
     // The account's keys; a region's instance keys are not listed (they go with their instance).
     listAccessKeys: (page) => home.listAccessKeys(page),
     listAuditEvents: (page) => home.listAuditEvents(page),

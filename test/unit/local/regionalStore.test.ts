@@ -52,6 +52,12 @@ describe("another region's store", () => {
     expect(await own.getIdempotency("claim")).toBeDefined();
   });
 
+  it("does not take the default region's instance keys for its own", async () => {
+    await home.commit([key("AKIAHOMEHOST", { kind: "instance", cluster: "default", containerInstanceId: "i-home" })]);
+    expect(await home.getAccessKey("AKIAHOMEHOST")).toBeDefined();
+    expect(await region.getAccessKey("AKIAHOMEHOST")).toBeUndefined();
+  });
+
   it("refuses a commit that would span both stores, and writes nothing", async () => {
     await expect(
       region.commit([
