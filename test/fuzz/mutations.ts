@@ -18,6 +18,8 @@ interface Site {
 
 interface Mutation {
   name: string;
+  /** How often it is chosen, against 1: more for those that make values the actions must check themselves. */
+  weight?: number;
   /** Whether the mutation means something at this site. */
   applies(site: Site): boolean;
   /** The new value at the site (`undefined`: the member removed). */
@@ -89,6 +91,7 @@ const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array"
 const MUTATIONS: Mutation[] = [
   {
     name: "wrong type",
+    weight: 2,
     applies: () => true,
     value: (_site, random, _c, current) => {
       const others = [
@@ -110,6 +113,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: "length out of range",
+    weight: 2,
     applies: ({ shape }) =>
       ["string", "list", "map"].includes(shape.type) &&
       (shape.min !== undefined || shape.max !== undefined || shape.type === "string"),
@@ -131,6 +135,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: "bad enum",
+    weight: 2,
     applies: ({ shape }) => Boolean(shape.enum),
     value: ({ shape }, random) => {
       const valid = random.pick(shape.enum ?? [""]);
@@ -147,6 +152,7 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: "integer out of bounds",
+    weight: 3,
     applies: ({ shape }) =>
       (shape.type === "integer" || shape.type === "long") && (shape.min ?? shape.max) !== undefined,
     value: ({ shape }, random) =>
@@ -154,11 +160,13 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: "boundary number",
+    weight: 3,
     applies: ({ shape }) => ["integer", "long", "double", "timestamp"].includes(shape.type),
     value: (_site, random) => random.pick(BOUNDARY_NUMBERS),
   },
   {
     name: "unicode",
+    weight: 3,
     applies: ({ shape }) => shape.type === "string",
     value: ({ shape }, random) =>
       unicodeString(random, random.int(Math.max(1, shape.min ?? 1), Math.min(shape.max ?? 40, 40))),
@@ -232,9 +240,16 @@ const MUTATIONS: Mutation[] = [
 /** Breaks the value at one random site with a mutation that applies there; returns the value and what was done. */
 export function mutate(random: Random, context: MutationContext, shapeName: string, root: unknown) {
   const sites = sitesOf(context.model, shapeName, root);
-  const site = random.pick(sites);
-  const choices = MUTATIONS.filter((m) => m.applies(site));
-  const mutation = random.pick(choices);
+  // The mutation first, then a site where it means something: a numeric member is rarer than a
+  // null one, and its boundaries matter more.
+  const weighted = MUTATIONS.flatMap((m) => Array(m.weight ?? 1).fill(m) as Mutation[]);
+  let mutation = random.pick(weighted);
+  let where = sites.filter((s) => mutation.applies(s));
+  while (where.length === 0) {
+    mutation = random.pick(weighted);
+    where = sites.filter((s) => mutation.applies(s));
+  }
+  const site = random.pick(where);
   const value = mutation.value(site, random, context, getAt(root, site.path));
   return { value: setAt(root, site.path, value), note: `${mutation.name} at ${site.path.join(".") || "(request)"}` };
 }

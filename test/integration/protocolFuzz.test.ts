@@ -10,7 +10,9 @@ import { createAccessControl } from "../../core/auth/accessControl.ts";
 import { ensureAccessKey, generateAccessKey } from "../../core/auth/accessKeys.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { handleEcsRequest, type ProtocolDeps, type RawResponse } from "../../core/protocol/handle.ts";
+import { ecsModel } from "../../core/protocol/model.ts";
 import { ECS_PREFIX, type FuzzCase, generateCase, type Targets } from "../fuzz/cases.ts";
+import { outputProblems } from "../fuzz/outputCheck.ts";
 import type { Plausible } from "../fuzz/values.ts";
 import { openRecordedTestStore, type RecordedStore } from "../support/storeRecords.ts";
 
@@ -23,7 +25,8 @@ import { openRecordedTestStore, type RecordedStore } from "../support/storeRecor
  *
  * The cases that ever failed (test/fuzz/replay.json) run first. The seed is printed;
  * BERTH_FUZZ_SEED replays a run, BERTH_FUZZ_CASES sizes it (the nightly run: 10000), and
- * BERTH_FUZZ_FAILURES_OUT=<file> writes a run's failures there in the replay file's form.
+ * BERTH_FUZZ_FAILURES_OUT=<file> writes a run's failures there in the replay file's form;
+ * BERTH_FUZZ_LOG=1 prints every case and its answer.
  */
 const PARTITION = { region: "us-east-1", accountId: "000000000000" };
 const ON_DYNAMODB = process.env.BERTH_TEST_STORE === "dynamodb";
@@ -40,6 +43,11 @@ const backgroundErrors: string[] = [];
 const unhandled: string[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(String((reason as Error)?.stack ?? reason));
 let plausible: Plausible;
+/**
+ * The fixtures' references that differ from run to run (the ids Berth makes), by name: written
+ * as `{{name}}` in the replay file, and put back before a replayed case is sent.
+ */
+let references: Record<string, string>;
 
 beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);
@@ -59,7 +67,7 @@ beforeAll(async () => {
   const throttle = { read: UNLIMITED, mutate: UNLIMITED, agent: UNLIMITED };
   const access = createAccessControl({ store, partition: PARTITION, keyEncryptionKey, throttle });
   deps = { apis, context, access };
-  plausible = await createFixtures();
+  ({ plausible, references } = await createFixtures());
 });
 
 afterAll(async () => {
@@ -68,7 +76,7 @@ afterAll(async () => {
 });
 
 /** A cluster with an instance, a task definition, a task and a service, for the cases to find. */
-async function createFixtures(): Promise<Plausible> {
+async function createFixtures(): Promise<{ plausible: Plausible; references: Record<string, string> }> {
   const call = async (action: string, input: unknown) => {
     const response = await send(`${ECS_PREFIX}.${action}`, JSON.stringify(input));
     if (response.status !== 200) throw new Error(`${action}: ${response.body}`);
@@ -90,13 +98,19 @@ async function createFixtures(): Promise<Plausible> {
   const instanceArn: string = containerInstance.containerInstanceArn;
   const taskArn: string = tasks[0].taskArn;
   const arns = [cluster.clusterArn, taskDefinition.taskDefinitionArn, instanceArn, taskArn, service.serviceArn];
-  return {
+  const references = {
+    containerInstanceArn: instanceArn,
+    containerInstanceId: instanceArn.split("/").at(-1) as string,
+    taskArn,
+    taskId: taskArn.split("/").at(-1) as string,
+  };
+  const plausible = {
     byMember: {
       cluster: ["default", cluster.clusterArn],
       taskdefinition: ["app", "app:1", taskDefinition.taskDefinitionArn],
       family: ["app"],
-      containerinstance: [instanceArn, instanceArn.split("/").at(-1) as string],
-      task: [taskArn, taskArn.split("/").at(-1) as string],
+      containerinstance: [instanceArn, references.containerInstanceId],
+      task: [taskArn, references.taskId],
       service: ["web", service.serviceArn],
       resourcearn: arns,
       arn: arns,
@@ -106,7 +120,15 @@ async function createFixtures(): Promise<Plausible> {
     },
     any: ["default", "app", "app:1", "c", "web", "busybox", "RUNNING", ...arns],
   };
+  return { plausible, references };
 }
+
+/** `text` with the fixtures' references as `{{name}}` (ARNs first: they contain the ids). */
+const withPlaceholders = (text: string) =>
+  Object.entries(references).reduce((t, [name, value]) => t.replaceAll(value, `{{${name}}}`), text);
+
+const withReferences = (text: string) =>
+  text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => references[name] ?? whole);
 
 async function signed(target: string, body: string) {
   const signer = new SignatureV4({ credentials: admin, region: "us-east-1", service: "ecs", sha256: Sha256 });
@@ -166,6 +188,12 @@ async function check(fuzzCase: FuzzCase, before: string): Promise<{ outcome: str
   } catch {
     problems.push({ problem: "an answer that is not JSON", response: shown });
   }
+  const operation = fuzzCase.target.startsWith(`${ECS_PREFIX}.`) ? fuzzCase.target.slice(ECS_PREFIX.length + 1) : "";
+  if (response.status === 200 && operation) {
+    const wrong = outputProblems(ecsModel, operation, parsed);
+    if (wrong.length > 0)
+      problems.push({ problem: `an answer ECS's model does not allow: ${wrong.join("; ")}`, response: shown });
+  }
   if (response.status >= 400 && (typeof parsed?.__type !== "string" || typeof parsed?.message !== "string")) {
     problems.push({ problem: "an error without __type and message", response: shown });
   }
@@ -177,6 +205,8 @@ async function check(fuzzCase: FuzzCase, before: string): Promise<{ outcome: str
   for (const reason of unhandled.splice(0)) problems.push({ problem: `an unhandled rejection: ${reason}` });
   for (const error of backgroundErrors.splice(0)) problems.push({ problem: `a background error: ${error}` });
   const outcome = response.status === 200 ? "200" : String(parsed?.__type ?? response.status);
+  if (process.env.BERTH_FUZZ_LOG)
+    console.log(`${fuzzCase.target} [${fuzzCase.notes.join("; ")}] ${short(fuzzCase.body, 200)}\n  -> ${shown}`);
   return { outcome, problems };
 }
 
@@ -203,7 +233,7 @@ describe("the protocol layer under model-aware fuzzing", () => {
     };
     const cases = [
       ...replay.map((r) => ({
-        fuzzCase: { target: r.target, body: r.body, notes: [`replay: ${r.defect}`] },
+        fuzzCase: { target: r.target, body: withReferences(r.body), notes: [`replay: ${r.defect}`] },
         found: r.found,
       })),
       ...Array.from({ length: CASES }, (_, i) => ({
@@ -230,7 +260,7 @@ describe("the protocol layer under model-aware fuzzing", () => {
     if (failures.length > 0 && process.env.BERTH_FUZZ_FAILURES_OUT) {
       const entries = failures.map((f) => ({
         target: f.fuzzCase.target,
-        body: f.fuzzCase.body,
+        body: withPlaceholders(f.fuzzCase.body),
         found: f.found,
         defect: f.problem,
       }));
