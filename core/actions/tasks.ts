@@ -29,6 +29,7 @@ import { put } from "../store/port.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
+import { checkedOverrides } from "./taskOverrides.ts";
 
 /** How long a clientToken is remembered. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -131,17 +132,17 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
-  return { cluster, taskDefinition, tags, longArn };
+  return { cluster, taskDefinition, tags, longArn, overrides: checkedOverrides(input.overrides) };
 }
 
 function launchOf(
   input: RunTaskRequest | StartTaskRequest,
-  { cluster, taskDefinition, tags, longArn }: Awaited<ReturnType<typeof common>>,
+  { cluster, taskDefinition, tags, longArn, overrides }: Awaited<ReturnType<typeof common>>,
 ): Omit<Launch, "count" | "constraints" | "strategies"> {
   return {
     cluster,
     taskDefinition,
-    overrides: input.overrides ?? {},
+    overrides,
     group: input.group ?? `family:${taskDefinition.family}`,
     startedBy: input.startedBy,
     tags,

@@ -12,6 +12,7 @@ import type { ActionContext } from "../../core/operations/context.ts";
 import { handleEcsRequest, type ProtocolDeps, type RawResponse } from "../../core/protocol/handle.ts";
 import { ecsModel } from "../../core/protocol/model.ts";
 import { ECS_PREFIX, type FuzzCase, generateCase, type Targets } from "../fuzz/cases.ts";
+import { invariantProblems } from "../fuzz/invariants.ts";
 import { outputProblems } from "../fuzz/outputCheck.ts";
 import type { Plausible } from "../fuzz/values.ts";
 import { openRecordedTestStore, type RecordedStore } from "../support/storeRecords.ts";
@@ -21,7 +22,8 @@ import { openRecordedTestStore, type RecordedStore } from "../support/storeRecor
  * authorization, validation, the action, the store), for every action of the ECS model, Berth's
  * own and bogus targets: valid requests from the botocore shapes, broken in one to three places
  * (test/fuzz/). For every case: no 5xx, no exception out of the handler, no unhandled rejection,
- * an ECS-shaped error on every 4xx, and every record of the store as it was after a refusal.
+ * an ECS-shaped error on every 4xx, every record of the store as it was after a refusal; and after
+ * an acceptance, an answer of the operation's output shape and no instance overbooked.
  *
  * The cases that ever failed (test/fuzz/replay.json) run first. The seed is printed;
  * BERTH_FUZZ_SEED replays a run, BERTH_FUZZ_CASES sizes it (the nightly run: 10000), and
@@ -193,6 +195,9 @@ async function check(fuzzCase: FuzzCase, before: string): Promise<{ outcome: str
     const wrong = outputProblems(ecsModel, operation, parsed);
     if (wrong.length > 0)
       problems.push({ problem: `an answer ECS's model does not allow: ${wrong.join("; ")}`, response: shown });
+  }
+  if (response.status === 200) {
+    for (const broken of await invariantProblems(recorded.store)) problems.push({ problem: broken, response: shown });
   }
   if (response.status >= 400 && (typeof parsed?.__type !== "string" || typeof parsed?.message !== "string")) {
     problems.push({ problem: "an error without __type and message", response: shown });
