@@ -11,6 +11,7 @@ import { ensureAccessKey, generateAccessKey } from "../../core/auth/accessKeys.t
 import type { ActionContext } from "../../core/operations/context.ts";
 import { handleEcsRequest, type ProtocolDeps, type RawResponse } from "../../core/protocol/handle.ts";
 import { ecsModel } from "../../core/protocol/model.ts";
+import { reconcileService } from "../../core/services/reconcile.ts";
 import { ECS_PREFIX, type FuzzCase, generateCase, type Targets } from "../fuzz/cases.ts";
 import { invariantProblems } from "../fuzz/invariants.ts";
 import { outputProblems } from "../fuzz/outputCheck.ts";
@@ -37,6 +38,8 @@ const CASES = Number(process.env.BERTH_FUZZ_CASES ?? (ON_DYNAMODB ? 150 : 2000))
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? randomInt(2 ** 32));
 const REPLAY_FILE = new URL("../fuzz/replay.json", import.meta.url);
 const UNLIMITED = { burst: 1e9, rate: 1e9 };
+/** The actions after whose acceptance a round of the service scheduler runs. */
+const SERVICE_CHANGES = new Set(["CreateService", "UpdateService", "DeleteService"]);
 
 const admin = generateAccessKey();
 let recorded: RecordedStore;
@@ -197,6 +200,17 @@ async function check(fuzzCase: FuzzCase, before: string): Promise<{ outcome: str
       problems.push({ problem: `an answer ECS's model does not allow: ${wrong.join("; ")}`, response: shown });
   }
   if (response.status === 200) {
+    if (SERVICE_CHANGES.has(operation)) {
+      // What a service action accepted, the scheduler must be able to act on.
+      for (const service of await recorded.store.listLiveServices()) {
+        await reconcileService(deps.context, service.cluster, service.name).catch((error) =>
+          problems.push({
+            problem: `the service scheduler's round of ${service.name} threw: ${error}`,
+            response: shown,
+          }),
+        );
+      }
+    }
     for (const broken of await invariantProblems(recorded.store)) problems.push({ problem: broken, response: shown });
   }
   if (response.status >= 400 && (typeof parsed?.__type !== "string" || typeof parsed?.message !== "string")) {
