@@ -26,6 +26,7 @@ import { validatePlacement } from "../placement/plan.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
+import { checkClientToken } from "./clientToken.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
@@ -48,6 +49,7 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
   const definitionConstraints = (taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[];
   validatePlacement([...(input.placementConstraints ?? []), ...definitionConstraints], input.placementStrategy ?? []);
 
+  checkClientToken(input.clientToken, 64);
   const idempotencyKey = input.clientToken && `RunTask/${cluster}/${input.clientToken}`;
   const fingerprint = toEcsJson({ ...input, clientToken: undefined });
   if (idempotencyKey) {

@@ -122,6 +122,10 @@ async function createFixtures(): Promise<{ plausible: Plausible; references: Rec
       name: ["app", "web", "c", "default", "containerInsights"],
       image: ["busybox"],
       startedby: ["fuzz"],
+      // Tokens as Berth makes them (base64url JSON of a cursor), with cursors no list ever ends on.
+      nexttoken: ["default", "", "x".repeat(1100), "\ud800", "app#0000000001"].map((after) =>
+        Buffer.from(JSON.stringify({ after })).toString("base64url"),
+      ),
     },
     any: ["default", "app", "app:1", "c", "web", "busybox", "RUNNING", ...arns],
   };
@@ -132,8 +136,11 @@ async function createFixtures(): Promise<{ plausible: Plausible; references: Rec
 const withPlaceholders = (text: string) =>
   Object.entries(references).reduce((t, [name, value]) => t.replaceAll(value, `{{${name}}}`), text);
 
+/** `text` with the fixtures' references put back, and `{{repeat N c}}` as N times c (long values stay short in the file). */
 const withReferences = (text: string) =>
-  text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => references[name] ?? whole);
+  text
+    .replace(/\{\{repeat (\d+) (.)\}\}/g, (_, n: string, c: string) => c.repeat(Number(n)))
+    .replace(/\{\{(\w+)\}\}/g, (whole, name: string) => references[name] ?? whole);
 
 async function signed(target: string, body: string) {
   const signer = new SignatureV4({ credentials: admin, region: "us-east-1", service: "ecs", sha256: Sha256 });
