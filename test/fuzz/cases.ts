@@ -8,6 +8,8 @@ export interface FuzzCase {
   target: string;
   body: string;
   notes: string[];
+  /** Who signs it: the admin key, or a scoped one (whose authorization reads the request's resources). */
+  key?: "admin" | "scoped";
 }
 
 export const ECS_PREFIX = ecsModel.metadata.targetPrefix;
@@ -112,7 +114,7 @@ export function generateCase(runSeed: number, index: number, plausible: Plausibl
     body = text.apply(body, random);
     notes.push(text.name);
   }
-  return { target, body, notes };
+  return { target, body, notes, key: random.chance(0.15) ? "scoped" : "admin" };
 }
 
 /** Berth's actions have no botocore model: the members they take, with plausible or hostile values. */

@@ -42,6 +42,17 @@ const UNLIMITED = { burst: 1e9, rate: 1e9 };
 const SERVICE_CHANGES = new Set(["CreateService", "UpdateService", "DeleteService"]);
 
 const admin = generateAccessKey();
+/** A key allowed every action on the cluster `default` only: its requests go through authorization by resource. */
+const scoped = generateAccessKey();
+const SCOPED_POLICY = {
+  kind: "scoped" as const,
+  actions: ["ecs:*", "berth:Describe*"],
+  resources: [
+    "arn:aws:ecs:*:*:cluster/default",
+    "arn:aws:ecs:*:*:*/default/*",
+    "arn:aws:ecs:*:*:task-definition/app:*",
+  ],
+};
 let recorded: RecordedStore;
 let deps: ProtocolDeps;
 const backgroundErrors: string[] = [];
@@ -61,6 +72,7 @@ beforeAll(async () => {
   const kek = randomBytes(32);
   const keyEncryptionKey = { get: async () => kek };
   await ensureAccessKey(store, keyEncryptionKey, admin, { kind: "admin" }, "fuzz");
+  await ensureAccessKey(store, keyEncryptionKey, scoped, SCOPED_POLICY, "fuzz, scoped");
   const context: ActionContext = {
     store,
     partition: PARTITION,
@@ -142,8 +154,9 @@ const withReferences = (text: string) =>
     .replace(/\{\{repeat (\d+) (.)\}\}/g, (_, n: string, c: string) => c.repeat(Number(n)))
     .replace(/\{\{(\w+)\}\}/g, (whole, name: string) => references[name] ?? whole);
 
-async function signed(target: string, body: string) {
-  const signer = new SignatureV4({ credentials: admin, region: "us-east-1", service: "ecs", sha256: Sha256 });
+async function signed(target: string, body: string, key: FuzzCase["key"] = "admin") {
+  const credentials = key === "scoped" ? scoped : admin;
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "ecs", sha256: Sha256 });
   const request = await signer.sign(
     new HttpRequest({
       method: "POST",
@@ -156,8 +169,13 @@ async function signed(target: string, body: string) {
   return { method: "POST", path: "/", query: {}, headers: { ...request.headers } as Record<string, string>, body };
 }
 
-async function send(target: string, body: string, mutate?: (r: Awaited<ReturnType<typeof signed>>) => void) {
-  const request = await signed(target, body);
+async function send(
+  target: string,
+  body: string,
+  mutate?: (r: Awaited<ReturnType<typeof signed>>) => void,
+  key?: FuzzCase["key"],
+) {
+  const request = await signed(target, body, key);
   mutate?.(request);
   return handleEcsRequest(request, deps, "fuzz");
 }
@@ -169,6 +187,8 @@ interface ReplayCase {
   found: string;
   /** What was wrong, and what fixed it. */
   defect: string;
+  /** "scoped" when the scoped key signed it; the admin key did otherwise. */
+  key?: FuzzCase["key"];
 }
 
 interface Problem {
@@ -186,7 +206,7 @@ async function check(fuzzCase: FuzzCase, before: string): Promise<{ outcome: str
   const problems: Problem[] = [];
   let response: RawResponse;
   try {
-    response = await send(fuzzCase.target, fuzzCase.body);
+    response = await send(fuzzCase.target, fuzzCase.body, undefined, fuzzCase.key);
   } catch (error) {
     return { outcome: "thrown", problems: [{ problem: `the handler threw: ${(error as Error)?.stack ?? error}` }] };
   }
@@ -259,7 +279,7 @@ describe("the protocol layer under model-aware fuzzing", () => {
     };
     const cases = [
       ...replay.map((r) => ({
-        fuzzCase: { target: r.target, body: withReferences(r.body), notes: [`replay: ${r.defect}`] },
+        fuzzCase: { target: r.target, body: withReferences(r.body), notes: [`replay: ${r.defect}`], key: r.key },
         found: r.found,
       })),
       ...Array.from({ length: CASES }, (_, i) => ({
@@ -289,6 +309,7 @@ describe("the protocol layer under model-aware fuzzing", () => {
         body: withPlaceholders(f.fuzzCase.body),
         found: f.found,
         defect: f.problem,
+        ...(f.fuzzCase.key === "scoped" && { key: "scoped" }),
       }));
       writeFileSync(process.env.BERTH_FUZZ_FAILURES_OUT, `${JSON.stringify(entries, null, 2)}\n`);
     }
