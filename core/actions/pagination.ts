@@ -11,10 +11,13 @@ export function pageRequest(input: { maxResults?: number; nextToken?: string }, 
 export const nextToken = (page: Page<unknown>) =>
   page.next === undefined ? undefined : Buffer.from(JSON.stringify({ after: page.next })).toString("base64url");
 
+/** A cursor is a name or id of what was listed: never empty, never beyond DynamoDB's 1,024-byte sort keys. */
+const MAX_CURSOR_BYTES = 1024;
+
 function decodeToken(token: string): string {
   try {
     const { after } = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (typeof after === "string") return after;
+    if (typeof after === "string" && after !== "" && Buffer.byteLength(after) <= MAX_CURSOR_BYTES) return after;
   } catch {}
   throw invalidParameter("Invalid nextToken.");
 }

@@ -27,6 +27,7 @@ import { clientException, EcsError, invalidParameter } from "../protocol/errors.
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { allItems } from "../store/paging.ts";
 import { put, type Write } from "../store/port.ts";
+import { checkClientToken } from "./clientToken.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import {
   deploymentConfiguration,
@@ -71,6 +72,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   const configuration = deploymentConfiguration(strategy, input.deploymentConfiguration);
   const loadBalancers = await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition);
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
+  checkClientToken(input.clientToken, 36);
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
 
   const longArn = await usesLongArns(ctx, "service");

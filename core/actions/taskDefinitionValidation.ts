@@ -131,7 +131,8 @@ export function parseTaskMemory(value: string): number | undefined {
   return gb ? Math.round(Number(gb[1]) * 1024) : undefined;
 }
 
-function taskSize(td: RegisterTaskDefinitionRequest): TaskSize {
+/** The task-level cpu and memory of a registration (or of RunTask's overrides), checked and parsed. */
+export function taskSize(td: Pick<RegisterTaskDefinitionRequest, "cpu" | "memory">): TaskSize {
   const invalid = (what: string) =>
     clientException(
       `Invalid '${what}' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,

@@ -26,9 +26,11 @@ import { validatePlacement } from "../placement/plan.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
+import { checkClientToken } from "./clientToken.ts";
 import { nextToken, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
+import { checkedOverrides } from "./taskOverrides.ts";
 
 /** How long a clientToken is remembered. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -47,6 +49,7 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
   const definitionConstraints = (taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[];
   validatePlacement([...(input.placementConstraints ?? []), ...definitionConstraints], input.placementStrategy ?? []);
 
+  checkClientToken(input.clientToken, 64);
   const idempotencyKey = input.clientToken && `RunTask/${cluster}/${input.clientToken}`;
   const fingerprint = toEcsJson({ ...input, clientToken: undefined });
   if (idempotencyKey) {
@@ -137,7 +140,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
-  return { cluster, taskDefinition, tags, longArn };
+  return { cluster, taskDefinition, tags, longArn, overrides: checkedOverrides(input.overrides) };
 }
 
 const settledValue = <T>(settled: PromiseSettledResult<T>): T => {
@@ -147,12 +150,12 @@ const settledValue = <T>(settled: PromiseSettledResult<T>): T => {
 
 function launchOf(
   input: RunTaskRequest | StartTaskRequest,
-  { cluster, taskDefinition, tags, longArn }: Awaited<ReturnType<typeof common>>,
+  { cluster, taskDefinition, tags, longArn, overrides }: Awaited<ReturnType<typeof common>>,
 ): Omit<Launch, "count" | "constraints" | "strategies"> {
   return {
     cluster,
     taskDefinition,
-    overrides: input.overrides ?? {},
+    overrides,
     group: input.group ?? `family:${taskDefinition.family}`,
     startedBy: input.startedBy,
     tags,

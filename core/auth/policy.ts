@@ -34,16 +34,32 @@ export const ALWAYS_ALLOWED = new Set(["berth:GetCallerIdentity"]);
 /**
  * An IAM-style pattern: `*` matches any run of characters, `?` any one, everything else itself
  * (case-sensitively, as IAM compares resource ARNs; action names are compared in lower case).
+ * Matched by walking both strings, going back only to the last `*`: at most pattern × value
+ * steps. (A regular expression of `.*`s backtracks polynomially in the stars: a scoped key's
+ * request naming a 100,000-character resource held the event loop for minutes.)
  */
 export function matches(pattern: string, value: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "s",
-  );
-  return regex.test(value);
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (p < pattern.length && (pattern[p] === "?" || pattern[p] === value[v])) {
+      p++;
+      v++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      resume = v;
+    } else if (star >= 0) {
+      // The last `*` takes one character more; what follows it is matched again from there.
+      p = star + 1;
+      v = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 /**

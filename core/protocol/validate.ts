@@ -52,7 +52,8 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
     }
     case "integer":
     case "long":
-      if (typeof value !== "number" || !Number.isInteger(value)) {
+      // The wire's Integer is 32-bit and Long 64-bit: a larger number is no Integer either.
+      if (typeof value !== "number" || !Number.isInteger(value) || outOfRange(value, shape.type)) {
         throw serialization(`NUMBER_VALUE can not be converted to an Integer at '${at}'.`);
       }
       bounds(value, shape, value, path, "value");
@@ -61,14 +62,21 @@ function check(model: Model, shapeName: string, value: unknown, path: string): v
       if (typeof value !== "number") throw wrongType.double(at);
       return;
     case "timestamp":
-      // The decoder has already turned epoch seconds into Dates; anything else is not a timestamp.
-      if (!(value instanceof Date)) throw serialization(`Expected a timestamp in epoch seconds at '${at}'.`);
+      // The decoder has already turned epoch seconds into Dates; anything else is not a timestamp,
+      // nor is a number of seconds beyond what a Date holds (an Invalid Date).
+      if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+        throw serialization(`Expected a timestamp in epoch seconds at '${at}'.`);
       return;
     case "boolean":
       if (typeof value !== "boolean") throw serialization(`BOOLEAN_VALUE expected at '${at}'.`);
       return;
   }
 }
+
+/** The ranges of the wire's integer types (Long's as near as a double gets). */
+const WIRE_RANGE = { integer: [-(2 ** 31), 2 ** 31 - 1], long: [-(2 ** 63), 2 ** 63 - 1] };
+const outOfRange = (value: number, type: "integer" | "long") =>
+  value < WIRE_RANGE[type][0] || value > WIRE_RANGE[type][1];
 
 /** The errors of a value of the wrong JSON type, as the AWS JSON protocol reports them. */
 export const wrongType = {

@@ -15,6 +15,7 @@ import {
   resourcesVersionOf,
   ttlOf,
 } from "./dynamo/items.ts";
+import { keyFits } from "./dynamo/keyLimits.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
@@ -113,8 +114,8 @@ class DynamoStore implements Store {
   }
 
   private async getItem(key: { pk: string; sk: string }): Promise<Raw | undefined> {
-    // No item has an empty key part, and DynamoDB refuses to look one up (a ValidationException).
-    if (key.pk === "" || key.sk === "") return undefined;
+    // No item has an empty or oversized key part, and DynamoDB refuses to look one up (a ValidationException).
+    if (!keyFits(key)) return undefined;
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
     return Item && isLive(Item, this.now()) ? Item : undefined;
   }

@@ -188,7 +188,7 @@ class SqliteStore implements Store {
   async listTaskDefinitions(query: TaskDefinitionQuery, page: PageRequest) {
     const desc = query.sort === "DESC";
     const [family, revision] = page.after
-      ? (JSON.parse(page.after) as [string, number])
+      ? revisionCursor(page.after, desc)
       : [desc ? "\u{10ffff}" : "", desc ? 0 : -1];
     const cmp = desc ? "<" : ">";
     const order = desc ? "DESC" : "ASC";
@@ -537,6 +537,19 @@ class SqliteStore implements Store {
   async close() {
     this.db.close();
   }
+}
+
+/**
+ * A task definition list's cursor, `[family, revision]` as JSON; one this store did not make (a
+ * crafted nextToken) is a family name to page past, as the DynamoDB store takes it.
+ */
+function revisionCursor(after: string, desc: boolean): [string, number] {
+  try {
+    const cursor = JSON.parse(after);
+    if (Array.isArray(cursor) && typeof cursor[0] === "string" && Number.isInteger(cursor[1]))
+      return [cursor[0], cursor[1]];
+  } catch {}
+  return [after, desc ? 0 : Number.MAX_SAFE_INTEGER];
 }
 
 const twice = (v: string | undefined): [SQLInputValue, SQLInputValue] => [v ?? null, v ?? null];

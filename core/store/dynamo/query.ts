@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../port.ts";
 import { and, Expression } from "./expression.ts";
+import { keyFits, queryFits } from "./keyLimits.ts";
 import { INDEXES, type IndexName } from "./table.ts";
 
 /**
@@ -38,6 +39,8 @@ export class Reader {
 
   /** The matching items in order, read `batch` at a time (undefined: as many as fit in 1 MB). */
   async *items(spec: QuerySpec, batch?: number): AsyncGenerator<Raw> {
+    const { from, to, after, before } = spec.range ?? {};
+    if (!queryFits(spec.partition, [from, to, after, before])) return;
     let start: Raw | undefined;
     do {
       const out = await this.doc.send(
@@ -83,6 +86,7 @@ export class Reader {
    */
   async getMany(keys: { pk: unknown; sk: unknown }[]): Promise<Raw[]> {
     const items: Raw[] = [];
+    keys = keys.filter(keyFits);
     for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
       let request: Record<string, { Keys: Raw[]; ConsistentRead: boolean }> | undefined = {
         [this.table]: { Keys: keys.slice(i, i + BATCH_GET_KEYS), ConsistentRead: true },

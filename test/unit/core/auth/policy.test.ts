@@ -12,8 +12,23 @@ describe("IAM-style patterns", () => {
     ["arn:aws:ecs:*:*:cluster/w?b", cluster("webb"), false],
     ["arn:aws:ecs:*:*:cluster/web", cluster("web-2"), false],
     ["a.b", "axb", false],
+    ["a*", "a", true],
+    ["*a*b*", "xaxxbx", true],
+    ["*a*b*", "xbxxax", false],
+    ["a*b?", "ax\nb\n", true],
+    ["**", "", true],
+    ["?", "", false],
   ])("%s against %s: %s", (pattern, value, expected) => {
     expect(matches(pattern, value)).toBe(expected);
+  });
+});
+
+describe("patterns that a regular expression would backtrack on", () => {
+  it("answers in at most pattern × value steps, a match or not", () => {
+    const long = "a".repeat(100_000);
+    expect(matches(`${"a*".repeat(30)}b`, long.slice(0, 60))).toBe(false);
+    expect(matches("arn:aws:ecs:*:*:cluster/*", `arn:aws:ecs:us-east-1:0:task/${long}`)).toBe(false);
+    expect(matches("arn:aws:ecs:*:*:task/*", `arn:aws:ecs:us-east-1:0:task/${long}`)).toBe(true);
   });
 });
 
