@@ -118,7 +118,8 @@ export async function drainBeforeStop(
 
 /**
  * How ELBv2 sees each of `tasks` now (taskTargetHealth), by task ARN. When ELBv2 cannot be read,
- * every task is pending: a deployment waits, and nothing is replaced for it.
+ * every task is unknown: a deployment waits for its new tasks, and no task is replaced or
+ * stopped for it.
  */
 export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise<Map<string, TargetVerdict>> {
   const registered = new Map<string, TargetHealth[]>();
@@ -128,7 +129,7 @@ export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise
     }
   } catch (error) {
     report(b, error, "reading target health");
-    return new Map(tasks.map((t) => [arn(t), { state: "pending", unhealthy: [] }]));
+    return new Map(tasks.map((t) => [arn(t), { state: "unknown", unhealthy: [] }]));
   }
   // A task is judged where it serves: an older deployment's in the load balancers it had.
   return new Map(tasks.map((t) => [arn(t), taskTargetHealth(entriesOf(b, t), view(b, t), registered)]));

@@ -26,7 +26,7 @@ import {
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
-import type { TargetVerdict } from "./targets.ts";
+import { type TargetVerdict, targetsHealthy } from "./targets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -104,9 +104,11 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
   let draining = stillDraining(record.scheduler.draining, live);
-  // A load-balanced task serves once its targets are healthy, and no more once it drains.
+  // A load-balanced task serves once its targets are healthy (an older deployment's, unless
+  // they are unhealthy), and no more once it drains.
+  const primaryTasks = new Set(live.filter((t) => t.task.startedBy === primary.id).map(arnOf));
   const serves = (arn: string) =>
-    !balancing || (draining[arn] === undefined && targetHealth.get(arn)?.state === "healthy");
+    !balancing || (draining[arn] === undefined && targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
 
   const decision =
     service.schedulingStrategy === "DAEMON"

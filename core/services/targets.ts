@@ -75,9 +75,12 @@ export function planTargets(
   return plan;
 }
 
-/** A task's standing in its target groups: healthy in all of them, unhealthy in one, or not yet either. */
+/**
+ * A task's standing in its target groups: healthy in all of them, unhealthy in one, not yet
+ * either, or unknown (ELBv2 could not be read: no verdict, good or bad).
+ */
 export interface TargetVerdict {
-  state: "healthy" | "unhealthy" | "pending";
+  state: "healthy" | "unhealthy" | "pending" | "unknown";
   /** The targets ELBv2 finds unhealthy, and why. */
   unhealthy: { targetGroupArn: string; target: Target; reason?: string }[];
 }
@@ -104,6 +107,16 @@ export function taskTargetHealth(
   }
   return { state: unhealthy.length > 0 ? "unhealthy" : pending ? "pending" : "healthy", unhealthy };
 }
+
+/**
+ * Whether a load-balanced task counts healthy as far as its targets go. A task of the PRIMARY
+ * deployment must prove it: every target `healthy`. A task of an older deployment counts unless
+ * ELBv2 finds it unhealthy: it may never have been registered in the target groups it is judged
+ * against (load balancers added by UpdateService), and a pending or unknown verdict must not
+ * make the scheduler stop it as unhealthy, below the deployment's healthy floor.
+ */
+export const targetsHealthy = (verdict: TargetVerdict | undefined, primary: boolean) =>
+  primary ? verdict?.state === "healthy" : verdict?.state !== "unhealthy";
 
 /** When a task that starts draining now may be stopped: after the longest deregistration delay of its target groups. */
 export const drainedAt = (now: number, delaysSeconds: number[]) => now + Math.max(0, ...delaysSeconds) * 1000;

@@ -536,4 +536,41 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
+
+  it("added to a running service, keep its old tasks until new ones are healthy there, and leave the old ones out", async () => {
+    await cluster("lbn");
+    await instances("lbn", 4);
+    const arns = await ec2Ids("lbn");
+    await createService({ cluster: "lbn", desiredCount: 2 });
+    const old = await until("two tasks running", async () => {
+      await agentStep("lbn");
+      const running = (await tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 2 && running;
+    });
+    const group = await targetGroup("lbn-a");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbn",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const oldTargets = old.map((t) => `${instanceOf(t, arns)}:8080`);
+    await until(
+      "the deployment done",
+      async () => {
+        const tasks = await tasksOf("lbn");
+        const targets = await registered(group);
+        // The floor (100 %): an old task is asked to stop only once a new one serves in its place.
+        const oldStopped = old.filter((o) => tasks.find((t) => t.taskArn === o.taskArn)?.desiredStatus === "STOPPED");
+        expect(oldStopped.length).toBeLessThanOrEqual(targets.length);
+        for (const target of oldTargets) expect(targets).not.toContain(target);
+        await agentStep("lbn");
+        const service = await describe1("lbn");
+        return service.deployments?.length === 1 && oldStopped.length === 2 && service.runningCount === 2;
+      },
+      60_000,
+      100,
+    );
+  }, 90_000);
 });

@@ -4,6 +4,7 @@ import {
   drainedAt,
   planTargets,
   type TargetTask,
+  targetsHealthy,
   taskTarget,
   taskTargetHealth,
 } from "../../../../core/services/targets.ts";
@@ -112,5 +113,19 @@ describe("a load-balanced service's targets", () => {
     ]);
     // Not bound yet: pending, whatever the target group says.
     expect(taskTargetHealth([web], task("t2", "i-1", { containers: [] }), registered).state).toBe("pending");
+  });
+
+  it("asks a healthy verdict of the primary deployment's tasks only: an older one's counts unless unhealthy", () => {
+    const verdict = (state: "healthy" | "unhealthy" | "pending" | "unknown") => ({ state, unhealthy: [] });
+    expect(targetsHealthy(verdict("healthy"), true)).toBe(true);
+    expect(targetsHealthy(verdict("pending"), true)).toBe(false);
+    expect(targetsHealthy(verdict("unknown"), true)).toBe(false);
+    expect(targetsHealthy(verdict("unhealthy"), true)).toBe(false);
+    // Load balancers added by UpdateService: the older tasks were never registered (pending),
+    // or ELBv2 could not be read (unknown): neither is a reason to stop them as unhealthy.
+    expect(targetsHealthy(verdict("pending"), false)).toBe(true);
+    expect(targetsHealthy(verdict("unknown"), false)).toBe(true);
+    expect(targetsHealthy(verdict("healthy"), false)).toBe(true);
+    expect(targetsHealthy(verdict("unhealthy"), false)).toBe(false);
   });
 });
