@@ -2,18 +2,18 @@ import type { LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
+import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
 import type { Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
   drainedAt,
   isServing,
+  leavingTargets,
   planTargets,
   type TargetTask,
   type TargetVerdict,
   targetGroupsOf,
-  targetsIn,
   taskTargetHealth,
 } from "./targets.ts";
 
@@ -64,7 +64,8 @@ export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]
 /**
  * The scheduler's stops, with draining first: a task registered in a target group is
  * deregistered and kept until that target group's deregistration delay is over (the longest of
- * them); one drained already stops now, as does one registered nowhere. Draining tasks due that
+ * them), as is one ELBv2 has draining already (a retried round deregistered it, and its draining
+ * was never recorded: it waits the delay from now); one registered nowhere stops now. Draining tasks due that
  * the scheduler no longer asks to stop stop as well: they left the target groups for good.
  */
 export async function drainBeforeStop(
@@ -84,21 +85,18 @@ export async function drainBeforeStop(
   const until = new Map<string, number>();
   try {
     for (const group of targetGroupsOf(all)) {
-      const present = new Set(
-        (await b.targetGroups.targets(group)).filter((t) => t.state !== "draining").map((t) => targetKey(t)),
-      );
-      const leaving = candidates.flatMap((t) =>
-        targetsIn(group, all, [view(b, t)])
-          .filter((target) => present.has(targetKey(target)))
-          .map((target) => ({ task: arn(t), target })),
-      );
+      const views = candidates.map((t) => view(b, t));
+      const leaving = leavingTargets(group, all, views, await b.targetGroups.targets(group));
       if (leaving.length === 0) continue;
       const delay = await b.targetGroups.deregistrationDelaySeconds(group);
-      await b.targetGroups.deregister(
-        group,
-        leaving.map((l) => l.target),
-      );
-      messages.push(deregisteredEvent(b.service, leaving.length, group));
+      const active = leaving.filter((l) => !l.draining);
+      if (active.length > 0) {
+        await b.targetGroups.deregister(
+          group,
+          active.map((l) => l.target),
+        );
+        messages.push(deregisteredEvent(b.service, active.length, group));
+      }
       for (const l of leaving) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(now, [delay])));
     }
   } catch (error) {

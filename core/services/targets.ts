@@ -49,6 +49,27 @@ export function targetsIn(targetGroupArn: string, loadBalancers: LoadBalancer[],
   return unique(tasks.flatMap((t) => entries.flatMap((lb) => taskTarget(t, lb) ?? [])));
 }
 
+/**
+ * Where tasks the scheduler stops stand in one target group (`registered`: its targets now): a
+ * target still in it is to be deregistered; one `draining` already was (by an earlier attempt of
+ * a round that then retried, before it could record the draining): it drains as well, and its
+ * task waits for the delay like the others. A task with neither is registered nowhere here.
+ */
+export function leavingTargets(
+  targetGroupArn: string,
+  loadBalancers: LoadBalancer[],
+  tasks: TargetTask[],
+  registered: TargetHealth[],
+): { task: string; target: Target; draining: boolean }[] {
+  const states = new Map(registered.map((t) => [targetKey(t), t.state]));
+  return tasks.flatMap((t) =>
+    targetsIn(targetGroupArn, loadBalancers, [t]).flatMap((target) => {
+      const state = states.get(targetKey(target));
+      return state === undefined ? [] : [{ task: t.task.taskArn as string, target, draining: state === "draining" }];
+    }),
+  );
+}
+
 /** `registered`: each target group's targets as DescribeTargetHealth gives them. */
 export function planTargets(
   loadBalancers: LoadBalancer[],

@@ -2,6 +2,7 @@ import type { LoadBalancer, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import {
   drainedAt,
+  leavingTargets,
   planTargets,
   type TargetTask,
   targetsHealthy,
@@ -85,6 +86,20 @@ describe("a load-balanced service's targets", () => {
     const tasks = [task("old", "i-1", { lastStatus: "STOPPED", desiredStatus: "STOPPED" }), task("new", "i-1")];
     const registered = new Map([[TG, [{ id: "i-1", port: 32768, state: "healthy" }]]]);
     expect(planTargets([web], tasks, new Set(), registered)).toEqual({ register: [], deregister: [] });
+  });
+
+  it("drains a stopped task's targets still registered, and waits on those ELBv2 has draining already", () => {
+    const tasks = [task("t1", "i-1"), task("t2", "i-2"), task("t3", "i-3")];
+    const registered = [
+      { id: "i-1", port: 32768, state: "healthy" },
+      // Deregistered by an earlier attempt of a round that retried before it recorded the draining.
+      { id: "i-2", port: 32768, state: "draining" },
+    ];
+    // t3 is registered nowhere: nothing to wait for.
+    expect(leavingTargets(TG, [web, admin], tasks, registered)).toEqual([
+      { task: "t1", target: { id: "i-1", port: 32768 }, draining: false },
+      { task: "t2", target: { id: "i-2", port: 32768 }, draining: true },
+    ]);
   });
 
   it("lets a task stop after the longest deregistration delay of its target groups", () => {
