@@ -4,7 +4,7 @@ import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
-import type { Instances } from "./observe.ts";
+import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
   drainedAt,
@@ -133,10 +133,10 @@ export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise
   return new Map(tasks.map((t) => [arn(t), taskTargetHealth(entriesOf(b, t), view(b, t), registered)]));
 }
 
-/** ECS's stop of a service task whose load balancer targets failed their health checks. */
+/** ECS's stop of a service task whose load balancer targets failed their health checks: a failed task (isFailedStart). */
 export const elbHealthCheckStop = (verdict: TargetVerdict | undefined): StopRequest => ({
   stopCode: "ServiceSchedulerInitiated",
-  reason: `Task failed ELB health checks in (target-group ${verdict?.unhealthy[0]?.targetGroupArn})`,
+  reason: `${ELB_HEALTH_CHECK_FAILURE} in (target-group ${verdict?.unhealthy[0]?.targetGroupArn})`,
 });
 
 /** ECS's events for a task whose targets failed their health checks. */

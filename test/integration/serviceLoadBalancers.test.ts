@@ -493,7 +493,10 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
       return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
     });
     expect(replaced.taskArn).not.toBe(sick.taskArn);
-    expect(messages(await describe1("lbu"))).toContain(
+    const service = await describe1("lbu");
+    // A failed task, as ECS counts it (the circuit breaker's count, and the start back-off's).
+    expect(service.deployments?.[0].failedTasks).toBe(1);
+    expect(messages(service)).toContain(
       `(service web) (instance ${instance}) (port 8080) is unhealthy in (target-group ${group}) due to (reason Health checks failed).`,
     );
   }, 90_000);
