@@ -147,15 +147,17 @@ export const unhealthyTargetEvents = (b: Balancing, verdict: TargetVerdict | und
 
 /**
  * Registers the tasks that serve and deregisters those that no longer do; returns the events,
- * and whether targets were registered that were not a minute ago (their health is worth reading
- * again soon; a registration that does not hold is left to the sweep, not retried at once).
+ * whether targets were registered that were not a minute ago (their health is worth reading
+ * again soon; a registration that does not hold is left to the sweep, not retried at once), and
+ * whether the target groups are as the tasks want them now (false when ELBv2 failed: a deleted
+ * service stays DRAINING until its targets have left).
  */
 export async function syncTargets(
   b: Balancing,
   tasks: TaskRecord[],
   draining: Draining,
   recent: { events: ServiceEvent[] | undefined; now: number },
-): Promise<{ messages: string[]; registered: boolean }> {
+): Promise<{ messages: string[]; registered: boolean; synced: boolean }> {
   const messages: string[] = [];
   let registeredAny = false;
   try {
@@ -187,8 +189,9 @@ export async function syncTargets(
     }
   } catch (error) {
     report(b, error, "registering targets");
+    return { messages, registered: registeredAny, synced: false };
   }
-  return { messages, registered: registeredAny };
+  return { messages, registered: registeredAny, synced: true };
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;

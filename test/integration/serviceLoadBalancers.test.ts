@@ -3,6 +3,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  DeleteServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -576,4 +577,33 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
       100,
     );
   }, 90_000);
+});
+
+describe.skipIf(missing)("a deleted load-balanced service", () => {
+  it("stays DRAINING while ELBv2 refuses to deregister its targets, and goes INACTIVE once they have left", async () => {
+    const { arns, group } = await balancedService("lbx", 1);
+    const [task] = await until("the task registered", async () => {
+      await agentStep("lbx");
+      const running = (await tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(group)).length === 1 && running;
+    });
+    proxy.refusing.add("DeregisterTargets");
+    try {
+      await ecs.send(new DeleteServiceCommand({ cluster: "lbx", service: "web", force: true }));
+      // Its task stops on its own meanwhile: nothing is left running, but its target is.
+      await ecs.send(
+        new SubmitTaskStateChangeCommand({ cluster: "lbx", task: task.taskArn, status: "STOPPED", reason: "exit 1" }),
+      );
+      // Rounds go on (the sweep runs every second): the service may not be forgotten with its target left behind.
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await describe1("lbx")).status).toBe("DRAINING");
+      }
+      expect(await registered(group)).toEqual([`${instanceOf(task, arns)}:8080`]);
+    } finally {
+      proxy.refusing.delete("DeregisterTargets");
+    }
+    await until("the service INACTIVE", async () => (await describe1("lbx")).status === "INACTIVE");
+    expect(await registered(group)).toEqual([]);
+  }, 60_000);
 });
