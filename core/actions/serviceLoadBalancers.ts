@@ -75,6 +75,8 @@ const entryKey = (lb: LoadBalancer) => `${lb.targetGroupArn} ${lb.containerName}
 /**
  * The scheduler's memory of the load balancers older tasks use, after an UpdateService from
  * `before` to `after` with `deployments` then (unchanged when the load balancers are the same).
+ * Load balancers added to a service that had none are remembered too, as none: its older tasks
+ * are not registered in the new target groups (ECS registers only the new deployment's tasks).
  */
 export function formerLoadBalancers(
   former: ServiceSchedulerState["formerLoadBalancers"],
@@ -83,7 +85,7 @@ export function formerLoadBalancers(
   deployments: string[],
 ): ServiceSchedulerState["formerLoadBalancers"] {
   const same = before.length === after.length && before.every((lb, i) => entryKey(lb) === entryKey(after[i]));
-  if (same || before.length === 0) return former;
+  if (same) return former;
   const loadBalancers = new Map([...(former?.loadBalancers ?? []), ...before].map((lb) => [entryKey(lb), lb]));
   return {
     loadBalancers: [...loadBalancers.values()],

@@ -2,18 +2,18 @@ import type { LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
+import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
-import type { Instances } from "./observe.ts";
+import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
   drainedAt,
   isServing,
+  leavingTargets,
   planTargets,
   type TargetTask,
   type TargetVerdict,
   targetGroupsOf,
-  targetsIn,
   taskTargetHealth,
 } from "./targets.ts";
 
@@ -64,7 +64,8 @@ export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]
 /**
  * The scheduler's stops, with draining first: a task registered in a target group is
  * deregistered and kept until that target group's deregistration delay is over (the longest of
- * them); one drained already stops now, as does one registered nowhere. Draining tasks due that
+ * them), as is one ELBv2 has draining already (a retried round deregistered it, and its draining
+ * was never recorded: it waits the delay from now); one registered nowhere stops now. Draining tasks due that
  * the scheduler no longer asks to stop stop as well: they left the target groups for good.
  */
 export async function drainBeforeStop(
@@ -84,21 +85,18 @@ export async function drainBeforeStop(
   const until = new Map<string, number>();
   try {
     for (const group of targetGroupsOf(all)) {
-      const present = new Set(
-        (await b.targetGroups.targets(group)).filter((t) => t.state !== "draining").map((t) => targetKey(t)),
-      );
-      const leaving = candidates.flatMap((t) =>
-        targetsIn(group, all, [view(b, t)])
-          .filter((target) => present.has(targetKey(target)))
-          .map((target) => ({ task: arn(t), target })),
-      );
+      const views = candidates.map((t) => view(b, t));
+      const leaving = leavingTargets(group, all, views, await b.targetGroups.targets(group));
       if (leaving.length === 0) continue;
       const delay = await b.targetGroups.deregistrationDelaySeconds(group);
-      await b.targetGroups.deregister(
-        group,
-        leaving.map((l) => l.target),
-      );
-      messages.push(deregisteredEvent(b.service, leaving.length, group));
+      const active = leaving.filter((l) => !l.draining);
+      if (active.length > 0) {
+        await b.targetGroups.deregister(
+          group,
+          active.map((l) => l.target),
+        );
+        messages.push(deregisteredEvent(b.service, active.length, group));
+      }
       for (const l of leaving) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(now, [delay])));
     }
   } catch (error) {
@@ -118,7 +116,8 @@ export async function drainBeforeStop(
 
 /**
  * How ELBv2 sees each of `tasks` now (taskTargetHealth), by task ARN. When ELBv2 cannot be read,
- * every task is pending: a deployment waits, and nothing is replaced for it.
+ * every task is unknown: a deployment waits for its new tasks, and no task is replaced or
+ * stopped for it.
  */
 export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise<Map<string, TargetVerdict>> {
   const registered = new Map<string, TargetHealth[]>();
@@ -128,16 +127,16 @@ export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise
     }
   } catch (error) {
     report(b, error, "reading target health");
-    return new Map(tasks.map((t) => [arn(t), { state: "pending", unhealthy: [] }]));
+    return new Map(tasks.map((t) => [arn(t), { state: "unknown", unhealthy: [] }]));
   }
   // A task is judged where it serves: an older deployment's in the load balancers it had.
   return new Map(tasks.map((t) => [arn(t), taskTargetHealth(entriesOf(b, t), view(b, t), registered)]));
 }
 
-/** ECS's stop of a service task whose load balancer targets failed their health checks. */
+/** ECS's stop of a service task whose load balancer targets failed their health checks: a failed task (isFailedStart). */
 export const elbHealthCheckStop = (verdict: TargetVerdict | undefined): StopRequest => ({
   stopCode: "ServiceSchedulerInitiated",
-  reason: `Task failed ELB health checks in (target-group ${verdict?.unhealthy[0]?.targetGroupArn})`,
+  reason: `${ELB_HEALTH_CHECK_FAILURE} in (target-group ${verdict?.unhealthy[0]?.targetGroupArn})`,
 });
 
 /** ECS's events for a task whose targets failed their health checks. */
@@ -148,15 +147,17 @@ export const unhealthyTargetEvents = (b: Balancing, verdict: TargetVerdict | und
 
 /**
  * Registers the tasks that serve and deregisters those that no longer do; returns the events,
- * and whether targets were registered that were not a minute ago (their health is worth reading
- * again soon; a registration that does not hold is left to the sweep, not retried at once).
+ * whether targets were registered that were not a minute ago (their health is worth reading
+ * again soon; a registration that does not hold is left to the sweep, not retried at once), and
+ * whether the target groups are as the tasks want them now (false when ELBv2 failed: a deleted
+ * service stays DRAINING until its targets have left).
  */
 export async function syncTargets(
   b: Balancing,
   tasks: TaskRecord[],
   draining: Draining,
   recent: { events: ServiceEvent[] | undefined; now: number },
-): Promise<{ messages: string[]; registered: boolean }> {
+): Promise<{ messages: string[]; registered: boolean; synced: boolean }> {
   const messages: string[] = [];
   let registeredAny = false;
   try {
@@ -188,8 +189,9 @@ export async function syncTargets(
     }
   } catch (error) {
     report(b, error, "registering targets");
+    return { messages, registered: registeredAny, synced: false };
   }
-  return { messages, registered: registeredAny };
+  return { messages, registered: registeredAny, synced: true };
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;

@@ -27,17 +27,27 @@ export const isStopping = (task: Task) => task.desiredStatus === "STOPPED" && ta
 /** Stops the scheduler or a user asked for are no failure of the task. */
 const CHOSEN_STOPS = new Set(["ServiceSchedulerInitiated", "UserInitiated"]);
 
+/** How ECS's stoppedReason for a service task whose load balancer targets failed their health checks begins. */
+export const ELB_HEALTH_CHECK_FAILURE = "Task failed ELB health checks";
+
+/**
+ * The scheduler stopped it for failing health checks, its containers' or its load balancer
+ * targets': a stop it chose, yet ECS counts those tasks as failed.
+ */
+const failedHealthChecks = (task: Task) =>
+  task.healthStatus === "UNHEALTHY" || (task.stoppedReason?.startsWith(ELB_HEALTH_CHECK_FAILURE) ?? false);
+
 /**
  * A start that failed, for the circuit breaker and the back-off: a task that stopped on its own
  * before it ever became healthy (never RUNNING, or RUNNING but never HEALTHY when it has checks),
- * or one that failed its container health checks (ECS counts those, though its scheduler stops them).
+ * or one that failed its container or ELB health checks (ECS counts those, though its scheduler stops them).
  * While its deployment is in progress, any task of it that stopped on its own counts ("a task
  * from the new deployment stopped or failed to start"): a program that exits a moment after it
  * started was RUNNING for that moment whenever the agent looked in between.
  */
 export function isFailedStart(task: Task, rolloutInProgress = false): boolean {
   if (task.lastStatus !== "STOPPED") return false;
-  if (task.healthStatus === "UNHEALTHY") return true;
+  if (failedHealthChecks(task)) return true;
   if (CHOSEN_STOPS.has(task.stopCode ?? "")) return false;
   return rolloutInProgress || !task.startedAt || (hasHealthChecks(task) && task.healthStatus !== "HEALTHY");
 }

@@ -27,7 +27,7 @@ import {
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
-import type { TargetVerdict } from "./targets.ts";
+import { type TargetVerdict, targetsHealthy } from "./targets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -105,9 +105,11 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
   let draining = stillDraining(record.scheduler.draining, live);
-  // A load-balanced task serves once its targets are healthy, and no more once it drains.
+  // A load-balanced task serves once its targets are healthy (an older deployment's, unless
+  // they are unhealthy), and no more once it drains.
+  const primaryTasks = new Set(live.filter((t) => t.task.startedBy === primary.id).map(arnOf));
   const serves = (arn: string) =>
-    !balancing || (draining[arn] === undefined && targetHealth.get(arn)?.state === "healthy");
+    !balancing || (draining[arn] === undefined && targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
 
   const decision =
     service.schedulingStrategy === "DAEMON"
@@ -131,11 +133,13 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
   let registered = false;
+  let targetsSynced = true;
   if (balancing) {
     const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
     const sync = await syncTargets(balancing, after, draining, { events: service.events, now: now.getTime() });
     messages.push(...sync.messages);
     registered = sync.registered;
+    targetsSynced = sync.synced;
   }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
@@ -153,12 +157,13 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   }
 
   const next = nextService(record, decision, tasks, now, messages);
-  // A deleted service becomes INACTIVE once none of its tasks is left running.
+  // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
+  // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
   const leftOver =
     live.filter((t) => !decision.stop.includes(arnOf(t)) || draining[arnOf(t)] !== undefined).length +
     [...all, ...stopped].filter((t) => isStopping(t.task)).length;
-  const drained = service.status === "DRAINING" && leftOver === 0;
+  const drained = service.status === "DRAINING" && leftOver === 0 && targetsSynced;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
   const saySteady =
     steady && (!record.scheduler.steady || now.getTime() - (record.scheduler.steadyEventMs ?? 0) >= STEADY_REPEAT_MS);

@@ -49,6 +49,27 @@ export function targetsIn(targetGroupArn: string, loadBalancers: LoadBalancer[],
   return unique(tasks.flatMap((t) => entries.flatMap((lb) => taskTarget(t, lb) ?? [])));
 }
 
+/**
+ * Where tasks the scheduler stops stand in one target group (`registered`: its targets now): a
+ * target still in it is to be deregistered; one `draining` already was (by an earlier attempt of
+ * a round that then retried, before it could record the draining): it drains as well, and its
+ * task waits for the delay like the others. A task with neither is registered nowhere here.
+ */
+export function leavingTargets(
+  targetGroupArn: string,
+  loadBalancers: LoadBalancer[],
+  tasks: TargetTask[],
+  registered: TargetHealth[],
+): { task: string; target: Target; draining: boolean }[] {
+  const states = new Map(registered.map((t) => [targetKey(t), t.state]));
+  return tasks.flatMap((t) =>
+    targetsIn(targetGroupArn, loadBalancers, [t]).flatMap((target) => {
+      const state = states.get(targetKey(target));
+      return state === undefined ? [] : [{ task: t.task.taskArn as string, target, draining: state === "draining" }];
+    }),
+  );
+}
+
 /** `registered`: each target group's targets as DescribeTargetHealth gives them. */
 export function planTargets(
   loadBalancers: LoadBalancer[],
@@ -75,9 +96,12 @@ export function planTargets(
   return plan;
 }
 
-/** A task's standing in its target groups: healthy in all of them, unhealthy in one, or not yet either. */
+/**
+ * A task's standing in its target groups: healthy in all of them, unhealthy in one, not yet
+ * either, or unknown (ELBv2 could not be read: no verdict, good or bad).
+ */
 export interface TargetVerdict {
-  state: "healthy" | "unhealthy" | "pending";
+  state: "healthy" | "unhealthy" | "pending" | "unknown";
   /** The targets ELBv2 finds unhealthy, and why. */
   unhealthy: { targetGroupArn: string; target: Target; reason?: string }[];
 }
@@ -104,6 +128,16 @@ export function taskTargetHealth(
   }
   return { state: unhealthy.length > 0 ? "unhealthy" : pending ? "pending" : "healthy", unhealthy };
 }
+
+/**
+ * Whether a load-balanced task counts healthy as far as its targets go. A task of the PRIMARY
+ * deployment must prove it: every target `healthy`. A task of an older deployment counts unless
+ * ELBv2 finds it unhealthy: it may never have been registered in the target groups it is judged
+ * against (load balancers added by UpdateService), and a pending or unknown verdict must not
+ * make the scheduler stop it as unhealthy, below the deployment's healthy floor.
+ */
+export const targetsHealthy = (verdict: TargetVerdict | undefined, primary: boolean) =>
+  primary ? verdict?.state === "healthy" : verdict?.state !== "unhealthy";
 
 /** When a task that starts draining now may be stopped: after the longest deregistration delay of its target groups. */
 export const drainedAt = (now: number, delaysSeconds: number[]) => now + Math.max(0, ...delaysSeconds) * 1000;

@@ -231,6 +231,11 @@ function functionPolicy(component: string): unknown {
 }
 
 describe("who may touch what", () => {
+  const ELB_DESCRIBE_ACTIONS = [
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+  ];
   const AGENT_QUEUE_ACTIONS = [
     "sqs:CreateQueue",
     "sqs:DeleteQueue",
@@ -258,9 +263,10 @@ describe("who may touch what", () => {
         [parameter("KeyEncryptionKeyParameter")]: ["ssm:GetParameter"],
         [parameter("AgentBootstrapTokenParameter")]: ["ssm:GetParameter"],
         [ssmKey]: ["kms:Decrypt"],
-        // The EC2 identity check (DescribeInstances) and the size of a host registered without
-        // totalResources (DescribeInstanceTypes): IAM scopes neither to a resource.
-        "*": ["ec2:DescribeInstanceTypes", "ec2:DescribeInstances"],
+        // The EC2 identity check (DescribeInstances), the size of a host registered without
+        // totalResources (DescribeInstanceTypes) and a service's target groups: IAM scopes none
+        // of them to a resource.
+        "*": ["ec2:DescribeInstanceTypes", "ec2:DescribeInstances", ...ELB_DESCRIBE_ACTIONS],
       },
       scheduler: {
         ...store,
@@ -274,9 +280,16 @@ describe("who may touch what", () => {
           "sqs:ReceiveMessage",
         ],
         [agentQueues]: AGENT_QUEUE_ACTIONS,
+        // Its rounds register, deregister and read a load-balanced service's targets.
+        "*": [
+          "elasticloadbalancing:DeregisterTargets",
+          ...ELB_DESCRIBE_ACTIONS,
+          "elasticloadbalancing:RegisterTargets",
+        ],
       },
       sweeper: store,
-      deploy: store,
+      // UpdateService checks a load-balanced service's target groups again.
+      deploy: { ...store, "*": ELB_DESCRIBE_ACTIONS },
       events: {
         [stream]: [
           "dynamodb:DescribeStream",

@@ -3,6 +3,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  DeleteServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -493,7 +494,10 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
       return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
     });
     expect(replaced.taskArn).not.toBe(sick.taskArn);
-    expect(messages(await describe1("lbu"))).toContain(
+    const service = await describe1("lbu");
+    // A failed task, as ECS counts it (the circuit breaker's count, and the start back-off's).
+    expect(service.deployments?.[0].failedTasks).toBe(1);
+    expect(messages(service)).toContain(
       `(service web) (instance ${instance}) (port 8080) is unhealthy in (target-group ${group}) due to (reason Health checks failed).`,
     );
   }, 90_000);
@@ -536,4 +540,70 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
+
+  it("added to a running service, keep its old tasks until new ones are healthy there, and leave the old ones out", async () => {
+    await cluster("lbn");
+    await instances("lbn", 4);
+    const arns = await ec2Ids("lbn");
+    await createService({ cluster: "lbn", desiredCount: 2 });
+    const old = await until("two tasks running", async () => {
+      await agentStep("lbn");
+      const running = (await tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 2 && running;
+    });
+    const group = await targetGroup("lbn-a");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbn",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const oldTargets = old.map((t) => `${instanceOf(t, arns)}:8080`);
+    await until(
+      "the deployment done",
+      async () => {
+        const tasks = await tasksOf("lbn");
+        const targets = await registered(group);
+        // The floor (100 %): an old task is asked to stop only once a new one serves in its place.
+        const oldStopped = old.filter((o) => tasks.find((t) => t.taskArn === o.taskArn)?.desiredStatus === "STOPPED");
+        expect(oldStopped.length).toBeLessThanOrEqual(targets.length);
+        for (const target of oldTargets) expect(targets).not.toContain(target);
+        await agentStep("lbn");
+        const service = await describe1("lbn");
+        return service.deployments?.length === 1 && oldStopped.length === 2 && service.runningCount === 2;
+      },
+      60_000,
+      100,
+    );
+  }, 90_000);
+});
+
+describe.skipIf(missing)("a deleted load-balanced service", () => {
+  it("stays DRAINING while ELBv2 refuses to deregister its targets, and goes INACTIVE once they have left", async () => {
+    const { arns, group } = await balancedService("lbx", 1);
+    const [task] = await until("the task registered", async () => {
+      await agentStep("lbx");
+      const running = (await tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(group)).length === 1 && running;
+    });
+    proxy.refusing.add("DeregisterTargets");
+    try {
+      await ecs.send(new DeleteServiceCommand({ cluster: "lbx", service: "web", force: true }));
+      // Its task stops on its own meanwhile: nothing is left running, but its target is.
+      await ecs.send(
+        new SubmitTaskStateChangeCommand({ cluster: "lbx", task: task.taskArn, status: "STOPPED", reason: "exit 1" }),
+      );
+      // Rounds go on (the sweep runs every second): the service may not be forgotten with its target left behind.
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await describe1("lbx")).status).toBe("DRAINING");
+      }
+      expect(await registered(group)).toEqual([`${instanceOf(task, arns)}:8080`]);
+    } finally {
+      proxy.refusing.delete("DeregisterTargets");
+    }
+    await until("the service INACTIVE", async () => (await describe1("lbx")).status === "INACTIVE");
+    expect(await registered(group)).toEqual([]);
+  }, 60_000);
 });

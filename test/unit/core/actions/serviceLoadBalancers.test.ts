@@ -10,7 +10,9 @@ const lb = (group: string, containerPort = 80) => ({
 describe("the load balancers older tasks keep after an UpdateService", () => {
   it("are the ones before a change, with the deployments then, adding up over changes until cleared", () => {
     expect(formerLoadBalancers(undefined, [lb("a")], [lb("a")], ["d1"])).toBeUndefined();
-    expect(formerLoadBalancers(undefined, [], [lb("a")], ["d1"])).toBeUndefined();
+    expect(formerLoadBalancers(undefined, [], [], ["d1"])).toBeUndefined();
+    // Added to a service that had none: its older tasks had none, and stay out of the new ones.
+    expect(formerLoadBalancers(undefined, [], [lb("a")], ["d1"])).toEqual({ loadBalancers: [], deployments: ["d1"] });
     const once = formerLoadBalancers(undefined, [lb("a")], [lb("b")], ["d1"]);
     expect(once).toEqual({ loadBalancers: [lb("a")], deployments: ["d1"] });
     // Another change before the first is done: both older sets are remembered.

@@ -42,6 +42,16 @@ describe("what the scheduler reads off tasks", () => {
       startedAt: at(8),
     });
     expect(isFailedStart(unhealthy)).toBe(true);
+    // So does one it stopped because its load balancer targets failed their health checks.
+    const elbUnhealthy = stopped("d", 9, {
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:…)",
+      startedAt: at(8),
+    });
+    expect(isFailedStart(elbUnhealthy)).toBe(true);
+    expect(isFailedStart({ ...elbUnhealthy, stoppedReason: "Scaling activity initiated by (deployment d)" })).toBe(
+      false,
+    );
     // Consecutive: those that stopped after the last task that started fine did (at 5 s): the one at 7 s.
     expect(failureStats(tasks, "d")).toEqual({
       failedTasks: 3,

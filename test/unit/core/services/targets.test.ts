@@ -2,8 +2,10 @@ import type { LoadBalancer, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import {
   drainedAt,
+  leavingTargets,
   planTargets,
   type TargetTask,
+  targetsHealthy,
   taskTarget,
   taskTargetHealth,
 } from "../../../../core/services/targets.ts";
@@ -86,6 +88,20 @@ describe("a load-balanced service's targets", () => {
     expect(planTargets([web], tasks, new Set(), registered)).toEqual({ register: [], deregister: [] });
   });
 
+  it("drains a stopped task's targets still registered, and waits on those ELBv2 has draining already", () => {
+    const tasks = [task("t1", "i-1"), task("t2", "i-2"), task("t3", "i-3")];
+    const registered = [
+      { id: "i-1", port: 32768, state: "healthy" },
+      // Deregistered by an earlier attempt of a round that retried before it recorded the draining.
+      { id: "i-2", port: 32768, state: "draining" },
+    ];
+    // t3 is registered nowhere: nothing to wait for.
+    expect(leavingTargets(TG, [web, admin], tasks, registered)).toEqual([
+      { task: "t1", target: { id: "i-1", port: 32768 }, draining: false },
+      { task: "t2", target: { id: "i-2", port: 32768 }, draining: true },
+    ]);
+  });
+
   it("lets a task stop after the longest deregistration delay of its target groups", () => {
     expect(drainedAt(1000, [300, 5])).toBe(301_000);
     expect(drainedAt(1000, [])).toBe(1000);
@@ -112,5 +128,19 @@ describe("a load-balanced service's targets", () => {
     ]);
     // Not bound yet: pending, whatever the target group says.
     expect(taskTargetHealth([web], task("t2", "i-1", { containers: [] }), registered).state).toBe("pending");
+  });
+
+  it("asks a healthy verdict of the primary deployment's tasks only: an older one's counts unless unhealthy", () => {
+    const verdict = (state: "healthy" | "unhealthy" | "pending" | "unknown") => ({ state, unhealthy: [] });
+    expect(targetsHealthy(verdict("healthy"), true)).toBe(true);
+    expect(targetsHealthy(verdict("pending"), true)).toBe(false);
+    expect(targetsHealthy(verdict("unknown"), true)).toBe(false);
+    expect(targetsHealthy(verdict("unhealthy"), true)).toBe(false);
+    // Load balancers added by UpdateService: the older tasks were never registered (pending),
+    // or ELBv2 could not be read (unknown): neither is a reason to stop them as unhealthy.
+    expect(targetsHealthy(verdict("pending"), false)).toBe(true);
+    expect(targetsHealthy(verdict("unknown"), false)).toBe(true);
+    expect(targetsHealthy(verdict("healthy"), false)).toBe(true);
+    expect(targetsHealthy(verdict("unhealthy"), false)).toBe(false);
   });
 });
