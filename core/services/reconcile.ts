@@ -63,7 +63,10 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // Tasks on a lost instance are gone with it: STOPPED now (nothing there will report them),
   // which also gives their resources back, and replaced below like any stopped task.
   const lost = all.filter((t) => isLive(t.task) && taskPlace(t, instances.states).lost);
-  const lostStopped = await stopTasks(ctx, cluster, lost, lostStop(ctx), true);
+  // So are the ones it was stopping: no agent there will report them STOPPED, and until then
+  // they would count as running for good. They keep their own stop code and reason.
+  const abandoned = all.filter((t) => isStopping(t.task) && taskPlace(t, instances.states).lost);
+  const lostStopped = await stopTasks(ctx, cluster, [...lost, ...abandoned], lostStop(ctx), true);
   for (const [instanceId, tasks] of groupBy(lost, (t) => t.containerInstanceId ?? "")) {
     messages.push(events.lostInstanceEvent(name, instanceId, tasks.map(arnOf)));
   }
@@ -101,7 +104,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     (t) => isLive(t.task) && !lost.includes(t) && !unhealthy.includes(t) && !elbUnhealthy.includes(t),
   );
   // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
-  all = all.map((t) => [...failedChecks, ...failedElbChecks].find((f) => f.id === t.id) ?? t);
+  all = all.map((t) => [...failedChecks, ...failedElbChecks, ...lostStopped].find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
   const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
   let draining = stillDraining(record.scheduler.draining, live);

@@ -7,6 +7,7 @@ import { CreateCluster } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
+import { StopTask } from "../../core/actions/tasks.ts";
 import { serviceNudgeBody } from "../../core/notify/serviceNudger.ts";
 import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
@@ -102,6 +103,31 @@ describe("reconcileService", () => {
         .map((t) => `(task ${t.id})`)
         .join(" ")}.`,
     );
+  });
+});
+
+describe("a lost instance's stopping tasks", () => {
+  it("are marked STOPPED with their own stop code, so the service no longer counts them running", async () => {
+    const lost = await register();
+    await CreateService(
+      { cluster: "c", serviceName: "web", taskDefinition: "app", desiredCount: 1, placementStrategy: [] },
+      ctx,
+    );
+    await reconcileService(ctx, "c", "web");
+    const [task] = await serviceTasks(ctx, "c", "web");
+    await SubmitTaskStateChange({ cluster: "c", task: task.task.taskArn, status: "RUNNING" }, ctx);
+    // The user stops it; the agent is gone before it can report the task STOPPED.
+    await StopTask({ cluster: "c", task: task.task.taskArn, reason: "by hand" }, ctx);
+    expect((await service()).runningCount).toBe(1);
+    clock += 60_000;
+    const healthy = await register();
+    clock += 3 * 60_000;
+    await recordHeartbeat(ctx, "c", healthy);
+    await reconcileService(ctx, "c", "web");
+    const after = (await serviceTasks(ctx, "c", "web")).find((t) => t.id === task.id);
+    expect(after?.containerInstanceId).toBe(lost);
+    expect(after?.task).toMatchObject({ lastStatus: "STOPPED", stopCode: "UserInitiated", stoppedReason: "by hand" });
+    expect((await service()).runningCount).toBe(0);
   });
 });
 
