@@ -162,10 +162,12 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const next = nextService(record, decision, tasks, now, messages);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
+  // Left over: every live task this round did not stop (kept, draining, spared for its protection,
+  // or not stopped because its targets could not be deregistered), and every stopping one.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
+  const stoppedNow = new Set(stopped.map((t) => t.id));
   const leftOver =
-    live.filter((t) => !decision.stop.includes(arnOf(t)) || draining[arnOf(t)] !== undefined).length +
-    [...all, ...stopped].filter((t) => isStopping(t.task)).length;
+    live.filter((t) => !stoppedNow.has(t.id)).length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
   const drained = service.status === "DRAINING" && leftOver === 0 && targetsSynced;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
   const saySteady =
