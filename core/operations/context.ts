@@ -6,6 +6,7 @@ import type { InstanceTypeSizes } from "../model/instanceTypes.ts";
 import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
 import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
+import type { BackgroundWork } from "./backgroundWork.ts";
 import type { TargetGroups } from "./targetGroups.ts";
 
 /** Everything an action may use: the store, where ARNs point, and the clock. */
@@ -21,6 +22,8 @@ export interface ActionContext {
   notifier?: InstanceNotifier;
   /** Told of failures that must not fail the request they happen in (a lost nudge); console.error when absent. */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** Tracks the work actions leave running after their commit (nudges), for a host that must await it before freezing. */
+  background?: BackgroundWork;
   /** Told after a commit changes what should run on a container instance (besides the agent's nudge). */
   onInstanceChanged?: (cluster: string, containerInstanceId: string) => void;
   /** The service scheduler's queue; without one, services are only reconciled when something calls reconcileService. */

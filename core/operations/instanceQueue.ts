@@ -1,4 +1,5 @@
 import type { QueueReader } from "../notify/instanceNotifier.ts";
+import { inBackground, reportBackground } from "./background.ts";
 import type { ActionContext } from "./context.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { ActionContext } from "./context.ts";
 /** After a commit that changes what should run on an instance: nudge its agent, without waiting. */
 export function instanceChanged(ctx: ActionContext, cluster: string, instanceId: string): void {
   ctx.onInstanceChanged?.(cluster, instanceId);
-  ctx.notifier?.nudge(cluster, instanceId).catch((error) => reportBackground(ctx, error, `nudge of ${instanceId}`));
+  if (ctx.notifier) inBackground(ctx, ctx.notifier.nudge(cluster, instanceId), `nudge of ${instanceId}`);
 }
 
 /** Registration: create the instance's queue (DiscoverPollEndpoint creates it too, should this fail). */
@@ -30,10 +31,4 @@ export async function closeInstanceQueue(ctx: ActionContext, cluster: string, in
   await ctx.notifier
     ?.remove(cluster, instanceId)
     .catch((error) => reportBackground(ctx, error, `queue deletion for ${instanceId}`));
-}
-
-/** A failure that must not fail the request it happens in (a lost nudge): logged, never thrown. */
-export function reportBackground(ctx: ActionContext, error: unknown, what: string) {
-  if (ctx.onBackgroundError) ctx.onBackgroundError(error, what);
-  else console.error(`berth: ${what} failed:`, error);
 }

@@ -1,16 +1,15 @@
 import { everyItem } from "../store/paging.ts";
+import { inBackground } from "./background.ts";
 import type { ActionContext } from "./context.ts";
-import { reportBackground } from "./instanceQueue.ts";
 
 /**
  * The actions' side of the service scheduler's queue (see core/notify/serviceNudger.ts): after a
- * commit that may change what a service should do, nudge it, without waiting and without ever
- * failing the request: the periodic sweep reconciles every live service anyway.
+ * commit that may change what a service should do, nudge it, without waiting (background.ts) and
+ * without ever failing the request: the periodic sweep reconciles every live service anyway.
  */
 export function serviceChanged(ctx: ActionContext, cluster: string, name: string): void {
-  ctx.serviceNudger
-    ?.nudge(cluster, name)
-    .catch((error) => reportBackground(ctx, error, `nudge of service ${cluster}/${name}`));
+  if (ctx.serviceNudger)
+    inBackground(ctx, ctx.serviceNudger.nudge(cluster, name), `nudge of service ${cluster}/${name}`);
 }
 
 /**
@@ -19,9 +18,10 @@ export function serviceChanged(ctx: ActionContext, cluster: string, name: string
  */
 export function clusterServicesChanged(ctx: ActionContext, cluster: string): void {
   if (!ctx.serviceNudger) return;
-  (async () => {
+  const nudges = async () => {
     for await (const record of everyItem((page) => ctx.store.listServices({ cluster, live: true }, page))) {
       serviceChanged(ctx, cluster, record.name);
     }
-  })().catch((error) => reportBackground(ctx, error, `nudges of cluster ${cluster}'s services`));
+  };
+  inBackground(ctx, nudges(), `nudges of cluster ${cluster}'s services`);
 }

@@ -5,6 +5,7 @@ import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
 import type { Partition } from "../../core/model/config.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
+import { pendingWork } from "./pendingWork.ts";
 import { timingFromEnv } from "./timing.ts";
 
 /**
@@ -37,6 +38,7 @@ export async function awsActionContext(
     partition,
     now: () => new Date(),
     onBackgroundError,
+    background: pendingWork,
     // The region's ELBv2 (BERTH_ELBV2_ENDPOINT only to point elsewhere): created now, called only by load-balanced services.
     targetGroups: targetGroupsAt(partition, { onAws: true, endpoint: process.env.BERTH_ELBV2_ENDPOINT }),
     ...timingFromEnv(),

@@ -136,8 +136,14 @@ async function serviceSummary(service: string) {
   const tasks = await tasksOf(service);
   return JSON.stringify({
     taskDefinition: services[0]?.taskDefinition,
+    desiredCount: services[0]?.desiredCount,
     deployments: services[0]?.deployments?.map((d) => [d.status, d.taskDefinition, d.runningCount, d.rolloutState]),
-    tasks: tasks.map((t) => [t.taskDefinitionArn?.split("/")[1], t.lastStatus, t.desiredStatus]),
+    tasks: tasks.map((t) => [
+      t.taskDefinitionArn?.split("/")[1],
+      t.lastStatus,
+      t.desiredStatus,
+      t.containerInstanceArn?.split("/").at(-1),
+    ]),
     events: services[0]?.events?.slice(0, 5).map((e) => e.message),
   });
 }
@@ -280,7 +286,9 @@ describe("Berth deployed, on this machine", () => {
       },
       120_000,
       2000,
-    );
+    ).catch(async (error) => {
+      throw new Error(`${error.message}; web now: ${await serviceSummary("web")}`);
+    });
     const disconnected = (await tapped("ECS Container Instance State Change")).filter(
       (e) => (e.detail as Record<string, unknown>).agentConnected === false,
     );
@@ -334,15 +342,29 @@ describe("Berth deployed, on this machine", () => {
       await page.getByRole("button", { name: "Scale" }).click();
       const dialog = page.getByRole("dialog", { name: "Scale" });
       await dialog.getByRole("button", { name: "Scale" }).click();
+      // The call went through (a failure would stay in the dialog, as ECS worded it).
+      await dialog.waitFor({ state: "hidden", timeout: 30_000 }).catch(async (error) => {
+        const alert = await dialog
+          .getByRole("alert")
+          .textContent({ timeout: 1000 })
+          .catch(() => "none");
+        throw new Error(`${error.message}; the dialog's error: ${alert}`);
+      });
+      const { services = [] } = await ecs.send(new DescribeServicesCommand({ services: ["web"] }));
+      expect(services[0]?.desiredCount).toBe(4);
       const running = await until(
         "4 RUNNING tasks of web",
         async () => {
+          // The next step may wait for a sweep (a back-off ending), which AWS's schedule runs every minute.
+          await cloud.tickSchedule();
           const now = (await tasksOf("web")).filter((t) => t.lastStatus === "RUNNING");
           return now.length === 4 && now;
         },
         90_000,
-        500,
-      );
+        1000,
+      ).catch(async (error) => {
+        throw new Error(`${error.message}; web now: ${await serviceSummary("web")}`);
+      });
       for (const task of running) {
         const [container] = await containersOfTask(docker, task.taskArn as string);
         expect(container?.State).toBe("running");
