@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { AGENT_EXTERNAL, AGENT_MAIN } from "../infra/agentBundle.ts";
+import { type BuildOptions, build } from "esbuild";
+import { AGENT_BUILD, AGENT_MAIN } from "../infra/agentBundle.ts";
 import { NODE_BUNDLE } from "../infra/nodeBundle.ts";
 
 /**
@@ -17,11 +17,11 @@ export const FUNCTIONS = readdirSync(join(ROOT, "functions"), { withFileTypes: t
   .map((d) => d.name)
   .sort();
 
-async function bundledSize(entry: string, external: string[] = []) {
+async function bundledSize(entry: string, options: BuildOptions = {}) {
   const result = await build({
     ...NODE_BUNDLE,
+    ...options,
     entryPoints: [join(ROOT, entry)],
-    external,
     write: false,
     metafile: true,
     logLevel: "silent",
@@ -36,5 +36,5 @@ if (process.argv[1] === import.meta.filename) {
   const print = (name: string, { bytes, inputs }: { bytes: number; inputs: number }) =>
     console.log(`${name.padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  (${inputs} modules)`);
   for (const name of FUNCTIONS) print(name, await bundleSize(name));
-  print("agent", await bundledSize(AGENT_MAIN, AGENT_EXTERNAL));
+  print("agent", await bundledSize(AGENT_MAIN, AGENT_BUILD));
 }

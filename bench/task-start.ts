@@ -2,7 +2,8 @@
  * Task start benchmark: how long from RunTask to RUNNING with Berth's agent on this machine's
  * Docker, against the floor of a bare `docker run -d` of the same image in the same run, plus the
  * agent's idle footprint. The control plane runs in this process; the agent runs as its own
- * process (`berth agent`), as on a host, so its memory and CPU are its own.
+ * process, as on a host, from the bundle hosts download (infra/agentBundle.ts), so its memory
+ * and CPU are its own and its code is what a host runs.
  *
  *   npm run bench:task-start                       # 50 tasks, 15 s idle sample
  *   npm run bench:task-start -- --tasks 20 --idle-seconds 5
@@ -27,6 +28,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
+import { bundleAgent } from "../infra/agentBundle.ts";
 import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { type AgentProcess, spawnAgent } from "../test/support/cli.ts";
@@ -62,11 +64,13 @@ let agent: AgentProcess | undefined;
 
 try {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  agent = await spawnAgent({ url: local.url, ...local.credentials }, join(dataDir, "agent"), {
-    ECS_CLUSTER: CLUSTER,
-    ECS_LOGLEVEL: "warn",
-    ECS_CONTAINER_STOP_TIMEOUT: "1s",
-  });
+  const bundle = bundleAgent(join(import.meta.dirname, ".."), join(dataDir, "bundle"));
+  agent = await spawnAgent(
+    { url: local.url, ...local.credentials },
+    join(dataDir, "agent"),
+    { ECS_CLUSTER: CLUSTER, ECS_LOGLEVEL: "warn", ECS_CONTAINER_STOP_TIMEOUT: "1s" },
+    bundle.file,
+  );
 
   // Idle first, with no task on the host: what the agent costs when it has nothing to do.
   const idle = await idleFootprint(agent.child.pid as number, IDLE_SECONDS);

@@ -13,6 +13,15 @@ export const AGENT_MAIN = "local/agentMain.ts";
  */
 export const AGENT_EXTERNAL = ["*.node"];
 
+/** dockerode's dependencies for image builds and SSH, which the agent never uses (agentBundle/unused.cjs). */
+const UNUSED = join(import.meta.dirname, "agentBundle", "unused.cjs");
+export const AGENT_ALIAS = Object.fromEntries(
+  ["@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "ssh2"].map((name) => [name, UNUSED]),
+);
+
+/** What the agent's build adds to NODE_BUNDLE (bench/bundleSizes.ts prints the same build's size). */
+export const AGENT_BUILD = { external: AGENT_EXTERNAL, alias: AGENT_ALIAS };
+
 export interface AgentBundle {
   /** Where the bundle was written. */
   file: string;
@@ -29,7 +38,7 @@ export function bundleAgent(root: string, outDir: string): AgentBundle {
   const result = buildSync({
     ...NODE_BUNDLE,
     entryPoints: [join(root, AGENT_MAIN)],
-    external: AGENT_EXTERNAL,
+    ...AGENT_BUILD,
     write: false,
     logLevel: "silent",
   });

@@ -133,12 +133,14 @@ export interface AgentProcess extends CliProcess {
 /**
  * `berth agent` as a child process, as on a host: against `controlPlane`'s endpoint with its key,
  * no config file, its state in `dataDir`, plus the agent settings in `env` (ECS_CLUSTER, …).
- * Resolves once it printed the container instance it registered as.
+ * Resolves once it printed the container instance it registered as. With `bundle`: that script
+ * (infra/agentBundle.ts's build, what hosts run) instead of the CLI, with the same settings.
  */
 export async function spawnAgent(
   controlPlane: { url: string; accessKeyId: string; secretAccessKey: string; region?: string },
   dataDir: string,
   env: Record<string, string> = {},
+  bundle?: string,
 ): Promise<AgentProcess> {
   const settings = {
     BERTH_ENDPOINT: controlPlane.url,
@@ -149,6 +151,9 @@ export async function spawnAgent(
     ECS_DATADIR: dataDir,
     ...env,
   };
-  const { match, ...cli } = await spawnCli(["agent"], settings, /registered as (\S+)/);
+  const registered = /registered as (\S+)/;
+  const { match, ...cli } = bundle
+    ? await spawnNodeScript([bundle], settings, registered, "the agent bundle")
+    : await spawnCli(["agent"], settings, registered);
   return { ...cli, containerInstanceArn: match[1] };
 }
