@@ -107,6 +107,15 @@ export interface InstanceUtilization {
   tasks: TaskUtilization[];
 }
 
+/** A container instance's utilization at one heartbeat, as kept in its history (utilizationHistory.ts). */
+export interface UtilizationSample {
+  /** When the heartbeat arrived (epoch ms). */
+  at: number;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+}
+
 export interface TaskUtilization {
   taskArn: string;
   cpuPercent: number;

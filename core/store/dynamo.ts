@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ContainerInstanceRecord, HeartbeatRecord, UtilizationSample } from "../model/records.ts";
 import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
@@ -42,6 +42,7 @@ import {
   taskDefinitionKey,
   taskDefinitionsWithStatus,
 } from "./dynamo/keys/taskDefinition.ts";
+import { samplesOf, sampleValue, slotAttribute, utilizationHistoryKey } from "./dynamo/keys/utilizationHistory.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
@@ -403,6 +404,32 @@ class DynamoStore implements Store {
 
   async listHeartbeats(cluster: string) {
     return (await this.reader.all({ partition: heartbeatsOf(cluster) })).map(heartbeatOf);
+  }
+
+  async putUtilizationSample(cluster: string, id: string, slot: number, sample: UtilizationSample, expiresAt: number) {
+    // One unconditional UpdateItem, no read: it sets the slot and creates the item if need be.
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: utilizationHistoryKey(cluster, id),
+        UpdateExpression: "SET #slot = :sample, kind = :kind, expiresAt = :expiresAt, #ttl = :ttl",
+        ExpressionAttributeNames: { "#slot": slotAttribute(slot), "#ttl": "ttl" },
+        ExpressionAttributeValues: {
+          ":sample": sampleValue(sample),
+          ":kind": "utilizationHistory",
+          ":expiresAt": expiresAt,
+          ":ttl": ttlOf(expiresAt),
+        },
+      }),
+    );
+  }
+
+  async getUtilizationHistory(cluster: string, id: string) {
+    const key = utilizationHistoryKey(cluster, id);
+    if (!keyFits(key)) return [];
+    // Eventually consistent: a chart may miss the latest sample, at half the read's price.
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key }));
+    return Item && isLive(Item, this.now()) ? samplesOf(Item) : [];
   }
 
   async commit(writes: Write[]) {

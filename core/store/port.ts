@@ -8,6 +8,7 @@ import type {
   ServiceRecord,
   TaskDefinitionRecord,
   TaskRecord,
+  UtilizationSample,
 } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
@@ -74,6 +75,21 @@ export interface Store {
   getHeartbeat(cluster: string, id: string): Promise<HeartbeatRecord | undefined>;
   /** The latest heartbeat of every instance of a cluster that has one (placement reads them all). */
   listHeartbeats(cluster: string): Promise<HeartbeatRecord[]>;
+
+  /**
+   * An instance's utilization history is a ring of `slot`s (core/operations/utilizationHistory.ts):
+   * a sample replaces the slot's previous one in one unconditional write, outside `commit` as
+   * heartbeats are; `expiresAt` applies to the instance's whole history.
+   */
+  putUtilizationSample(
+    cluster: string,
+    id: string,
+    slot: number,
+    sample: UtilizationSample,
+    expiresAt: number,
+  ): Promise<void>;
+  /** Every sample of an instance's ring, oldest first (stale ones too: the caller keeps its window). */
+  getUtilizationHistory(cluster: string, id: string): Promise<UtilizationSample[]>;
 
   /**
    * Apply all writes or none. Each record write names the version it read (`null`: the record

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue, StatementSync } from "node:sqlite";
-import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord, UtilizationSample } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
 import { PENDING_STATUSES } from "../model/taskState.ts";
 import { encodeRecord } from "./encoding.ts";
@@ -432,6 +432,28 @@ class SqliteStore implements Store {
       }
       return heartbeat;
     });
+  }
+
+  async putUtilizationSample(cluster: string, id: string, slot: number, sample: UtilizationSample, expiresAt: number) {
+    this.statement(
+      `INSERT OR REPLACE INTO utilization_samples
+       (cluster, id, slot, at, cpu_percent, memory_used_mib, memory_total_mib, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(cluster, id, slot, sample.at, sample.cpuPercent, sample.memoryUsedMiB, sample.memoryTotalMiB, expiresAt);
+    // The history expires as a whole, as its one DynamoDB item does.
+    this.statement("UPDATE utilization_samples SET expires_at = ? WHERE cluster = ? AND id = ?").run(
+      expiresAt,
+      cluster,
+      id,
+    );
+  }
+
+  async getUtilizationHistory(cluster: string, id: string) {
+    return this.statement(
+      `SELECT at, cpu_percent AS cpuPercent, memory_used_mib AS memoryUsedMiB, memory_total_mib AS memoryTotalMiB
+       FROM utilization_samples WHERE cluster = ? AND id = ? AND ${this.live} ORDER BY at`,
+    )
+      .all(cluster, id, this.now())
+      .map((row) => ({ ...row }) as unknown as UtilizationSample);
   }
 
   async commit(writes: Write[]) {

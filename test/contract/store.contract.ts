@@ -1080,6 +1080,40 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("utilization histories", () => {
+      const sample = (at: number, cpuPercent = 10) => ({ at, cpuPercent, memoryUsedMiB: 512.5, memoryTotalMiB: 2048 });
+      const future = () => Date.now() + 3_600_000;
+
+      it("keeps one sample per slot, the latest written, oldest first, per instance", async () => {
+        await store.putUtilizationSample("web", "ci1", 5, sample(5_000), future());
+        await store.putUtilizationSample("web", "ci1", 3, sample(3_000, 30), future());
+        await store.putUtilizationSample("web", "ci1", 4, sample(4_000, 40.5), future());
+        // A new round of the ring overwrites the slot in place.
+        await store.putUtilizationSample("web", "ci1", 3, sample(9_000, 90), future());
+        await store.putUtilizationSample("web", "ci2", 3, sample(3_000), future());
+        expect(await store.getUtilizationHistory("web", "ci1")).toEqual([
+          sample(4_000, 40.5),
+          sample(5_000),
+          sample(9_000, 90),
+        ]);
+        expect(await store.getUtilizationHistory("web", "ci2")).toEqual([sample(3_000)]);
+        expect(await store.getUtilizationHistory("other", "ci1")).toEqual([]);
+        expect(await store.getUtilizationHistory("web", "")).toEqual([]);
+      });
+
+      it("forgets a history whose last sample's expiry has passed", async () => {
+        await store.putUtilizationSample("web", "ci1", 1, sample(1_000), future());
+        await store.putUtilizationSample("web", "ci1", 2, sample(2_000), Date.now() - 1);
+        expect(await store.getUtilizationHistory("web", "ci1")).toEqual([]);
+      });
+
+      it("is apart from the heartbeats", async () => {
+        await store.putUtilizationSample("web", "ci1", 1, sample(1_000), future());
+        expect(await store.listHeartbeats("web")).toEqual([]);
+        expect(await store.getHeartbeat("web", "ci1")).toBeUndefined();
+      });
+    });
+
     describe("access keys and audit events", () => {
       const key = (id: string): Omit<AccessKeyRecord, "version"> => ({
         accessKeyId: id,

@@ -6,6 +6,7 @@ import { GetCallerIdentity } from "./callerIdentity.ts";
 import { SubmitTaskHealthChange } from "./health.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { DescribeUtilization } from "./utilization.ts";
+import { GetUtilizationHistory } from "./utilizationHistory.ts";
 
 /**
  * Berth's own actions, beside ECS's on the same endpoint under their own X-Amz-Target prefix
@@ -14,6 +15,7 @@ import { DescribeUtilization } from "./utilization.ts";
 export const berthActions: ActionTable = {
   Heartbeat,
   DescribeUtilization,
+  GetUtilizationHistory,
   SubmitTaskHealthChange,
   CreateAccessKey,
   ListAccessKeys,

@@ -50,6 +50,30 @@ export interface DescribeUtilizationResponse {
   failures: { arn: string; reason: "MISSING" }[];
 }
 
+export interface GetUtilizationHistoryRequest {
+  cluster?: string;
+  /** The container instance's id or ARN. */
+  containerInstance: string;
+}
+
+export interface UtilizationHistorySample {
+  /** When the heartbeat arrived; epoch seconds on the wire. */
+  at: Date;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+}
+
+export interface GetUtilizationHistoryResponse {
+  containerInstanceArn: string;
+  /** One sample per period (the first heartbeat of each that reported utilization), oldest first. */
+  samples: UtilizationHistorySample[];
+  /** The period between samples: six heartbeat intervals (a minute by default). */
+  samplePeriodSeconds: number;
+  /** How far back the history reaches: sixty periods (an hour by default). */
+  windowSeconds: number;
+}
+
 export interface SubmitTaskHealthChangeRequest {
   cluster?: string;
   /** The task's id or ARN. */
