@@ -1,6 +1,17 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ContainerInstanceRecord, HeartbeatRecord, UtilizationSample } from "../model/records.ts";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type {
+  ContainerInstanceRecord,
+  HeartbeatRecord,
+  StoredEventRecord,
+  UtilizationSample,
+} from "../model/records.ts";
 import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
@@ -24,6 +35,7 @@ import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/ke
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
 import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
 import { LIVE_SERVICES, serviceKey, servicesOf } from "./dynamo/keys/service.ts";
+import { ALL_EVENTS, eventsOf, storedEventItem, storedEventOf } from "./dynamo/keys/storedEvent.ts";
 import {
   groupPrefix,
   liveTasksOf,
@@ -47,6 +59,7 @@ import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
 import type {
+  EventQuery,
   FamilyQuery,
   Page,
   PageRequest,
@@ -432,6 +445,33 @@ class DynamoStore implements Store {
     return Item && isLive(Item, this.now()) ? samplesOf(Item) : [];
   }
 
+  async putEvents(events: StoredEventRecord[]) {
+    // BatchWriteItem: 25 puts a request, none conditional; what DynamoDB leaves unprocessed
+    // (throttling) is sent again after a pause.
+    for (let i = 0; i < events.length; i += BATCH_WRITE_ITEMS) {
+      let requests: Record<string, unknown>[] = events
+        .slice(i, i + BATCH_WRITE_ITEMS)
+        .map((e) => ({ PutRequest: { Item: storedEventItem(e) } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        if (attempt >= 8 && requests.length > 0) throw new Error("DynamoDB left events unwritten after retries");
+      }
+    }
+  }
+
+  async listEvents(query: EventQuery) {
+    const spec: QuerySpec =
+      query.cluster === undefined
+        ? { index: "ordered", partition: ALL_EVENTS, descending: true }
+        : { partition: eventsOf(query.cluster), descending: true };
+    const { detailType } = query;
+    if (detailType !== undefined) spec.filters = (e) => [e.eq("detailType", detailType)];
+    const page = await this.reader.page(spec, { limit: query.limit }, (item) => item.sk as string);
+    return page.items.map(storedEventOf);
+  }
+
   async commit(writes: Write[]) {
     await commitWrites(this.doc, this.table, writes, this.now());
   }
@@ -440,6 +480,8 @@ class DynamoStore implements Store {
     this.ownClient?.destroy();
   }
 }
+
+const BATCH_WRITE_ITEMS = 25;
 
 function records<K extends Kind>(page: Page<Raw>): Page<RecordKinds[K]> {
   return { items: page.items.map((item) => recordOf<K>(item)), next: page.next };

@@ -6,6 +6,7 @@ import type {
   HeartbeatRecord,
   IdempotencyRecord,
   ServiceRecord,
+  StoredEventRecord,
   TaskDefinitionRecord,
   TaskRecord,
   UtilizationSample,
@@ -92,6 +93,14 @@ export interface Store {
   getUtilizationHistory(cluster: string, id: string): Promise<UtilizationSample[]>;
 
   /**
+   * The ECS events published lately, outside `commit`: unconditional writes, an event written
+   * twice (a retried batch) replacing itself.
+   */
+  putEvents(events: StoredEventRecord[]): Promise<void>;
+  /** Live events newest first, of one cluster or of all, optionally of one detail-type. */
+  listEvents(query: EventQuery): Promise<StoredEventRecord[]>;
+
+  /**
    * Apply all writes or none. Each record write names the version it read (`null`: the record
    * must not exist yet); if any record has moved on, or a reservation no longer fits, nothing is
    * written and ConflictError is thrown. A record write and a resource write may name the same
@@ -122,6 +131,12 @@ export class ConflictError extends Error {
     super(message);
     this.name = "ConflictError";
   }
+}
+
+export interface EventQuery {
+  cluster?: string;
+  detailType?: string;
+  limit: number;
 }
 
 export interface PageRequest {

@@ -1080,6 +1080,47 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
     });
 
+    describe("stored events", () => {
+      const later = Date.now() + 3_600_000;
+      const event = (clusterName: string, id: string, detailType = "ECS Task State Change", over = {}) => ({
+        cluster: clusterName,
+        id,
+        time: 1_000,
+        source: "berth.ecs",
+        detailType,
+        resources: [`${ARN}:task/${clusterName}/${id}`],
+        detail: JSON.stringify({ n: id }),
+        expiresAt: later,
+        ...over,
+      });
+
+      it("lists a cluster's events newest first, by detail-type, and every cluster's", async () => {
+        await store.putEvents([event("web", "e1"), event("web", "e3", "ECS Service Action"), event("api", "e2")]);
+        await store.putEvents([event("web", "e4")]);
+        const ids = (events: { id: string }[]) => events.map((e) => e.id);
+        expect(ids(await store.listEvents({ cluster: "web", limit: 10 }))).toEqual(["e4", "e3", "e1"]);
+        expect(await store.listEvents({ cluster: "web", limit: 1 })).toEqual([event("web", "e4")]);
+        expect(ids(await store.listEvents({ cluster: "web", detailType: "ECS Task State Change", limit: 10 }))).toEqual(
+          ["e4", "e1"],
+        );
+        expect(ids(await store.listEvents({ detailType: "ECS Task State Change", limit: 2 }))).toEqual(["e4", "e2"]);
+        expect(ids(await store.listEvents({ limit: 10 }))).toEqual(["e4", "e3", "e2", "e1"]);
+        expect(await store.listEvents({ cluster: "nope", limit: 10 })).toEqual([]);
+      });
+
+      it("keeps an event written twice once, and forgets expired ones", async () => {
+        await store.putEvents([event("web", "e1")]);
+        await store.putEvents([event("web", "e1"), event("web", "e0", undefined, { expiresAt: Date.now() - 1 })]);
+        expect(await store.listEvents({ cluster: "web", limit: 10 })).toEqual([event("web", "e1")]);
+      });
+
+      it("writes more events than one batch takes", async () => {
+        const many = Array.from({ length: 60 }, (_, i) => event("web", `e${String(i).padStart(2, "0")}`));
+        await store.putEvents(many);
+        expect((await store.listEvents({ cluster: "web", limit: 1000 })).length).toBe(60);
+      });
+    });
+
     describe("utilization histories", () => {
       const sample = (at: number, cpuPercent = 10) => ({ at, cpuPercent, memoryUsedMiB: 512.5, memoryTotalMiB: 2048 });
       const future = () => Date.now() + 3_600_000;

@@ -3,6 +3,7 @@ import { CreateAccessKey, DeleteAccessKey, ListAccessKeys } from "./accessKeys.t
 import { GetAgentCredentials } from "./agentCredentials.ts";
 import { ListAuditEvents } from "./auditEvents.ts";
 import { GetCallerIdentity } from "./callerIdentity.ts";
+import { ListEvents } from "./events.ts";
 import { SubmitTaskHealthChange } from "./health.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { DescribeUtilization } from "./utilization.ts";
@@ -22,5 +23,6 @@ export const berthActions: ActionTable = {
   DeleteAccessKey,
   GetAgentCredentials,
   ListAuditEvents,
+  ListEvents,
   GetCallerIdentity,
 };

@@ -142,7 +142,7 @@ export interface GetCallerIdentityResponse {
   policy: AccessPolicy;
 }
 
-/** Local mode only: the ECS events Berth published lately (on AWS they go to EventBridge, which keeps none to list). */
+/** The ECS events Berth published lately (kept a day: EventBridge keeps none to list). */
 export interface ListEventsRequest {
   /** Short name or ARN; every cluster's events when absent. */
   cluster?: string;
