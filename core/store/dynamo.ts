@@ -35,7 +35,7 @@ import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/ke
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
 import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
 import { LIVE_SERVICES, serviceKey, servicesOf } from "./dynamo/keys/service.ts";
-import { ALL_EVENTS, eventsOf, storedEventItem, storedEventOf } from "./dynamo/keys/storedEvent.ts";
+import { eventsOf, storedEventItem, storedEventOf } from "./dynamo/keys/storedEvent.ts";
 import {
   groupPrefix,
   liveTasksOf,
@@ -462,10 +462,20 @@ class DynamoStore implements Store {
   }
 
   async listEvents(query: EventQuery) {
-    const spec: QuerySpec =
-      query.cluster === undefined
-        ? { index: "ordered", partition: ALL_EVENTS, descending: true }
-        : { partition: eventsOf(query.cluster), descending: true };
+    if (query.cluster !== undefined) return this.clusterEvents(query.cluster, query);
+    // Every cluster's: the latest of each, merged (events of a cluster deleted for good are left out).
+    const events: StoredEventRecord[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.listClusters({ limit: 100, after });
+      for (const cluster of page.items) events.push(...(await this.clusterEvents(cluster.name, query)));
+      after = page.next;
+    } while (after);
+    return events.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, query.limit);
+  }
+
+  private async clusterEvents(cluster: string, query: EventQuery) {
+    const spec: QuerySpec = { partition: eventsOf(cluster), descending: true };
     const { detailType } = query;
     if (detailType !== undefined) spec.filters = (e) => [e.eq("detailType", detailType)];
     const page = await this.reader.page(spec, { limit: query.limit }, (item) => item.sk as string);

@@ -1095,6 +1095,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
 
       it("lists a cluster's events newest first, by detail-type, and every cluster's", async () => {
+        await store.commit([put("cluster", cluster("web")), put("cluster", cluster("api"))]);
         await store.putEvents([event("web", "e1"), event("web", "e3", "ECS Service Action"), event("api", "e2")]);
         await store.putEvents([event("web", "e4")]);
         const ids = (events: { id: string }[]) => events.map((e) => e.id);

@@ -3,18 +3,14 @@ import { ttlOf } from "../items.ts";
 
 /**
  * Stored ECS events: a cluster's in one partition, sorted by their time-ordered ids, so that a
- * cluster's latest are one Query newest first; every cluster's also through one `ordered`
- * partition (ListEvents without a cluster), the index's sort key the id then the cluster.
+ * cluster's latest are one Query newest first. No index: a copy in one would double each
+ * event's write, for the rare listing of every cluster's (a Query per cluster instead).
  */
 export const eventsOf = (cluster: string) => `EVENTS#${cluster}`;
-
-export const ALL_EVENTS = "EVENTS";
 
 export const storedEventItem = (r: StoredEventRecord) => ({
   pk: eventsOf(r.cluster),
   sk: r.id,
-  gsi1pk: ALL_EVENTS,
-  gsi1sk: `${r.id}#${r.cluster}`,
   kind: "storedEvent",
   ...r,
   ttl: ttlOf(r.expiresAt),
