@@ -6,7 +6,8 @@ import type { ActionContext } from "./context.ts";
  * Each container instance keeps a short history of its utilization for a chart: a ring of
  * SLOTS samples, one per sample period (six heartbeat intervals: a minute at the default 10 s),
  * so the last hour at the default. A heartbeat records a sample only when it is the first of its
- * period, which keeps the history's writes to one a minute per instance, and the slot a period
+ * period (the heartbeat's write gives the previous beat back: no read), which keeps the history's
+ * writes to one a minute per instance, and the slot a period
  * maps to is the ring's position: a new round overwrites the samples of an hour ago in place.
  */
 export const SLOTS = 60;

@@ -393,7 +393,7 @@ class DynamoStore implements Store {
   async putHeartbeat(record: HeartbeatRecord) {
     const { cluster, id, at, utilization, expiresAt } = record;
     // One unconditional PutItem: a beat replaces the last one and never conflicts with anything.
-    await this.doc.send(
+    const { Attributes } = await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
@@ -406,8 +406,10 @@ class DynamoStore implements Store {
           expiresAt,
           ttl: expiresAt === undefined ? undefined : ttlOf(expiresAt),
         },
+        ReturnValues: "ALL_OLD",
       }),
     );
+    return Attributes && heartbeatOf(Attributes);
   }
 
   async getHeartbeat(cluster: string, id: string) {

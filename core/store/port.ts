@@ -72,7 +72,8 @@ export interface Store {
    * Heartbeats sit outside `commit`: one unconditional write per beat (no transaction, no
    * version), replacing the instance's previous one, so that they stay cheap and never conflict.
    */
-  putHeartbeat(record: HeartbeatRecord): Promise<void>;
+  /** Returns the beat it replaced (live or not), as DynamoDB's PutItem gives it back for free. */
+  putHeartbeat(record: HeartbeatRecord): Promise<HeartbeatRecord | undefined>;
   getHeartbeat(cluster: string, id: string): Promise<HeartbeatRecord | undefined>;
   /** The latest heartbeat of every instance of a cluster that has one (placement reads them all). */
   listHeartbeats(cluster: string): Promise<HeartbeatRecord[]>;

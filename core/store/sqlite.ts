@@ -406,6 +406,10 @@ class SqliteStore implements Store {
   }
 
   async putHeartbeat(record: HeartbeatRecord) {
+    const replaced = this.statement("SELECT * FROM heartbeats WHERE cluster = ? AND id = ?").get(
+      record.cluster,
+      record.id,
+    ) as HeartbeatRow | undefined;
     // Utilization holds only numbers and ARNs: plain JSON, no ECS timestamp decoding.
     this.statement(
       "INSERT OR REPLACE INTO heartbeats (cluster, id, at, expires_at, utilization) VALUES (?, ?, ?, ?, ?)",
@@ -417,6 +421,7 @@ class SqliteStore implements Store {
       record.utilization ? JSON.stringify(record.utilization) : null,
     );
     this.heartbeats.refresh(record.cluster, record.id);
+    return replaced && heartbeatOf(replaced);
   }
 
   async getHeartbeat(cluster: string, id: string) {

@@ -1027,9 +1027,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       };
 
       it("keeps the latest heartbeat per instance, with its utilization, replacing the previous one", async () => {
-        await store.putHeartbeat(beat("web", "ci1", 1_000));
+        expect(await store.putHeartbeat(beat("web", "ci1", 1_000))).toBeUndefined();
         expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 1_000));
-        await store.putHeartbeat(beat("web", "ci1", 2_000, { utilization }));
+        // Each beat gives back the one it replaced.
+        expect(await store.putHeartbeat(beat("web", "ci1", 2_000, { utilization }))).toEqual(beat("web", "ci1", 1_000));
         expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 2_000, { utilization }));
         // A later beat without utilization does not keep the old figures.
         await store.putHeartbeat(beat("web", "ci1", 3_000));

@@ -11,8 +11,8 @@ const MAX_TASKS = 1000;
 
 /**
  * An agent's heartbeat, with its latest utilization. Cheap by design, since every agent sends
- * one every few seconds: reads the instance and its last beat, writes one heartbeat item
- * unconditionally (and, once a sample period, a sample of the instance's utilization history),
+ * one every few seconds: reads the instance, writes one heartbeat item unconditionally (which
+ * gives back the last one) and, once a sample period, a sample of the instance's utilization history,
  * and never touches the instance record (placements race on its version). An unknown or deregistered
  * instance is an InvalidParameterException: the agent's cue to register again.
  */
@@ -26,8 +26,7 @@ export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<Hea
     );
   }
   const utilization = request.utilization && { ...request.utilization, tasks: request.utilization.tasks ?? [] };
-  const previous = await ctx.store.getHeartbeat(cluster.name, record.id);
-  const at = await recordHeartbeat(ctx, cluster.name, record.id, utilization);
+  const { at, previous } = await recordHeartbeat(ctx, cluster.name, record.id, utilization);
   if (utilization) {
     const previousAt = previous?.utilization ? previous.at : undefined;
     await recordUtilizationSample(ctx, cluster.name, record.id, at, previousAt, utilization);
