@@ -12,12 +12,14 @@ import { table } from "./table.ts";
 export const EVENT_RECORDS = { dynamodb: { NewImage: { kind: { S: [...EVENT_KINDS] } } } };
 
 /**
- * The table's stream → the events function → PutEvents on Berth's bus. The images in the stream
- * are all it needs: it reads nothing else from the table, so it is linked to the bus only.
+ * The table's stream → the events function → PutEvents on Berth's bus, and each event about a
+ * cluster written back to the table for a day (ListEvents: EventBridge keeps nothing to list),
+ * so it is linked to the table too; it reads nothing from it, the stream's images are enough.
+ * Those event items (kind `storedEvent`) do not invoke it again: the filter below drops them.
  * Failed batches are bisected and retried by Lambda, and a poison record is skipped after a few
  * tries rather than stalling the shard: events are notifications, the table stays the truth.
  */
-export const eventsSubscription = table.subscribe("Events", berthFunction("events", [bus]), {
+export const eventsSubscription = table.subscribe("Events", berthFunction("events", [bus, table]), {
   filters: [EVENT_RECORDS],
   transform: {
     // An object is merged into the mapping's arguments (SST's transform()).

@@ -1,15 +1,15 @@
 import type { Context, DynamoDBRecord } from "aws-lambda";
+import type { EventPublisher } from "../core/events/types.ts";
 import type { Partition } from "../core/model/config.ts";
 import { createEventsHandler } from "../functions/events/handler.ts";
-import type { EventRing } from "./eventRing.ts";
 
 /**
  * The events function in local mode, fed by the change feed (local/changeFeed.ts) one batch per
- * commit, in commit order, publishing to the ring. Failures are reported, not retried: the ring
- * does not fail.
+ * commit, in commit order, publishing to the store and the ring. Failures are reported, not
+ * retried: neither fails short of a broken disk.
  */
-export function localEvents(ring: EventRing, partition: Partition, onError: (error: unknown) => void) {
-  const handler = createEventsHandler({ publisher: ring, partition });
+export function localEvents(publisher: EventPublisher, partition: Partition, onError: (error: unknown) => void) {
+  const handler = createEventsHandler({ publisher, partition });
   let queue = Promise.resolve();
   return {
     feed(records: DynamoDBRecord[]) {

@@ -4,6 +4,7 @@ import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts"
 import { ec2IdentityCheck } from "../core/aws/ec2.ts";
 import { targetGroupsAt } from "../core/aws/elbv2.ts";
 import { type SqsNotifier, sqsInstanceNotifier } from "../core/aws/sqs.ts";
+import { alsoStored } from "../core/events/stored.ts";
 import type { ActionContext } from "../core/operations/context.ts";
 import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
@@ -14,7 +15,6 @@ import type { AccessKey } from "./credentials.ts";
 import { localEventBus } from "./eventBus.ts";
 import { type EventRing, eventRing } from "./eventRing.ts";
 import { localEvents } from "./events.ts";
-import { withListEvents } from "./eventsAction.ts";
 import { type LocalScheduler, startLocalScheduler } from "./scheduler.ts";
 
 /** One region's control plane in local mode, as a regional ECS endpoint would be. */
@@ -55,7 +55,9 @@ export async function openRegionPlane(
   const { options, credentials } = shared;
   const partition = { region, accountId: options.partition.accountId };
   const ring = eventRing();
-  const events = localEvents(ring, partition, (error) => console.error(`berth: events in ${region} failed:`, error));
+  const events = localEvents(alsoStored(rawStore, ring), partition, (error) =>
+    console.error(`berth: events in ${region} failed:`, error),
+  );
   const store = wrapStore(withChangeFeed(rawStore, events.feed));
   const sqs = { endpoint: shared.sqsEndpoint, region, credentials: signingKey(credentials) };
   const notifier = sqsInstanceNotifier(sqs);
@@ -79,7 +81,7 @@ export async function openRegionPlane(
     throw error;
   }
   const handler = createApiHandler({
-    apis: [...withListEvents(apis, ring), localEventBus(context, ring)],
+    apis: [...apis, localEventBus(context, ring)],
     context,
     access: shared.accessFor(store, partition),
     onServerError: (error, operation) => console.error(`berth: ${operation ?? "request"} failed:`, error),

@@ -1,4 +1,4 @@
-import type { ContainerInstanceUtilization } from "../../core/actions/berth/shapes.ts";
+import type { ContainerInstanceUtilization, UtilizationHistorySample } from "../../core/actions/berth/shapes.ts";
 
 /** One heartbeat's figures: host CPU and memory, in percent. */
 export interface Sample {
@@ -10,23 +10,51 @@ export interface Sample {
 export const WINDOW_MS = 3_600_000;
 
 /**
- * The heartbeats seen while the console is open, per container instance, the last hour of them.
- * Berth keeps only each instance's latest heartbeat (DescribeUtilization), so the history is
- * what this tab gathered by polling: it starts empty on each page load. Kept outside the views
+ * Each container instance's utilization over the last hour: Berth's history of it (one sample a
+ * minute, GetUtilizationHistory), read once per instance when a page first shows it, merged with
+ * every heartbeat this tab has seen since (DescribeUtilization, polled). Kept outside the views
  * so that moving between pages keeps it.
  */
 const samples = new Map<string, Sample[]>();
+const seeded = new Set<string>();
+
+const percentOf = (used: number, total: number) => (total ? (100 * used) / total : 0);
+
+/** Merges samples into an instance's, one per heartbeat time, oldest first, the last hour's. */
+function merge(containerInstanceArn: string, added: Sample[], now: number) {
+  const byTime = new Map((samples.get(containerInstanceArn) ?? []).map((s) => [s.at, s]));
+  for (const s of added) byTime.set(s.at, s);
+  const kept = [...byTime.values()].filter((s) => s.at > now - WINDOW_MS).sort((a, b) => a.at - b.at);
+  samples.set(containerInstanceArn, kept);
+}
+
+/** The instances among these whose history Berth has not been asked for yet (each is asked once). */
+export function unseeded(containerInstanceArns: string[]): string[] {
+  const wanted = containerInstanceArns.filter((arn) => !seeded.has(arn));
+  for (const arn of wanted) seeded.add(arn);
+  return wanted;
+}
+
+/** Adds Berth's history of an instance (GetUtilizationHistory's samples) to what the tab has. */
+export function seed(containerInstanceArn: string, history: UtilizationHistorySample[], now = Date.now()) {
+  const added = history.map((s) => ({
+    at: s.at.getTime(),
+    cpu: s.cpuPercent,
+    memory: percentOf(s.memoryUsedMiB, s.memoryTotalMiB),
+  }));
+  merge(containerInstanceArn, added, now);
+}
 
 export function remember(utilization: Iterable<ContainerInstanceUtilization>, now = Date.now()) {
   for (const u of utilization) {
     if (u.lastHeartbeatAt === undefined || u.cpuPercent === undefined || !u.memoryTotalMiB) continue;
-    const at = u.lastHeartbeatAt.getTime();
-    const kept = (samples.get(u.containerInstanceArn) ?? []).filter((s) => s.at > now - WINDOW_MS);
-    // Polls come more often than heartbeats: one sample per heartbeat.
-    if (kept.at(-1)?.at !== at) {
-      kept.push({ at, cpu: u.cpuPercent, memory: (100 * (u.memoryUsedMiB ?? 0)) / u.memoryTotalMiB });
-    }
-    samples.set(u.containerInstanceArn, kept);
+    // Polls come more often than heartbeats: one sample per heartbeat (merged by its time).
+    const sample = {
+      at: u.lastHeartbeatAt.getTime(),
+      cpu: u.cpuPercent,
+      memory: percentOf(u.memoryUsedMiB ?? 0, u.memoryTotalMiB),
+    };
+    merge(u.containerInstanceArn, [sample], now);
   }
 }
 

@@ -27,7 +27,7 @@ export function resourcesOf(partition: Partition, action: string, input: unknown
     case "ListTagsForResource":
       return [taggedResource(partition, body.resourceArn)];
   }
-  // Berth's ListEvents (local mode) without a cluster lists every cluster's events.
+  // Berth's ListEvents without a cluster lists every cluster's events.
   if (action === "berth:ListEvents" && body.cluster === undefined) return ["*"];
   return hasClusterMember(action, operation) ? [cluster(body.cluster)] : ["*"];
 }

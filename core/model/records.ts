@@ -107,6 +107,34 @@ export interface InstanceUtilization {
   tasks: TaskUtilization[];
 }
 
+/**
+ * An ECS event Berth published, kept a while so that a person (the web console, ListEvents) can
+ * read what EventBridge rules saw: EventBridge itself keeps nothing to list.
+ */
+export interface StoredEventRecord {
+  /** The cluster it is about (core/events/stored.ts); events about none are not kept. */
+  cluster: string;
+  /** Sorts by time, and is the same for the same event: writing it twice keeps one. */
+  id: string;
+  /** Epoch ms. */
+  time: number;
+  source: string;
+  detailType: string;
+  resources: string[];
+  /** The event's detail as EventBridge carries it: a JSON string. */
+  detail: string;
+  expiresAt: number;
+}
+
+/** A container instance's utilization at one heartbeat, as kept in its history (utilizationHistory.ts). */
+export interface UtilizationSample {
+  /** When the heartbeat arrived (epoch ms). */
+  at: number;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+}
+
 export interface TaskUtilization {
   taskArn: string;
   cpuPercent: number;

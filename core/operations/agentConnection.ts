@@ -14,15 +14,25 @@ const HEARTBEAT_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const heartbeatIntervalMs = (ctx: ActionContext) =>
   ctx.agentHeartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
 
-/** Records a beat of the instance's agent: one unconditional write, never the instance record. */
+/**
+ * Records a beat of the instance's agent: one unconditional write, never the instance record.
+ * Returns its time and the beat it replaced.
+ */
 export async function recordHeartbeat(
   ctx: ActionContext,
   cluster: string,
   id: string,
   utilization?: InstanceUtilization,
-): Promise<void> {
+): Promise<{ at: number; previous?: HeartbeatRecord }> {
   const at = ctx.now().getTime();
-  await ctx.store.putHeartbeat({ cluster, id, at, utilization, expiresAt: at + HEARTBEAT_RETENTION_MS });
+  const previous = await ctx.store.putHeartbeat({
+    cluster,
+    id,
+    at,
+    utilization,
+    expiresAt: at + HEARTBEAT_RETENTION_MS,
+  });
+  return { at, previous };
 }
 
 /** Whether the instance's agent is connected at `now` (epoch ms); a deregistered instance never is. */

@@ -1,6 +1,17 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type {
+  ContainerInstanceRecord,
+  HeartbeatRecord,
+  StoredEventRecord,
+  UtilizationSample,
+} from "../model/records.ts";
 import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
@@ -24,6 +35,7 @@ import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/ke
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
 import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
 import { LIVE_SERVICES, serviceKey, servicesOf } from "./dynamo/keys/service.ts";
+import { eventsOf, storedEventItem, storedEventOf } from "./dynamo/keys/storedEvent.ts";
 import {
   groupPrefix,
   liveTasksOf,
@@ -42,10 +54,12 @@ import {
   taskDefinitionKey,
   taskDefinitionsWithStatus,
 } from "./dynamo/keys/taskDefinition.ts";
+import { samplesOf, sampleValue, slotAttribute, utilizationHistoryKey } from "./dynamo/keys/utilizationHistory.ts";
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
 import type {
+  EventQuery,
   FamilyQuery,
   Page,
   PageRequest,
@@ -379,7 +393,7 @@ class DynamoStore implements Store {
   async putHeartbeat(record: HeartbeatRecord) {
     const { cluster, id, at, utilization, expiresAt } = record;
     // One unconditional PutItem: a beat replaces the last one and never conflicts with anything.
-    await this.doc.send(
+    const { Attributes } = await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
@@ -392,8 +406,10 @@ class DynamoStore implements Store {
           expiresAt,
           ttl: expiresAt === undefined ? undefined : ttlOf(expiresAt),
         },
+        ReturnValues: "ALL_OLD",
       }),
     );
+    return Attributes && heartbeatOf(Attributes);
   }
 
   async getHeartbeat(cluster: string, id: string) {
@@ -405,6 +421,69 @@ class DynamoStore implements Store {
     return (await this.reader.all({ partition: heartbeatsOf(cluster) })).map(heartbeatOf);
   }
 
+  async putUtilizationSample(cluster: string, id: string, slot: number, sample: UtilizationSample, expiresAt: number) {
+    // One unconditional UpdateItem, no read: it sets the slot and creates the item if need be.
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: utilizationHistoryKey(cluster, id),
+        UpdateExpression: "SET #slot = :sample, kind = :kind, expiresAt = :expiresAt, #ttl = :ttl",
+        ExpressionAttributeNames: { "#slot": slotAttribute(slot), "#ttl": "ttl" },
+        ExpressionAttributeValues: {
+          ":sample": sampleValue(sample),
+          ":kind": "utilizationHistory",
+          ":expiresAt": expiresAt,
+          ":ttl": ttlOf(expiresAt),
+        },
+      }),
+    );
+  }
+
+  async getUtilizationHistory(cluster: string, id: string) {
+    const key = utilizationHistoryKey(cluster, id);
+    if (!keyFits(key)) return [];
+    // Eventually consistent: a chart may miss the latest sample, at half the read's price.
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: key }));
+    return Item && isLive(Item, this.now()) ? samplesOf(Item) : [];
+  }
+
+  async putEvents(events: StoredEventRecord[]) {
+    // BatchWriteItem: 25 puts a request, none conditional; what DynamoDB leaves unprocessed
+    // (throttling) is sent again after a pause.
+    for (let i = 0; i < events.length; i += BATCH_WRITE_ITEMS) {
+      let requests: Record<string, unknown>[] = events
+        .slice(i, i + BATCH_WRITE_ITEMS)
+        .map((e) => ({ PutRequest: { Item: storedEventItem(e) } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        if (attempt >= 8 && requests.length > 0) throw new Error("DynamoDB left events unwritten after retries");
+      }
+    }
+  }
+
+  async listEvents(query: EventQuery) {
+    if (query.cluster !== undefined) return this.clusterEvents(query.cluster, query);
+    // Every cluster's: the latest of each, merged (events of a cluster deleted for good are left out).
+    const events: StoredEventRecord[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.listClusters({ limit: 100, after });
+      for (const cluster of page.items) events.push(...(await this.clusterEvents(cluster.name, query)));
+      after = page.next;
+    } while (after);
+    return events.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, query.limit);
+  }
+
+  private async clusterEvents(cluster: string, query: EventQuery) {
+    const spec: QuerySpec = { partition: eventsOf(cluster), descending: true };
+    const { detailType } = query;
+    if (detailType !== undefined) spec.filters = (e) => [e.eq("detailType", detailType)];
+    const page = await this.reader.page(spec, { limit: query.limit }, (item) => item.sk as string);
+    return page.items.map(storedEventOf);
+  }
+
   async commit(writes: Write[]) {
     await commitWrites(this.doc, this.table, writes, this.now());
   }
@@ -413,6 +492,8 @@ class DynamoStore implements Store {
     this.ownClient?.destroy();
   }
 }
+
+const BATCH_WRITE_ITEMS = 25;
 
 function records<K extends Kind>(page: Page<Raw>): Page<RecordKinds[K]> {
   return { items: page.items.map((item) => recordOf<K>(item)), next: page.next };

@@ -6,8 +6,10 @@ import type {
   HeartbeatRecord,
   IdempotencyRecord,
   ServiceRecord,
+  StoredEventRecord,
   TaskDefinitionRecord,
   TaskRecord,
+  UtilizationSample,
 } from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
@@ -70,10 +72,34 @@ export interface Store {
    * Heartbeats sit outside `commit`: one unconditional write per beat (no transaction, no
    * version), replacing the instance's previous one, so that they stay cheap and never conflict.
    */
-  putHeartbeat(record: HeartbeatRecord): Promise<void>;
+  /** Returns the beat it replaced (live or not), as DynamoDB's PutItem gives it back for free. */
+  putHeartbeat(record: HeartbeatRecord): Promise<HeartbeatRecord | undefined>;
   getHeartbeat(cluster: string, id: string): Promise<HeartbeatRecord | undefined>;
   /** The latest heartbeat of every instance of a cluster that has one (placement reads them all). */
   listHeartbeats(cluster: string): Promise<HeartbeatRecord[]>;
+
+  /**
+   * An instance's utilization history is a ring of `slot`s (core/operations/utilizationHistory.ts):
+   * a sample replaces the slot's previous one in one unconditional write, outside `commit` as
+   * heartbeats are; `expiresAt` applies to the instance's whole history.
+   */
+  putUtilizationSample(
+    cluster: string,
+    id: string,
+    slot: number,
+    sample: UtilizationSample,
+    expiresAt: number,
+  ): Promise<void>;
+  /** Every sample of an instance's ring, oldest first (stale ones too: the caller keeps its window). */
+  getUtilizationHistory(cluster: string, id: string): Promise<UtilizationSample[]>;
+
+  /**
+   * The ECS events published lately, outside `commit`: unconditional writes, an event written
+   * twice (a retried batch) replacing itself.
+   */
+  putEvents(events: StoredEventRecord[]): Promise<void>;
+  /** Live events newest first, of one cluster or of all, optionally of one detail-type. */
+  listEvents(query: EventQuery): Promise<StoredEventRecord[]>;
 
   /**
    * Apply all writes or none. Each record write names the version it read (`null`: the record
@@ -106,6 +132,12 @@ export class ConflictError extends Error {
     super(message);
     this.name = "ConflictError";
   }
+}
+
+export interface EventQuery {
+  cluster?: string;
+  detailType?: string;
+  limit: number;
 }
 
 export interface PageRequest {

@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database, SQLInputValue, StatementSync } from "node:sqlite";
-import type { ContainerInstanceRecord, HeartbeatRecord } from "../model/records.ts";
+import type {
+  ContainerInstanceRecord,
+  HeartbeatRecord,
+  StoredEventRecord,
+  UtilizationSample,
+} from "../model/records.ts";
 import type { ResourceWrite } from "../model/reservation.ts";
 import { PENDING_STATUSES } from "../model/taskState.ts";
 import { encodeRecord } from "./encoding.ts";
@@ -9,6 +14,7 @@ import { afterWrite, checkResourceWrites, InstanceCache, leftOf } from "./instan
 import type { Kind, RecordKinds } from "./kinds.ts";
 import {
   ConflictError,
+  type EventQuery,
   type FamilyQuery,
   type Page,
   type PageRequest,
@@ -400,6 +406,10 @@ class SqliteStore implements Store {
   }
 
   async putHeartbeat(record: HeartbeatRecord) {
+    const replaced = this.statement("SELECT * FROM heartbeats WHERE cluster = ? AND id = ?").get(
+      record.cluster,
+      record.id,
+    ) as HeartbeatRow | undefined;
     // Utilization holds only numbers and ARNs: plain JSON, no ECS timestamp decoding.
     this.statement(
       "INSERT OR REPLACE INTO heartbeats (cluster, id, at, expires_at, utilization) VALUES (?, ?, ?, ?, ?)",
@@ -411,6 +421,7 @@ class SqliteStore implements Store {
       record.utilization ? JSON.stringify(record.utilization) : null,
     );
     this.heartbeats.refresh(record.cluster, record.id);
+    return replaced && heartbeatOf(replaced);
   }
 
   async getHeartbeat(cluster: string, id: string) {
@@ -432,6 +443,64 @@ class SqliteStore implements Store {
       }
       return heartbeat;
     });
+  }
+
+  async putUtilizationSample(cluster: string, id: string, slot: number, sample: UtilizationSample, expiresAt: number) {
+    this.statement(
+      `INSERT OR REPLACE INTO utilization_samples
+       (cluster, id, slot, at, cpu_percent, memory_used_mib, memory_total_mib, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(cluster, id, slot, sample.at, sample.cpuPercent, sample.memoryUsedMiB, sample.memoryTotalMiB, expiresAt);
+    // The history expires as a whole, as its one DynamoDB item does.
+    this.statement("UPDATE utilization_samples SET expires_at = ? WHERE cluster = ? AND id = ?").run(
+      expiresAt,
+      cluster,
+      id,
+    );
+  }
+
+  async getUtilizationHistory(cluster: string, id: string) {
+    return this.statement(
+      `SELECT at, cpu_percent AS cpuPercent, memory_used_mib AS memoryUsedMiB, memory_total_mib AS memoryTotalMiB
+       FROM utilization_samples WHERE cluster = ? AND id = ? AND ${this.live} ORDER BY at`,
+    )
+      .all(cluster, id, this.now())
+      .map((row) => ({ ...row }) as unknown as UtilizationSample);
+  }
+
+  async putEvents(events: StoredEventRecord[]) {
+    const insert = this.statement(
+      `INSERT OR REPLACE INTO stored_events (cluster, id, time, source, detail_type, resources, detail, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of events) {
+      insert.run(e.cluster, e.id, e.time, e.source, e.detailType, JSON.stringify(e.resources), e.detail, e.expiresAt);
+    }
+  }
+
+  async listEvents(query: EventQuery) {
+    const rows = this.statement(
+      `SELECT * FROM stored_events WHERE (? IS NULL OR cluster = ?) AND (? IS NULL OR detail_type = ?) AND ${this.live}
+       ORDER BY id DESC, cluster DESC LIMIT ?`,
+    ).all(
+      query.cluster ?? null,
+      query.cluster ?? null,
+      query.detailType ?? null,
+      query.detailType ?? null,
+      this.now(),
+      query.limit,
+    ) as Record<string, string | number>[];
+    return rows.map(
+      (r): StoredEventRecord => ({
+        cluster: r.cluster as string,
+        id: r.id as string,
+        time: r.time as number,
+        source: r.source as string,
+        detailType: r.detail_type as string,
+        resources: JSON.parse(r.resources as string),
+        detail: r.detail as string,
+        expiresAt: r.expires_at as number,
+      }),
+    );
   }
 
   async commit(writes: Write[]) {

@@ -91,6 +91,8 @@ const cli = (args: string[]) =>
     JSON.parse(out),
   );
 
+const shortTaskId = (taskArn: string) => taskArn.slice(taskArn.lastIndexOf("/") + 1);
+
 /** An account's own rule on Berth's bus, all of Berth's events into a queue (as a user would tap them). */
 async function tapBus() {
   const config = clientConfig(cloud.motoEndpoint, cloud.partition.region);
@@ -378,6 +380,18 @@ describe("Berth deployed, on this machine", () => {
         expect(container?.State).toBe("running");
       }
       await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("4");
+      // The events function kept the tasks' events in the table: the Events page lists them
+      // (ListEvents through the API function), as EventBridge alone would not.
+      const started = shortTaskId(running[0].taskArn as string);
+      await page.goto(`${consoleUrl}#/c/default/events`);
+      await page.getByLabel("Show").selectOption("task");
+      await page.getByLabel("Containing").fill(started);
+      await expect
+        .poll(() => page.locator("tbody").first().textContent(), { timeout: 30_000 })
+        .toContain("RUNNING (desired RUNNING)");
+      if (process.env.BERTH_TEST_SCREENSHOTS) {
+        await page.screenshot({ path: `${process.env.BERTH_TEST_SCREENSHOTS}/cloud-events.png`, fullPage: true });
+      }
     } finally {
       await browser.dispose();
     }

@@ -1027,9 +1027,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       };
 
       it("keeps the latest heartbeat per instance, with its utilization, replacing the previous one", async () => {
-        await store.putHeartbeat(beat("web", "ci1", 1_000));
+        expect(await store.putHeartbeat(beat("web", "ci1", 1_000))).toBeUndefined();
         expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 1_000));
-        await store.putHeartbeat(beat("web", "ci1", 2_000, { utilization }));
+        // Each beat gives back the one it replaced.
+        expect(await store.putHeartbeat(beat("web", "ci1", 2_000, { utilization }))).toEqual(beat("web", "ci1", 1_000));
         expect(await store.getHeartbeat("web", "ci1")).toEqual(beat("web", "ci1", 2_000, { utilization }));
         // A later beat without utilization does not keep the old figures.
         await store.putHeartbeat(beat("web", "ci1", 3_000));
@@ -1077,6 +1078,82 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         await store.commit([put("containerInstance", { ...read, instance: { ...read.instance, status: "DRAINING" } })]);
         await store.putHeartbeat(beat("web", "ci1", 2_000));
         expect((await store.getHeartbeat("web", "ci1"))?.at).toBe(2_000);
+      });
+    });
+
+    describe("stored events", () => {
+      const later = Date.now() + 3_600_000;
+      const event = (clusterName: string, id: string, detailType = "ECS Task State Change", over = {}) => ({
+        cluster: clusterName,
+        id,
+        time: 1_000,
+        source: "berth.ecs",
+        detailType,
+        resources: [`${ARN}:task/${clusterName}/${id}`],
+        detail: JSON.stringify({ n: id }),
+        expiresAt: later,
+        ...over,
+      });
+
+      it("lists a cluster's events newest first, by detail-type, and every cluster's", async () => {
+        await store.commit([put("cluster", cluster("web")), put("cluster", cluster("api"))]);
+        await store.putEvents([event("web", "e1"), event("web", "e3", "ECS Service Action"), event("api", "e2")]);
+        await store.putEvents([event("web", "e4")]);
+        const ids = (events: { id: string }[]) => events.map((e) => e.id);
+        expect(ids(await store.listEvents({ cluster: "web", limit: 10 }))).toEqual(["e4", "e3", "e1"]);
+        expect(await store.listEvents({ cluster: "web", limit: 1 })).toEqual([event("web", "e4")]);
+        expect(ids(await store.listEvents({ cluster: "web", detailType: "ECS Task State Change", limit: 10 }))).toEqual(
+          ["e4", "e1"],
+        );
+        expect(ids(await store.listEvents({ detailType: "ECS Task State Change", limit: 2 }))).toEqual(["e4", "e2"]);
+        expect(ids(await store.listEvents({ limit: 10 }))).toEqual(["e4", "e3", "e2", "e1"]);
+        expect(await store.listEvents({ cluster: "nope", limit: 10 })).toEqual([]);
+      });
+
+      it("keeps an event written twice once, and forgets expired ones", async () => {
+        await store.putEvents([event("web", "e1")]);
+        await store.putEvents([event("web", "e1"), event("web", "e0", undefined, { expiresAt: Date.now() - 1 })]);
+        expect(await store.listEvents({ cluster: "web", limit: 10 })).toEqual([event("web", "e1")]);
+      });
+
+      it("writes more events than one batch takes", async () => {
+        const many = Array.from({ length: 60 }, (_, i) => event("web", `e${String(i).padStart(2, "0")}`));
+        await store.putEvents(many);
+        expect((await store.listEvents({ cluster: "web", limit: 1000 })).length).toBe(60);
+      });
+    });
+
+    describe("utilization histories", () => {
+      const sample = (at: number, cpuPercent = 10) => ({ at, cpuPercent, memoryUsedMiB: 512.5, memoryTotalMiB: 2048 });
+      const future = () => Date.now() + 3_600_000;
+
+      it("keeps one sample per slot, the latest written, oldest first, per instance", async () => {
+        await store.putUtilizationSample("web", "ci1", 5, sample(5_000), future());
+        await store.putUtilizationSample("web", "ci1", 3, sample(3_000, 30), future());
+        await store.putUtilizationSample("web", "ci1", 4, sample(4_000, 40.5), future());
+        // A new round of the ring overwrites the slot in place.
+        await store.putUtilizationSample("web", "ci1", 3, sample(9_000, 90), future());
+        await store.putUtilizationSample("web", "ci2", 3, sample(3_000), future());
+        expect(await store.getUtilizationHistory("web", "ci1")).toEqual([
+          sample(4_000, 40.5),
+          sample(5_000),
+          sample(9_000, 90),
+        ]);
+        expect(await store.getUtilizationHistory("web", "ci2")).toEqual([sample(3_000)]);
+        expect(await store.getUtilizationHistory("other", "ci1")).toEqual([]);
+        expect(await store.getUtilizationHistory("web", "")).toEqual([]);
+      });
+
+      it("forgets a history whose last sample's expiry has passed", async () => {
+        await store.putUtilizationSample("web", "ci1", 1, sample(1_000), future());
+        await store.putUtilizationSample("web", "ci1", 2, sample(2_000), Date.now() - 1);
+        expect(await store.getUtilizationHistory("web", "ci1")).toEqual([]);
+      });
+
+      it("is apart from the heartbeats", async () => {
+        await store.putUtilizationSample("web", "ci1", 1, sample(1_000), future());
+        expect(await store.listHeartbeats("web")).toEqual([]);
+        expect(await store.getHeartbeat("web", "ci1")).toBeUndefined();
       });
     });
 

@@ -5,13 +5,14 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   ECSClient,
+  ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createControlPlane } from "../../agent/controlPlane.ts";
-import type { CreateAccessKeyResponse } from "../../core/actions/berth/shapes.ts";
+import type { CreateAccessKeyResponse, GetUtilizationHistoryResponse } from "../../core/actions/berth/shapes.ts";
 import { accessibilityViolations, browserUnavailable, launchBrowser } from "../support/browser.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import {
@@ -206,6 +207,36 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     for (const stop of await stops.all()) expect(await stop.isDisabled()).toBe(true);
     await shot("service-read-only", other);
     await other.close();
+  });
+
+  it("charts an instance's utilization from Berth's history, from before the page was opened", async () => {
+    const credentials = { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey };
+    const admin = createControlPlane({ endpoint: berth.url, region: berth.region, credentials });
+    const [instance] =
+      (await ecs.send(new ListContainerInstancesCommand({ cluster: "default" }))).containerInstanceArns ?? [];
+    // Two samples at least: the oldest is then a sample period (six heartbeats) older than the latest beat.
+    const kept = await until(
+      "two samples of the instance's utilization",
+      async () => {
+        const history = await admin.berth<GetUtilizationHistoryResponse>("GetUtilizationHistory", {
+          containerInstance: instance,
+        });
+        return history.samples.length >= 2 && history.samples;
+      },
+      60_000,
+      1_000,
+    );
+    admin.destroy();
+    const oldest = (kept[0].at as unknown as number) * 1000;
+    // A new tab has seen no heartbeat: what it charts from before the oldest kept sample is Berth's.
+    const fresh = await browser.newPage();
+    await signIn(fresh, readOnly);
+    await fresh.goto(`${consoleUrl}#/c/default/instances`);
+    const since = fresh.locator("figure.chart figcaption time");
+    await since.waitFor();
+    expect(Date.parse((await since.getAttribute("datetime")) ?? "")).toBeLessThanOrEqual(oldest + 1_000);
+    await shot("instances-history", fresh);
+    await fresh.close();
   });
 
   it("works from the keyboard: a confirmation opens with Enter, closes with Escape, focus comes back", async () => {

@@ -170,7 +170,7 @@ describe("the functions", () => {
       BootstrapTokenParameter: { name: parameter("AgentBootstrapTokenParameter") },
       BerthAdminKey: { value: graph.secrets.BerthAdminKey },
     });
-    expect(links("events")).toMatchObject({ Bus: { name: bus.outputs.name } });
+    expect(links("events")).toMatchObject({ Bus: { name: bus.outputs.name }, Table: { name: table.outputs.name } });
     for (const entry of ["scheduler", "sweeper", "deploy"]) {
       expect(links(entry), entry).toMatchObject({
         Table: { name: table.outputs.name },
@@ -245,7 +245,7 @@ describe("who may touch what", () => {
     "sqs:SetQueueAttributes",
   ];
 
-  it("gives each function exactly the resources it is linked to, and the events function no table", () => {
+  it("gives each function exactly the resources it is linked to, and the events function no queue", () => {
     const table = String(one("aws:dynamodb/table:Table", "Table").outputs.arn);
     const stream = String(one("aws:dynamodb/table:Table", "Table").outputs.streamArn);
     const queue = String(one("aws:sqs/queue:Queue", "SchedulerQueue").outputs.arn);
@@ -290,7 +290,10 @@ describe("who may touch what", () => {
       sweeper: store,
       // UpdateService checks a load-balanced service's target groups again.
       deploy: { ...store, "*": ELB_DESCRIBE_ACTIONS },
+      // The table: it keeps each event there for ListEvents.
       events: {
+        [table]: ["dynamodb:*"],
+        [`${table}/*`]: ["dynamodb:*"],
         [stream]: [
           "dynamodb:DescribeStream",
           "dynamodb:GetRecords",

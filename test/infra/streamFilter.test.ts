@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storedEventOf } from "../../core/events/stored.ts";
 import type { EventPublisher, PutEventsEntry } from "../../core/events/types.ts";
-import type { TaskRecord } from "../../core/model/records.ts";
+import type { StoredEventRecord, TaskRecord } from "../../core/model/records.ts";
 import { clusterKey } from "../../core/store/dynamo/keys/cluster.ts";
 import { heartbeatKey } from "../../core/store/dynamo/keys/heartbeat.ts";
+import { storedEventItem } from "../../core/store/dynamo/keys/storedEvent.ts";
 import { taskKey } from "../../core/store/dynamo/keys/task.ts";
+import { utilizationHistoryKey } from "../../core/store/dynamo/keys/utilizationHistory.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { put, type Store } from "../../core/store/port.ts";
 import { createEventsHandler } from "../../functions/events/handler.ts";
@@ -32,7 +35,10 @@ describe.runIf(dynamoDbLocalAvailable())("the events function's stream filter", 
   let client: DynamoDBClient;
   let store: Store;
   const table = `berth-${randomUUID()}`;
-  const items: Record<"taskCreated" | "taskRunning" | "cluster" | "heartbeat" | "heartbeatAgain", Image> = {} as never;
+  const items: Record<
+    "taskCreated" | "taskRunning" | "cluster" | "heartbeat" | "heartbeatAgain" | "storedEvent" | "utilizationHistory",
+    Image
+  > = {} as never;
 
   const task: Omit<TaskRecord, "version"> = {
     cluster: "c",
@@ -67,6 +73,18 @@ describe.runIf(dynamoDbLocalAvailable())("the events function's stream filter", 
     items.heartbeat = await raw(heartbeatKey("c", "i1"));
     await store.putHeartbeat({ cluster: "c", id: "i1", at: 2 });
     items.heartbeatAgain = await raw(heartbeatKey("c", "i1"));
+    const kept = storedEventOf({
+      Source: "berth.ecs",
+      DetailType: "ECS Task State Change",
+      Detail: JSON.stringify({ clusterArn: task.task.clusterArn, version: 1 }),
+      Resources: [task.task.taskArn as string],
+      Time: new Date(),
+    }) as StoredEventRecord;
+    await store.putEvents([kept]);
+    items.storedEvent = await raw(storedEventItem(kept));
+    const sample = { at: Date.now(), cpuPercent: 1, memoryUsedMiB: 1, memoryTotalMiB: 2 };
+    await store.putUtilizationSample("c", "i1", 0, sample, Date.now() + 60_000);
+    items.utilizationHistory = await raw(utilizationHistoryKey("c", "i1"));
   }, 240_000);
   afterAll(async () => {
     await store?.close();
@@ -90,6 +108,9 @@ describe.runIf(dynamoDbLocalAvailable())("the events function's stream filter", 
     streamRecord(2, { new: items.heartbeatAgain, old: items.heartbeat }),
     streamRecord(3, { new: items.cluster }),
     streamRecord(4, { old: items.taskRunning }),
+    // What the events function itself writes back, and the utilization histories.
+    streamRecord(5, { new: items.storedEvent }),
+    streamRecord(6, { new: items.utilizationHistory }),
   ];
 
   it("has at most Lambda's five patterns", () => {
@@ -102,7 +123,7 @@ describe.runIf(dynamoDbLocalAvailable())("the events function's stream filter", 
     expect(passes(filters(), streamRecord(2, { new: items.taskRunning, old: items.taskCreated }))).toBe(true);
   });
 
-  it("drops heartbeats, other kinds and deletions", () => {
+  it("drops heartbeats, other kinds (the events it keeps among them) and deletions", () => {
     for (const record of dropped()) expect(passes(filters(), record), record.eventID).toBe(false);
   });
 

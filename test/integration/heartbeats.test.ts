@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { until } from "../support/poll.ts";
 import { rawCall, type Signing } from "../support/rawCall.ts";
 
 /**
@@ -155,6 +156,64 @@ describe("Heartbeat and DescribeUtilization", () => {
     expect(empty.body.__type).toBe("InvalidParameterException");
     const notList = await berthCall(berth, "DescribeUtilization", { containerInstances: "a" });
     expect(notList.body.__type).toBe("SerializationException");
+  });
+});
+
+describe("GetUtilizationHistory", () => {
+  const history = async (b: TestBerth, cluster: string, containerInstance: string) =>
+    berthCall(b, "GetUtilizationHistory", { cluster, containerInstance });
+  const beat = (b: TestBerth, cluster: string, arn: string, cpuPercent: number) =>
+    berthCall(b, "Heartbeat", { cluster, containerInstance: arn, utilization: { ...UTILIZATION, cpuPercent } });
+
+  it("keeps the first beat of each sample period, and serves the history by id or ARN", async () => {
+    const arn = await register(berth, "beats");
+    const before = await history(berth, "beats", arn);
+    // The hour-long heartbeat interval of this server makes sample periods of six hours.
+    expect(before).toMatchObject({
+      status: 200,
+      body: { containerInstanceArn: arn, samples: [], samplePeriodSeconds: 6 * 3600, windowSeconds: 360 * 3600 },
+    });
+    const start = Math.floor(Date.now() / 1000);
+    await beat(berth, "beats", arn, 11.25);
+    await beat(berth, "beats", arn, 99);
+    await berthCall(berth, "Heartbeat", { cluster: "beats", containerInstance: arn });
+    const after = await history(berth, "beats", arn.split("/").pop() as string);
+    expect(after.status).toBe(200);
+    const samples = after.body.samples as { at: number }[];
+    expect(samples).toEqual([{ at: expect.any(Number), cpuPercent: 11.3, memoryUsedMiB: 700, memoryTotalMiB: 1024 }]);
+    // Epoch seconds on the wire.
+    expect(samples[0].at).toBeGreaterThanOrEqual(start - 1);
+    expect(samples[0].at).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+  });
+
+  it("samples period after period", async () => {
+    // A heartbeat every 50 ms: a sample period of 300 ms.
+    const fast = await startBerth(undefined, { heartbeatSeconds: 0.05 });
+    try {
+      await fast.ecs.send(new CreateClusterCommand({ clusterName: "fast" }));
+      const arn = await register(fast, "fast");
+      let cpu = 0;
+      const samples = await until("three samples", async () => {
+        await beat(fast, "fast", arn, ++cpu);
+        const s = (await history(fast, "fast", arn)).body.samples as { at: number; cpuPercent: number }[];
+        return s.length >= 3 && s;
+      });
+      const figures = samples.map((s) => s.cpuPercent);
+      expect(figures).toEqual([...figures].sort((a, b) => a - b));
+      expect(new Set(figures).size).toBe(samples.length);
+    } finally {
+      await fast.stop();
+    }
+  });
+
+  it("refuses an unknown instance, a missing reference or cluster", async () => {
+    const unknown = await history(berth, "beats", "nope");
+    expect(unknown).toMatchObject({ status: 400, body: { __type: "InvalidParameterException" } });
+    const missing = await berthCall(berth, "GetUtilizationHistory", { cluster: "beats" });
+    expect(missing.body).toMatchObject({ __type: "InvalidParameterException" });
+    expect(missing.body.message).toContain("containerInstance");
+    const noCluster = await history(berth, "nope", "x");
+    expect(noCluster.body.__type).toBe("ClusterNotFoundException");
   });
 });
 

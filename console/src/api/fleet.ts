@@ -14,7 +14,11 @@ import {
   type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceUtilization, DescribeUtilizationResponse } from "../../../core/actions/berth/shapes.ts";
+import type {
+  ContainerInstanceUtilization,
+  DescribeUtilizationResponse,
+  GetUtilizationHistoryResponse,
+} from "../../../core/actions/berth/shapes.ts";
 import type { Api } from "./client.ts";
 
 /**
@@ -63,13 +67,26 @@ export async function loadInstances(api: Api, cluster: string): Promise<Containe
   });
 }
 
+// Berth's actions come back as plain JSON, where a timestamp is epoch seconds (JSON 1.1's
+// encoding); the SDK would make it a Date for an ECS action, so do the same here.
+const dateOf = (seconds: unknown) => (typeof seconds === "number" ? new Date(seconds * 1000) : undefined);
+
 /** Berth's heartbeat figures per container instance ARN (DescribeUtilization). */
 export async function loadUtilization(api: Api, cluster: string): Promise<Map<string, ContainerInstanceUtilization>> {
   const r = await api.berth<DescribeUtilizationResponse>("DescribeUtilization", { cluster });
-  // Berth's actions come back as plain JSON, where a timestamp is epoch seconds (JSON 1.1's
-  // encoding); the SDK would make it a Date for an ECS action, so do the same here.
-  const at = (seconds: unknown) => (typeof seconds === "number" ? new Date(seconds * 1000) : undefined);
-  return new Map(r.utilization.map((u) => [u.containerInstanceArn, { ...u, lastHeartbeatAt: at(u.lastHeartbeatAt) }]));
+  return new Map(
+    r.utilization.map((u) => [u.containerInstanceArn, { ...u, lastHeartbeatAt: dateOf(u.lastHeartbeatAt) }]),
+  );
+}
+
+/** The last hour of an instance's utilization as Berth kept it (GetUtilizationHistory), oldest first. */
+export async function loadUtilizationHistory(
+  api: Api,
+  cluster: string,
+  containerInstance: string,
+): Promise<GetUtilizationHistoryResponse["samples"]> {
+  const r = await api.berth<GetUtilizationHistoryResponse>("GetUtilizationHistory", { cluster, containerInstance });
+  return r.samples.map((s) => ({ ...s, at: dateOf(s.at) as Date }));
 }
 
 /** The cluster's tasks, running and recently stopped (as long as Berth keeps them), newest first. */

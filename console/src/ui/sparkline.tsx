@@ -1,4 +1,5 @@
 import { type Sample, WINDOW_MS } from "../utilizationHistory.ts";
+import { Time } from "./format.tsx";
 
 const WIDTH = 240;
 const HEIGHT = 48;
@@ -41,7 +42,8 @@ export function UtilizationChart({ samples, now = Date.now() }: { samples: Sampl
       </svg>
       <figcaption>
         <span class="legend-cpu">CPU</span> and <span class="legend-memory">memory</span> (dashed) of the host over the
-        last {minutes} min (gathered while the console is open, up to an hour). {summary}
+        last {minutes} min, from <Time at={new Date(samples[0].at)} /> (Berth keeps a sample a minute for an hour; the
+        console adds each heartbeat it sees). {summary}
       </figcaption>
     </figure>
   );

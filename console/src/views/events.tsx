@@ -27,9 +27,9 @@ function ResourceLink({ cluster, line }: { cluster: string; line: EventLine }) {
 }
 
 /**
- * The ECS events Berth published for the cluster (ListEvents, local mode's), newest first,
- * filterable by kind and by text. Where Berth keeps no events (on AWS they go to EventBridge)
- * the page says so.
+ * The ECS events Berth published for the cluster (ListEvents: Berth keeps them a day, in local
+ * mode and on AWS alike), newest first, filterable by kind and by text. A Berth from before
+ * ListEvents kept them on AWS answers UnknownOperationException, and the page says so.
  */
 export function EventsView({ cluster }: { cluster: string }) {
   const { api } = useSession();
@@ -49,7 +49,7 @@ export function EventsView({ cluster }: { cluster: string }) {
     <>
       <LiveHeading title={`Events of ${cluster}`} polled={unsupported ? { ...polled, error: undefined } : polled} />
       {unsupported ? (
-        <p>This Berth keeps no events to list: on AWS, ECS events go to EventBridge (see its rules and targets).</p>
+        <p>This Berth keeps no events to list (it predates ListEvents on AWS): see EventBridge's rules and targets.</p>
       ) : (
         <>
           <div class="buttons filters">

@@ -1,5 +1,13 @@
 import { UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
-import { loadInstances, loadTasks, loadUtilization, shortId, taskDefinitionName } from "../api/fleet.ts";
+import type { Api } from "../api/client.ts";
+import {
+  loadInstances,
+  loadTasks,
+  loadUtilization,
+  loadUtilizationHistory,
+  shortId,
+  taskDefinitionName,
+} from "../api/fleet.ts";
 import { useSession } from "../context.ts";
 import { usePoll } from "../poll.ts";
 import { capacityOf } from "../resources.ts";
@@ -9,7 +17,20 @@ import { CapacityGauges } from "../ui/capacity.tsx";
 import { ago, Status } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
 import { UtilizationChart } from "../ui/sparkline.tsx";
-import { history, remembered } from "../utilizationHistory.ts";
+import { history, remembered, seed, unseeded } from "../utilizationHistory.ts";
+
+/** Reads Berth's history of the instances the tab has not asked about yet, once each. */
+async function seedHistories(api: Api, cluster: string, containerInstanceArns: string[]) {
+  await Promise.all(
+    unseeded(containerInstanceArns).map(async (arn) => {
+      try {
+        seed(arn, await loadUtilizationHistory(api, cluster, arn));
+      } catch {
+        // A Berth without the history (older): the chart has what the tab sees, as before.
+      }
+    }),
+  );
+}
 
 /** Each container instance: state, agent, resources left and used, attributes, its tasks; drain or activate it. */
 export function InstancesView({ cluster }: { cluster: string }) {
@@ -20,6 +41,11 @@ export function InstancesView({ cluster }: { cluster: string }) {
       loadUtilization(api, cluster).then(remembered),
       loadTasks(api, cluster),
     ]);
+    await seedHistories(
+      api,
+      cluster,
+      instances.map((i) => i.containerInstanceArn ?? ""),
+    );
     return { instances, utilization, tasks };
   }, `instances:${cluster}`);
   const d = polled.data;

@@ -1,6 +1,7 @@
 import { heartbeatIntervalMs, recordHeartbeat } from "../../operations/agentConnection.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { activeCluster, findContainerInstance } from "../../operations/lookup.ts";
+import { recordUtilizationSample } from "../../operations/utilizationHistory.ts";
 import { invalidParameter } from "../../protocol/errors.ts";
 import { Members } from "./input.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "./shapes.ts";
@@ -10,8 +11,9 @@ const MAX_TASKS = 1000;
 
 /**
  * An agent's heartbeat, with its latest utilization. Cheap by design, since every agent sends
- * one every few seconds: reads the instance, writes one heartbeat item unconditionally, and never
- * touches the instance record (placements race on its version). An unknown or deregistered
+ * one every few seconds: reads the instance, writes one heartbeat item unconditionally (which
+ * gives back the last one) and, once a sample period, a sample of the instance's utilization history,
+ * and never touches the instance record (placements race on its version). An unknown or deregistered
  * instance is an InvalidParameterException: the agent's cue to register again.
  */
 export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<HeartbeatResponse> {
@@ -24,7 +26,11 @@ export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<Hea
     );
   }
   const utilization = request.utilization && { ...request.utilization, tasks: request.utilization.tasks ?? [] };
-  await recordHeartbeat(ctx, cluster.name, record.id, utilization);
+  const { at, previous } = await recordHeartbeat(ctx, cluster.name, record.id, utilization);
+  if (utilization) {
+    const previousAt = previous?.utilization ? previous.at : undefined;
+    await recordUtilizationSample(ctx, cluster.name, record.id, at, previousAt, utilization);
+  }
   return { heartbeatIntervalSeconds: heartbeatIntervalMs(ctx) / 1000 };
 }
 

@@ -50,6 +50,30 @@ export interface DescribeUtilizationResponse {
   failures: { arn: string; reason: "MISSING" }[];
 }
 
+export interface GetUtilizationHistoryRequest {
+  cluster?: string;
+  /** The container instance's id or ARN. */
+  containerInstance: string;
+}
+
+export interface UtilizationHistorySample {
+  /** When the heartbeat arrived; epoch seconds on the wire. */
+  at: Date;
+  cpuPercent: number;
+  memoryUsedMiB: number;
+  memoryTotalMiB: number;
+}
+
+export interface GetUtilizationHistoryResponse {
+  containerInstanceArn: string;
+  /** One sample per period (the first heartbeat of each that reported utilization), oldest first. */
+  samples: UtilizationHistorySample[];
+  /** The period between samples: six heartbeat intervals (a minute by default). */
+  samplePeriodSeconds: number;
+  /** How far back the history reaches: sixty periods (an hour by default). */
+  windowSeconds: number;
+}
+
 export interface SubmitTaskHealthChangeRequest {
   cluster?: string;
   /** The task's id or ARN. */
@@ -118,7 +142,7 @@ export interface GetCallerIdentityResponse {
   policy: AccessPolicy;
 }
 
-/** Local mode only: the ECS events Berth published lately (on AWS they go to EventBridge, which keeps none to list). */
+/** The ECS events Berth published lately (kept a day: EventBridge keeps none to list). */
 export interface ListEventsRequest {
   /** Short name or ARN; every cluster's events when absent. */
   cluster?: string;

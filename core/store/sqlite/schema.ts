@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS account_settings (principal TEXT PRIMARY KEY, version
   data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
+CREATE TABLE IF NOT EXISTS utilization_samples (cluster TEXT NOT NULL, id TEXT NOT NULL, slot INTEGER NOT NULL,
+  at INTEGER NOT NULL, cpu_percent REAL NOT NULL, memory_used_mib REAL NOT NULL, memory_total_mib REAL NOT NULL,
+  expires_at INTEGER, PRIMARY KEY (cluster, id, slot));
+CREATE TABLE IF NOT EXISTS stored_events (cluster TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL,
+  source TEXT NOT NULL, detail_type TEXT NOT NULL, resources TEXT NOT NULL, detail TEXT NOT NULL,
+  expires_at INTEGER, PRIMARY KEY (cluster, id));
+CREATE INDEX IF NOT EXISTS stored_events_by_id ON stored_events (id);
 `;
 
 /**
@@ -50,4 +57,4 @@ export const RESOURCE_COLUMNS = [
 export const GROUPS_COLUMN = "resident_groups TEXT NOT NULL DEFAULT '{}'";
 
 /** Tables with an expires_at column beyond those of the record kinds (rows.ts), purged with them. */
-export const UNVERSIONED_TABLES = ["heartbeats"];
+export const UNVERSIONED_TABLES = ["heartbeats", "utilization_samples", "stored_events"];
