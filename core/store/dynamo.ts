@@ -18,8 +18,8 @@ import {
 import { keyFits } from "./dynamo/keyLimits.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
-import { ALL_CAPACITY_PROVIDERS, capacityProviderKey } from "./dynamo/keys/capacityProvider.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
+import { ALL_CAPACITY_PROVIDERS, capacityProviderKey } from "./dynamo/keys/capacityProvider.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";

@@ -390,7 +390,11 @@ class SqliteStore implements Store {
   }
 
   async getCapacityProvider(name: string) {
-    return this.one<"capacityProvider">(`SELECT * FROM capacity_providers WHERE name = ? AND ${this.live}`, name, this.now());
+    return this.one<"capacityProvider">(
+      `SELECT * FROM capacity_providers WHERE name = ? AND ${this.live}`,
+      name,
+      this.now(),
+    );
   }
 
   async listCapacityProviders(page: PageRequest) {

@@ -1115,7 +1115,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
       });
 
       it("keeps capacity providers by name and lists them in pages, without expired ones", async () => {
-        const provider = (name: string) => ({ name, capacityProvider: { name, status: "ACTIVE" } });
+        const provider = (name: string) => ({ name, capacityProvider: { name, status: "ACTIVE" as const } });
         await store.commit([put("capacityProvider", provider("b")), put("capacityProvider", provider("a"))]);
         await store.commit([put("capacityProvider", provider("c"))]);
         await expect(store.commit([put("capacityProvider", provider("a"))])).rejects.toThrow(ConflictError);

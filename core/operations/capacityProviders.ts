@@ -1,0 +1,86 @@
+import type { CapacityProvider } from "@aws-sdk/client-ecs";
+import { capacityProviderArn, lastSegment } from "../model/arn.ts";
+import { isFargateProvider } from "../model/capacityProvider.ts";
+import type { CapacityProviderRecord, ClusterRecord } from "../model/records.ts";
+import { clientException, invalidParameter } from "../protocol/errors.ts";
+import type { Page, PageRequest } from "../store/port.ts";
+import type { ActionContext } from "./context.ts";
+
+/** The name in a capacity provider reference: a short name or an ARN. */
+export const capacityProviderName = (ref: string) => (ref.startsWith("arn:") ? lastSegment(ref) : ref);
+
+/** FARGATE and FARGATE_SPOT as ECS describes them: ACTIVE, predefined, with no Auto Scaling group. */
+export const fargateProvider = (ctx: ActionContext, name: string): CapacityProvider => ({
+  capacityProviderArn: capacityProviderArn(ctx.partition, name),
+  name,
+  status: "ACTIVE",
+  tags: [],
+});
+
+/** The ACTIVE capacity provider a request names, or ECS's ClientException. */
+export async function activeCapacityProvider(ctx: ActionContext, ref: string): Promise<CapacityProviderRecord> {
+  const record = await ctx.store.getCapacityProvider(capacityProviderName(ref));
+  if (record?.capacityProvider.status !== "ACTIVE") {
+    throw clientException(
+      "The specified capacity provider does not exist. Specify a valid capacity provider and try again.",
+    );
+  }
+  return record;
+}
+
+/** Every record of a paged list (capacity providers, clusters: a few per account). */
+export async function everyItem<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await list({ limit: 100, after });
+    items.push(...page.items);
+    after = page.next;
+  } while (after !== undefined);
+  return items;
+}
+
+/** The ACTIVE clusters a capacity provider is associated with (an Auto Scaling group provider has at most one). */
+export async function clustersUsing(ctx: ActionContext, name: string): Promise<ClusterRecord[]> {
+  if (isFargateProvider(name)) return [];
+  const clusters = await everyItem((page) => ctx.store.listClusters(page));
+  return clusters.filter((c) => c.cluster.status === "ACTIVE" && c.cluster.capacityProviders?.includes(name));
+}
+
+/** Whether a cluster's live tasks or services use a capacity provider (it cannot be taken from the cluster then). */
+export async function providerInUse(ctx: ActionContext, cluster: string, name: string): Promise<boolean> {
+  let after: string | undefined;
+  do {
+    const page = await ctx.store.listTasks({ cluster, notStopped: true }, { limit: 100, after });
+    if (page.items.some((t) => t.task.capacityProviderName === name)) return true;
+    after = page.next;
+  } while (after !== undefined);
+  const services = await everyItem((page) => ctx.store.listServices({ cluster, live: true }, page));
+  return services.some((s) => s.service.capacityProviderStrategy?.some((item) => item.capacityProvider === name));
+}
+
+/**
+ * The providers a cluster may be given (CreateCluster, PutClusterCapacityProviders): Fargate's,
+ * or ACTIVE Auto Scaling group providers that no other cluster has (ECS lets each such provider
+ * serve one cluster, whose tasks its group's instances hold).
+ */
+export async function checkClusterProviders(ctx: ActionContext, cluster: string, names: string[]): Promise<void> {
+  if (new Set(names).size !== names.length) {
+    throw invalidParameter("The specified capacity providers cannot contain duplicates.");
+  }
+  for (const name of names) {
+    if (isFargateProvider(name)) continue;
+    const record = await ctx.store.getCapacityProvider(name);
+    if (record?.capacityProvider.status !== "ACTIVE") {
+      throw invalidParameter(
+        `The specified capacity provider '${name}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`,
+      );
+    }
+    const other = (await clustersUsing(ctx, name)).find((c) => c.name !== cluster);
+    if (other) {
+      throw invalidParameter(
+        `The specified capacity provider '${name}' is already associated with cluster ${other.name}. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
+      );
+    }
+  }
+}
