@@ -10,7 +10,12 @@ import type {
   UpdateCapacityProviderResponse,
 } from "@aws-sdk/client-ecs";
 import { capacityProviderArn } from "../model/arn.ts";
-import { autoScalingGroupProvider, FARGATE_PROVIDERS, isFargateProvider } from "../model/capacityProvider.ts";
+import {
+  autoScalingGroupName,
+  autoScalingGroupProvider,
+  FARGATE_PROVIDERS,
+  isFargateProvider,
+} from "../model/capacityProvider.ts";
 import type { CapacityProviderRecord } from "../model/records.ts";
 import {
   activeCapacityProvider,
@@ -186,10 +191,4 @@ export async function DeleteCapacityProvider(
       };
   await ctx.store.commit([put("capacityProvider", deleted)]);
   return { capacityProvider: { ...deleted.capacityProvider, tags: undefined } };
-}
-
-/** The group's name in an Auto Scaling group ARN (`…:autoScalingGroupName/NAME`), or the name as given. */
-export function autoScalingGroupName(ref: string): string {
-  const at = ref.indexOf(":autoScalingGroupName/");
-  return at < 0 ? ref : ref.slice(at + ":autoScalingGroupName/".length);
 }

@@ -95,3 +95,60 @@ export function checkStrategy(
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
+
+/**
+ * The container instance attribute that names the Auto Scaling group an instance belongs to
+ * (its `aws:autoscaling:groupName` tag on AWS): the agent or whoever registers the instance sets
+ * it. A capacity provider's tasks are placed on its group's instances through a memberOf
+ * constraint on it, so placement reports the instances it passed over as for any constraint.
+ */
+export const AUTOSCALING_GROUP_ATTRIBUTE = "berth.autoscaling-group";
+
+export const onAutoScalingGroup = (group: string) => ({
+  type: "memberOf" as const,
+  expression: `attribute:${AUTOSCALING_GROUP_ATTRIBUTE} == ${group}`,
+});
+
+/** The group's name in an Auto Scaling group ARN (`…:autoScalingGroupName/NAME`), or the name as given. */
+export function autoScalingGroupName(ref: string): string {
+  const marker = ":autoScalingGroupName/";
+  const at = ref.indexOf(marker);
+  return at < 0 ? ref : ref.slice(at + marker.length);
+}
+
+/**
+ * How many of `count` new tasks each provider of a strategy takes, as ECS splits them: the
+ * provider with a base first, until it holds `base` tasks; the rest by weight, each task to the
+ * provider furthest below its share (providers of weight 0 take none beyond their base). `held`
+ * counts the tasks each provider has already (a service's), so that new tasks even out the split.
+ */
+export function splitByStrategy(
+  strategy: CapacityProviderStrategyItem[],
+  count: number,
+  held: Record<string, number> = {},
+): Map<string, number> {
+  const split = new Map<string, number>(strategy.map((item) => [item.capacityProvider ?? "", 0]));
+  const has = (name: string) => (held[name] ?? 0) + (split.get(name) ?? 0);
+  let left = count;
+  for (const item of strategy) {
+    const name = item.capacityProvider ?? "";
+    const take = Math.min(left, Math.max(0, (item.base ?? 0) - has(name)));
+    split.set(name, (split.get(name) ?? 0) + take);
+    left -= take;
+  }
+  const weighted = strategy.filter((item) => (item.weight ?? 0) > 0);
+  const beyondBase = (item: CapacityProviderStrategyItem) =>
+    Math.max(0, has(item.capacityProvider ?? "") - (item.base ?? 0));
+  for (; left > 0 && weighted.length > 0; left--) {
+    let next = weighted[0];
+    for (const item of weighted) {
+      if ((beyondBase(item) + 1) / (item.weight ?? 1) < (beyondBase(next) + 1) / (next.weight ?? 1)) next = item;
+    }
+    const name = next.capacityProvider ?? "";
+    split.set(name, (split.get(name) ?? 0) + 1);
+  }
+  // A strategy of one provider with no weight still runs its tasks there.
+  if (left > 0 && strategy.length === 1)
+    split.set(strategy[0].capacityProvider ?? "", (split.get(strategy[0].capacityProvider ?? "") ?? 0) + left);
+  return split;
+}

@@ -1,6 +1,6 @@
-import type { CapacityProvider } from "@aws-sdk/client-ecs";
+import type { CapacityProvider, CapacityProviderStrategyItem } from "@aws-sdk/client-ecs";
 import { capacityProviderArn, lastSegment } from "../model/arn.ts";
-import { isFargateProvider } from "../model/capacityProvider.ts";
+import { autoScalingGroupName, checkStrategy, isFargateProvider } from "../model/capacityProvider.ts";
 import type { CapacityProviderRecord, ClusterRecord } from "../model/records.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import type { Page, PageRequest } from "../store/port.ts";
@@ -83,4 +83,48 @@ export async function checkClusterProviders(ctx: ActionContext, cluster: string,
       );
     }
   }
+}
+
+/** A strategy's providers, each with the Auto Scaling group whose instances take its tasks. */
+export interface LaunchStrategy {
+  strategy: CapacityProviderStrategyItem[];
+  groups: Map<string, string>;
+}
+
+/**
+ * The capacity provider strategy a RunTask or a service follows: the one given, else (without a
+ * launch type) the cluster's default; none means the EC2 launch type. Both at once are refused,
+ * as ECS refuses them; so are Fargate's providers, on which Berth cannot run anything.
+ */
+export async function launchStrategy(
+  ctx: ActionContext,
+  cluster: ClusterRecord,
+  input: { launchType?: string; capacityProviderStrategy?: CapacityProviderStrategyItem[] },
+): Promise<LaunchStrategy | undefined> {
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalidParameter(
+      "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
+    );
+  }
+  const given = input.capacityProviderStrategy?.length
+    ? input.capacityProviderStrategy
+    : input.launchType
+      ? []
+      : (cluster.cluster.defaultCapacityProviderStrategy ?? []);
+  if (given.length === 0) return undefined;
+  const strategy = checkStrategy(given, cluster.cluster.capacityProviders ?? []);
+  if (strategy.some((item) => isFargateProvider(item.capacityProvider))) {
+    throw invalidParameter(
+      "The FARGATE and FARGATE_SPOT capacity providers cannot run tasks on Berth: Berth runs tasks on EC2 container instances. Use a capacity provider with an Auto Scaling group, or the EC2 launch type.",
+    );
+  }
+  const groups = new Map<string, string>();
+  for (const item of strategy) {
+    const record = await activeCapacityProvider(ctx, item.capacityProvider ?? "");
+    groups.set(
+      record.name,
+      autoScalingGroupName(record.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? ""),
+    );
+  }
+  return { strategy, groups };
 }
