@@ -21,13 +21,13 @@ import {
   activeCapacityProvider,
   capacityProviderName,
   clustersUsing,
-  everyItem,
   fargateProvider,
 } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster } from "../operations/lookup.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
+import { allItems } from "../store/paging.ts";
 import { put } from "../store/port.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
@@ -64,7 +64,7 @@ export async function CreateCapacityProvider(
       "The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.",
     );
   }
-  const others = await everyItem((page) => ctx.store.listCapacityProviders(page));
+  const others = await allItems((page) => ctx.store.listCapacityProviders(page));
   const group = autoScalingGroupName(provider.autoScalingGroupArn ?? "");
   if (
     others.some(
@@ -114,7 +114,7 @@ export async function DescribeCapacityProviders(
       else failures.push({ arn: capacityProviderArn(ctx.partition, name), reason: "MISSING" });
     }
   } else {
-    const stored = await everyItem((p) => ctx.store.listCapacityProviders(p));
+    const stored = await allItems((p) => ctx.store.listCapacityProviders(p));
     described.push(
       ...FARGATE_PROVIDERS.map((name) => fargateProvider(ctx, name)),
       ...stored.filter((r) => r.capacityProvider.status === "ACTIVE").map((r) => r.capacityProvider),

@@ -3,7 +3,7 @@ import { capacityProviderArn, lastSegment } from "../model/arn.ts";
 import { autoScalingGroupName, checkStrategy, isFargateProvider } from "../model/capacityProvider.ts";
 import type { CapacityProviderRecord, ClusterRecord } from "../model/records.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
-import type { Page, PageRequest } from "../store/port.ts";
+import { allItems } from "../store/paging.ts";
 import type { ActionContext } from "./context.ts";
 
 /** The name in a capacity provider reference: a short name or an ARN. */
@@ -28,22 +28,10 @@ export async function activeCapacityProvider(ctx: ActionContext, ref: string): P
   return record;
 }
 
-/** Every record of a paged list (capacity providers, clusters: a few per account). */
-export async function everyItem<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  do {
-    const page = await list({ limit: 100, after });
-    items.push(...page.items);
-    after = page.next;
-  } while (after !== undefined);
-  return items;
-}
-
 /** The ACTIVE clusters a capacity provider is associated with (an Auto Scaling group provider has at most one). */
 export async function clustersUsing(ctx: ActionContext, name: string): Promise<ClusterRecord[]> {
   if (isFargateProvider(name)) return [];
-  const clusters = await everyItem((page) => ctx.store.listClusters(page));
+  const clusters = await allItems((page) => ctx.store.listClusters(page));
   return clusters.filter((c) => c.cluster.status === "ACTIVE" && c.cluster.capacityProviders?.includes(name));
 }
 
@@ -55,7 +43,7 @@ export async function providerInUse(ctx: ActionContext, cluster: string, name: s
     if (page.items.some((t) => t.task.capacityProviderName === name)) return true;
     after = page.next;
   } while (after !== undefined);
-  const services = await everyItem((page) => ctx.store.listServices({ cluster, live: true }, page));
+  const services = await allItems((page) => ctx.store.listServices({ cluster, live: true }, page));
   return services.some((s) => s.service.capacityProviderStrategy?.some((item) => item.capacityProvider === name));
 }
 

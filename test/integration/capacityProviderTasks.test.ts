@@ -8,19 +8,25 @@
 import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
   PutClusterCapacityProvidersCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   type Resource,
   RunTaskCommand,
+  UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { failure } from "../support/failure.ts";
+import { until } from "../support/poll.ts";
 
 let berth: TestBerth;
 beforeAll(async () => {
-  berth = await startBerth();
+  berth = await startBerth(undefined, { scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 } });
   await berth.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: "cp-app",
@@ -156,6 +162,93 @@ describe("RunTask with a capacity provider strategy", () => {
       expect.objectContaining({
         name: "InvalidParameterException",
         message: expect.stringContaining("not associated with the cluster"),
+      }),
+    );
+  });
+});
+
+describe("services with a capacity provider strategy", () => {
+  const serviceTasks = async (cluster: string) => {
+    const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster, serviceName: "web" }));
+    if (!taskArns?.length) return [];
+    return (await berth.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
+  };
+
+  it("starts a service's tasks by its strategy, shows the strategy instead of a launch type, and moves them when it changes", async () => {
+    const instances = await clusterWithProviders("svc", [{ capacityProvider: "svc-a", weight: 1 }]);
+    const { service } = await berth.ecs.send(
+      new CreateServiceCommand({
+        cluster: "svc",
+        serviceName: "web",
+        taskDefinition: "cp-app",
+        desiredCount: 5,
+        capacityProviderStrategy: [
+          { capacityProvider: "svc-a", base: 1, weight: 1 },
+          { capacityProvider: "svc-b", weight: 1 },
+        ],
+      }),
+    );
+    expect(service?.launchType).toBeUndefined();
+    expect(service?.capacityProviderStrategy).toEqual([
+      { capacityProvider: "svc-a", base: 1, weight: 1 },
+      { capacityProvider: "svc-b", base: 0, weight: 1 },
+    ]);
+    const started = await until("the service's 5 tasks", async () => {
+      const tasks = await serviceTasks("svc");
+      return tasks.length === 5 && tasks;
+    });
+    // Base 1 on a, then 4 split evenly by weight.
+    const on = (tasks: typeof started, group: "a" | "b") =>
+      tasks.filter((t) => t.capacityProviderName === `svc-${group}` && t.containerInstanceArn === instances[group])
+        .length;
+    expect([on(started, "a"), on(started, "b")]).toEqual([3, 2]);
+
+    await berth.ecs.send(
+      new UpdateServiceCommand({
+        cluster: "svc",
+        service: "web",
+        capacityProviderStrategy: [{ capacityProvider: "svc-b", weight: 1 }],
+      }),
+    );
+    const [described] =
+      (await berth.ecs.send(new DescribeServicesCommand({ cluster: "svc", services: ["web"] }))).services ?? [];
+    expect(described.capacityProviderStrategy).toEqual([{ capacityProvider: "svc-b", base: 0, weight: 1 }]);
+    expect(described.deployments?.length).toBe(2);
+
+    // A service created without a strategy or launch type on this cluster takes the cluster's default.
+    const { service: byDefault } = await berth.ecs.send(
+      new CreateServiceCommand({ cluster: "svc", serviceName: "dflt", taskDefinition: "cp-app", desiredCount: 0 }),
+    );
+    expect(byDefault?.capacityProviderStrategy).toEqual([{ capacityProvider: "svc-a", base: 0, weight: 1 }]);
+    expect(
+      await failure(
+        berth.ecs.send(
+          new CreateServiceCommand({
+            cluster: "svc",
+            serviceName: "both",
+            taskDefinition: "cp-app",
+            desiredCount: 1,
+            launchType: "EC2",
+            capacityProviderStrategy: [{ capacityProvider: "svc-a", weight: 1 }],
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: "InvalidParameterException" });
+    // A provider the service uses cannot be taken from the cluster.
+    expect(
+      await failure(
+        berth.ecs.send(
+          new PutClusterCapacityProvidersCommand({
+            cluster: "svc",
+            capacityProviders: ["svc-a"],
+            defaultCapacityProviderStrategy: [],
+          }),
+        ),
+      ),
+    ).toEqual(
+      expect.objectContaining({
+        name: "ResourceInUseException",
+        message: "The specified capacity provider is in use and cannot be removed.",
       }),
     );
   });
