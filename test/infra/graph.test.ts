@@ -287,7 +287,15 @@ describe("who may touch what", () => {
           "elasticloadbalancing:RegisterTargets",
         ],
       },
-      sweeper: store,
+      // Managed scaling reads capacity providers' groups, sizes them and protects busy instances.
+      sweeper: {
+        ...store,
+        "*": [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:SetDesiredCapacity",
+          "autoscaling:SetInstanceProtection",
+        ],
+      },
       // UpdateService checks a load-balanced service's target groups again.
       deploy: { ...store, "*": ELB_DESCRIBE_ACTIONS },
       events: {
