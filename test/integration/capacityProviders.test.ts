@@ -12,7 +12,10 @@ import {
   DeleteClusterCommand,
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
+  ListTagsForResourceCommand,
   PutClusterCapacityProvidersCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateCapacityProviderCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,6 +77,13 @@ describe("capacity providers", () => {
     expect(plain.capacityProviders).toEqual([expected]);
     const tagged = await describeProviders({ capacityProviders: [`${ARN}:capacity-provider/web`], include: ["TAGS"] });
     expect(tagged.capacityProviders?.[0].tags).toEqual([{ key: "team", value: "a" }]);
+    // Tagged and untagged by ARN, as Terraform's aws_ecs_capacity_provider does.
+    const resourceArn = `${ARN}:capacity-provider/web`;
+    await berth.ecs.send(new TagResourceCommand({ resourceArn, tags: [{ key: "env", value: "prod" }] }));
+    await berth.ecs.send(new UntagResourceCommand({ resourceArn, tagKeys: ["team"] }));
+    expect((await berth.ecs.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([
+      { key: "env", value: "prod" },
+    ]);
   });
 
   it("refuses a taken name, a group another provider has, a reserved prefix, and termination protection without managed scaling", async () => {
