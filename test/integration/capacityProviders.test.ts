@@ -19,6 +19,7 @@ import {
   UpdateCapacityProviderCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCliPresent, awsEcs } from "../support/awsCli.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { failure } from "../support/failure.ts";
 
@@ -268,5 +269,37 @@ describe("capacity providers", () => {
     });
     // The name, and the group, can be taken again.
     expect((await create("gone")).capacityProvider?.status).toBe("ACTIVE");
+  });
+
+  it("works with the AWS CLI's shorthand", { skip: !awsCliPresent() }, async () => {
+    const target = { url: berth.url, ...berth.credentials, region: "us-east-1" };
+    const cli = async (...args: string[]) => JSON.parse(await awsEcs(target, [...args, "--output", "json"]));
+    const created = await cli(
+      "create-capacity-provider",
+      "--name",
+      "cli",
+      "--auto-scaling-group-provider",
+      `autoScalingGroupArn=${groupArn("cli-asg")},managedScaling={status=ENABLED,targetCapacity=90,maximumScalingStepSize=2},managedTerminationProtection=ENABLED`,
+    );
+    expect(created.capacityProvider.autoScalingGroupProvider.managedScaling).toEqual({
+      status: "ENABLED",
+      targetCapacity: 90,
+      minimumScalingStepSize: 1,
+      maximumScalingStepSize: 2,
+      instanceWarmupPeriod: 300,
+    });
+    await cli("create-cluster", "--cluster-name", "cli");
+    const put = await cli(
+      "put-cluster-capacity-providers",
+      "--cluster",
+      "cli",
+      "--capacity-providers",
+      "cli",
+      "--default-capacity-provider-strategy",
+      "capacityProvider=cli,weight=1,base=0",
+    );
+    expect(put.cluster.defaultCapacityProviderStrategy).toEqual([{ capacityProvider: "cli", weight: 1, base: 0 }]);
+    const described = await cli("describe-capacity-providers", "--capacity-providers", "cli");
+    expect(described.capacityProviders.map((p: { name: string }) => p.name)).toEqual(["cli"]);
   });
 });
