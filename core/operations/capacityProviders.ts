@@ -1,6 +1,11 @@
 import type { CapacityProvider, CapacityProviderStrategyItem } from "@aws-sdk/client-ecs";
 import { capacityProviderArn, lastSegment } from "../model/arn.ts";
-import { autoScalingGroupName, checkStrategy, isFargateProvider } from "../model/capacityProvider.ts";
+import {
+  AUTOSCALING_GROUP_ATTRIBUTE,
+  autoScalingGroupName,
+  checkStrategy,
+  isFargateProvider,
+} from "../model/capacityProvider.ts";
 import type { CapacityProviderRecord, ClusterRecord } from "../model/records.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { allItems } from "../store/paging.ts";
@@ -115,4 +120,25 @@ export async function launchStrategy(
     );
   }
   return { strategy, groups };
+}
+
+/**
+ * The cluster's capacity provider whose Auto Scaling group an instance names (its
+ * `berth.autoscaling-group` attribute), as ECS names an instance's provider when it registers.
+ */
+export async function providerOfInstance(
+  ctx: ActionContext,
+  cluster: ClusterRecord,
+  attributes: { name?: string; value?: string }[],
+): Promise<string | undefined> {
+  const group = attributes.find((a) => a.name === AUTOSCALING_GROUP_ATTRIBUTE)?.value;
+  if (!group) return undefined;
+  for (const name of cluster.cluster.capacityProviders ?? []) {
+    if (isFargateProvider(name)) continue;
+    const record = await ctx.store.getCapacityProvider(name);
+    if (autoScalingGroupName(record?.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? "") === group) {
+      return name;
+    }
+  }
+  return undefined;
 }

@@ -98,6 +98,16 @@ describe("RunTask with a capacity provider strategy", () => {
     });
     expect(failures).toEqual([]);
     expect(byProvider(tasks ?? [])).toEqual({ "split-a": 4, "split-b": 6 });
+    // An instance of a provider's group, registered again, shows the provider, as on ECS.
+    const { containerInstance } = await berth.ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: "split",
+        containerInstanceArn: instances.a,
+        totalResources: resources,
+        attributes: [{ name: "berth.autoscaling-group", value: "split-a-asg" }],
+      }),
+    );
+    expect(containerInstance?.capacityProviderName).toBe("split-a");
     for (const task of tasks ?? []) {
       const group = task.capacityProviderName === "split-a" ? "a" : "b";
       expect(task.containerInstanceArn).toBe(instances[group]);
