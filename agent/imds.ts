@@ -9,6 +9,11 @@ const TIMEOUT_MS = 2000;
 export interface InstanceIdentity {
   document: string;
   signature: string;
+  /**
+   * The Auto Scaling group that launched the instance: its `aws:autoscaling:groupName` tag, which
+   * IMDS shows when the launch template allows instance tags in metadata; absent otherwise.
+   */
+  autoScalingGroup?: string;
 }
 
 export async function fetchInstanceIdentity(base = IMDS): Promise<InstanceIdentity> {
@@ -27,8 +32,16 @@ export async function fetchInstanceIdentity(base = IMDS): Promise<InstanceIdenti
     if (!response.ok) throw new Error(`IMDS ${path} answered HTTP ${response.status}`);
     return response.text();
   };
+  const tag = await fetch(`${base}/latest/meta-data/tags/instance/aws:autoscaling:groupName`, {
+    headers: { "x-aws-ec2-metadata-token": token },
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  }).then(
+    (response) => (response.ok ? response.text() : undefined),
+    () => undefined,
+  );
   return {
     document: await get("/latest/dynamic/instance-identity/document"),
     signature: await get("/latest/dynamic/instance-identity/signature"),
+    ...(tag && { autoScalingGroup: tag }),
   };
 }

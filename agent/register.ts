@@ -15,6 +15,8 @@ import type { RuntimeInfo } from "./runtime/types.ts";
 export const AGENT_VERSION: string = pkg.version;
 
 const CAPABILITY = "com.amazonaws.ecs.capability.";
+/** The attribute that names an instance's Auto Scaling group (the control plane's AUTOSCALING_GROUP_ATTRIBUTE). */
+const AUTOSCALING_GROUP_ATTRIBUTE = "berth.autoscaling-group";
 const ATTRIBUTE = "ecs.capability.";
 
 /**
@@ -45,6 +47,10 @@ export function registrationRequest(
     { name: "ecs.os-type", value: "linux" },
     { name: "ecs.cpu-architecture", value: ecsArchitecture(arch()) },
     ...CAPABILITY_ATTRIBUTES.map((name) => ({ name })),
+    // A capacity provider's tasks go to its group's instances (core/model/capacityProvider.ts); configured attributes win.
+    ...(identity?.autoScalingGroup && !(AUTOSCALING_GROUP_ATTRIBUTE in config.instanceAttributes)
+      ? [{ name: AUTOSCALING_GROUP_ATTRIBUTE, value: identity.autoScalingGroup }]
+      : []),
     ...Object.entries(config.instanceAttributes).map(([name, value]) => ({ name, value })),
   ];
   return {

@@ -52,7 +52,14 @@ export const launchTemplate = new aws.ec2.LaunchTemplate("AgentLaunchTemplate", 
   // IMDSv2 only: the agent reads the instance identity document with a session token (ECS_ENABLE_IMDS).
   // One hop: the agent runs on the host, and containers (bridge networking is a hop further) must
   // not reach the host role's credentials or its signed identity document.
-  metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+  // Instance tags in IMDS: an Auto Scaling group's instances learn their group (aws:autoscaling:groupName),
+  // which the agent registers as berth.autoscaling-group for capacity providers.
+  metadataOptions: {
+    httpTokens: "required",
+    httpEndpoint: "enabled",
+    httpPutResponseHopLimit: 1,
+    instanceMetadataTags: "enabled",
+  },
   // Instances launched from the template's default version get the newest agent and settings.
   updateDefaultVersion: true,
   // The tag the API's EC2 identity check asks of a registering instance (ec2Identity.ts).

@@ -31,8 +31,11 @@ export interface LocalOptions {
   ec2Identity?: Ec2IdentityOptions;
   /** The ELBv2 API services' loadBalancers use (BERTH_ELBV2_ENDPOINT); without one they are refused. */
   elbv2?: Elbv2Options;
+  /** The EC2 Auto Scaling API capacity providers' managed scaling uses (BERTH_AUTOSCALING_ENDPOINT); without one it does nothing. */
+  autoScaling?: Elbv2Options;
 }
 
+/** An AWS API at an endpoint of its own (ELBv2, Auto Scaling): moto's server, or any other. */
 export interface Elbv2Options {
   endpoint: string;
   /** The AWS SDK's default credential chain when absent. */
@@ -96,6 +99,7 @@ export function localOptions(
     },
     ec2Identity: ec2IdentityOptionsFromEnv(env),
     ...(env.BERTH_ELBV2_ENDPOINT && { elbv2: { endpoint: env.BERTH_ELBV2_ENDPOINT } }),
+    ...(env.BERTH_AUTOSCALING_ENDPOINT && { autoScaling: { endpoint: env.BERTH_AUTOSCALING_ENDPOINT } }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { apis } from "../core/actions/index.ts";
 import type { KeyEncryptionKeyProvider } from "../core/auth/keyEncryptionKey.ts";
+import { autoScalingGroupsAt } from "../core/aws/autoScaling.ts";
 import { ec2IdentityCheck } from "../core/aws/ec2.ts";
 import { targetGroupsAt } from "../core/aws/elbv2.ts";
 import { type SqsNotifier, sqsInstanceNotifier } from "../core/aws/sqs.ts";
@@ -72,6 +73,7 @@ export async function openRegionPlane(
     keyEncryptionKey: shared.keyEncryptionKey,
     instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, partition),
     targetGroups: options.elbv2 && targetGroupsAt(partition, options.elbv2),
+    autoScalingGroups: options.autoScaling && autoScalingGroupsAt(partition, options.autoScaling),
   };
   let scheduler: LocalScheduler;
   try {

@@ -9,14 +9,18 @@ import type {
   DescribeClustersResponse,
   ListClustersRequest,
   ListClustersResponse,
+  PutClusterCapacityProvidersRequest,
+  PutClusterCapacityProvidersResponse,
   UpdateClusterRequest,
   UpdateClusterResponse,
   UpdateClusterSettingsRequest,
   UpdateClusterSettingsResponse,
 } from "@aws-sdk/client-ecs";
 import { clusterArn, clusterName } from "../model/arn.ts";
+import { checkStrategy } from "../model/capacityProvider.ts";
 import type { ClusterRecord } from "../model/records.ts";
 import { effectiveSetting } from "../operations/accountSettings.ts";
+import { checkClusterProviders, providerInUse } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach } from "../operations/lookup.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
@@ -42,6 +46,9 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   validateTags(input.tags);
   validateSettings(input.settings);
   const existing = await ctx.store.getCluster(name);
+  const capacityProviders = input.capacityProviders ?? [];
+  await checkClusterProviders(ctx, name, capacityProviders);
+  const defaultCapacityProviderStrategy = checkStrategy(input.defaultCapacityProviderStrategy ?? [], capacityProviders);
   // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
   if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
   // Without settings, Container Insights as the account's containerInsights setting says.
@@ -57,8 +64,8 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
       settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
       configuration: input.configuration,
       serviceConnectDefaults: input.serviceConnectDefaults,
-      capacityProviders: input.capacityProviders ?? [],
-      defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
+      capacityProviders,
+      defaultCapacityProviderStrategy,
       tags: input.tags ?? [],
     },
   };
@@ -114,6 +121,28 @@ export async function UpdateClusterSettings(
   const cluster = { ...record.cluster, settings: mergeSettings(record.cluster.settings, input.settings ?? []) };
   await ctx.store.commit([put("cluster", { ...record, cluster })]);
   return { cluster: await describe(ctx, { ...record, cluster }, ["SETTINGS"]) };
+}
+
+/**
+ * A cluster's capacity providers and default strategy, replaced whole, as ECS does: a provider
+ * left out is taken from the cluster, unless the cluster's tasks or services still use it.
+ */
+export async function PutClusterCapacityProviders(
+  input: PutClusterCapacityProvidersRequest,
+  ctx: ActionContext,
+): Promise<PutClusterCapacityProvidersResponse> {
+  const record = await activeCluster(ctx, input.cluster);
+  const capacityProviders = input.capacityProviders ?? [];
+  await checkClusterProviders(ctx, record.name, capacityProviders);
+  const defaultCapacityProviderStrategy = checkStrategy(input.defaultCapacityProviderStrategy ?? [], capacityProviders);
+  for (const removed of (record.cluster.capacityProviders ?? []).filter((p) => !capacityProviders.includes(p))) {
+    if (await providerInUse(ctx, record.name, removed)) {
+      throw new EcsError("ResourceInUseException", "The specified capacity provider is in use and cannot be removed.");
+    }
+  }
+  const cluster = { ...record.cluster, capacityProviders, defaultCapacityProviderStrategy };
+  await ctx.store.commit([put("cluster", { ...record, cluster })]);
+  return { cluster: await describe(ctx, { ...record, cluster }, []) };
 }
 
 export async function DeleteCluster(input: DeleteClusterRequest, ctx: ActionContext): Promise<DeleteClusterResponse> {

@@ -25,6 +25,7 @@ import { sortedPorts } from "../model/resourceList.ts";
 import { isPendingStatus } from "../model/taskState.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
+import { providerOfInstance } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
 import { instanceTypeResources } from "../operations/instanceTypeResources.ts";
@@ -82,11 +83,13 @@ export async function RegisterContainerInstance(
     if (attributes.filter((a) => isCustomAttribute(a.name)).length > MAX_CUSTOM_ATTRIBUTES) {
       throw invalidParameter(`You can apply up to ${MAX_CUSTOM_ATTRIBUTES} custom attributes for each resource.`);
     }
+    const capacityProviderName = await providerOfInstance(ctx, cluster, attributes);
     const instance: ContainerInstance = {
       // A renewed instance keeps its ARN, whatever the format setting says now.
       containerInstanceArn:
         existing?.instance.containerInstanceArn ?? containerInstanceArn(ctx.partition, cluster.name, id, longArn),
       ec2InstanceId: identity?.instanceId ?? existing?.instance.ec2InstanceId,
+      capacityProviderName,
       version: (existing?.instance.version ?? 0) + 1,
       versionInfo: input.versionInfo ?? existing?.instance.versionInfo ?? {},
       registeredResources: registered,

@@ -7,6 +7,7 @@ import * as agent from "./agent.ts";
 import * as attributes from "./attributes.ts";
 import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
+import * as capacityProviders from "./capacityProviders.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
 import * as serviceActions from "./services.ts";
@@ -29,6 +30,7 @@ function actionsOf(...modules: Record<string, unknown>[]): ActionTable {
 /** Every ECS action Berth answers, by its X-Amz-Target operation name. */
 export const actions: ActionTable = actionsOf(
   clusters,
+  capacityProviders,
   taskDefinitions,
   containerInstances,
   tasks,

@@ -86,7 +86,6 @@ export function validateServicePlacement(
 /** Features of the ECS API that a service may ask for and Berth does not have. */
 export function refuseUnsupported(input: {
   launchType?: string;
-  capacityProviderStrategy?: unknown[];
   serviceRegistries?: unknown[];
   serviceConnectConfiguration?: unknown;
   volumeConfigurations?: unknown[];
@@ -104,7 +103,6 @@ export function refuseUnsupported(input: {
     );
   }
   const unsupported: [string, boolean][] = [
-    ["capacityProviderStrategy", !!input.capacityProviderStrategy?.length],
     ["serviceRegistries", !!input.serviceRegistries?.length],
     ["serviceConnectConfiguration", !!input.serviceConnectConfiguration],
     ["volumeConfigurations", !!input.volumeConfigurations?.length],

@@ -1,4 +1,5 @@
 import type {
+  CapacityProviderStrategyItem,
   CreateServiceRequest,
   CreateServiceResponse,
   DeleteServiceRequest,
@@ -14,10 +15,11 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clusterArn, lastSegment, missingServiceArn, serviceArn, taskDefinitionFamily } from "../model/arn.ts";
 import { toEcsJson } from "../model/json.ts";
-import type { ServiceRecord, TaskDefinitionRecord } from "../model/records.ts";
+import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
+import { launchStrategy } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
 import { retryOnConflict } from "../operations/retry.ts";
@@ -63,9 +65,11 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
   }
   if (!input.taskDefinition) throw invalidParameter("A task definition is required for the ECS deployment controller.");
   validateTags(input.tags);
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const clusterRecord = await activeCluster(ctx, input.cluster);
+  const cluster = clusterRecord.name;
   const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition);
   validateServicePlacement(strategy, input.placementConstraints, input.placementStrategy, taskDefinition);
+  const providers = await serviceStrategy(ctx, clusterRecord, strategy, input);
   if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
@@ -101,7 +105,9 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       desiredCount,
       runningCount: 0,
       pendingCount: 0,
-      launchType: "EC2",
+      // With a capacity provider strategy (given, or the cluster's default), ECS shows no launch type.
+      launchType: providers ? undefined : "EC2",
+      capacityProviderStrategy: providers?.strategy,
       taskDefinition: definitionArn,
       deploymentConfiguration: configuration,
       deployments: [newDeployment(definitionArn, desiredCount, now)],
@@ -147,7 +153,8 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
 
 export async function UpdateService(input: UpdateServiceRequest, ctx: ActionContext): Promise<UpdateServiceResponse> {
   refuseUnsupported(input);
-  const cluster = (await activeCluster(ctx, input.cluster)).name;
+  const clusterRecord = await activeCluster(ctx, input.cluster);
+  const cluster = clusterRecord.name;
   const taskDefinition = input.taskDefinition ? await resolveTaskDefinition(ctx, input.taskDefinition) : undefined;
   const record = await retryOnConflict(async () => {
     const current = await findService(ctx, cluster, input.service);
@@ -158,6 +165,13 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
     const constraints = input.placementConstraints ?? service.placementConstraints;
     const strategies = input.placementStrategy ?? service.placementStrategy;
     validateServicePlacement(strategy, constraints, strategies, taskDefinition);
+    // A new strategy takes the place of the old (or of the launch type); the tasks move through a new deployment.
+    const providers = input.capacityProviderStrategy?.length
+      ? await serviceStrategy(ctx, clusterRecord, strategy, {
+          capacityProviderStrategy: input.capacityProviderStrategy,
+        })
+      : undefined;
+    const capacityProviderStrategy = providers?.strategy ?? service.capacityProviderStrategy;
     const now = ctx.now();
     const desiredCount = input.desiredCount ?? service.desiredCount ?? 0;
     const definitionArn = taskDefinition?.taskDefinition.taskDefinitionArn ?? (service.taskDefinition as string);
@@ -166,6 +180,7 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
     const redeploy =
       input.forceNewDeployment ||
       definitionArn !== service.taskDefinition ||
+      toEcsJson(capacityProviderStrategy ?? []) !== toEcsJson(service.capacityProviderStrategy ?? []) ||
       toEcsJson(loadBalancers) !== toEcsJson(service.loadBalancers ?? []);
     // A new deployment becomes PRIMARY; the one it replaces stays ACTIVE until its tasks are gone.
     const deployments = redeploy
@@ -180,6 +195,8 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
         ...service,
         desiredCount,
         taskDefinition: definitionArn,
+        launchType: capacityProviderStrategy?.length ? undefined : service.launchType,
+        capacityProviderStrategy,
         deployments,
         deploymentConfiguration: deploymentConfiguration(
           strategy,
@@ -304,6 +321,21 @@ async function updatedLoadBalancers(
 const arnOf = (record: ServiceRecord) => record.service.serviceArn as string;
 
 /** The service a request names (name or ARN) in the cluster, whatever its status. */
+/** A service's capacity provider strategy (launchStrategy's), which the DAEMON scheduling strategy does not take. */
+async function serviceStrategy(
+  ctx: ActionContext,
+  cluster: ClusterRecord,
+  scheduling: SchedulingStrategy,
+  input: { launchType?: string; capacityProviderStrategy?: CapacityProviderStrategyItem[] },
+) {
+  if (scheduling === "DAEMON" && input.capacityProviderStrategy?.length) {
+    throw invalidParameter(
+      "Capacity provider strategies are not supported for services with the DAEMON scheduling strategy.",
+    );
+  }
+  return scheduling === "DAEMON" ? undefined : launchStrategy(ctx, cluster, input);
+}
+
 async function findService(ctx: ActionContext, cluster: string, ref: string | undefined): Promise<ServiceRecord> {
   const name = ref && idInCluster(ref, cluster, "service");
   const record = name && (await ctx.store.getService(cluster, name));

@@ -72,6 +72,14 @@ async function taggable(ctx: ActionContext, resourceArn: string): Promise<Taggab
         write: (tags) => put("cluster", { ...record, cluster: { ...record.cluster, tags } }),
       };
     }
+    case "capacity-provider": {
+      const record = await ctx.store.getCapacityProvider(arn.parts.join("/"));
+      if (record?.capacityProvider.status !== "ACTIVE") throw notFound();
+      return {
+        tags: record.capacityProvider.tags ?? [],
+        write: (tags) => put("capacityProvider", { ...record, capacityProvider: { ...record.capacityProvider, tags } }),
+      };
+    }
     case "task-definition": {
       const m = arn.parts.length === 1 ? TASK_DEFINITION.exec(arn.parts[0]) : null;
       if (!m) throw invalidArn();

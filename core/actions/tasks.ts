@@ -1,6 +1,7 @@
 import type {
   DescribeTasksRequest,
   DescribeTasksResponse,
+  Failure,
   ListTasksRequest,
   ListTasksResponse,
   PlacementConstraint,
@@ -14,10 +15,12 @@ import type {
   Task,
 } from "@aws-sdk/client-ecs";
 import { containerInstanceArn, taskArn } from "../model/arn.ts";
+import { onAutoScalingGroup, splitByStrategy } from "../model/capacityProvider.ts";
 import { fromEcsJson, toEcsJson } from "../model/json.ts";
 import type { TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
+import { launchStrategy } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type Launch, launchTasks } from "../operations/launchTasks.ts";
 import { activeCluster, describeEach, idInCluster, inCluster } from "../operations/lookup.ts";
@@ -43,9 +46,9 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
       `Launch type ${input.launchType} is not supported: Berth runs tasks on the EC2 launch type.`,
     );
   }
-  if (input.capacityProviderStrategy?.length) throw invalidParameter("Capacity providers are not supported by Berth.");
   const resolved = await common(input, ctx);
   const { cluster, taskDefinition } = resolved;
+  const providers = await launchStrategy(ctx, resolved.clusterRecord, input);
   const definitionConstraints = (taskDefinition.taskDefinition.placementConstraints ?? []) as PlacementConstraint[];
   validatePlacement([...(input.placementConstraints ?? []), ...definitionConstraints], input.placementStrategy ?? []);
 
@@ -71,19 +74,36 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
     count,
     constraints: input.placementConstraints ?? [],
     strategies: input.placementStrategy ?? [],
-    alsoWrite: (tasks, failures) =>
-      idempotencyKey
-        ? [
-            put("idempotency", {
-              key: idempotencyKey,
-              request: fingerprint,
-              response: toEcsJson({ tasks, failures }),
-              expiresAt: ctx.now().getTime() + CLIENT_TOKEN_TTL_MS,
-            }),
-          ]
-        : [],
   };
-  const { tasks, failures } = await launchTasks(ctx, launch);
+  const remember = (tasks: Task[], failures: Failure[]) =>
+    idempotencyKey
+      ? [
+          put("idempotency", {
+            key: idempotencyKey,
+            request: fingerprint,
+            response: toEcsJson({ tasks, failures }),
+            expiresAt: ctx.now().getTime() + CLIENT_TOKEN_TTL_MS,
+          }),
+        ]
+      : [];
+  if (!providers) return launchTasks(ctx, { ...launch, alsoWrite: remember });
+  // With a capacity provider strategy: one launch per provider that takes tasks, on its group's
+  // instances; the clientToken's record is committed with the last, holding them all.
+  const shares = [...splitByStrategy(providers.strategy, count)].filter(([, n]) => n > 0);
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  for (const [i, [name, n]] of shares.entries()) {
+    const last = i === shares.length - 1;
+    const launched = await launchTasks(ctx, {
+      ...launch,
+      count: n,
+      capacityProviderName: name,
+      constraints: [...launch.constraints, onAutoScalingGroup(providers.groups.get(name) ?? "")],
+      alsoWrite: last ? (t, f) => remember([...tasks, ...t], [...failures, ...f]) : undefined,
+    });
+    tasks.push(...launched.tasks);
+    failures.push(...launched.failures);
+  }
   return { tasks, failures };
 }
 
@@ -132,7 +152,8 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     usesLongArns(ctx, "task"),
     resolveTaskDefinition(ctx, input.taskDefinition as string),
   ]);
-  const cluster = settledValue(clusterRead).name;
+  const clusterRecord = settledValue(clusterRead);
+  const cluster = clusterRecord.name;
   const longArn = settledValue(longArnRead);
   checkTagging(longArn, "task", input);
   const taskDefinition = settledValue(definitionRead);
@@ -140,7 +161,7 @@ async function common(input: RunTaskRequest | StartTaskRequest, ctx: ActionConte
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const tags = propagatedTags(input, taskDefinition);
-  return { cluster, taskDefinition, tags, longArn, overrides: checkedOverrides(input.overrides) };
+  return { cluster, clusterRecord, taskDefinition, tags, longArn, overrides: checkedOverrides(input.overrides) };
 }
 
 const settledValue = <T>(settled: PromiseSettledResult<T>): T => {

@@ -12,6 +12,7 @@ const inCluster = (type: string, cluster: string, id: string, long: boolean) =>
   long ? `${type}/${cluster}/${id}` : `${type}/${id}`;
 
 export const clusterArn = (p: Partition, name: string) => `${base(p)}:cluster/${name}`;
+export const capacityProviderArn = (p: Partition, name: string) => `${base(p)}:capacity-provider/${name}`;
 export const taskDefinitionArn = (p: Partition, family: string, revision: number) =>
   `${base(p)}:task-definition/${family}:${revision}`;
 export const taskArn = (p: Partition, cluster: string, id: string, long = true) =>

@@ -17,6 +17,8 @@ export interface NewTask {
   startedBy?: string;
   tags: Tag[];
   enableExecuteCommand: boolean;
+  /** The capacity provider whose instances the task was placed on (a strategy's), if any. */
+  capacityProviderName?: string;
   now: Date;
   /** The account's taskLongArnFormat (true unless disabled): the task's and its containers' ARN format. */
   longArn?: boolean;
@@ -67,6 +69,7 @@ export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
     healthStatus: "UNKNOWN",
     lastStatus: definition.networkMode === "awsvpc" ? "PROVISIONING" : "PENDING",
     launchType: "EC2",
+    capacityProviderName: n.capacityProviderName,
     overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...n.overrides },
     startedBy: n.startedBy,
     tags: n.tags,

@@ -1,4 +1,5 @@
 import type {
+  CapacityProvider,
   Cluster,
   ContainerInstance,
   LoadBalancer,
@@ -26,6 +27,12 @@ export interface Stored {
 export interface ClusterRecord extends Stored {
   name: string;
   cluster: Cluster;
+}
+
+/** A capacity provider (CreateCapacityProvider): account-wide, named uniquely; INACTIVE for an hour once deleted. */
+export interface CapacityProviderRecord extends Stored {
+  name: string;
+  capacityProvider: CapacityProvider;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */

@@ -6,6 +6,7 @@ import type { InstanceTypeSizes } from "../model/instanceTypes.ts";
 import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
 import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
+import type { AutoScalingGroups } from "./autoScalingGroups.ts";
 import type { BackgroundWork } from "./backgroundWork.ts";
 import type { TargetGroups } from "./targetGroups.ts";
 
@@ -42,6 +43,8 @@ export interface ActionContext {
   instanceTypeSizes?: InstanceTypeSizes;
   /** ELBv2's target groups, for services with loadBalancers; without it, CreateService and UpdateService refuse them. */
   targetGroups?: TargetGroups;
+  /** EC2 Auto Scaling, for capacity providers' managed scaling; without it the sweep leaves groups alone. */
+  autoScalingGroups?: AutoScalingGroups;
   /** Told what an action assumed for what a request left out (ECS's response has no field for it); console.warn when absent. */
   onAssumption?: (message: string) => void;
 }

@@ -24,6 +24,8 @@ export interface Launch {
   startedBy?: string;
   tags: Tag[];
   enableExecuteCommand: boolean;
+  /** The capacity provider the tasks are for (its group's instances only: a constraint in `constraints`). */
+  capacityProviderName?: string;
   constraints: PlacementConstraint[];
   strategies: PlacementStrategy[];
   /** StartTask: one task on each of these instance ids, bypassing strategies and constraints. */
@@ -84,6 +86,7 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
           startedBy: launch.startedBy,
           tags: launch.tags,
           enableExecuteCommand: launch.enableExecuteCommand,
+          capacityProviderName: launch.capacityProviderName,
           now,
           longArn,
         }),

@@ -41,6 +41,7 @@ export function checkJsonDepth(body: string): void {
 /** How many references ECS takes in one call, by call (its API reference's limits). */
 export const MAX_REFERENCES = {
   DescribeClusters: 100,
+  DescribeCapacityProviders: 100,
   DescribeTasks: 100,
   DescribeServices: 10,
   DescribeContainerInstances: 100,

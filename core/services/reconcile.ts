@@ -1,5 +1,12 @@
-import type { Failure, PlacementConstraint, PlacementStrategy, Service } from "@aws-sdk/client-ecs";
+import type {
+  CapacityProviderStrategyItem,
+  Failure,
+  PlacementConstraint,
+  PlacementStrategy,
+  Service,
+} from "@aws-sdk/client-ecs";
 import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
+import { autoScalingGroupName, onAutoScalingGroup, splitByStrategy } from "../model/capacityProvider.ts";
 import { toEcsJson } from "../model/json.ts";
 import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
@@ -7,7 +14,7 @@ import { isProtected } from "../model/taskProtection.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
 import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
+import { type Launch, launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { serviceChanged } from "../operations/serviceQueue.ts";
 import { serviceTasks } from "../operations/serviceTasks.ts";
@@ -146,7 +153,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
-    const { started, failures } = await startTasks(ctx, record, definition, decision);
+    const { started, failures } = await startTasks(ctx, record, definition, decision, all);
     if (started.length > 0) messages.push(events.startedEvent(name, started));
     const asked = decision.startOn?.length ?? decision.start;
     const unplaceable = events.unplaceableEvent(name, failures);
@@ -203,29 +210,70 @@ async function startTasks(
   record: ServiceRecord,
   definition: TaskDefinitionRecord,
   decision: Decision,
+  tasks: TaskRecord[],
 ): Promise<{ started: string[]; failures: Failure[] }> {
   const service = record.service;
   const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
+  const launch: Launch = {
+    cluster: record.cluster,
+    taskDefinition: definition,
+    count: decision.start,
+    overrides: {},
+    group: serviceGroup(record.name),
+    startedBy: service.deployments?.[0].id,
+    tags: taskTagsOf(service, definition),
+    enableExecuteCommand: service.enableExecuteCommand ?? false,
+    constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
+    strategies: strategies as PlacementStrategy[],
+    onInstances: decision.startOn,
+  };
   try {
-    const { tasks, failures } = await launchTasks(ctx, {
-      cluster: record.cluster,
-      taskDefinition: definition,
-      count: decision.start,
-      overrides: {},
-      group: serviceGroup(record.name),
-      startedBy: service.deployments?.[0].id,
-      tags: taskTagsOf(service, definition),
-      enableExecuteCommand: service.enableExecuteCommand ?? false,
-      constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
-      strategies: strategies as PlacementStrategy[],
-      onInstances: decision.startOn,
-    });
-    return { started: tasks.map((t) => t.taskArn as string), failures };
+    const launches = service.capacityProviderStrategy?.length
+      ? await providerLaunches(ctx, launch, service.capacityProviderStrategy, tasks)
+      : [launch];
+    const started: string[] = [];
+    const failures: Failure[] = [];
+    for (const each of launches) {
+      const launched = await launchTasks(ctx, each);
+      started.push(...launched.tasks.map((t) => t.taskArn as string));
+      failures.push(...launched.failures);
+    }
+    return { started, failures };
   } catch (error) {
     // A cluster without instances: launchTasks refuses, as RunTask does; the service waits.
     if (error instanceof NoContainerInstances) return { started: [], failures: [] };
     throw error;
   }
+}
+
+/**
+ * A service's new tasks under its capacity provider strategy: one launch per provider that takes
+ * some, on its group's instances, the split evened out with the live tasks each provider holds.
+ */
+async function providerLaunches(
+  ctx: ActionContext,
+  launch: Launch,
+  strategy: CapacityProviderStrategyItem[],
+  tasks: TaskRecord[],
+): Promise<Launch[]> {
+  const held: Record<string, number> = {};
+  for (const t of tasks) {
+    const name = t.task.capacityProviderName;
+    if (name && isLive(t.task)) held[name] = (held[name] ?? 0) + 1;
+  }
+  const launches: Launch[] = [];
+  for (const [name, count] of splitByStrategy(strategy, launch.count, held)) {
+    if (count === 0) continue;
+    const provider = await ctx.store.getCapacityProvider(name);
+    const group = autoScalingGroupName(provider?.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? "");
+    launches.push({
+      ...launch,
+      count,
+      capacityProviderName: name,
+      constraints: [...launch.constraints, onAutoScalingGroup(group)],
+    });
+  }
+  return launches;
 }
 
 /** Asks each task to stop; `force` marks it STOPPED at once (its agent is gone). Returns them as stored after. */

@@ -30,6 +30,7 @@ import { keyFits } from "./dynamo/keyLimits.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
+import { ALL_CAPACITY_PROVIDERS, capacityProviderKey } from "./dynamo/keys/capacityProvider.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
 import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/keys/containerInstance.ts";
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
@@ -378,6 +379,15 @@ class DynamoStore implements Store {
 
   async getAccountSettings(principalArn: string) {
     return this.get<"accountSettings">(accountSettingsKey(principalArn));
+  }
+
+  async getCapacityProvider(name: string) {
+    return this.get<"capacityProvider">(capacityProviderKey(name));
+  }
+
+  async listCapacityProviders(page: PageRequest) {
+    const spec: QuerySpec = { index: "ordered", partition: ALL_CAPACITY_PROVIDERS, range: { after: page.after } };
+    return records<"capacityProvider">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
   }
 
   async listAuditEvents(page: PageRequest) {

@@ -1,6 +1,7 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
   AccountSettingsRecord,
+  CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   IdempotencyRecord,
@@ -20,6 +21,7 @@ export interface RecordKinds {
   accessKey: AccessKeyRecord;
   auditEvent: AuditEventRecord;
   accountSettings: AccountSettingsRecord;
+  capacityProvider: CapacityProviderRecord;
 }
 
 export type Kind = keyof RecordKinds;

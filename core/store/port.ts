@@ -1,6 +1,7 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
   AccountSettingsRecord,
+  CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -64,6 +65,10 @@ export interface Store {
   listAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>>;
   /** The account settings a principal (or, under the root ARN, the account) set. */
   getAccountSettings(principalArn: string): Promise<AccountSettingsRecord | undefined>;
+
+  getCapacityProvider(name: string): Promise<CapacityProviderRecord | undefined>;
+  /** Every capacity provider of the account (INACTIVE ones until they expire), by name. */
+  listCapacityProviders(page: PageRequest): Promise<Page<CapacityProviderRecord>>;
 
   /** The audit trail, newest first. */
   listAuditEvents(page: PageRequest): Promise<Page<AuditEventRecord>>;

@@ -395,6 +395,24 @@ class SqliteStore implements Store {
     );
   }
 
+  async getCapacityProvider(name: string) {
+    return this.one<"capacityProvider">(
+      `SELECT * FROM capacity_providers WHERE name = ? AND ${this.live}`,
+      name,
+      this.now(),
+    );
+  }
+
+  async listCapacityProviders(page: PageRequest) {
+    const rows = this.all<"capacityProvider">(
+      `SELECT * FROM capacity_providers WHERE name > ? AND ${this.live} ORDER BY name LIMIT ?`,
+      page.after ?? "",
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.name);
+  }
+
   async listAuditEvents(page: PageRequest) {
     const rows = this.all<"auditEvent">(
       `SELECT * FROM audit_events WHERE id < ? AND ${this.live} ORDER BY id DESC LIMIT ?`,

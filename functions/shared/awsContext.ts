@@ -1,4 +1,5 @@
 import { agentQueuePolicyFromEnv } from "../../core/aws/agentQueuePolicy.ts";
+import { autoScalingGroupsAt } from "../../core/aws/autoScaling.ts";
 import { targetGroupsAt } from "../../core/aws/elbv2.ts";
 import { sqsServiceNudger } from "../../core/aws/schedulerQueue.ts";
 import { sqsInstanceNotifier } from "../../core/aws/sqs.ts";
@@ -41,6 +42,11 @@ export async function awsActionContext(
     background: pendingWork,
     // The region's ELBv2 (BERTH_ELBV2_ENDPOINT only to point elsewhere): created now, called only by load-balanced services.
     targetGroups: targetGroupsAt(partition, { onAws: true, endpoint: process.env.BERTH_ELBV2_ENDPOINT }),
+    // The region's Auto Scaling (BERTH_AUTOSCALING_ENDPOINT only to point elsewhere): the sweeper's managed scaling.
+    autoScalingGroups: autoScalingGroupsAt(partition, {
+      onAws: true,
+      endpoint: process.env.BERTH_AUTOSCALING_ENDPOINT,
+    }),
     ...timingFromEnv(),
     ...(resources.agentQueuePrefix !== undefined && {
       notifier: sqsInstanceNotifier({

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AccessKeyRecord, AuditEventRecord } from "../../core/auth/records.ts";
 import type {
   AccountSettingsRecord,
+  CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
@@ -1188,6 +1189,26 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         await store.commit([put("accessKey", { ...read, expiresAt: Date.now() - 1 })]);
         expect(await store.getAccessKey("AKIAB")).toBeUndefined();
         expect((await store.listAccessKeys({ limit: 10 })).items.map((k) => k.accessKeyId)).toEqual(["AKIAA", "AKIAC"]);
+      });
+
+      it("keeps capacity providers by name and lists them in pages, without expired ones", async () => {
+        const provider = (name: string) => ({ name, capacityProvider: { name, status: "ACTIVE" as const } });
+        await store.commit([put("capacityProvider", provider("b")), put("capacityProvider", provider("a"))]);
+        await store.commit([put("capacityProvider", provider("c"))]);
+        await expect(store.commit([put("capacityProvider", provider("a"))])).rejects.toThrow(ConflictError);
+        const first = await store.listCapacityProviders({ limit: 2 });
+        expect(first.items.map((p) => p.name)).toEqual(["a", "b"]);
+        const second = await store.listCapacityProviders({ limit: 2, after: first.next });
+        expect(second.items.map((p) => p.name)).toEqual(["c"]);
+        expect(second.next).toBeUndefined();
+        const read = (await store.getCapacityProvider("b")) as CapacityProviderRecord;
+        expect(read.capacityProvider).toEqual({ name: "b", status: "ACTIVE" });
+        await store.commit([put("capacityProvider", { ...read, expiresAt: Date.now() - 1 })]);
+        expect(await store.getCapacityProvider("b")).toBeUndefined();
+        expect((await store.listCapacityProviders({ limit: 10 })).items.map((p) => p.name)).toEqual(["a", "c"]);
+        // An expired provider's name can be taken again.
+        await store.commit([put("capacityProvider", provider("b"))]);
+        expect((await store.getCapacityProvider("b"))?.capacityProvider.status).toBe("ACTIVE");
       });
 
       it("lists audit events newest first, in pages, without expired ones", async () => {

@@ -287,7 +287,15 @@ describe("who may touch what", () => {
           "elasticloadbalancing:RegisterTargets",
         ],
       },
-      sweeper: store,
+      // Managed scaling reads capacity providers' groups, sizes them and protects busy instances.
+      sweeper: {
+        ...store,
+        "*": [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:SetDesiredCapacity",
+          "autoscaling:SetInstanceProtection",
+        ],
+      },
       // UpdateService checks a load-balanced service's target groups again.
       deploy: { ...store, "*": ELB_DESCRIBE_ACTIONS },
       // The table: it keeps each event there for ListEvents.
@@ -529,12 +537,17 @@ describe("the hosts", () => {
   const parameter = (name: string) => all("aws:ssm/parameter:Parameter").find((p) => p.name === name) as GraphResource;
   const sha256 = () => createHash("sha256").update(readFileSync(graph.agent.bundle)).digest("hex");
 
-  it("launch from a template: Amazon Linux's latest image, the agent's instance profile, IMDSv2 with one hop, tagged for the identity check", () => {
+  it("launch from a template: Amazon Linux's latest image, the agent's instance profile, IMDSv2 with one hop and instance tags, tagged for the identity check", () => {
     expect(template().inputs).toMatchObject({
       imageId: expect.stringMatching(/^ami-[0-9a-f]{17}$/),
       instanceType: "t4g.small",
       iamInstanceProfile: { arn: graph.resources.find((r) => r.name === "AgentInstanceProfile")?.outputs.arn },
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+      metadataOptions: {
+        httpTokens: "required",
+        httpEndpoint: "enabled",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "enabled",
+      },
       updateDefaultVersion: true,
       tagSpecifications: [{ resourceType: "instance", tags: { "berth:cluster": "default" } }],
     });

@@ -33,6 +33,8 @@ export interface TestBerthOptions {
   ec2Identity?: Ec2IdentityOptions;
   /** The ELBv2 API for services' loadBalancers (none when absent, as in local mode). */
   elbv2?: Elbv2Options;
+  /** The Auto Scaling API for managed scaling (none when absent, as in local mode). */
+  autoScaling?: Elbv2Options;
 }
 
 /** A real local-mode server on a free port, with an SDK client signed with its key. */
@@ -53,6 +55,7 @@ export async function startBerth(
     partition: options.partition ?? defaults.partition,
     ec2Identity: options.ec2Identity,
     elbv2: options.elbv2,
+    autoScaling: options.autoScaling,
   });
   const ecs = new ECSClient({
     endpoint: local.url,

@@ -5,6 +5,7 @@ import type { Kind, RecordKinds } from "../kinds.ts";
 import { accessKeyAttributes } from "./keys/accessKey.ts";
 import { accountSettingsAttributes } from "./keys/accountSettings.ts";
 import { auditEventAttributes } from "./keys/auditEvent.ts";
+import { capacityProviderAttributes } from "./keys/capacityProvider.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
 import { containerInstanceAttributes } from "./keys/containerInstance.ts";
 import { idempotencyAttributes } from "./keys/idempotency.ts";
@@ -33,6 +34,7 @@ const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => At
   accessKey: accessKeyAttributes,
   auditEvent: auditEventAttributes,
   accountSettings: accountSettingsAttributes,
+  capacityProvider: capacityProviderAttributes,
 };
 
 /**

@@ -56,6 +56,7 @@ export const TABLES: { [K in Kind]: Table<K> } = {
   accessKey: { name: "access_keys", key: ["id"], columns: (r) => ({ id: r.accessKeyId }) },
   auditEvent: { name: "audit_events", key: ["id"], columns: (r) => ({ id: r.id }) },
   accountSettings: { name: "account_settings", key: ["principal"], columns: (r) => ({ principal: r.principalArn }) },
+  capacityProvider: { name: "capacity_providers", key: ["name"], columns: (r) => ({ name: r.name }) },
 };
 
 /** What every record row has (and the key of those keyed by cluster and id). */

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS access_keys (id TEXT PRIMARY KEY, version INTEGER NOT
 CREATE TABLE IF NOT EXISTS audit_events (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS account_settings (principal TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER,
   data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS capacity_providers (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER,
+  data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
 CREATE TABLE IF NOT EXISTS utilization_samples (cluster TEXT NOT NULL, id TEXT NOT NULL, slot INTEGER NOT NULL,

@@ -53,6 +53,19 @@ describe("the registration request", () => {
     });
   });
 
+  it("names the instance's Auto Scaling group, from its tag in IMDS, unless the configuration names one", () => {
+    const identity = { document: "{}", signature: "sig", autoScalingGroup: "berth-hosts" };
+    expect(registrationRequest(config, host, undefined, identity).attributes).toContainEqual({
+      name: "berth.autoscaling-group",
+      value: "berth-hosts",
+    });
+    const configured = { ...config, instanceAttributes: { "berth.autoscaling-group": "mine" } };
+    const named = registrationRequest(configured, host, undefined, identity).attributes ?? [];
+    expect(named.filter((a) => a.name === "berth.autoscaling-group")).toEqual([
+      { name: "berth.autoscaling-group", value: "mine" },
+    ]);
+  });
+
   it("advertises only capabilities the control plane names in requiresAttributes", () => {
     for (const name of CAPABILITY_ATTRIBUTES) expect(name).toMatch(/^(com\.amazonaws\.)?ecs\.capability\./);
     expect(CAPABILITY_ATTRIBUTES).not.toContain("com.amazonaws.ecs.capability.task-iam-role");

@@ -1,0 +1,141 @@
+import { AUTOSCALING_GROUP_ATTRIBUTE, autoScalingGroupName } from "../model/capacityProvider.ts";
+import { scaledCapacity } from "../model/managedScaling.ts";
+import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
+import { serviceGroup } from "../model/service.ts";
+import type { AutoScalingGroupState } from "../operations/autoScalingGroups.ts";
+import { clustersUsing } from "../operations/capacityProviders.ts";
+import type { ActionContext } from "../operations/context.ts";
+import { allItems } from "../store/paging.ts";
+import { isLive } from "./observe.ts";
+
+export interface ProviderScaling {
+  provider: string;
+  group: string;
+  /** Instances in service (N) and instances needed (M): the CapacityProviderReservation metric is M / N. */
+  inService: number;
+  needed: number;
+  desiredBefore: number;
+  desiredAfter: number;
+  /** Instances whose protection from scale-in was switched on (they hold tasks) or off (they hold none). */
+  protected: number;
+  unprotected: number;
+}
+
+/**
+ * One round of managed scaling for every ACTIVE capacity provider with managed scaling ENABLED
+ * that a cluster has (the sweeper runs it): the group's desired capacity from the provider's
+ * reservation metric, and, with managed termination protection, each instance protected from
+ * scale-in while it holds tasks. Level-triggered: it reads the group and the store each time and
+ * writes only what differs, so a second round changes nothing.
+ */
+export async function scaleCapacityProviders(ctx: ActionContext): Promise<ProviderScaling[]> {
+  const groups = ctx.autoScalingGroups;
+  if (!groups) return [];
+  const providers = await allItems((page) => ctx.store.listCapacityProviders(page));
+  const results: ProviderScaling[] = [];
+  for (const provider of providers) {
+    const asg = provider.capacityProvider.autoScalingGroupProvider;
+    if (provider.capacityProvider.status !== "ACTIVE" || asg?.managedScaling?.status !== "ENABLED") continue;
+    const [cluster] = await clustersUsing(ctx, provider.name);
+    if (!cluster) continue;
+    const group = autoScalingGroupName(asg.autoScalingGroupArn ?? "");
+    try {
+      const state = await groups.describe(group);
+      if (state) results.push(await scaleOne(ctx, provider, cluster.name, group, state));
+    } catch (error) {
+      ctx.onBackgroundError?.(error, `managed scaling of capacity provider ${provider.name}`);
+    }
+  }
+  return results;
+}
+
+async function scaleOne(
+  ctx: ActionContext,
+  provider: CapacityProviderRecord,
+  cluster: string,
+  group: string,
+  state: AutoScalingGroupState,
+): Promise<ProviderScaling> {
+  const asg = provider.capacityProvider.autoScalingGroupProvider;
+  const scaling = asg?.managedScaling ?? {};
+  const now = ctx.now().getTime();
+  const warmupMs = (scaling.instanceWarmupPeriod ?? 300) * 1000;
+  const instances = (await ctx.store.listContainerInstances(cluster)).filter(
+    (i) => i.instance.status !== "INACTIVE" && groupOf(i) === group,
+  );
+  const byEc2 = new Map(instances.map((i) => [i.instance.ec2InstanceId, i]));
+  const inService = state.instances.filter((i) => i.lifecycleState === "InService");
+  const busy = instances.filter(holdsTasks).length;
+  // Launched but not yet registered, or registered within the warm-up period: not counted yet.
+  const warming =
+    state.instances.filter((i) => i.lifecycleState.startsWith("Pending")).length +
+    inService.filter((i) => {
+      const registered = byEc2.get(i.instanceId)?.instance.registeredAt;
+      return !registered || now - new Date(registered).getTime() < warmupMs;
+    }).length;
+  // Tasks its services could not place: at least one more instance than the group has in service.
+  const waiting = await waitingServiceTasks(ctx, cluster, provider.name);
+  const needed = waiting > 0 ? Math.max(busy, inService.length) + 1 : busy;
+  const desiredAfter = scaledCapacity({
+    inService: inService.length,
+    needed,
+    targetCapacity: scaling.targetCapacity ?? 100,
+    minimumScalingStepSize: scaling.minimumScalingStepSize ?? 1,
+    maximumScalingStepSize: scaling.maximumScalingStepSize ?? 10_000,
+    desiredCapacity: state.desiredCapacity,
+    minSize: state.minSize,
+    maxSize: state.maxSize,
+    warming,
+  });
+  if (desiredAfter !== state.desiredCapacity) await ctx.autoScalingGroups?.setDesiredCapacity(group, desiredAfter);
+
+  let protectedCount = 0;
+  let unprotectedCount = 0;
+  if (asg?.managedTerminationProtection === "ENABLED") {
+    const holding = (id: string) => {
+      const record = byEc2.get(id);
+      return record ? holdsTasks(record) : false;
+    };
+    const protect = state.instances
+      .filter((i) => !i.protectedFromScaleIn && holding(i.instanceId))
+      .map((i) => i.instanceId);
+    // Unregistered instances stay protected as they are: they may be about to take tasks.
+    const release = state.instances
+      .filter((i) => i.protectedFromScaleIn && byEc2.has(i.instanceId) && !holding(i.instanceId))
+      .map((i) => i.instanceId);
+    await ctx.autoScalingGroups?.setInstanceProtection(group, protect, true);
+    await ctx.autoScalingGroups?.setInstanceProtection(group, release, false);
+    protectedCount = protect.length;
+    unprotectedCount = release.length;
+  }
+  return {
+    provider: provider.name,
+    group,
+    inService: inService.length,
+    needed,
+    desiredBefore: state.desiredCapacity,
+    desiredAfter,
+    protected: protectedCount,
+    unprotected: unprotectedCount,
+  };
+}
+
+const groupOf = (record: ContainerInstanceRecord) =>
+  record.instance.attributes?.find((a) => a.name === AUTOSCALING_GROUP_ATTRIBUTE)?.value;
+
+const holdsTasks = (record: ContainerInstanceRecord) =>
+  Object.values(record.residentGroups ?? {}).some((count) => count > 0);
+
+/** How many tasks the cluster's services that use the provider want and do not have (they could not be placed). */
+async function waitingServiceTasks(ctx: ActionContext, cluster: string, provider: string): Promise<number> {
+  const services = await allItems((page) => ctx.store.listServices({ cluster, live: true }, page));
+  let waiting = 0;
+  for (const record of services) {
+    if (!record.service.capacityProviderStrategy?.some((item) => item.capacityProvider === provider)) continue;
+    const tasks = await allItems((page) =>
+      ctx.store.listTasks({ cluster, group: serviceGroup(record.name), desiredStatus: "RUNNING" }, page),
+    );
+    waiting += Math.max(0, (record.service.desiredCount ?? 0) - tasks.filter((t) => isLive(t.task)).length);
+  }
+  return waiting;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { reservation, scaledCapacity } from "../../../../core/model/managedScaling.ts";
+
+const base = {
+  targetCapacity: 100,
+  minimumScalingStepSize: 1,
+  maximumScalingStepSize: 10_000,
+  minSize: 0,
+  maxSize: 100,
+  warming: 0,
+};
+
+describe("managed scaling", () => {
+  it("reports the CapacityProviderReservation metric as M / N × 100 (200 with tasks and no instance)", () => {
+    expect(reservation(3, 4)).toBe(75);
+    expect(reservation(0, 0)).toBe(100);
+    expect(reservation(2, 0)).toBe(200);
+  });
+
+  it("sizes the group so the metric meets the target capacity", () => {
+    expect(scaledCapacity({ ...base, inService: 2, needed: 3, desiredCapacity: 2 })).toBe(3);
+    // 90 %: 9 instances needed → 10 in service.
+    expect(scaledCapacity({ ...base, targetCapacity: 90, inService: 9, needed: 9, desiredCapacity: 9 })).toBe(10);
+    expect(scaledCapacity({ ...base, inService: 5, needed: 2, desiredCapacity: 5 })).toBe(2);
+    expect(scaledCapacity({ ...base, inService: 3, needed: 3, desiredCapacity: 3 })).toBe(3);
+  });
+
+  it("scales out by at least the minimum and at most the maximum step; scale-in is not bounded by them", () => {
+    expect(scaledCapacity({ ...base, minimumScalingStepSize: 3, inService: 2, needed: 3, desiredCapacity: 2 })).toBe(5);
+    expect(scaledCapacity({ ...base, maximumScalingStepSize: 2, inService: 0, needed: 10, desiredCapacity: 0 })).toBe(
+      2,
+    );
+    expect(scaledCapacity({ ...base, minimumScalingStepSize: 3, inService: 6, needed: 1, desiredCapacity: 6 })).toBe(1);
+  });
+
+  it("waits for warming instances before scaling out again, and keeps within the group's bounds", () => {
+    expect(scaledCapacity({ ...base, warming: 1, inService: 2, needed: 4, desiredCapacity: 3 })).toBe(3);
+    expect(scaledCapacity({ ...base, warming: 1, inService: 4, needed: 1, desiredCapacity: 4 })).toBe(1);
+    expect(scaledCapacity({ ...base, maxSize: 3, inService: 2, needed: 8, desiredCapacity: 2 })).toBe(3);
+    expect(scaledCapacity({ ...base, minSize: 1, inService: 2, needed: 0, desiredCapacity: 2 })).toBe(1);
+  });
+});
