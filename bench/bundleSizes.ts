@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type BuildOptions, build } from "esbuild";
-import { AGENT_BUILD, AGENT_MAIN } from "../infra/agentBundle.ts";
+import { AGENT_MAIN, agentBuild } from "../infra/agentBundle.ts";
 import { NODE_BUNDLE } from "../infra/nodeBundle.ts";
 
 /**
@@ -36,5 +36,5 @@ if (process.argv[1] === import.meta.filename) {
   const print = (name: string, { bytes, inputs }: { bytes: number; inputs: number }) =>
     console.log(`${name.padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  (${inputs} modules)`);
   for (const name of FUNCTIONS) print(name, await bundleSize(name));
-  print("agent", await bundledSize(AGENT_MAIN, AGENT_BUILD));
+  print("agent", await bundledSize(AGENT_MAIN, agentBuild(ROOT)));
 }

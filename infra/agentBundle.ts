@@ -13,14 +13,20 @@ export const AGENT_MAIN = "local/agentMain.ts";
  */
 export const AGENT_EXTERNAL = ["*.node"];
 
-/** dockerode's dependencies for image builds and SSH, which the agent never uses (agentBundle/unused.cjs). */
-const UNUSED = join(import.meta.dirname, "agentBundle", "unused.cjs");
-export const AGENT_ALIAS = Object.fromEntries(
-  ["@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "ssh2"].map((name) => [name, UNUSED]),
-);
-
-/** What the agent's build adds to NODE_BUNDLE (bench/bundleSizes.ts prints the same build's size). */
-export const AGENT_BUILD = { external: AGENT_EXTERNAL, alias: AGENT_ALIAS };
+/**
+ * What the agent's build adds to NODE_BUNDLE (bench/bundleSizes.ts prints the same build's size):
+ * dockerode's dependencies for image builds and SSH, which the agent never uses, replaced by
+ * agentBundle/unused.cjs. From `root`: SST evaluates this file bundled, away from its folder.
+ */
+export const agentBuild = (root: string) => ({
+  external: AGENT_EXTERNAL,
+  alias: Object.fromEntries(
+    ["@grpc/grpc-js", "@grpc/proto-loader", "protobufjs", "ssh2"].map((name) => [
+      name,
+      join(root, "infra", "agentBundle", "unused.cjs"),
+    ]),
+  ),
+});
 
 export interface AgentBundle {
   /** Where the bundle was written. */
@@ -38,7 +44,7 @@ export function bundleAgent(root: string, outDir: string): AgentBundle {
   const result = buildSync({
     ...NODE_BUNDLE,
     entryPoints: [join(root, AGENT_MAIN)],
-    ...AGENT_BUILD,
+    ...agentBuild(root),
     write: false,
     logLevel: "silent",
   });
