@@ -244,7 +244,10 @@ async function soak(cp: BerthProcess): Promise<number> {
   const totalWeight = actions.reduce((sum, [, w]) => sum + w, 0);
   const choose = () => {
     let r = Math.random() * totalWeight;
-    for (const action of actions) if ((r -= action[1]) < 0) return action;
+    for (const action of actions) {
+      r -= action[1];
+      if (r < 0) return action;
+    }
     return actions[0];
   };
 
