@@ -11,7 +11,12 @@ import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
  * the agent engine's own Docker suite, bundles), and the web console's suites (a client of the
  * API whatever the store: a second browser run would test the same page twice).
  */
-const ON_DYNAMODB = ["test/integration/*.test.ts", "test/e2e/*.test.ts", "test/functions/{api,deploy,sweeper}.test.ts"];
+const ON_DYNAMODB = [
+  "test/integration/*.test.ts",
+  "test/e2e/*.test.ts",
+  "test/faults/*.test.ts",
+  "test/functions/{api,deploy,sweeper}.test.ts",
+];
 const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",

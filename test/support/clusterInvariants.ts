@@ -67,6 +67,8 @@ export async function snapshotCluster(ecs: ECSClient, cluster: string): Promise<
 }
 
 export interface InvariantOptions {
+  /** Whether every task must have reached its desired status (false: no agent runs them). */
+  settled?: boolean;
   /** Each agent's container runtime by the container instance it registered as: state must agree. */
   runtimes?: Map<string, FakeRuntime>;
 }
@@ -76,8 +78,8 @@ export interface InvariantOptions {
  * none when it is sound:
  * - no instance overbooked (no remaining CPU or memory below zero);
  * - no reservation leaked or missing: what an instance has reserved (registered − remaining) is
- *   exactly the resources of its tasks that are not STOPPED, and its running + pending counts are
- *   those tasks;
+ *   exactly the resources of its tasks that are not STOPPED, and its running and pending counts
+ *   are those tasks';
  * - every task settled (its last status is its desired status);
  * - every ACTIVE service at its desired count, with one deployment;
  * - with the agents' runtimes: a running container for every RUNNING task, on its instance, and a
@@ -91,7 +93,7 @@ export async function clusterViolations(
   const violations: string[] = [];
   const resources = await taskResources(ecs, snapshot.tasks);
   const live = snapshot.tasks.filter((t) => t.lastStatus !== "STOPPED");
-  for (const task of snapshot.tasks) {
+  for (const task of options.settled === false ? [] : snapshot.tasks) {
     if (task.lastStatus !== task.desiredStatus)
       violations.push(`task ${task.taskArn} is ${task.lastStatus}, desired ${task.desiredStatus}`);
   }
@@ -108,9 +110,13 @@ export async function clusterViolations(
           `instance ${arn} has ${registered - remaining} ${name} reserved, its ${mine.length} live task(s) hold ${held}`,
         );
     }
-    const counted = (instance.runningTasksCount ?? 0) + (instance.pendingTasksCount ?? 0);
-    if (counted !== mine.length)
-      violations.push(`instance ${arn} counts ${counted} running + pending tasks, it has ${mine.length} live`);
+    // As the API reference defines them: running = desired RUNNING, pending = not started yet.
+    const desiredRunning = mine.filter((t) => t.desiredStatus === "RUNNING").length;
+    const pending = mine.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus ?? "")).length;
+    if (instance.runningTasksCount !== desiredRunning || instance.pendingTasksCount !== pending)
+      violations.push(
+        `instance ${arn} counts ${instance.runningTasksCount} running and ${instance.pendingTasksCount} pending tasks, it has ${desiredRunning} desired RUNNING and ${pending} pending`,
+      );
   }
   for (const service of snapshot.services) {
     if (service.status !== "ACTIVE") continue;
