@@ -21,6 +21,8 @@ const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
   "test/e2e/console.test.ts",
+  // Signing and the agent's clock, not the store.
+  "test/faults/clockSkew.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
