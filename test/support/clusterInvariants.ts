@@ -138,7 +138,9 @@ export async function clusterViolations(
         .map((c) => c.spec.Labels?.[TASK_ARN_LABEL] as string),
     );
     const running = new Set(
-      live.filter((t) => t.containerInstanceArn === instanceArn && t.lastStatus === "RUNNING").map((t) => t.taskArn),
+      live
+        .filter((t) => t.containerInstanceArn === instanceArn && t.lastStatus === "RUNNING")
+        .map((t) => t.taskArn as string),
     );
     for (const arn of running)
       if (!containers.has(arn)) violations.push(`task ${arn} is RUNNING in the store, its agent runs no container`);
