@@ -21,8 +21,9 @@ const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
   "test/e2e/console.test.ts",
-  // Signing and the agent's clock, not the store.
+  // Signing and the agent's clock, the agent's queue: not the store.
   "test/faults/clockSkew.test.ts",
+  "test/faults/queueOutage.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
