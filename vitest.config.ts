@@ -24,6 +24,8 @@ const NOT_ON_DYNAMODB = [
   // Signing and the agent's clock, the agent's queue: not the store.
   "test/faults/clockSkew.test.ts",
   "test/faults/queueOutage.test.ts",
+  // SQLite's own lock.
+  "test/faults/storeLocked.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
