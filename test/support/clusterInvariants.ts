@@ -5,9 +5,9 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
-  ListContainerInstancesCommand,
-  ListServicesCommand,
-  ListTasksCommand,
+  paginateListContainerInstances,
+  paginateListServices,
+  paginateListTasks,
   type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
@@ -25,45 +25,41 @@ export interface ClusterSnapshot {
 /** Everything a cluster holds, read through the ECS API as any client would. */
 export async function snapshotCluster(ecs: ECSClient, cluster: string): Promise<ClusterSnapshot> {
   const taskArns: string[] = [];
-  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
-    let nextToken: string | undefined;
-    do {
-      const page = await ecs.send(new ListTasksCommand({ cluster, desiredStatus, nextToken, maxResults: 100 }));
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as const)
+    for await (const page of paginateListTasks({ client: ecs }, { cluster, desiredStatus }))
       taskArns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  }
-  const tasks: Task[] = [];
-  for (let i = 0; i < taskArns.length; i += 100) {
-    const page = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }));
-    tasks.push(...(page.tasks ?? []));
-  }
   const instanceArns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, nextToken, maxResults: 100 }));
+  for await (const page of paginateListContainerInstances({ client: ecs }, { cluster }))
     instanceArns.push(...(page.containerInstanceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const instances: ContainerInstance[] = [];
-  for (let i = 0; i < instanceArns.length; i += 100) {
-    const page = await ecs.send(
-      new DescribeContainerInstancesCommand({ cluster, containerInstances: instanceArns.slice(i, i + 100) }),
-    );
-    instances.push(...(page.containerInstances ?? []));
-  }
   const serviceArns: string[] = [];
-  do {
-    const page = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
+  for await (const page of paginateListServices({ client: ecs }, { cluster }))
     serviceArns.push(...(page.serviceArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const services: Service[] = [];
-  for (let i = 0; i < serviceArns.length; i += 10) {
-    const page = await ecs.send(new DescribeServicesCommand({ cluster, services: serviceArns.slice(i, i + 10) }));
-    services.push(...(page.services ?? []));
-  }
-  return { tasks, instances, services };
+  return {
+    tasks: await inBatches(
+      taskArns,
+      100,
+      async (tasks) => (await ecs.send(new DescribeTasksCommand({ cluster, tasks }))).tasks ?? [],
+    ),
+    instances: await inBatches(
+      instanceArns,
+      100,
+      async (containerInstances) =>
+        (await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances }))).containerInstances ??
+        [],
+    ),
+    services: await inBatches(
+      serviceArns,
+      10,
+      async (services) => (await ecs.send(new DescribeServicesCommand({ cluster, services }))).services ?? [],
+    ),
+  };
+}
+
+/** `describe` called on `arns` `size` at a time (the Describe actions' limits), in order. */
+async function inBatches<T>(arns: string[], size: number, describe: (batch: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < arns.length; i += size) out.push(...(await describe(arns.slice(i, i + size))));
+  return out;
 }
 
 export interface InvariantOptions {
