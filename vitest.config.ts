@@ -11,11 +11,21 @@ import { dynamoDbLocalMissing } from "./test/support/dynamodbLocal.ts";
  * the agent engine's own Docker suite, bundles), and the web console's suites (a client of the
  * API whatever the store: a second browser run would test the same page twice).
  */
-const ON_DYNAMODB = ["test/integration/*.test.ts", "test/e2e/*.test.ts", "test/functions/{api,deploy,sweeper}.test.ts"];
+const ON_DYNAMODB = [
+  "test/integration/*.test.ts",
+  "test/e2e/*.test.ts",
+  "test/faults/*.test.ts",
+  "test/functions/{api,deploy,sweeper}.test.ts",
+];
 const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
   "test/e2e/console.test.ts",
+  // Signing and the agent's clock, the agent's queue: not the store.
+  "test/faults/clockSkew.test.ts",
+  "test/faults/queueOutage.test.ts",
+  // SQLite's own lock.
+  "test/faults/storeLocked.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where

@@ -20,6 +20,11 @@ export class ControlPlaneError extends Error {
 
 export interface ControlPlane {
   ecs: ECSClient;
+  /**
+   * How far the control plane's clock is from this host's (ms, positive when it is ahead), as
+   * learned from a signature refused for its time; 0 until one is.
+   */
+  clockOffsetMs?(): number;
   /** Calls a Berth action; throws ControlPlaneError with the answered `__type` on failure. */
   berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T>;
   destroy(): void;
@@ -33,34 +38,47 @@ export interface ControlPlane {
 export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "region" | "credentials">): ControlPlane {
   const ecs = new ECSClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
   const url = new URL(config.endpoint);
+  // One clock offset for both clients: the SDK's own, which it corrects when a signature is
+  // refused for its time (as AWS refuses one more than 15 min off), and which Berth's actions use too.
+  const offset = () => ecs.config.systemClockOffset ?? 0;
+  const send = async (action: string, body: string, signal?: AbortSignal) => {
+    const credentials = config.credentials ?? (await ecs.config.credentials());
+    const signer = new SignatureV4({ service: "ecs", region: config.region, credentials, sha256: Sha256 });
+    const request = new HttpRequest({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      method: "POST",
+      path: url.pathname || "/",
+      headers: {
+        host: url.host,
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${BERTH_TARGET_PREFIX}.${action}`,
+      },
+      body,
+    });
+    const signed = await signer.sign(request, { signingDate: new Date(Date.now() + offset()) });
+    const response = await fetch(new URL(url.pathname || "/", url), {
+      method: "POST",
+      headers: signed.headers,
+      body,
+      signal: signal ?? AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    return { response, parsed: text ? safeJson(text) : {}, text };
+  };
   return {
     ecs,
+    clockOffsetMs: offset,
     async berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T> {
-      const credentials = config.credentials ?? (await ecs.config.credentials());
-      const signer = new SignatureV4({ service: "ecs", region: config.region, credentials, sha256: Sha256 });
       const body = JSON.stringify(input);
-      const request = new HttpRequest({
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
-        method: "POST",
-        path: url.pathname || "/",
-        headers: {
-          host: url.host,
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": `${BERTH_TARGET_PREFIX}.${action}`,
-        },
-        body,
-      });
-      const signed = await signer.sign(request);
-      const response = await fetch(new URL(url.pathname || "/", url), {
-        method: "POST",
-        headers: signed.headers,
-        body,
-        signal: signal ?? AbortSignal.timeout(10_000),
-      });
-      const text = await response.text();
-      const parsed = text ? safeJson(text) : {};
+      let { response, parsed, text } = await send(action, body, signal);
+      // Refused for its time: learn the control plane's from its Date header and sign again, once.
+      const serverTime = Date.parse(response.headers.get("date") ?? "");
+      if (isClockSkewRefusal(parsed) && !Number.isNaN(serverTime)) {
+        ecs.config.systemClockOffset = serverTime - Date.now();
+        ({ response, parsed, text } = await send(action, body, signal));
+      }
       if (response.ok) return parsed as T;
       const type = String(parsed.__type ?? `HTTP${response.status}`).replace(/^.*#/, "");
       throw new ControlPlaneError(type, String(parsed.message ?? parsed.Message ?? text), response.status);
@@ -68,6 +86,11 @@ export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "regio
     destroy: () => ecs.destroy(),
   };
 }
+
+/** A signature refused because its time is more than 15 min from the control plane's. */
+const isClockSkewRefusal = (parsed: Record<string, unknown>) =>
+  String(parsed.__type ?? "").endsWith("InvalidSignatureException") &&
+  /^Signature (expired|not yet current)/.test(String(parsed.message ?? parsed.Message ?? ""));
 
 function safeJson(text: string): Record<string, unknown> {
   try {

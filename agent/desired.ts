@@ -14,7 +14,8 @@ const DESCRIBE_BATCH = 100;
 /**
  * What the control plane wants on this instance, read in full every time (level-triggered: a
  * lost nudge costs a sync's delay, never a task): every task placed here whose desired status is
- * RUNNING or STOPPED and that is not known STOPPED yet, with its task definition. Definitions are
+ * RUNNING or STOPPED (STOPPED ones for as long as ECS shows them: the engine stops what it still runs
+ * of them, and takes up none of the others), with its task definition. Definitions are
  * immutable per revision, so they are cached by ARN for the agent's lifetime.
  */
 export function createDesiredReader(cp: ControlPlane, cluster: string) {
@@ -54,9 +55,20 @@ export function createDesiredReader(cp: ControlPlane, cluster: string) {
       const page = await cp.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH) }));
       tasks.push(...(page.tasks ?? []));
     }
-    const live = tasks.filter((t) => t.lastStatus !== "STOPPED" && t.taskDefinitionArn);
-    return Promise.all(
-      live.map(async (task) => ({ task, taskDefinition: await definition(task.taskDefinitionArn as string) })),
+    // STOPPED ones too: one the control plane stopped before this agent reported it may run here.
+    const placed = tasks.filter((t) => t.taskDefinitionArn);
+    const read = await Promise.all(
+      placed.map(async (task) => {
+        const taskDefinition = definition(task.taskDefinitionArn as string);
+        // A STOPPED task whose definition is gone (deleted) must not hold up the live ones.
+        if (task.lastStatus === "STOPPED")
+          return taskDefinition.then(
+            (d) => ({ task, taskDefinition: d }),
+            () => undefined,
+          );
+        return { task, taskDefinition: await taskDefinition };
+      }),
     );
+    return read.filter((d): d is DesiredTask => d !== undefined);
   };
 }

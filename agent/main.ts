@@ -1,5 +1,6 @@
 import { DiscoverPollEndpointCommand } from "@aws-sdk/client-ecs";
 import { AgentStateFile } from "./agentStateFile.ts";
+import { createClockSkewNotice } from "./clockSkew.ts";
 import { type AgentConfig, engineConfig } from "./config.ts";
 import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
@@ -87,11 +88,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await engine.start();
 
   const desiredTasks = createDesiredReader(cp, config.cluster);
+  const clockSkew = createClockSkewNotice(cp, log);
+  clockSkew.check();
   const sync = createLoop(
     "syncing tasks with the control plane",
     SYNC_INTERVAL_MS,
     async () => {
       const desired = await desiredTasks(instanceArn);
+      clockSkew.check();
       log.debug(`sync: ${desired.length} task(s) placed here`);
       await engine.reconcile(desired);
     },

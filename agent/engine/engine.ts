@@ -102,6 +102,8 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     }
   };
 
+  const hasOrphanOf = (taskArn: string) => [...orphans.values()].some((o) => o.labels[LABELS.taskArn] === taskArn);
+
   function newManagedTask(desired: DesiredTask): ManagedTask {
     const { task, taskDefinition } = desired;
     const containers: ManagedContainer[] = (taskDefinition.containerDefinitions ?? []).map((def) => {
@@ -298,8 +300,14 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
     async reconcile(desired) {
       const arns = await exclusive(async () => {
         await sweep();
+        const taken: string[] = [];
         for (const d of desired) {
           const arn = d.task.taskArn ?? "";
+          // The control plane counts a task STOPPED at once when it is stopped before its agent
+          // reported it; if this agent took it up meanwhile, its containers are stopped here too.
+          // One it never took up (nor has containers of) is not started.
+          if (d.task.lastStatus === "STOPPED" && !state.tasks[arn] && !hasOrphanOf(arn)) continue;
+          taken.push(arn);
           const task = state.tasks[arn] ?? newManagedTask(d);
           state.tasks[arn] = task;
           task.desired = d;
@@ -307,7 +315,7 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
           if (d.task.desiredStatus === "STOPPED") task.desiredStatus = "STOPPED";
         }
         await writer.save();
-        return desired.map((d) => d.task.taskArn ?? "");
+        return taken;
       });
       await Promise.all(arns.map(kick));
     },

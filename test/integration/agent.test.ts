@@ -5,12 +5,16 @@ import {
   CreateClusterCommand,
   DescribeTasksCommand,
   ECSClient,
+  RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StopTaskCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentConfig, loadAgentConfig } from "../../agent/config.ts";
+import { createControlPlane } from "../../agent/controlPlane.ts";
+import { createDesiredReader } from "../../agent/desired.ts";
 import { createLogger } from "../../agent/log.ts";
 import { type RunningAgent, startAgent } from "../../agent/main.ts";
 import { FakeRuntime } from "../../agent/runtime/fake.ts";
@@ -110,6 +114,35 @@ describe("the agent against a control plane that goes away", { timeout: 60_000 }
     }
     // A task run on its own carries on whatever its health, as on ECS.
     expect(await describeTask(checked)).toMatchObject({ lastStatus: "RUNNING", desiredStatus: "RUNNING" });
+  });
+
+  // Found by the soak run (bench/soak.ts): StopTask before the agent's first report stops the task at
+  // once in the store; an agent that had already read it started its container, and its listing
+  // left out STOPPED tasks, so it never stopped that container. The listing now names them (the
+  // engine stops what it took up of them and takes up none of the others: engine.test.ts).
+  it("lists a task stopped before any report to the agent it was placed on, as STOPPED", async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: "raced" }));
+    const { containerInstance } = await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: "raced",
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 1024 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+        ],
+      }),
+    );
+    const { tasks } = await ecs.send(new RunTaskCommand({ cluster: "raced", taskDefinition: "app" }));
+    const raced = tasks?.[0]?.taskArn as string;
+    await ecs.send(new StopTaskCommand({ cluster: "raced", task: raced }));
+    const cp = createControlPlane({ endpoint: local.url, region: "us-east-1", credentials: local.credentials });
+    try {
+      const desired = await createDesiredReader(cp, "raced")(containerInstance?.containerInstanceArn as string);
+      expect(desired.map((d) => d.task)).toMatchObject([
+        { taskArn: raced, lastStatus: "STOPPED", desiredStatus: "STOPPED" },
+      ]);
+    } finally {
+      cp.destroy();
+    }
   });
 
   /** Stops the control plane, makes the task's container exit 3, and waits for the report to be queued. */

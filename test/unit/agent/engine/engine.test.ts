@@ -133,6 +133,26 @@ describe("task engine: running and stopping", () => {
     expect(s.runtime.calls).toEqual([]);
   });
 
+  // Found by the soak run (bench/soak.ts): StopTask before the agent's first report marks the task
+  // STOPPED at once; the agent had read it and started its container, which then ran on, unlisted.
+  it("a task the control plane already counts STOPPED is stopped here if this agent took it up", async () => {
+    const s = await setup();
+    const d = desiredTask([{ name: "app" }]);
+    await s.engine.reconcile([d]);
+    expect(s.runtime.byName(s.dockerName(d, "app"))?.state).toBe("running");
+    await s.engine.reconcile([{ ...d, task: { ...d.task, desiredStatus: "STOPPED", lastStatus: "STOPPED" } }]);
+    expect(s.runtime.byName(s.dockerName(d, "app"))?.state).toBe("exited");
+    expect(s.last(d)?.status).toBe("STOPPED");
+  });
+
+  it("a task the control plane counts STOPPED that this agent never took up is left alone", async () => {
+    const s = await setup();
+    const d = desiredTask([{ name: "app" }]);
+    await s.engine.reconcile([{ ...d, task: { ...d.task, desiredStatus: "STOPPED", lastStatus: "STOPPED" } }]);
+    expect(s.runtime.calls).toEqual([]);
+    expect(s.reports).toEqual([]);
+  });
+
   it("awsvpc is refused with a clear reason", async () => {
     const s = await setup();
     const d = desiredTask([{ name: "app" }], { definition: { networkMode: "awsvpc" } });
