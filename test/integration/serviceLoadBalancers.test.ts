@@ -1,4 +1,4 @@
-import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -18,10 +18,13 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
+  RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
@@ -43,6 +46,9 @@ let berth: TestBerth;
 let ecs: ECSClient;
 let elb: ElasticLoadBalancingV2Client;
 let vpcId: string;
+/** The load balancer whose listeners forward to the tests' target groups, one port each. */
+let loadBalancerArn: string;
+let listenerPort = 8000;
 
 beforeAll(async () => {
   if (missing) return;
@@ -56,7 +62,16 @@ beforeAll(async () => {
   elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
+  const subnets: string[] = [];
+  for (const [n, zone] of ["us-east-1a", "us-east-1b"].entries()) {
+    const { Subnet } = await ec2.send(
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${n}.0/24`, AvailabilityZone: zone }),
+    );
+    subnets.push(Subnet?.SubnetId as string);
+  }
   ec2.destroy();
+  const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: "berth-tests", Subnets: subnets }));
+  loadBalancerArn = LoadBalancers?.[0].LoadBalancerArn as string;
 }, 60_000);
 afterAll(async () => {
   elb?.destroy();
@@ -65,11 +80,23 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function targetGroup(name: string, targetType: "instance" | "ip" = "instance") {
+/** A target group a listener of the load balancer forwards to (unless not `attached`: then it takes no traffic). */
+async function targetGroup(name: string, targetType: "instance" | "ip" = "instance", attached = true) {
   const { TargetGroups } = await elb.send(
     new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: targetType }),
   );
-  return TargetGroups?.[0].TargetGroupArn as string;
+  const arn = TargetGroups?.[0].TargetGroupArn as string;
+  if (attached) {
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: "HTTP",
+        Port: listenerPort++,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: arn }],
+      }),
+    );
+  }
+  return arn;
 }
 
 /** Draining takes 2 s in that target group (ELBv2's default is 300 s). */
@@ -131,6 +158,7 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     await cluster("lb2");
     const arn = await targetGroup("lb2-a");
     const ip = await targetGroup("lb2-ip", "ip");
+    const loose = await targetGroup("lb2-loose", "instance", false);
     const lb = { targetGroupArn: arn, containerName: "web", containerPort: 80 };
     const cases: [object, string][] = [
       [{ ...lb, containerName: "api" }, "The container api does not exist in the task definition."],
@@ -142,6 +170,10 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
       [
         { ...lb, targetGroupArn: ip },
         `The provided target group ${ip} has target type ip, which is incompatible with the bridge network mode specified in the task definition.`,
+      ],
+      [
+        { ...lb, targetGroupArn: loose },
+        `The target group with targetGroupArn ${loose} does not have an associated load balancer.`,
       ],
       [
         { loadBalancerName: "classic", containerName: "web", containerPort: 80 },
@@ -166,6 +198,15 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
       ),
     );
     expect(bad?.message).toBe("The container web did not have a container port 81 defined.");
+    const unattached = await refusal(
+      ecs.send(
+        new UpdateServiceCommand({ cluster: "lb2", service: "web", loadBalancers: [{ ...lb, targetGroupArn: loose }] }),
+      ),
+    );
+    expect(unattached).toEqual({
+      name: "InvalidParameterException",
+      message: `The target group with targetGroupArn ${loose} does not have an associated load balancer.`,
+    });
     // A new revision without the container the load balancer names is refused as well.
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -180,6 +221,27 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     const { services: after } = await ecs.send(new DescribeServicesCommand({ cluster: "lb2", services: ["web"] }));
     expect(after?.[0]).toMatchObject({ loadBalancers: [lb], taskDefinition: expect.stringMatching(/lb2:1$/) });
     expect(after?.[0].deployments).toHaveLength(1);
+  });
+});
+
+describe.skipIf(missing)("CreateService retried with its clientToken", () => {
+  it("answers the service it created without asking ELBv2 again", async () => {
+    await cluster("lbt");
+    const group = await targetGroup("lbt-a");
+    const input = {
+      cluster: "lbt",
+      clientToken: "lbt-retry",
+      loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    };
+    const first = await createService(input);
+    proxy.refusing.add("DescribeTargetGroups");
+    try {
+      const again = await createService(input);
+      expect(again.service?.serviceArn).toBe(first.service?.serviceArn);
+      expect(again.service?.loadBalancers).toEqual(input.loadBalancers);
+    } finally {
+      proxy.refusing.delete("DescribeTargetGroups");
+    }
   });
 });
 
@@ -606,4 +668,76 @@ describe.skipIf(missing)("a deleted load-balanced service", () => {
     await until("the service INACTIVE", async () => (await describe1("lbx")).status === "INACTIVE");
     expect(await registered(group)).toEqual([]);
   }, 60_000);
+});
+
+describe.skipIf(missing)("targets the scheduler did not register", () => {
+  it("are left alone, at the instance and port a stopped task of the service had", async () => {
+    const { arns, group } = await balancedService("lbo", 1);
+    await drainIn2s(group);
+    const [task] = await until("the task registered", async () => {
+      await agentStep("lbo");
+      const running = (await tasksOf("lbo")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(group)).length === 1 && running;
+    });
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbo", service: "web", desiredCount: 0 }));
+    await until("the task stopped and its target gone", async () => {
+      await agentStep("lbo");
+      const stopped = (await tasksOf("lbo")).find((t) => t.taskArn === task.taskArn)?.lastStatus === "STOPPED";
+      return stopped && (await registered(group)).length === 0;
+    });
+    // Something else takes that instance and port in the target group (a target group may be shared).
+    const instance = instanceOf(task, arns) as string;
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: instance, Port: 8080 }] }));
+    // Rounds go on (the sweep runs every second): the stopped task's target left; this one is not its.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await registered(group)).toEqual([`${instance}:8080`]);
+    }
+  }, 60_000);
+});
+
+describe.skipIf(missing)("a task of an older deployment", () => {
+  it("leaves the target groups its own deployment registered it in, and no other", async () => {
+    await cluster("lbd");
+    await instances("lbd", 2);
+    const arns = await ec2Ids("lbd");
+    const a = await targetGroup("lbd-a");
+    const b = await targetGroup("lbd-b");
+    await drainIn2s(a);
+    await createService({
+      cluster: "lbd",
+      loadBalancers: [{ targetGroupArn: a, containerName: "web", containerPort: 80 }],
+    });
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbd");
+      const running = (await tasksOf("lbd")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(a)).length === 1 && running;
+    });
+    // Something else has a target at the old task's instance and port in the new target group.
+    const shared = `${instanceOf(old, arns)}:8080`;
+    await elb.send(
+      new RegisterTargetsCommand({ TargetGroupArn: b, Targets: [{ Id: instanceOf(old, arns), Port: 8080 }] }),
+    );
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbd",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: b, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const fresh = await until(
+      "the deployment done",
+      async () => {
+        await agentStep("lbd");
+        const running = (await tasksOf("lbd")).filter(
+          (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+        );
+        const service = await describe1("lbd");
+        const done = service.deployments?.length === 1 && running.length === 1 && running[0].taskArn !== old.taskArn;
+        return done && (await registered(a)).length === 0 && running[0];
+      },
+      60_000,
+    );
+    expect(await registered(b)).toEqual([shared, `${instanceOf(fresh, arns)}:8080`].sort());
+  }, 90_000);
 });
