@@ -6,14 +6,10 @@ import {
   DeleteServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
-  DescribeTasksCommand,
   type ECSClient,
   ListContainerInstancesCommand,
-  ListTasksCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
-  type Service,
-  SubmitTaskStateChangeCommand,
   type Task,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
@@ -30,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
+import { messages, servicePlay } from "../support/servicePlay.ts";
 import { startTargetHealthProxy, type TargetHealthProxy } from "../support/targetHealthProxy.ts";
 
 /**
@@ -44,6 +41,7 @@ let moto: Moto;
 let proxy: TargetHealthProxy;
 let berth: TestBerth;
 let ecs: ECSClient;
+let play: ReturnType<typeof servicePlay>;
 let elb: ElasticLoadBalancingV2Client;
 let vpcId: string;
 /** The load balancer whose listeners forward to the tests' target groups, one port each. */
@@ -59,6 +57,7 @@ beforeAll(async () => {
     elbv2: { endpoint: proxy.endpoint, credentials },
   });
   ecs = berth.ecs;
+  play = servicePlay(ecs);
   elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
@@ -137,7 +136,17 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     const b = await targetGroup("lb1-b");
     const loadBalancers = [
       { targetGroupArn: a, containerName: "web", containerPort: 80 },
-      { targetGroupArn: b, containerName: "web", containerPort: 80 },
+      {
+        targetGroupArn: b,
+        containerName: "web",
+        containerPort: 80,
+        // Blue/green's settings, which Berth does not act on, are kept as given too.
+        advancedConfiguration: {
+          alternateTargetGroupArn: a,
+          productionListenerRule: `${loadBalancerArn.replace(":loadbalancer/", ":listener-rule/")}/1/2`,
+          roleArn: "arn:aws:iam::000000000000:role/ecs-blue-green",
+        },
+      },
     ];
     const { service } = await createService({ cluster: "lb1", loadBalancers });
     expect(service?.loadBalancers).toEqual(loadBalancers);
@@ -301,40 +310,15 @@ async function instances(clusterName: string, count: number) {
   }
 }
 
-async function tasksOf(clusterName: string): Promise<Task[]> {
-  const arns: string[] = [];
-  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
-    const page = await ecs.send(new ListTasksCommand({ cluster: clusterName, serviceName: "web", desiredStatus }));
-    arns.push(...(page.taskArns ?? []));
-  }
-  if (arns.length === 0) return [];
-  return (await ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: arns }))).tasks ?? [];
-}
-
 /** The agent's part: pending tasks start, with Docker's binding of container port 80 to host port 8080; tasks asked to stop stop. */
-async function agentStep(clusterName: string) {
-  for (const task of await tasksOf(clusterName)) {
-    if (task.lastStatus === "STOPPED") continue;
-    if (task.desiredStatus === "STOPPED") {
-      await ecs.send(new SubmitTaskStateChangeCommand({ cluster: clusterName, task: task.taskArn, status: "STOPPED" }));
-    } else if (task.lastStatus === "PENDING") {
-      await ecs.send(
-        new SubmitTaskStateChangeCommand({
-          cluster: clusterName,
-          task: task.taskArn,
-          status: "RUNNING",
-          containers: [
-            {
-              containerName: "web",
-              status: "RUNNING",
-              networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
-            },
-          ],
-        }),
-      );
-    }
-  }
-}
+const agentStep = (clusterName: string) =>
+  play.agentStep(clusterName, undefined, [
+    {
+      containerName: "web",
+      status: "RUNNING",
+      networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
+    },
+  ]);
 
 /** What the target group has registered, as `instance:port` (moto reports every registered target healthy: it checks no real target). */
 async function registered(targetGroupArn: string): Promise<string[]> {
@@ -344,12 +328,6 @@ async function registered(targetGroupArn: string): Promise<string[]> {
   return (TargetHealthDescriptions ?? []).map((d) => `${d.Target?.Id}:${d.Target?.Port}`).sort();
 }
 
-async function describe1(clusterName: string): Promise<Service> {
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: clusterName, services: ["web"] }));
-  return services?.[0] as Service;
-}
-
-const messages = (service: Service) => (service.events ?? []).map((e) => e.message as string);
 const instanceOf = (task: Task, arns: Map<string, string>) => arns.get(task.containerInstanceArn ?? "");
 
 /** Container instance ARN → EC2 instance id, as the cluster has them. */
@@ -380,9 +358,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
       const targets = await registered(group);
       return targets.length === 2 && targets;
     });
-    const running = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
+    const running = (await play.tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
     expect(first).toEqual(running.map((t) => `${instanceOf(t, arns)}:8080`).sort());
-    const afterRegistration = await describe1("lbs");
+    const afterRegistration = await play.describeService("lbs");
     const said = messages(afterRegistration).filter((m) => m.includes("registered"));
     expect(said.length).toBeGreaterThan(0);
     for (const m of said)
@@ -390,9 +368,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
 
     // A task that stops on its own leaves the target group; its replacement joins it.
     const [victim] = running;
-    await ecs.send(
-      new SubmitTaskStateChangeCommand({ cluster: "lbs", task: victim.taskArn, status: "STOPPED", reason: "exit 1" }),
-    );
+    await play.report("lbs", victim, "STOPPED", "exit 1");
     const victimTarget = `${instanceOf(victim, arns)}:8080`;
     await until(
       "the stopped task's target deregistered",
@@ -400,7 +376,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     );
     await until("a replacement registered", async () => {
       await agentStep("lbs");
-      const tasks = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING");
+      const tasks = (await play.tasksOf("lbs")).filter(
+        (t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING",
+      );
       const targets = await registered(group);
       return (
         tasks.length === 2 &&
@@ -408,12 +386,12 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
         tasks.every((t) => targets.includes(`${instanceOf(t, arns)}:8080`))
       );
     });
-    expect(messages(await describe1("lbs"))).toContain(
+    expect(messages(await play.describeService("lbs"))).toContain(
       `(service web) deregistered 1 targets in (target-group ${group})`,
     );
 
     // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
-    const old = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
+    const old = (await play.tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
     await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
     const leftAt = new Map<string, number>();
     const stoppedAt = new Map<string, number>();
@@ -421,7 +399,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
       "the deployment done",
       async () => {
         await agentStep("lbs");
-        const tasks = await tasksOf("lbs");
+        const tasks = await play.tasksOf("lbs");
         const targets = await registered(group);
         const now = Date.now();
         for (const t of old) {
@@ -442,7 +420,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
             expect(targets.includes(target) && !servedByNew).toBe(false);
           }
         }
-        const service = await describe1("lbs");
+        const service = await play.describeService("lbs");
         return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
       },
       60_000,
@@ -456,7 +434,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     }
     expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
     // The new tasks serve: two targets, theirs.
-    const serving = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+    const serving = (await play.tasksOf("lbs")).filter(
+      (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+    );
     await until("the new tasks registered", async () => {
       await agentStep("lbs");
       const targets = await registered(group);
@@ -492,7 +472,7 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
     const { arns, group } = await balancedService("lbg", 1);
     const [old] = await until("the first task registered", async () => {
       await agentStep("lbg");
-      const running = (await tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
       const targets = await registered(group);
       return running.length === 1 && targets.length === 1 && running;
     });
@@ -502,7 +482,7 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
     await ecs.send(new UpdateServiceCommand({ cluster: "lbg", service: "web", forceNewDeployment: true }));
     const fresh = await until("the new task RUNNING", async () => {
       await agentStep("lbg");
-      return (await tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
+      return (await play.tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
     });
     expect(arns.has(fresh.containerInstanceArn as string)).toBe(false);
     // Rounds go on (the sweep runs every second): the old task keeps serving, the new one is no reason to stop it.
@@ -510,13 +490,13 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
       await agentStep("lbg");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const tasks = await tasksOf("lbg");
+    const tasks = await play.tasksOf("lbg");
     expect(tasks.find((t) => t.taskArn === old.taskArn)).toMatchObject({
       desiredStatus: "RUNNING",
       lastStatus: "RUNNING",
     });
     expect(await registered(group)).toEqual([`${instanceOf(old, arns)}:8080`]);
-    const service = await describe1("lbg");
+    const service = await play.describeService("lbg");
     expect(service.deployments?.[0].rolloutState).toBe("IN_PROGRESS");
     expect(messages(service).some((m) => m.includes("draining"))).toBe(false);
   }, 90_000);
@@ -527,7 +507,7 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
     const { arns, group } = await balancedService("lbu", 2, { healthCheckGracePeriodSeconds: 3 });
     const [sick] = await until("the task registered", async () => {
       await agentStep("lbu");
-      const running = (await tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 1 && (await registered(group)).length === 1 && running;
     });
     const instance = instanceOf(sick, arns) as string;
@@ -536,7 +516,7 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
       "the task stopped",
       async () => {
         await agentStep("lbu");
-        const task = (await tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
+        const task = (await play.tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
         return task?.desiredStatus === "STOPPED" && task;
       },
       30_000,
@@ -551,12 +531,14 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
     expect(stoppingAt - (stopped.startedAt as Date).getTime()).toBeGreaterThanOrEqual(3000);
     const replaced = await until("a replacement registered", async () => {
       await agentStep("lbu");
-      const running = (await tasksOf("lbu")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbu")).filter(
+        (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+      );
       const targets = await registered(group);
       return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
     });
     expect(replaced.taskArn).not.toBe(sick.taskArn);
-    const service = await describe1("lbu");
+    const service = await play.describeService("lbu");
     // A failed task, as ECS counts it (the circuit breaker's count, and the start back-off's).
     expect(service.deployments?.[0].failedTasks).toBe(1);
     expect(messages(service)).toContain(
@@ -571,7 +553,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     await drainIn2s(before);
     const [old] = await until("the first task registered", async () => {
       await agentStep("lbc");
-      const running = (await tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 1 && (await registered(before)).length === 1 && running;
     });
     const after = await targetGroup("lbc-b");
@@ -584,9 +566,9 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     );
     const fresh = await until("the old target group empty and the new task in the new one", async () => {
       await agentStep("lbc");
-      const tasks = await tasksOf("lbc");
+      const tasks = await play.tasksOf("lbc");
       const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
-      const service = await describe1("lbc");
+      const service = await play.describeService("lbc");
       // The old task stays in the old target group only (the new task has the other instance: the port is taken).
       expect(await registered(after)).not.toContain(`${instanceOf(old, arns)}:8080`);
       const done =
@@ -598,7 +580,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
       return done && running[0];
     });
     expect(fresh.taskArn).not.toBe(old.taskArn);
-    const service = await describe1("lbc");
+    const service = await play.describeService("lbc");
     expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
@@ -610,7 +592,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     await createService({ cluster: "lbn", desiredCount: 2 });
     const old = await until("two tasks running", async () => {
       await agentStep("lbn");
-      const running = (await tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 2 && running;
     });
     const group = await targetGroup("lbn-a");
@@ -625,14 +607,14 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     await until(
       "the deployment done",
       async () => {
-        const tasks = await tasksOf("lbn");
+        const tasks = await play.tasksOf("lbn");
         const targets = await registered(group);
         // The floor (100 %): an old task is asked to stop only once a new one serves in its place.
         const oldStopped = old.filter((o) => tasks.find((t) => t.taskArn === o.taskArn)?.desiredStatus === "STOPPED");
         expect(oldStopped.length).toBeLessThanOrEqual(targets.length);
         for (const target of oldTargets) expect(targets).not.toContain(target);
         await agentStep("lbn");
-        const service = await describe1("lbn");
+        const service = await play.describeService("lbn");
         return service.deployments?.length === 1 && oldStopped.length === 2 && service.runningCount === 2;
       },
       60_000,
@@ -646,26 +628,24 @@ describe.skipIf(missing)("a deleted load-balanced service", () => {
     const { arns, group } = await balancedService("lbx", 1);
     const [task] = await until("the task registered", async () => {
       await agentStep("lbx");
-      const running = (await tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 1 && (await registered(group)).length === 1 && running;
     });
     proxy.refusing.add("DeregisterTargets");
     try {
       await ecs.send(new DeleteServiceCommand({ cluster: "lbx", service: "web", force: true }));
       // Its task stops on its own meanwhile: nothing is left running, but its target is.
-      await ecs.send(
-        new SubmitTaskStateChangeCommand({ cluster: "lbx", task: task.taskArn, status: "STOPPED", reason: "exit 1" }),
-      );
+      await play.report("lbx", task, "STOPPED", "exit 1");
       // Rounds go on (the sweep runs every second): the service may not be forgotten with its target left behind.
       for (let i = 0; i < 6; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        expect((await describe1("lbx")).status).toBe("DRAINING");
+        expect((await play.describeService("lbx")).status).toBe("DRAINING");
       }
       expect(await registered(group)).toEqual([`${instanceOf(task, arns)}:8080`]);
     } finally {
       proxy.refusing.delete("DeregisterTargets");
     }
-    await until("the service INACTIVE", async () => (await describe1("lbx")).status === "INACTIVE");
+    await until("the service INACTIVE", async () => (await play.describeService("lbx")).status === "INACTIVE");
     expect(await registered(group)).toEqual([]);
   }, 60_000);
 });
@@ -676,13 +656,13 @@ describe.skipIf(missing)("targets the scheduler did not register", () => {
     await drainIn2s(group);
     const [task] = await until("the task registered", async () => {
       await agentStep("lbo");
-      const running = (await tasksOf("lbo")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbo")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 1 && (await registered(group)).length === 1 && running;
     });
     await ecs.send(new UpdateServiceCommand({ cluster: "lbo", service: "web", desiredCount: 0 }));
     await until("the task stopped and its target gone", async () => {
       await agentStep("lbo");
-      const stopped = (await tasksOf("lbo")).find((t) => t.taskArn === task.taskArn)?.lastStatus === "STOPPED";
+      const stopped = (await play.tasksOf("lbo")).find((t) => t.taskArn === task.taskArn)?.lastStatus === "STOPPED";
       return stopped && (await registered(group)).length === 0;
     });
     // Something else takes that instance and port in the target group (a target group may be shared).
@@ -710,7 +690,7 @@ describe.skipIf(missing)("a task of an older deployment", () => {
     });
     const [old] = await until("the first task registered", async () => {
       await agentStep("lbd");
-      const running = (await tasksOf("lbd")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbd")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 1 && (await registered(a)).length === 1 && running;
     });
     // Something else has a target at the old task's instance and port in the new target group.
@@ -729,10 +709,10 @@ describe.skipIf(missing)("a task of an older deployment", () => {
       "the deployment done",
       async () => {
         await agentStep("lbd");
-        const running = (await tasksOf("lbd")).filter(
+        const running = (await play.tasksOf("lbd")).filter(
           (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
         );
-        const service = await describe1("lbd");
+        const service = await play.describeService("lbd");
         const done = service.deployments?.length === 1 && running.length === 1 && running[0].taskArn !== old.taskArn;
         return done && (await registered(a)).length === 0 && running[0];
       },
