@@ -1,4 +1,4 @@
-import type { Deployment, LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { LoadBalancer, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
@@ -70,14 +70,31 @@ export async function readTargets(b: Balancing): Promise<Registered> {
   return registered;
 }
 
-/** Older deployments' own load balancers, for the deployments the service still has. */
-export function ofDeployments(
-  byDeployment: Record<string, LoadBalancer[]> | undefined,
-  deployments: Deployment[] | undefined,
-): Record<string, LoadBalancer[]> | undefined {
-  const ids = new Set((deployments ?? []).map((d) => d.id));
-  const kept = Object.entries(byDeployment ?? {}).filter(([id]) => ids.has(id));
-  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+/**
+ * The service's load balancers and its older deployments' own after a round whose deployments
+ * are now `next`'s: those of deployments gone are dropped; on a rollback (`rolledBack`), the
+ * deployment rolled back to brings its own back as the service's, and the deployments that had
+ * the service's keep them as their own.
+ */
+export function deploymentsLoadBalancers(
+  record: ServiceRecord,
+  next: Service,
+  rolledBack: boolean,
+): { loadBalancers: LoadBalancer[] | undefined; byDeployment: Record<string, LoadBalancer[]> | undefined } {
+  let loadBalancers = next.loadBalancers;
+  let byDeployment = record.scheduler.deploymentLoadBalancers ?? {};
+  const back = next.deployments?.[0]?.id as string;
+  if (rolledBack && byDeployment[back]) {
+    const theirs = Object.fromEntries(
+      (next.deployments ?? []).flatMap((d) => (byDeployment[d.id as string] ? [] : [[d.id, loadBalancers ?? []]])),
+    );
+    loadBalancers = byDeployment[back];
+    byDeployment = { ...byDeployment, ...theirs };
+    delete byDeployment[back];
+  }
+  const ids = new Set((next.deployments ?? []).map((d) => d.id));
+  const kept = Object.entries(byDeployment).filter(([id]) => ids.has(id));
+  return { loadBalancers, byDeployment: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }
 
 /** Tasks draining, by ARN: when each may be stopped (epoch ms). */

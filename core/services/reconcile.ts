@@ -19,9 +19,9 @@ import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
 import {
   balancingOf,
+  deploymentsLoadBalancers,
   drainBeforeStop,
   elbHealthCheckStop,
-  ofDeployments,
   readTargets,
   stillDraining,
   syncTargets,
@@ -166,6 +166,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   }
 
   const next = nextService(record, decision, tasks, now, messages);
+  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
+  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // Left over: every live task this round did not stop (kept, draining, spared for its protection,
@@ -186,6 +188,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     expiresAt: drained ? now.getTime() + INACTIVE_RETENTION_MS : record.expiresAt,
     service: {
       ...next,
+      loadBalancers: balancers.loadBalancers,
       status: drained ? "INACTIVE" : service.status,
       events: messages.length > 0 ? withEvents(service.events, messages, now) : service.events,
     },
@@ -195,7 +198,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
       draining: Object.keys(draining).length > 0 ? draining : undefined,
       targets: Object.keys(claims).length > 0 ? claims : undefined,
-      deploymentLoadBalancers: ofDeployments(record.scheduler.deploymentLoadBalancers, next.deployments),
+      deploymentLoadBalancers: balancers.byDeployment,
     },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;

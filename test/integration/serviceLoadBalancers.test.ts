@@ -311,8 +311,8 @@ async function instances(clusterName: string, count: number) {
 }
 
 /** The agent's part: pending tasks start, with Docker's binding of container port 80 to host port 8080; tasks asked to stop stop. */
-const agentStep = (clusterName: string) =>
-  play.agentStep(clusterName, undefined, [
+const agentStep = (clusterName: string, crashes?: (t: Task) => boolean) =>
+  play.agentStep(clusterName, crashes, [
     {
       containerName: "web",
       status: "RUNNING",
@@ -719,5 +719,40 @@ describe.skipIf(missing)("a task of an older deployment", () => {
       60_000,
     );
     expect(await registered(b)).toEqual([shared, `${instanceOf(fresh, arns)}:8080`].sort());
+  }, 90_000);
+});
+
+describe.skipIf(missing)("a deployment that changed the load balancers, rolled back", () => {
+  it("brings back the load balancers of the deployment it rolls back to", async () => {
+    const { arns, group: a } = await balancedService("lbr", 2);
+    const [old] = await until("the first task registered", async () => {
+      await agentStep("lbr");
+      const running = (await play.tasksOf("lbr")).filter((t) => t.lastStatus === "RUNNING");
+      return running.length === 1 && (await registered(a)).length === 1 && running;
+    });
+    const b = await targetGroup("lbr-b");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbr",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: b, containerName: "web", containerPort: 80 }],
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      }),
+    );
+    const failing = (await play.describeService("lbr")).deployments?.[0].id;
+    // The new deployment's tasks exit as soon as they start: the circuit breaker trips.
+    const rolledBack = await until(
+      "the rollback",
+      async () => {
+        await agentStep("lbr", (t) => t.startedBy === failing);
+        const service = await play.describeService("lbr");
+        return service.deployments?.[0].id !== failing && service;
+      },
+      60_000,
+    );
+    expect(rolledBack.loadBalancers).toEqual([{ targetGroupArn: a, containerName: "web", containerPort: 80 }]);
+    expect(await registered(a)).toEqual([`${instanceOf(old, arns)}:8080`]);
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: "lbr", services: ["web"] }));
+    expect(services?.[0].loadBalancers).toEqual(rolledBack.loadBalancers);
   }, 90_000);
 });
