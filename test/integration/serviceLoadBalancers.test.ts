@@ -320,6 +320,16 @@ const agentStep = (clusterName: string, crashes?: (t: Task) => boolean) =>
     },
   ]);
 
+/** Plays the agent until the service's one task runs, registered in `group`; returns it. */
+async function untilRegistered(clusterName: string, group: string): Promise<Task> {
+  const [task] = await until("the task registered", async () => {
+    await agentStep(clusterName);
+    const running = (await play.tasksOf(clusterName)).filter((t) => t.lastStatus === "RUNNING");
+    return running.length === 1 && (await registered(group)).length === 1 && running;
+  });
+  return task;
+}
+
 /** What the target group has registered, as `instance:port` (moto reports every registered target healthy: it checks no real target). */
 async function registered(targetGroupArn: string): Promise<string[]> {
   const { TargetHealthDescriptions } = await elb.send(
@@ -470,12 +480,7 @@ async function balancedService(name: string, count: number, input: Partial<Creat
 describe.skipIf(missing)("a deployment behind a target group", () => {
   it("does not replace an old task with a new one whose target is not healthy in the target group", async () => {
     const { arns, group } = await balancedService("lbg", 1);
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbg");
-      const running = (await play.tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
-      const targets = await registered(group);
-      return running.length === 1 && targets.length === 1 && running;
-    });
+    const old = await untilRegistered("lbg", group);
     // A second instance with no EC2 instance id: a task there has no target ELBv2 could call
     // healthy (as one that keeps failing its checks, which moto cannot play: it checks no real target).
     await registerInstance("lbg");
@@ -505,11 +510,7 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
 describe.skipIf(missing)("a task whose target fails its health checks", () => {
   it("is stopped and replaced once past the grace period, and leaves the target group", async () => {
     const { arns, group } = await balancedService("lbu", 2, { healthCheckGracePeriodSeconds: 3 });
-    const [sick] = await until("the task registered", async () => {
-      await agentStep("lbu");
-      const running = (await play.tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(group)).length === 1 && running;
-    });
+    const sick = await untilRegistered("lbu", group);
     const instance = instanceOf(sick, arns) as string;
     proxy.failing.add(instance);
     const stopped = await until(
@@ -551,11 +552,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
   it("take the new tasks, while the old ones drain out of the old target group", async () => {
     const { arns, group: before } = await balancedService("lbc", 2);
     await drainIn2s(before);
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbc");
-      const running = (await play.tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(before)).length === 1 && running;
-    });
+    const old = await untilRegistered("lbc", before);
     const after = await targetGroup("lbc-b");
     await ecs.send(
       new UpdateServiceCommand({
@@ -626,11 +623,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
 describe.skipIf(missing)("a deleted load-balanced service", () => {
   it("stays DRAINING while ELBv2 refuses to deregister its targets, and goes INACTIVE once they have left", async () => {
     const { arns, group } = await balancedService("lbx", 1);
-    const [task] = await until("the task registered", async () => {
-      await agentStep("lbx");
-      const running = (await play.tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(group)).length === 1 && running;
-    });
+    const task = await untilRegistered("lbx", group);
     proxy.refusing.add("DeregisterTargets");
     try {
       await ecs.send(new DeleteServiceCommand({ cluster: "lbx", service: "web", force: true }));
@@ -654,11 +647,7 @@ describe.skipIf(missing)("targets the scheduler did not register", () => {
   it("are left alone, at the instance and port a stopped task of the service had", async () => {
     const { arns, group } = await balancedService("lbo", 1);
     await drainIn2s(group);
-    const [task] = await until("the task registered", async () => {
-      await agentStep("lbo");
-      const running = (await play.tasksOf("lbo")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(group)).length === 1 && running;
-    });
+    const task = await untilRegistered("lbo", group);
     await ecs.send(new UpdateServiceCommand({ cluster: "lbo", service: "web", desiredCount: 0 }));
     await until("the task stopped and its target gone", async () => {
       await agentStep("lbo");
@@ -688,11 +677,7 @@ describe.skipIf(missing)("a task of an older deployment", () => {
       cluster: "lbd",
       loadBalancers: [{ targetGroupArn: a, containerName: "web", containerPort: 80 }],
     });
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbd");
-      const running = (await play.tasksOf("lbd")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(a)).length === 1 && running;
-    });
+    const old = await untilRegistered("lbd", a);
     // Something else has a target at the old task's instance and port in the new target group.
     const shared = `${instanceOf(old, arns)}:8080`;
     await elb.send(
@@ -725,11 +710,7 @@ describe.skipIf(missing)("a task of an older deployment", () => {
 describe.skipIf(missing)("a deployment that changed the load balancers, rolled back", () => {
   it("brings back the load balancers of the deployment it rolls back to", async () => {
     const { arns, group: a } = await balancedService("lbr", 2);
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbr");
-      const running = (await play.tasksOf("lbr")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(a)).length === 1 && running;
-    });
+    const old = await untilRegistered("lbr", a);
     const b = await targetGroup("lbr-b");
     await ecs.send(
       new UpdateServiceCommand({
