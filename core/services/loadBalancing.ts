@@ -144,18 +144,21 @@ export async function drainBeforeStop(
           if (active.some((a) => targetKey(a) === targetKey(r))) r.state = "draining";
         }
       }
-      for (const l of here) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(now, [delay])));
+      // The delay counts from the deregistration, not from the round's start.
+      const since = Math.max(now, b.ctx.now().getTime());
+      for (const l of here) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(since, [delay])));
     }
   } catch (error) {
     // Not deregistered everywhere: the tasks keep running, and the next round deregisters them again.
     report(b, error, "deregistering targets");
     return { stopNow, draining: next, messages };
   }
+  const end = Math.max(now, b.ctx.now().getTime());
   for (const t of candidates) {
     const at = until.get(arn(t));
     if (at !== undefined) next[arn(t)] = at;
     // Registered nowhere, or with no delay to wait: it stops in this very round.
-    if (at === undefined || at <= now) stopNow.push(t);
+    if (at === undefined || at <= end) stopNow.push(t);
   }
   if (until.size > 0) messages.push(drainingEvent(b.service, until.size));
   return { stopNow, draining: next, messages };

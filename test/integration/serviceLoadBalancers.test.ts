@@ -729,11 +729,11 @@ describe.skipIf(missing)("a deployment that changed the load balancers, rolled b
         const service = await play.describeService("lbr");
         return service.deployments?.[0].id !== failing && service;
       },
-      60_000,
+      150_000,
     );
     expect(rolledBack.loadBalancers).toEqual([{ targetGroupArn: a, containerName: "web", containerPort: 80 }]);
     expect(await registered(a)).toEqual([`${instanceOf(old, arns)}:8080`]);
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster: "lbr", services: ["web"] }));
     expect(services?.[0].loadBalancers).toEqual(rolledBack.loadBalancers);
-  }, 90_000);
+  }, 180_000);
 });
