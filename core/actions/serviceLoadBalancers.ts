@@ -9,8 +9,9 @@ const MAX_TARGET_GROUPS = 5;
 /**
  * A service's `loadBalancers`, checked as ECS checks them on CreateService and UpdateService:
  * ELBv2 target groups only (no Classic Load Balancer), each naming a container of the task
- * definition and one of its container ports, each target group existing (asked of ELBv2) with
- * the instance target type that bridge and host network modes register. Returns them as stored.
+ * definition and one of its container ports, each target group existing (asked of ELBv2), behind
+ * a load balancer, with the instance target type that bridge and host network modes register.
+ * Returns them as stored.
  */
 export async function validateLoadBalancers(
   ctx: ActionContext,
@@ -57,6 +58,9 @@ export async function validateLoadBalancers(
   for (const arn of arns) {
     const group = found.find((g) => g.arn === arn);
     if (!group) throw invalidParameter(`Unable to find the target group ${arn}.`);
+    if (group.loadBalancerArns.length === 0) {
+      throw invalidParameter(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
+    }
     if (group.targetType !== "instance") {
       throw invalidParameter(
         `The provided target group ${arn} has target type ${group.targetType}, which is incompatible with the ${definition.networkMode ?? "bridge"} network mode specified in the task definition.`,
@@ -67,28 +71,26 @@ export async function validateLoadBalancers(
     targetGroupArn: lb.targetGroupArn,
     containerName: lb.containerName,
     containerPort: lb.containerPort,
+    ...(lb.advancedConfiguration && { advancedConfiguration: lb.advancedConfiguration }),
   }));
 }
 
 const entryKey = (lb: LoadBalancer) => `${lb.targetGroupArn} ${lb.containerName} ${lb.containerPort}`;
 
 /**
- * The scheduler's memory of the load balancers older tasks use, after an UpdateService from
- * `before` to `after` with `deployments` then (unchanged when the load balancers are the same).
- * Load balancers added to a service that had none are remembered too, as none: its older tasks
- * are not registered in the new target groups (ECS registers only the new deployment's tasks).
+ * Each older deployment's own load balancers after an UpdateService from `before` to `after`,
+ * with `deployments` then (unchanged when the load balancers are the same): those that used the
+ * service's until now keep `before`, the others what they had. Load balancers added to a service
+ * that had none are remembered too, as none: its older tasks are not registered in the new target
+ * groups (ECS registers only the new deployment's tasks).
  */
-export function formerLoadBalancers(
-  former: ServiceSchedulerState["formerLoadBalancers"],
+export function deploymentLoadBalancers(
+  kept: ServiceSchedulerState["deploymentLoadBalancers"],
   before: LoadBalancer[],
   after: LoadBalancer[],
   deployments: string[],
-): ServiceSchedulerState["formerLoadBalancers"] {
+): ServiceSchedulerState["deploymentLoadBalancers"] {
   const same = before.length === after.length && before.every((lb, i) => entryKey(lb) === entryKey(after[i]));
-  if (same) return former;
-  const loadBalancers = new Map([...(former?.loadBalancers ?? []), ...before].map((lb) => [entryKey(lb), lb]));
-  return {
-    loadBalancers: [...loadBalancers.values()],
-    deployments: [...new Set([...(former?.deployments ?? []), ...deployments])],
-  };
+  if (same) return kept;
+  return { ...Object.fromEntries(deployments.map((id) => [id, before])), ...kept };
 }

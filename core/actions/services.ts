@@ -38,7 +38,7 @@ import {
   validateServiceName,
   validateServicePlacement,
 } from "./serviceConfig.ts";
-import { formerLoadBalancers, validateLoadBalancers } from "./serviceLoadBalancers.ts";
+import { deploymentLoadBalancers, validateLoadBalancers } from "./serviceLoadBalancers.ts";
 import { validateTags } from "./tagging.ts";
 import { resolveTaskDefinition } from "./taskDefinitions.ts";
 
@@ -74,7 +74,6 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const configuration = deploymentConfiguration(strategy, input.deploymentConfiguration);
-  const loadBalancers = await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition);
   const request = toEcsJson({ ...input, cluster, clientToken: undefined });
   checkClientToken(input.clientToken, 36);
   const tokenKey = input.clientToken && `CreateService/${cluster}/${input.clientToken}`;
@@ -92,6 +91,8 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       if (existing.request === request) return existing;
       throw notIdempotent();
     }
+    // Past the retry's answer: a retried request does not ask ELBv2 again.
+    const loadBalancers = await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition);
     const now = ctx.now();
     const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
     const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
@@ -217,8 +218,8 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
       scheduler: {
         ...current.scheduler,
         steady: false,
-        formerLoadBalancers: formerLoadBalancers(
-          current.scheduler.formerLoadBalancers,
+        deploymentLoadBalancers: deploymentLoadBalancers(
+          current.scheduler.deploymentLoadBalancers,
           service.loadBalancers ?? [],
           loadBalancers,
           (service.deployments ?? []).map((d) => d.id as string),

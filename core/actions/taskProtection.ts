@@ -35,29 +35,20 @@ export async function UpdateTaskProtection(
   if (enable && (!Number.isInteger(minutes) || minutes < 1 || minutes > PROTECTION_MAX_MINUTES)) {
     throw invalidParameter(`expiresInMinutes must be between 1 and ${PROTECTION_MAX_MINUTES}.`);
   }
-  const protectedTasks: ProtectedTask[] = [];
-  const failures: Failure[] = [];
-  for (const ref of refs) {
-    const id = idInCluster(ref, cluster, "task");
+  return answerEach(ctx, cluster, refs, async (id, ref) => {
     let refused: Failure | undefined;
-    const record =
-      id &&
-      (await updateTask(ctx, cluster, id, (r) => {
-        refused = notProtectable(r, ref);
-        if (refused) return undefined;
-        const now = ctx.now();
-        const protection = enable ? { expirationDate: new Date(now.getTime() + minutes * 60_000) } : undefined;
-        return { ...r, protection };
-      }));
-    if (!record) failures.push(missing(ctx, cluster, ref));
-    else if (refused) failures.push(refused);
-    else {
-      protectedTasks.push(protectedTask(record, ctx.now().getTime()));
-      // Unprotected, it may be the one a pending scale-in or deployment was waiting for.
-      if (!enable) serviceChanged(ctx, cluster, (record.task.group ?? "").slice(SERVICE_GROUP.length));
+    const record = await updateTask(ctx, cluster, id, (r) => {
+      refused = notProtectable(r, ref);
+      if (refused) return undefined;
+      const expirationDate = new Date(ctx.now().getTime() + minutes * 60_000);
+      return { ...r, protection: enable ? { expirationDate } : undefined };
+    });
+    // Unprotected, it may be the one a pending scale-in or deployment was waiting for.
+    if (record && !refused && !enable) {
+      serviceChanged(ctx, cluster, (record.task.group ?? "").slice(SERVICE_GROUP.length));
     }
-  }
-  return { protectedTasks, failures };
+    return { record, refused };
+  });
 }
 
 export async function GetTaskProtection(
@@ -66,16 +57,30 @@ export async function GetTaskProtection(
 ): Promise<GetTaskProtectionResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).name;
   const refs = checkedRefs(input.tasks, MAX_REFERENCES.GetTaskProtection);
-  const now = ctx.now().getTime();
+  return answerEach(ctx, cluster, refs, async (id, ref) => {
+    const record = await ctx.store.getTask(cluster, id);
+    return { record, refused: record && notProtectable(record, ref) };
+  });
+}
+
+/**
+ * Both actions' answer: each task `refs` names, as `visit` finds it (and may change it), is a
+ * protected task, or a failure (MISSING, or the reason `visit` refused it).
+ */
+async function answerEach(
+  ctx: ActionContext,
+  cluster: string,
+  refs: string[],
+  visit: (id: string, ref: string) => Promise<{ record?: TaskRecord; refused?: Failure }>,
+): Promise<{ protectedTasks: ProtectedTask[]; failures: Failure[] }> {
   const protectedTasks: ProtectedTask[] = [];
   const failures: Failure[] = [];
   for (const ref of refs) {
     const id = idInCluster(ref, cluster, "task");
-    const record = id ? await ctx.store.getTask(cluster, id) : undefined;
-    const refused = record && notProtectable(record, ref);
+    const { record, refused } = id ? await visit(id, ref) : {};
     if (!record) failures.push(missing(ctx, cluster, ref));
     else if (refused) failures.push(refused);
-    else protectedTasks.push(protectedTask(record, now));
+    else protectedTasks.push(protectedTask(record, ctx.now().getTime()));
   }
   return { protectedTasks, failures };
 }

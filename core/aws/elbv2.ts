@@ -25,7 +25,13 @@ export function elbv2TargetGroups(client: ElasticLoadBalancingV2Client): TargetG
       for (const arn of arns) {
         const answer = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] })).catch(notFound);
         const group = answer?.TargetGroups?.[0];
-        if (group) found.push({ arn, targetType: group.TargetType ?? "instance" });
+        if (group) {
+          found.push({
+            arn,
+            targetType: group.TargetType ?? "instance",
+            loadBalancerArns: group.LoadBalancerArns ?? [],
+          });
+        }
       }
       return found;
     },

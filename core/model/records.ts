@@ -9,6 +9,7 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import type { GroupTarget } from "../operations/targetGroups.ts";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -172,8 +173,14 @@ export interface ServiceSchedulerState {
   /** Load-balanced tasks deregistered from their target groups, by ARN: when each may be stopped. */
   draining?: Record<string, number>;
   /**
-   * The load balancers before an UpdateService changed them, and the deployments then: those
-   * deployments' tasks stay in (and drain from) these, not the new ones. Kept until steady.
+   * The load balancers of each older deployment whose load balancers an UpdateService changed
+   * since, by deployment id: its tasks stay in (and drain from) these, not the service's. Kept
+   * while the deployment is.
    */
-  formerLoadBalancers?: { loadBalancers: LoadBalancer[]; deployments: string[] };
+  deploymentLoadBalancers?: Record<string, LoadBalancer[]>;
+  /**
+   * The targets the scheduler has taken on for each task, by task ARN: remembered before they are
+   * registered, forgotten once they have left ELBv2. Only these are ever deregistered.
+   */
+  targets?: Record<string, GroupTarget[]>;
 }

@@ -8,10 +8,17 @@ export interface Target {
   port: number;
 }
 
+/** A target in one target group. */
+export interface GroupTarget extends Target {
+  targetGroupArn: string;
+}
+
 export interface TargetGroupInfo {
   arn: string;
   /** instance, ip, lambda or alb. */
   targetType: string;
+  /** The load balancers whose listeners forward to it (none: it takes no traffic). */
+  loadBalancerArns: string[];
 }
 
 /** A registered target and the state DescribeTargetHealth gives it (healthy, initial, draining, …). */

@@ -1,15 +1,16 @@
-import type { LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { LoadBalancer, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
-import type { TargetGroups, TargetHealth } from "../operations/targetGroups.ts";
+import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
 import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
 import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
 import {
+  type Claims,
   drainedAt,
-  isServing,
   leavingTargets,
+  mergeClaims,
   planTargets,
   type TargetTask,
   type TargetVerdict,
@@ -19,39 +20,81 @@ import {
 
 /**
  * A load-balanced service's part of a round, over ELBv2 (the TargetGroups port): tasks that
- * serve are registered in its target groups; a task the scheduler stops is deregistered first
- * and stopped only after the target groups' deregistration delay (draining), as ECS does; and
- * whatever stopped a task, its targets leave (planTargets, every round: the sweep's rounds catch
- * anything a failed call left). ELBv2 failures are reported, not thrown: the round goes on and
- * the next one tries again.
+ * serve are registered in their deployment's target groups; a task the scheduler stops is
+ * deregistered first and stopped only after the target groups' deregistration delay (draining),
+ * as ECS does; and whatever stopped a task, the targets taken on for it leave (planTargets, every
+ * round: the sweep's rounds catch anything a failed call left). ELBv2 is read once a round
+ * (readTargets); its failures are reported, not thrown: the round goes on and the next one tries
+ * again.
  */
 export interface Balancing {
   ctx: ActionContext;
   targetGroups: TargetGroups;
   service: string;
+  /** The service's load balancers: its deployments' but for those in `byDeployment`. */
   loadBalancers: LoadBalancer[];
-  /** Those before an UpdateService changed them: the older deployments' tasks stay and drain there. */
-  former: LoadBalancer[];
-  /** The deployments whose tasks use `former`. */
-  legacy: Set<string>;
+  /** Older deployments' own load balancers, by deployment id (an UpdateService changed the service's since). */
+  byDeployment: Record<string, LoadBalancer[]>;
+  /** The targets taken on for each task, by task ARN. */
+  claims: Claims;
   /** Each container instance's EC2 instance id (what an instance target names). */
   ec2Ids: Map<string, string | undefined>;
 }
 
-/** The service's balancing, when it has load balancers and Berth an ELBv2 to reach. */
+/** The service's balancing, when it has load balancers (or targets left) and Berth an ELBv2 to reach. */
 export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances: Instances): Balancing | undefined {
-  const loadBalancers = record.service.loadBalancers ?? [];
-  const former = record.scheduler.formerLoadBalancers?.loadBalancers ?? [];
-  if (loadBalancers.length + former.length === 0 || !ctx.targetGroups) return undefined;
-  return {
+  const b = {
     ctx,
-    targetGroups: ctx.targetGroups,
     service: record.name,
-    loadBalancers,
-    former,
-    legacy: new Set(record.scheduler.formerLoadBalancers?.deployments ?? []),
+    loadBalancers: record.service.loadBalancers ?? [],
+    byDeployment: record.scheduler.deploymentLoadBalancers ?? {},
+    claims: record.scheduler.targets ?? {},
     ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
   };
+  if (groupsOf(b).length === 0 || !ctx.targetGroups) return undefined;
+  return { ...b, targetGroups: ctx.targetGroups };
+}
+
+/** What ELBv2 has registered in each of the service's target groups now; undefined when it cannot be read. */
+export type Registered = Map<string, TargetHealth[]> | undefined;
+
+/** Reads every target group of the service once: the round's view of ELBv2. */
+export async function readTargets(b: Balancing): Promise<Registered> {
+  const registered = new Map<string, TargetHealth[]>();
+  try {
+    for (const group of groupsOf(b)) registered.set(group, await b.targetGroups.targets(group));
+  } catch (error) {
+    report(b, error, "reading target health");
+    return undefined;
+  }
+  return registered;
+}
+
+/**
+ * The service's load balancers and its older deployments' own after a round whose deployments
+ * are now `next`'s: those of deployments gone are dropped; on a rollback (`rolledBack`), the
+ * deployment rolled back to brings its own back as the service's, and the deployments that had
+ * the service's keep them as their own.
+ */
+export function deploymentsLoadBalancers(
+  record: ServiceRecord,
+  next: Service,
+  rolledBack: boolean,
+): { loadBalancers: LoadBalancer[] | undefined; byDeployment: Record<string, LoadBalancer[]> | undefined } {
+  let loadBalancers = next.loadBalancers;
+  let byDeployment = record.scheduler.deploymentLoadBalancers ?? {};
+  const back = next.deployments?.[0]?.id as string;
+  if (rolledBack && byDeployment[back]) {
+    const theirs = Object.fromEntries(
+      (next.deployments ?? []).flatMap((d) => (byDeployment[d.id as string] ? [] : [[d.id, loadBalancers ?? []]])),
+    );
+    loadBalancers = byDeployment[back];
+    byDeployment = { ...byDeployment, ...theirs };
+    delete byDeployment[back];
+  }
+  const ids = new Set((next.deployments ?? []).map((d) => d.id));
+  const kept = Object.entries(byDeployment).filter(([id]) => ids.has(id));
+  return { loadBalancers, byDeployment: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }
 
 /** Tasks draining, by ARN: when each may be stopped (epoch ms). */
@@ -62,14 +105,16 @@ export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]
   Object.fromEntries(live.flatMap((t) => (draining?.[arn(t)] === undefined ? [] : [[arn(t), draining[arn(t)]]])));
 
 /**
- * The scheduler's stops, with draining first: a task registered in a target group is
- * deregistered and kept until that target group's deregistration delay is over (the longest of
- * them), as is one ELBv2 has draining already (a retried round deregistered it, and its draining
- * was never recorded: it waits the delay from now); one registered nowhere stops now. Draining tasks due that
- * the scheduler no longer asks to stop stop as well: they left the target groups for good.
+ * The scheduler's stops, with draining first: a task whose targets (those taken on for it) are
+ * registered is deregistered and kept until its target groups' deregistration delay is over (the
+ * longest of them), as is one ELBv2 has draining already (a retried round deregistered it, and
+ * its draining was never recorded: it waits the delay from now); one registered nowhere stops
+ * now. Draining tasks due that the scheduler no longer asks to stop stop as well: they left the
+ * target groups for good.
  */
 export async function drainBeforeStop(
   b: Balancing,
+  registered: Registered,
   toStop: TaskRecord[],
   live: TaskRecord[],
   draining: Draining,
@@ -80,35 +125,40 @@ export async function drainBeforeStop(
   const stopNow = live.filter((t) => due(t));
   const candidates = toStop.filter((t) => next[arn(t)] === undefined);
   const messages: string[] = [];
-  if (candidates.length === 0) return { stopNow, draining: next, messages };
-  const all = [...b.loadBalancers, ...b.former];
+  // ELBv2 unread: where the tasks stand is unknown; they keep running until a round knows.
+  if (candidates.length === 0 || !registered) return { stopNow, draining: next, messages };
+  const leaving = candidates.flatMap((t) =>
+    leavingTargets(b.claims[arn(t)] ?? [], registered).map((l) => ({ task: arn(t), ...l })),
+  );
   const until = new Map<string, number>();
   try {
-    for (const group of targetGroupsOf(all)) {
-      const views = candidates.map((t) => view(b, t));
-      const leaving = leavingTargets(group, all, views, await b.targetGroups.targets(group));
-      if (leaving.length === 0) continue;
+    for (const group of new Set(leaving.map((l) => l.target.targetGroupArn))) {
+      const here = leaving.filter((l) => l.target.targetGroupArn === group);
       const delay = await b.targetGroups.deregistrationDelaySeconds(group);
-      const active = leaving.filter((l) => !l.draining);
+      const active = here.filter((l) => !l.draining).map((l) => ({ id: l.target.id, port: l.target.port }));
       if (active.length > 0) {
-        await b.targetGroups.deregister(
-          group,
-          active.map((l) => l.target),
-        );
+        await b.targetGroups.deregister(group, active);
         messages.push(deregisteredEvent(b.service, active.length, group));
+        // The round's view follows: these are draining now.
+        for (const r of registered.get(group) ?? []) {
+          if (active.some((a) => targetKey(a) === targetKey(r))) r.state = "draining";
+        }
       }
-      for (const l of leaving) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(now, [delay])));
+      // The delay counts from the deregistration, not from the round's start.
+      const since = Math.max(now, b.ctx.now().getTime());
+      for (const l of here) until.set(l.task, Math.max(until.get(l.task) ?? 0, drainedAt(since, [delay])));
     }
   } catch (error) {
     // Not deregistered everywhere: the tasks keep running, and the next round deregisters them again.
     report(b, error, "deregistering targets");
     return { stopNow, draining: next, messages };
   }
+  const end = Math.max(now, b.ctx.now().getTime());
   for (const t of candidates) {
     const at = until.get(arn(t));
     if (at !== undefined) next[arn(t)] = at;
     // Registered nowhere, or with no delay to wait: it stops in this very round.
-    if (at === undefined || at <= now) stopNow.push(t);
+    if (at === undefined || at <= end) stopNow.push(t);
   }
   if (until.size > 0) messages.push(drainingEvent(b.service, until.size));
   return { stopNow, draining: next, messages };
@@ -119,18 +169,10 @@ export async function drainBeforeStop(
  * every task is unknown: a deployment waits for its new tasks, and no task is replaced or
  * stopped for it.
  */
-export async function targetHealthOf(b: Balancing, tasks: TaskRecord[]): Promise<Map<string, TargetVerdict>> {
-  const registered = new Map<string, TargetHealth[]>();
-  try {
-    for (const group of targetGroupsOf([...b.loadBalancers, ...b.former])) {
-      registered.set(group, await b.targetGroups.targets(group));
-    }
-  } catch (error) {
-    report(b, error, "reading target health");
-    return new Map(tasks.map((t) => [arn(t), { state: "unknown", unhealthy: [] }]));
-  }
+export function targetHealthOf(b: Balancing, registered: Registered, tasks: TaskRecord[]): Map<string, TargetVerdict> {
+  if (!registered) return new Map(tasks.map((t) => [arn(t), { state: "unknown", unhealthy: [] }]));
   // A task is judged where it serves: an older deployment's in the load balancers it had.
-  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(entriesOf(b, t), view(b, t), registered)]));
+  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(loadBalancersOf(b, t), view(b, t), registered)]));
 }
 
 /** ECS's stop of a service task whose load balancer targets failed their health checks: a failed task (isFailedStart). */
@@ -146,37 +188,26 @@ export const unhealthyTargetEvents = (b: Balancing, verdict: TargetVerdict | und
   );
 
 /**
- * Registers the tasks that serve and deregisters those that no longer do; returns the events,
- * whether targets were registered that were not a minute ago (their health is worth reading
- * again soon; a registration that does not hold is left to the sweep, not retried at once), and
- * whether the target groups are as the tasks want them now (false when ELBv2 failed: a deleted
- * service stays DRAINING until its targets have left).
+ * Registers the tasks that serve and deregisters those that no longer do (planTargets); returns
+ * the events, the targets taken on now (to remember), whether another round is worth running
+ * soon (targets taken on to register, or registered that were not a minute ago: their health is
+ * worth reading again; a registration that does not hold is left to the sweep, not retried at
+ * once), and whether the target groups are as the tasks want them now (false when ELBv2 failed:
+ * a deleted service stays DRAINING until its targets have left).
  */
 export async function syncTargets(
   b: Balancing,
+  registered: Registered,
   tasks: TaskRecord[],
   draining: Draining,
   recent: { events: ServiceEvent[] | undefined; now: number },
-): Promise<{ messages: string[]; registered: boolean; synced: boolean }> {
+): Promise<{ messages: string[]; claims: Claims; again: boolean; synced: boolean }> {
+  if (!registered) return { messages: [], claims: b.claims, again: false, synced: false };
+  const balanced = tasks.map((t) => ({ view: view(b, t), loadBalancers: loadBalancersOf(b, t) }));
+  const plan = planTargets(balanced, b.claims, new Set(Object.keys(draining)), registered);
   const messages: string[] = [];
-  let registeredAny = false;
+  let again = plan.taken;
   try {
-    const registered = new Map<string, TargetHealth[]>();
-    for (const group of targetGroupsOf([...b.loadBalancers, ...b.former])) {
-      registered.set(group, await b.targetGroups.targets(group));
-    }
-    const drainingArns = new Set(Object.keys(draining));
-    // An older deployment's task that serves is no business of the current load balancers.
-    const current = tasks.filter((t) => !isLegacy(b, t) || !isServing(t.task, drainingArns));
-    const plan = planTargets(
-      b.loadBalancers,
-      current.map((t) => view(b, t)),
-      drainingArns,
-      registered,
-    );
-    // From the former ones, targets only leave.
-    const views = tasks.map((t) => view(b, t));
-    plan.deregister.push(...planTargets(b.former, views, drainingArns, registered).deregister);
     for (const { targetGroupArn, targets } of plan.deregister) {
       await b.targetGroups.deregister(targetGroupArn, targets);
       messages.push(deregisteredEvent(b.service, targets.length, targetGroupArn));
@@ -184,29 +215,36 @@ export async function syncTargets(
     for (const { targetGroupArn, targets } of plan.register) {
       await b.targetGroups.register(targetGroupArn, targets);
       const said = registeredEvent(b.service, targets.length, targetGroupArn);
-      registeredAny ||= !saidRecently(recent.events, said, recent.now, 60_000);
+      again ||= !saidRecently(recent.events, said, recent.now, 60_000);
       messages.push(said);
     }
   } catch (error) {
     report(b, error, "registering targets");
-    return { messages, registered: registeredAny, synced: false };
+    // Forget nothing: what was not deregistered is still to be.
+    return { messages, claims: mergeClaims(b.claims, plan.claims), again, synced: false };
   }
-  return { messages, registered: registeredAny, synced: true };
+  return { messages, claims: plan.claims, again, synced: true };
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;
 
-const isLegacy = (b: Balancing, t: TaskRecord) => b.legacy.has(t.task.startedBy ?? "");
-
 /** The load balancers a task belongs in: its deployment's. */
-const entriesOf = (b: Balancing, t: TaskRecord) => (isLegacy(b, t) ? b.former : b.loadBalancers);
+const loadBalancersOf = (b: Balancing, t: TaskRecord) => b.byDeployment[t.task.startedBy ?? ""] ?? b.loadBalancers;
+
+/** Every target group the service's tasks may be in. */
+const groupsOf = (b: Omit<Balancing, "targetGroups">) => [
+  ...new Set([
+    ...targetGroupsOf([...b.loadBalancers, ...Object.values(b.byDeployment).flat()]),
+    ...Object.values(b.claims).flatMap((targets) => targets.map((g) => g.targetGroupArn)),
+  ]),
+];
 
 const view = (b: Balancing, t: TaskRecord): TargetTask => ({
   task: t.task,
   ec2InstanceId: t.containerInstanceId ? b.ec2Ids.get(t.containerInstanceId) : undefined,
 });
 
-function report(b: Balancing, error: unknown, what: string) {
+function report(b: Omit<Balancing, "targetGroups">, error: unknown, what: string) {
   const message = `service ${b.service}: ${what} in ELBv2`;
   if (b.ctx.onBackgroundError) b.ctx.onBackgroundError(error, message);
   else console.error(`${message} failed:`, error);

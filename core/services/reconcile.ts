@@ -26,8 +26,10 @@ import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
 import {
   balancingOf,
+  deploymentsLoadBalancers,
   drainBeforeStop,
   elbHealthCheckStop,
+  readTargets,
   stillDraining,
   syncTargets,
   targetHealthOf,
@@ -91,7 +93,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   }
   // So is one whose load balancer targets fail theirs (same grace period), target group by target group.
   const balancing = balancingOf(ctx, record, instances);
-  const targetHealth = balancing ? await targetHealthOf(balancing, all) : new Map<string, TargetVerdict>();
+  const registeredTargets = balancing && (await readTargets(balancing));
+  const targetHealth = balancing ? targetHealthOf(balancing, registeredTargets, all) : new Map<string, TargetVerdict>();
   const elbUnhealthy = all.filter(
     (t) =>
       isLive(t.task) &&
@@ -134,7 +137,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // A load-balanced task leaves its target groups and drains before it stops.
   let toStop = live.filter((t) => decision.stop.includes(arnOf(t)));
   if (balancing) {
-    const drain = await drainBeforeStop(balancing, toStop, live, draining, now.getTime());
+    const drain = await drainBeforeStop(balancing, registeredTargets, toStop, live, draining, now.getTime());
     toStop = drain.stopNow;
     draining = drain.draining;
     messages.push(...drain.messages);
@@ -142,14 +145,17 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const stopped = await stopTasks(ctx, cluster, toStop, scaling, false, true);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
-  let registered = false;
+  let targetsAgain = false;
   let targetsSynced = true;
+  let claims = record.scheduler.targets ?? {};
   if (balancing) {
     const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
-    const sync = await syncTargets(balancing, after, draining, { events: service.events, now: now.getTime() });
+    const recent = { events: service.events, now: now.getTime() };
+    const sync = await syncTargets(balancing, registeredTargets, after, draining, recent);
     messages.push(...sync.messages);
-    registered = sync.registered;
+    targetsAgain = sync.again;
     targetsSynced = sync.synced;
+    claims = sync.claims;
   }
 
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
@@ -167,6 +173,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   }
 
   const next = nextService(record, decision, tasks, now, messages);
+  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
+  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // Left over: every live task this round did not stop (kept, draining, spared for its protection,
@@ -175,7 +183,8 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const stoppedNow = new Set(stopped.map((t) => t.id));
   const leftOver =
     live.filter((t) => !stoppedNow.has(t.id)).length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
-  const drained = service.status === "DRAINING" && leftOver === 0 && targetsSynced;
+  const targetsLeft = !targetsSynced || (balancing !== undefined && Object.keys(claims).length > 0);
+  const drained = service.status === "DRAINING" && leftOver === 0 && !targetsLeft;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
   const saySteady =
     steady && (!record.scheduler.steady || now.getTime() - (record.scheduler.steadyEventMs ?? 0) >= STEADY_REPEAT_MS);
@@ -186,6 +195,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     expiresAt: drained ? now.getTime() + INACTIVE_RETENTION_MS : record.expiresAt,
     service: {
       ...next,
+      loadBalancers: balancers.loadBalancers,
       status: drained ? "INACTIVE" : service.status,
       events: messages.length > 0 ? withEvents(service.events, messages, now) : service.events,
     },
@@ -194,15 +204,16 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       steady,
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
       draining: Object.keys(draining).length > 0 ? draining : undefined,
-      // Steady: no older task is left in the load balancers an UpdateService replaced.
-      formerLoadBalancers: steady ? undefined : record.scheduler.formerLoadBalancers,
+      targets: Object.keys(claims).length > 0 ? claims : undefined,
+      deploymentLoadBalancers: balancers.byDeployment,
     },
   };
   if (toEcsJson(updated) === toEcsJson(record)) return;
   await ctx.store.commit([put("service", updated)]);
-  // A rollback has a new primary to roll out: the next round starts it. New targets may be
-  // healthy at once: the next round reads them (else the sweep's rounds do, until they are).
-  if (decision.rollback || registered) serviceChanged(ctx, cluster, name);
+  // A rollback has a new primary to roll out: the next round starts it. Targets taken on are
+  // registered by the next round; new targets may be healthy at once: the next round reads them
+  // (else the sweep's rounds do, until they are).
+  if (decision.rollback || targetsAgain) serviceChanged(ctx, cluster, name);
 }
 
 async function startTasks(

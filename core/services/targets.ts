@@ -1,12 +1,12 @@
 import type { LoadBalancer, Task } from "@aws-sdk/client-ecs";
-import { type Target, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
+import { type GroupTarget, type Target, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
 
 /**
  * Which targets a load-balanced service's tasks should have in its target groups, as a pure
- * function of the tasks and what ELBv2 has registered now. Level-triggered: a task that serves
- * (RUNNING, meant to run, not draining) is registered; a target of one of the service's tasks
- * that no longer serves is deregistered, whatever stopped it. Targets the service never had (a
- * target group shared with something else) are left alone.
+ * function of the tasks, the targets the scheduler took on for them, and what ELBv2 has registered
+ * now. Level-triggered: a task that serves (RUNNING, meant to run, not draining) is registered; a
+ * target taken on for a task that no longer serves is deregistered, whatever stopped it. Targets
+ * the scheduler never took on (a target group shared with something else) are left alone.
  */
 
 /** A service task as targets see it: the EC2 instance it runs on (an instance target's id). */
@@ -43,57 +43,100 @@ export const targetGroupsOf = (loadBalancers: LoadBalancer[]) => [
   ...new Set(loadBalancers.map((lb) => lb.targetGroupArn as string)),
 ];
 
-/** The targets `tasks` have in `targetGroupArn`, one per task and load balancer entry naming it. */
-export function targetsIn(targetGroupArn: string, loadBalancers: LoadBalancer[], tasks: TargetTask[]): Target[] {
-  const entries = loadBalancers.filter((lb) => lb.targetGroupArn === targetGroupArn);
-  return unique(tasks.flatMap((t) => entries.flatMap((lb) => taskTarget(t, lb) ?? [])));
+/** The targets the scheduler has taken on, by task ARN (ServiceSchedulerState.targets). */
+export type Claims = Record<string, GroupTarget[]>;
+
+/** A service task and the load balancers of its deployment. */
+export interface BalancedTask {
+  view: TargetTask;
+  loadBalancers: LoadBalancer[];
+}
+
+/** The targets a task is in its load balancers' target groups, one per target group and target. */
+export function taskTargets(t: TargetTask, loadBalancers: LoadBalancer[]): GroupTarget[] {
+  const all = loadBalancers.flatMap((lb) => {
+    const target = taskTarget(t, lb);
+    return target ? [{ targetGroupArn: lb.targetGroupArn as string, ...target }] : [];
+  });
+  return [...new Map(all.map((g) => [groupTargetKey(g), g])).values()];
+}
+
+const groupTargetKey = (g: GroupTarget) => `${g.targetGroupArn} ${targetKey(g)}`;
+
+/** What ELBv2 says of a target now (undefined: not registered). */
+const stateOf = (registered: Map<string, TargetHealth[]>, g: GroupTarget) =>
+  registered.get(g.targetGroupArn)?.find((r) => targetKey(r) === targetKey(g))?.state;
+
+/**
+ * Where the targets a task the scheduler stops has taken on stand: one still registered is to be
+ * deregistered; one `draining` already was (by an earlier attempt of a round that then retried,
+ * before it could record the draining): it drains as well, and its task waits for the delay like
+ * the others. A task with neither is registered nowhere.
+ */
+export function leavingTargets(
+  claimed: GroupTarget[],
+  registered: Map<string, TargetHealth[]>,
+): { target: GroupTarget; draining: boolean }[] {
+  return claimed.flatMap((target) => {
+    const state = stateOf(registered, target);
+    return state === undefined ? [] : [{ target, draining: state === "draining" }];
+  });
 }
 
 /**
- * Where tasks the scheduler stops stand in one target group (`registered`: its targets now): a
- * target still in it is to be deregistered; one `draining` already was (by an earlier attempt of
- * a round that then retried, before it could record the draining): it drains as well, and its
- * task waits for the delay like the others. A task with neither is registered nowhere here.
+ * Level-triggered, from the tasks, the targets taken on (`claims`) and what ELBv2 has registered
+ * now (`registered`, by target group). A task that serves takes on its targets in its
+ * deployment's load balancers (`claims`, remembered in the store), and is registered in the next
+ * round, once that memory is written: nothing is registered that the scheduler would not find
+ * again to deregister. A target taken on that no task serves any more is deregistered while ELBv2
+ * has it (not draining), and forgotten. Targets never taken on are left alone: the scheduler did
+ * not put them there (a target group may be shared).
  */
-export function leavingTargets(
-  targetGroupArn: string,
-  loadBalancers: LoadBalancer[],
-  tasks: TargetTask[],
-  registered: TargetHealth[],
-): { task: string; target: Target; draining: boolean }[] {
-  const states = new Map(registered.map((t) => [targetKey(t), t.state]));
-  return tasks.flatMap((t) =>
-    targetsIn(targetGroupArn, loadBalancers, [t]).flatMap((target) => {
-      const state = states.get(targetKey(target));
-      return state === undefined ? [] : [{ task: t.task.taskArn as string, target, draining: state === "draining" }];
-    }),
-  );
-}
-
-/** `registered`: each target group's targets as DescribeTargetHealth gives them. */
 export function planTargets(
-  loadBalancers: LoadBalancer[],
-  tasks: TargetTask[],
+  tasks: BalancedTask[],
+  claims: Claims,
   draining: ReadonlySet<string>,
   registered: Map<string, TargetHealth[]>,
-): TargetPlan {
-  const serving = tasks.filter((t) => isServing(t.task, draining));
-  const leaving = tasks.filter((t) => !isServing(t.task, draining));
-  const plan: TargetPlan = { register: [], deregister: [] };
-  for (const arn of targetGroupsOf(loadBalancers)) {
-    // A draining target is on its way out already: it is neither in nor to be taken out again.
-    const active = new Set((registered.get(arn) ?? []).filter((t) => t.state !== "draining").map((t) => targetKey(t)));
-    const wanted = targetsIn(arn, loadBalancers, serving);
-    const wantedKeys = new Set(wanted.map(targetKey));
-    const register = wanted.filter((t) => !active.has(targetKey(t)));
-    // The same instance and port may serve a new task already (a fixed host port): it stays.
-    const deregister = targetsIn(arn, loadBalancers, leaving).filter(
-      (t) => active.has(targetKey(t)) && !wantedKeys.has(targetKey(t)),
-    );
-    if (register.length > 0) plan.register.push({ targetGroupArn: arn, targets: register });
-    if (deregister.length > 0) plan.deregister.push({ targetGroupArn: arn, targets: deregister });
+): TargetPlan & { claims: Claims; taken: boolean } {
+  const next: Claims = {};
+  const register: GroupTarget[] = [];
+  const wanted = new Set<string>();
+  let taken = false;
+  for (const t of tasks.filter((x) => isServing(x.view.task, draining))) {
+    const arn = t.view.task.taskArn as string;
+    const targets = taskTargets(t.view, t.loadBalancers);
+    if (targets.length === 0) continue;
+    next[arn] = targets;
+    const known = new Set((claims[arn] ?? []).map(groupTargetKey));
+    for (const g of targets) {
+      wanted.add(groupTargetKey(g));
+      if (!known.has(groupTargetKey(g))) taken = true;
+      else if (!isActive(stateOf(registered, g))) register.push(g);
+    }
   }
-  return plan;
+  const deregister = Object.values(claims).flatMap((targets) =>
+    // The same instance and port may serve a new task already (a fixed host port): it stays.
+    targets.filter((g) => !wanted.has(groupTargetKey(g)) && isActive(stateOf(registered, g))),
+  );
+  return { register: byGroup(register), deregister: byGroup(deregister), claims: next, taken };
+}
+
+/** Registered and not on its way out already (a draining target is neither in nor to be taken out again). */
+const isActive = (state: string | undefined) => state !== undefined && state !== "draining";
+
+function byGroup(targets: GroupTarget[]): TargetChange[] {
+  const groups = new Map<string, Target[]>();
+  for (const { targetGroupArn, ...target } of unique(targets)) {
+    groups.set(targetGroupArn, [...(groups.get(targetGroupArn) ?? []), target]);
+  }
+  return [...groups].map(([targetGroupArn, list]) => ({ targetGroupArn, targets: list }));
+}
+
+/** Claims `a` and `b` together: what a round that failed half-way must not forget. */
+export function mergeClaims(a: Claims, b: Claims): Claims {
+  const merged: Claims = { ...a };
+  for (const [arn, targets] of Object.entries(b)) merged[arn] = unique([...(merged[arn] ?? []), ...targets]);
+  return merged;
 }
 
 /**
@@ -142,7 +185,6 @@ export const targetsHealthy = (verdict: TargetVerdict | undefined, primary: bool
 /** When a task that starts draining now may be stopped: after the longest deregistration delay of its target groups. */
 export const drainedAt = (now: number, delaysSeconds: number[]) => now + Math.max(0, ...delaysSeconds) * 1000;
 
-function unique(targets: Target[]): Target[] {
-  const seen = new Map(targets.map((t) => [targetKey(t), t]));
-  return [...seen.values()];
+function unique(targets: GroupTarget[]): GroupTarget[] {
+  return [...new Map(targets.map((g) => [groupTargetKey(g), g])).values()];
 }

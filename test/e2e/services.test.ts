@@ -3,12 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateServiceCommand,
-  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListTasksCommand,
   RegisterTaskDefinitionCommand,
-  type Service,
   type Task,
   UpdateServiceCommand,
   waitUntilServicesStable,
@@ -19,6 +16,7 @@ import { awsCliPresent, awsEcs } from "../support/awsCli.ts";
 import { type AgentProcess, type BerthProcess, spawnAgent, spawnBerth } from "../support/cli.ts";
 import { containersLabelled, dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../support/docker.ts";
 import { until } from "../support/poll.ts";
+import { messages, servicePlay } from "../support/servicePlay.ts";
 
 /**
  * A service on real containers: `berth local` with its local agent, plus a second agent
@@ -93,24 +91,8 @@ describe.skipIf(unavailable !== undefined && !inCi)("a service on Docker", { tim
     );
     return taskDefinition?.taskDefinitionArn as string;
   };
-  const describeService = async (): Promise<Service> =>
-    (await ecs.send(new DescribeServicesCommand({ services: [SERVICE] }))).services?.[0] as Service;
-  const messages = (service: Service) => (service.events ?? []).map((e) => e.message as string);
-  /** The service's tasks, still meant to run or not (stopped ones as long as the store keeps them). */
-  async function tasks(): Promise<Task[]> {
-    // A Set: a task asked to stop between the two listings is in both.
-    const arns = new Set<string>();
-    for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
-      const page = await ecs.send(new ListTasksCommand({ serviceName: SERVICE, desiredStatus }));
-      for (const arn of page.taskArns ?? []) arns.add(arn);
-    }
-    const all = [...arns];
-    const described: Task[] = [];
-    for (let i = 0; i < all.length; i += 100) {
-      described.push(...((await ecs.send(new DescribeTasksCommand({ tasks: all.slice(i, i + 100) }))).tasks ?? []));
-    }
-    return described;
-  }
+  const describeService = () => servicePlay(ecs).describeService("default", SERVICE);
+  const tasks = () => servicePlay(ecs).tasksOf("default", SERVICE);
   const serving = (all: Task[]) => all.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
   /** Stable as the services-stable waiter means it: one deployment, runningCount = desiredCount. */
   const stable = async () => {

@@ -1,4 +1,4 @@
-import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -6,27 +6,27 @@ import {
   DeleteServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
-  DescribeTasksCommand,
   type ECSClient,
   ListContainerInstancesCommand,
-  ListTasksCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
-  type Service,
-  SubmitTaskStateChangeCommand,
   type Task,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
+  RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
+import { messages, servicePlay } from "../support/servicePlay.ts";
 import { startTargetHealthProxy, type TargetHealthProxy } from "../support/targetHealthProxy.ts";
 
 /**
@@ -41,8 +41,12 @@ let moto: Moto;
 let proxy: TargetHealthProxy;
 let berth: TestBerth;
 let ecs: ECSClient;
+let play: ReturnType<typeof servicePlay>;
 let elb: ElasticLoadBalancingV2Client;
 let vpcId: string;
+/** The load balancer whose listeners forward to the tests' target groups, one port each. */
+let loadBalancerArn: string;
+let listenerPort = 8000;
 
 beforeAll(async () => {
   if (missing) return;
@@ -53,10 +57,20 @@ beforeAll(async () => {
     elbv2: { endpoint: proxy.endpoint, credentials },
   });
   ecs = berth.ecs;
+  play = servicePlay(ecs);
   elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
   vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
+  const subnets: string[] = [];
+  for (const [n, zone] of ["us-east-1a", "us-east-1b"].entries()) {
+    const { Subnet } = await ec2.send(
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${n}.0/24`, AvailabilityZone: zone }),
+    );
+    subnets.push(Subnet?.SubnetId as string);
+  }
   ec2.destroy();
+  const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: "berth-tests", Subnets: subnets }));
+  loadBalancerArn = LoadBalancers?.[0].LoadBalancerArn as string;
 }, 60_000);
 afterAll(async () => {
   elb?.destroy();
@@ -65,11 +79,23 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function targetGroup(name: string, targetType: "instance" | "ip" = "instance") {
+/** A target group a listener of the load balancer forwards to (unless not `attached`: then it takes no traffic). */
+async function targetGroup(name: string, targetType: "instance" | "ip" = "instance", attached = true) {
   const { TargetGroups } = await elb.send(
     new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: targetType }),
   );
-  return TargetGroups?.[0].TargetGroupArn as string;
+  const arn = TargetGroups?.[0].TargetGroupArn as string;
+  if (attached) {
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: "HTTP",
+        Port: listenerPort++,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: arn }],
+      }),
+    );
+  }
+  return arn;
 }
 
 /** Draining takes 2 s in that target group (ELBv2's default is 300 s). */
@@ -110,7 +136,17 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     const b = await targetGroup("lb1-b");
     const loadBalancers = [
       { targetGroupArn: a, containerName: "web", containerPort: 80 },
-      { targetGroupArn: b, containerName: "web", containerPort: 80 },
+      {
+        targetGroupArn: b,
+        containerName: "web",
+        containerPort: 80,
+        // Blue/green's settings, which Berth does not act on, are kept as given too.
+        advancedConfiguration: {
+          alternateTargetGroupArn: a,
+          productionListenerRule: `${loadBalancerArn.replace(":loadbalancer/", ":listener-rule/")}/1/2`,
+          roleArn: "arn:aws:iam::000000000000:role/ecs-blue-green",
+        },
+      },
     ];
     const { service } = await createService({ cluster: "lb1", loadBalancers });
     expect(service?.loadBalancers).toEqual(loadBalancers);
@@ -131,6 +167,7 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     await cluster("lb2");
     const arn = await targetGroup("lb2-a");
     const ip = await targetGroup("lb2-ip", "ip");
+    const loose = await targetGroup("lb2-loose", "instance", false);
     const lb = { targetGroupArn: arn, containerName: "web", containerPort: 80 };
     const cases: [object, string][] = [
       [{ ...lb, containerName: "api" }, "The container api does not exist in the task definition."],
@@ -142,6 +179,10 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
       [
         { ...lb, targetGroupArn: ip },
         `The provided target group ${ip} has target type ip, which is incompatible with the bridge network mode specified in the task definition.`,
+      ],
+      [
+        { ...lb, targetGroupArn: loose },
+        `The target group with targetGroupArn ${loose} does not have an associated load balancer.`,
       ],
       [
         { loadBalancerName: "classic", containerName: "web", containerPort: 80 },
@@ -166,6 +207,15 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
       ),
     );
     expect(bad?.message).toBe("The container web did not have a container port 81 defined.");
+    const unattached = await refusal(
+      ecs.send(
+        new UpdateServiceCommand({ cluster: "lb2", service: "web", loadBalancers: [{ ...lb, targetGroupArn: loose }] }),
+      ),
+    );
+    expect(unattached).toEqual({
+      name: "InvalidParameterException",
+      message: `The target group with targetGroupArn ${loose} does not have an associated load balancer.`,
+    });
     // A new revision without the container the load balancer names is refused as well.
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -180,6 +230,27 @@ describe.skipIf(missing)("loadBalancers on CreateService and UpdateService", () 
     const { services: after } = await ecs.send(new DescribeServicesCommand({ cluster: "lb2", services: ["web"] }));
     expect(after?.[0]).toMatchObject({ loadBalancers: [lb], taskDefinition: expect.stringMatching(/lb2:1$/) });
     expect(after?.[0].deployments).toHaveLength(1);
+  });
+});
+
+describe.skipIf(missing)("CreateService retried with its clientToken", () => {
+  it("answers the service it created without asking ELBv2 again", async () => {
+    await cluster("lbt");
+    const group = await targetGroup("lbt-a");
+    const input = {
+      cluster: "lbt",
+      clientToken: "lbt-retry",
+      loadBalancers: [{ targetGroupArn: group, containerName: "web", containerPort: 80 }],
+    };
+    const first = await createService(input);
+    proxy.refusing.add("DescribeTargetGroups");
+    try {
+      const again = await createService(input);
+      expect(again.service?.serviceArn).toBe(first.service?.serviceArn);
+      expect(again.service?.loadBalancers).toEqual(input.loadBalancers);
+    } finally {
+      proxy.refusing.delete("DescribeTargetGroups");
+    }
   });
 });
 
@@ -239,39 +310,24 @@ async function instances(clusterName: string, count: number) {
   }
 }
 
-async function tasksOf(clusterName: string): Promise<Task[]> {
-  const arns: string[] = [];
-  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
-    const page = await ecs.send(new ListTasksCommand({ cluster: clusterName, serviceName: "web", desiredStatus }));
-    arns.push(...(page.taskArns ?? []));
-  }
-  if (arns.length === 0) return [];
-  return (await ecs.send(new DescribeTasksCommand({ cluster: clusterName, tasks: arns }))).tasks ?? [];
-}
-
 /** The agent's part: pending tasks start, with Docker's binding of container port 80 to host port 8080; tasks asked to stop stop. */
-async function agentStep(clusterName: string) {
-  for (const task of await tasksOf(clusterName)) {
-    if (task.lastStatus === "STOPPED") continue;
-    if (task.desiredStatus === "STOPPED") {
-      await ecs.send(new SubmitTaskStateChangeCommand({ cluster: clusterName, task: task.taskArn, status: "STOPPED" }));
-    } else if (task.lastStatus === "PENDING") {
-      await ecs.send(
-        new SubmitTaskStateChangeCommand({
-          cluster: clusterName,
-          task: task.taskArn,
-          status: "RUNNING",
-          containers: [
-            {
-              containerName: "web",
-              status: "RUNNING",
-              networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
-            },
-          ],
-        }),
-      );
-    }
-  }
+const agentStep = (clusterName: string, crashes?: (t: Task) => boolean) =>
+  play.agentStep(clusterName, crashes, [
+    {
+      containerName: "web",
+      status: "RUNNING",
+      networkBindings: [{ bindIP: "0.0.0.0", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
+    },
+  ]);
+
+/** Plays the agent until the service's one task runs, registered in `group`; returns it. */
+async function untilRegistered(clusterName: string, group: string): Promise<Task> {
+  const [task] = await until("the task registered", async () => {
+    await agentStep(clusterName);
+    const running = (await play.tasksOf(clusterName)).filter((t) => t.lastStatus === "RUNNING");
+    return running.length === 1 && (await registered(group)).length === 1 && running;
+  });
+  return task;
 }
 
 /** What the target group has registered, as `instance:port` (moto reports every registered target healthy: it checks no real target). */
@@ -282,12 +338,6 @@ async function registered(targetGroupArn: string): Promise<string[]> {
   return (TargetHealthDescriptions ?? []).map((d) => `${d.Target?.Id}:${d.Target?.Port}`).sort();
 }
 
-async function describe1(clusterName: string): Promise<Service> {
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: clusterName, services: ["web"] }));
-  return services?.[0] as Service;
-}
-
-const messages = (service: Service) => (service.events ?? []).map((e) => e.message as string);
 const instanceOf = (task: Task, arns: Map<string, string>) => arns.get(task.containerInstanceArn ?? "");
 
 /** Container instance ARN → EC2 instance id, as the cluster has them. */
@@ -318,9 +368,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
       const targets = await registered(group);
       return targets.length === 2 && targets;
     });
-    const running = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
+    const running = (await play.tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING");
     expect(first).toEqual(running.map((t) => `${instanceOf(t, arns)}:8080`).sort());
-    const afterRegistration = await describe1("lbs");
+    const afterRegistration = await play.describeService("lbs");
     const said = messages(afterRegistration).filter((m) => m.includes("registered"));
     expect(said.length).toBeGreaterThan(0);
     for (const m of said)
@@ -328,9 +378,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
 
     // A task that stops on its own leaves the target group; its replacement joins it.
     const [victim] = running;
-    await ecs.send(
-      new SubmitTaskStateChangeCommand({ cluster: "lbs", task: victim.taskArn, status: "STOPPED", reason: "exit 1" }),
-    );
+    await play.report("lbs", victim, "STOPPED", "exit 1");
     const victimTarget = `${instanceOf(victim, arns)}:8080`;
     await until(
       "the stopped task's target deregistered",
@@ -338,7 +386,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     );
     await until("a replacement registered", async () => {
       await agentStep("lbs");
-      const tasks = (await tasksOf("lbs")).filter((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING");
+      const tasks = (await play.tasksOf("lbs")).filter(
+        (t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING",
+      );
       const targets = await registered(group);
       return (
         tasks.length === 2 &&
@@ -346,12 +396,12 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
         tasks.every((t) => targets.includes(`${instanceOf(t, arns)}:8080`))
       );
     });
-    expect(messages(await describe1("lbs"))).toContain(
+    expect(messages(await play.describeService("lbs"))).toContain(
       `(service web) deregistered 1 targets in (target-group ${group})`,
     );
 
     // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
-    const old = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
+    const old = (await play.tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
     await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
     const leftAt = new Map<string, number>();
     const stoppedAt = new Map<string, number>();
@@ -359,7 +409,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
       "the deployment done",
       async () => {
         await agentStep("lbs");
-        const tasks = await tasksOf("lbs");
+        const tasks = await play.tasksOf("lbs");
         const targets = await registered(group);
         const now = Date.now();
         for (const t of old) {
@@ -380,7 +430,7 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
             expect(targets.includes(target) && !servedByNew).toBe(false);
           }
         }
-        const service = await describe1("lbs");
+        const service = await play.describeService("lbs");
         return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
       },
       60_000,
@@ -394,7 +444,9 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     }
     expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
     // The new tasks serve: two targets, theirs.
-    const serving = (await tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+    const serving = (await play.tasksOf("lbs")).filter(
+      (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+    );
     await until("the new tasks registered", async () => {
       await agentStep("lbs");
       const targets = await registered(group);
@@ -428,19 +480,14 @@ async function balancedService(name: string, count: number, input: Partial<Creat
 describe.skipIf(missing)("a deployment behind a target group", () => {
   it("does not replace an old task with a new one whose target is not healthy in the target group", async () => {
     const { arns, group } = await balancedService("lbg", 1);
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbg");
-      const running = (await tasksOf("lbg")).filter((t) => t.lastStatus === "RUNNING");
-      const targets = await registered(group);
-      return running.length === 1 && targets.length === 1 && running;
-    });
+    const old = await untilRegistered("lbg", group);
     // A second instance with no EC2 instance id: a task there has no target ELBv2 could call
     // healthy (as one that keeps failing its checks, which moto cannot play: it checks no real target).
     await registerInstance("lbg");
     await ecs.send(new UpdateServiceCommand({ cluster: "lbg", service: "web", forceNewDeployment: true }));
     const fresh = await until("the new task RUNNING", async () => {
       await agentStep("lbg");
-      return (await tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
+      return (await play.tasksOf("lbg")).find((t) => t.taskArn !== old.taskArn && t.lastStatus === "RUNNING");
     });
     expect(arns.has(fresh.containerInstanceArn as string)).toBe(false);
     // Rounds go on (the sweep runs every second): the old task keeps serving, the new one is no reason to stop it.
@@ -448,13 +495,13 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
       await agentStep("lbg");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const tasks = await tasksOf("lbg");
+    const tasks = await play.tasksOf("lbg");
     expect(tasks.find((t) => t.taskArn === old.taskArn)).toMatchObject({
       desiredStatus: "RUNNING",
       lastStatus: "RUNNING",
     });
     expect(await registered(group)).toEqual([`${instanceOf(old, arns)}:8080`]);
-    const service = await describe1("lbg");
+    const service = await play.describeService("lbg");
     expect(service.deployments?.[0].rolloutState).toBe("IN_PROGRESS");
     expect(messages(service).some((m) => m.includes("draining"))).toBe(false);
   }, 90_000);
@@ -463,18 +510,14 @@ describe.skipIf(missing)("a deployment behind a target group", () => {
 describe.skipIf(missing)("a task whose target fails its health checks", () => {
   it("is stopped and replaced once past the grace period, and leaves the target group", async () => {
     const { arns, group } = await balancedService("lbu", 2, { healthCheckGracePeriodSeconds: 3 });
-    const [sick] = await until("the task registered", async () => {
-      await agentStep("lbu");
-      const running = (await tasksOf("lbu")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(group)).length === 1 && running;
-    });
+    const sick = await untilRegistered("lbu", group);
     const instance = instanceOf(sick, arns) as string;
     proxy.failing.add(instance);
     const stopped = await until(
       "the task stopped",
       async () => {
         await agentStep("lbu");
-        const task = (await tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
+        const task = (await play.tasksOf("lbu")).find((t) => t.taskArn === sick.taskArn);
         return task?.desiredStatus === "STOPPED" && task;
       },
       30_000,
@@ -489,12 +532,14 @@ describe.skipIf(missing)("a task whose target fails its health checks", () => {
     expect(stoppingAt - (stopped.startedAt as Date).getTime()).toBeGreaterThanOrEqual(3000);
     const replaced = await until("a replacement registered", async () => {
       await agentStep("lbu");
-      const running = (await tasksOf("lbu")).filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbu")).filter(
+        (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+      );
       const targets = await registered(group);
       return running.length === 1 && targets.join() === `${instanceOf(running[0], arns)}:8080` && running[0];
     });
     expect(replaced.taskArn).not.toBe(sick.taskArn);
-    const service = await describe1("lbu");
+    const service = await play.describeService("lbu");
     // A failed task, as ECS counts it (the circuit breaker's count, and the start back-off's).
     expect(service.deployments?.[0].failedTasks).toBe(1);
     expect(messages(service)).toContain(
@@ -507,11 +552,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
   it("take the new tasks, while the old ones drain out of the old target group", async () => {
     const { arns, group: before } = await balancedService("lbc", 2);
     await drainIn2s(before);
-    const [old] = await until("the first task registered", async () => {
-      await agentStep("lbc");
-      const running = (await tasksOf("lbc")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(before)).length === 1 && running;
-    });
+    const old = await untilRegistered("lbc", before);
     const after = await targetGroup("lbc-b");
     await ecs.send(
       new UpdateServiceCommand({
@@ -522,9 +563,9 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     );
     const fresh = await until("the old target group empty and the new task in the new one", async () => {
       await agentStep("lbc");
-      const tasks = await tasksOf("lbc");
+      const tasks = await play.tasksOf("lbc");
       const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
-      const service = await describe1("lbc");
+      const service = await play.describeService("lbc");
       // The old task stays in the old target group only (the new task has the other instance: the port is taken).
       expect(await registered(after)).not.toContain(`${instanceOf(old, arns)}:8080`);
       const done =
@@ -536,7 +577,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
       return done && running[0];
     });
     expect(fresh.taskArn).not.toBe(old.taskArn);
-    const service = await describe1("lbc");
+    const service = await play.describeService("lbc");
     expect(messages(service)).toContain(`(service web) deregistered 1 targets in (target-group ${before})`);
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
@@ -548,7 +589,7 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     await createService({ cluster: "lbn", desiredCount: 2 });
     const old = await until("two tasks running", async () => {
       await agentStep("lbn");
-      const running = (await tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
+      const running = (await play.tasksOf("lbn")).filter((t) => t.lastStatus === "RUNNING");
       return running.length === 2 && running;
     });
     const group = await targetGroup("lbn-a");
@@ -563,14 +604,14 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     await until(
       "the deployment done",
       async () => {
-        const tasks = await tasksOf("lbn");
+        const tasks = await play.tasksOf("lbn");
         const targets = await registered(group);
         // The floor (100 %): an old task is asked to stop only once a new one serves in its place.
         const oldStopped = old.filter((o) => tasks.find((t) => t.taskArn === o.taskArn)?.desiredStatus === "STOPPED");
         expect(oldStopped.length).toBeLessThanOrEqual(targets.length);
         for (const target of oldTargets) expect(targets).not.toContain(target);
         await agentStep("lbn");
-        const service = await describe1("lbn");
+        const service = await play.describeService("lbn");
         return service.deployments?.length === 1 && oldStopped.length === 2 && service.runningCount === 2;
       },
       60_000,
@@ -582,28 +623,117 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
 describe.skipIf(missing)("a deleted load-balanced service", () => {
   it("stays DRAINING while ELBv2 refuses to deregister its targets, and goes INACTIVE once they have left", async () => {
     const { arns, group } = await balancedService("lbx", 1);
-    const [task] = await until("the task registered", async () => {
-      await agentStep("lbx");
-      const running = (await tasksOf("lbx")).filter((t) => t.lastStatus === "RUNNING");
-      return running.length === 1 && (await registered(group)).length === 1 && running;
-    });
+    const task = await untilRegistered("lbx", group);
     proxy.refusing.add("DeregisterTargets");
     try {
       await ecs.send(new DeleteServiceCommand({ cluster: "lbx", service: "web", force: true }));
       // Its task stops on its own meanwhile: nothing is left running, but its target is.
-      await ecs.send(
-        new SubmitTaskStateChangeCommand({ cluster: "lbx", task: task.taskArn, status: "STOPPED", reason: "exit 1" }),
-      );
+      await play.report("lbx", task, "STOPPED", "exit 1");
       // Rounds go on (the sweep runs every second): the service may not be forgotten with its target left behind.
       for (let i = 0; i < 6; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        expect((await describe1("lbx")).status).toBe("DRAINING");
+        expect((await play.describeService("lbx")).status).toBe("DRAINING");
       }
       expect(await registered(group)).toEqual([`${instanceOf(task, arns)}:8080`]);
     } finally {
       proxy.refusing.delete("DeregisterTargets");
     }
-    await until("the service INACTIVE", async () => (await describe1("lbx")).status === "INACTIVE");
+    await until("the service INACTIVE", async () => (await play.describeService("lbx")).status === "INACTIVE");
     expect(await registered(group)).toEqual([]);
   }, 60_000);
+});
+
+describe.skipIf(missing)("targets the scheduler did not register", () => {
+  it("are left alone, at the instance and port a stopped task of the service had", async () => {
+    const { arns, group } = await balancedService("lbo", 1);
+    await drainIn2s(group);
+    const task = await untilRegistered("lbo", group);
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbo", service: "web", desiredCount: 0 }));
+    await until("the task stopped and its target gone", async () => {
+      await agentStep("lbo");
+      const stopped = (await play.tasksOf("lbo")).find((t) => t.taskArn === task.taskArn)?.lastStatus === "STOPPED";
+      return stopped && (await registered(group)).length === 0;
+    });
+    // Something else takes that instance and port in the target group (a target group may be shared).
+    const instance = instanceOf(task, arns) as string;
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: instance, Port: 8080 }] }));
+    // Rounds go on (the sweep runs every second): the stopped task's target left; this one is not its.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await registered(group)).toEqual([`${instance}:8080`]);
+    }
+  }, 60_000);
+});
+
+describe.skipIf(missing)("a task of an older deployment", () => {
+  it("leaves the target groups its own deployment registered it in, and no other", async () => {
+    await cluster("lbd");
+    await instances("lbd", 2);
+    const arns = await ec2Ids("lbd");
+    const a = await targetGroup("lbd-a");
+    const b = await targetGroup("lbd-b");
+    await drainIn2s(a);
+    await createService({
+      cluster: "lbd",
+      loadBalancers: [{ targetGroupArn: a, containerName: "web", containerPort: 80 }],
+    });
+    const old = await untilRegistered("lbd", a);
+    // Something else has a target at the old task's instance and port in the new target group.
+    const shared = `${instanceOf(old, arns)}:8080`;
+    await elb.send(
+      new RegisterTargetsCommand({ TargetGroupArn: b, Targets: [{ Id: instanceOf(old, arns), Port: 8080 }] }),
+    );
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbd",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: b, containerName: "web", containerPort: 80 }],
+      }),
+    );
+    const fresh = await until(
+      "the deployment done",
+      async () => {
+        await agentStep("lbd");
+        const running = (await play.tasksOf("lbd")).filter(
+          (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
+        );
+        const service = await play.describeService("lbd");
+        const done = service.deployments?.length === 1 && running.length === 1 && running[0].taskArn !== old.taskArn;
+        return done && (await registered(a)).length === 0 && running[0];
+      },
+      60_000,
+    );
+    expect(await registered(b)).toEqual([shared, `${instanceOf(fresh, arns)}:8080`].sort());
+  }, 90_000);
+});
+
+describe.skipIf(missing)("a deployment that changed the load balancers, rolled back", () => {
+  it("brings back the load balancers of the deployment it rolls back to", async () => {
+    const { arns, group: a } = await balancedService("lbr", 2);
+    const old = await untilRegistered("lbr", a);
+    const b = await targetGroup("lbr-b");
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: "lbr",
+        service: "web",
+        loadBalancers: [{ targetGroupArn: b, containerName: "web", containerPort: 80 }],
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      }),
+    );
+    const failing = (await play.describeService("lbr")).deployments?.[0].id;
+    // The new deployment's tasks exit as soon as they start: the circuit breaker trips.
+    const rolledBack = await until(
+      "the rollback",
+      async () => {
+        await agentStep("lbr", (t) => t.startedBy === failing);
+        const service = await play.describeService("lbr");
+        return service.deployments?.[0].id !== failing && service;
+      },
+      150_000,
+    );
+    expect(rolledBack.loadBalancers).toEqual([{ targetGroupArn: a, containerName: "web", containerPort: 80 }]);
+    expect(await registered(a)).toEqual([`${instanceOf(old, arns)}:8080`]);
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: "lbr", services: ["web"] }));
+    expect(services?.[0].loadBalancers).toEqual(rolledBack.loadBalancers);
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 import {
+  type ContainerStateChange,
   CreateClusterCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -50,16 +51,19 @@ export function servicePlay(ecs: ECSClient) {
     return services?.[0] as Service;
   }
 
+  /** The service's tasks, still meant to run or not (stopped ones as long as the store keeps them). */
   async function tasksOf(cluster: string, service = "web"): Promise<Task[]> {
-    const arns: string[] = [];
+    // A Set: a task asked to stop between the two listings is in both.
+    const found = new Set<string>();
     for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
       let nextToken: string | undefined;
       do {
         const page = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken }));
-        arns.push(...(page.taskArns ?? []));
+        for (const arn of page.taskArns ?? []) found.add(arn);
         nextToken = page.nextToken;
       } while (nextToken);
     }
+    const arns = [...found];
     const tasks: Task[] = [];
     for (let i = 0; i < arns.length; i += 100) {
       const page = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
@@ -68,19 +72,29 @@ export function servicePlay(ecs: ECSClient) {
     return tasks;
   }
 
-  const report = (cluster: string, task: Task, status: "RUNNING" | "STOPPED", reason?: string) =>
-    ecs.send(new SubmitTaskStateChangeCommand({ cluster, task: task.taskArn, status, reason }));
+  const report = (
+    cluster: string,
+    task: Task,
+    status: "RUNNING" | "STOPPED",
+    reason?: string,
+    containers?: ContainerStateChange[],
+  ) => ecs.send(new SubmitTaskStateChangeCommand({ cluster, task: task.taskArn, status, reason, containers }));
 
   /**
-   * One step of an agent: tasks asked to stop stop; pending ones start, and those `crashes`
-   * picks exit right after they started (RUNNING, then STOPPED).
+   * One step of an agent: tasks asked to stop stop; pending ones start (reporting `containers`
+   * with them: e.g. the host ports Docker bound), and those `crashes` picks exit right after they
+   * started (RUNNING, then STOPPED).
    */
-  async function agentStep(cluster: string, crashes: (t: Task) => boolean = () => false) {
+  async function agentStep(
+    cluster: string,
+    crashes: (t: Task) => boolean = () => false,
+    containers?: ContainerStateChange[],
+  ) {
     for (const task of await tasksOf(cluster)) {
       if (task.lastStatus === "STOPPED") continue;
       if (task.desiredStatus === "STOPPED") await report(cluster, task, "STOPPED");
       else if (task.lastStatus === "PENDING") {
-        await report(cluster, task, "RUNNING");
+        await report(cluster, task, "RUNNING", undefined, containers);
         if (crashes(task)) await report(cluster, task, "STOPPED", "Essential container in task exited");
       }
     }

@@ -1,0 +1,44 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import type { ServiceRecord } from "../../../../core/model/records.ts";
+import { deploymentsLoadBalancers } from "../../../../core/services/loadBalancing.ts";
+
+const lb = (group: string) => ({
+  targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${group}/1`,
+  containerName: "web",
+  containerPort: 80,
+});
+const record = (byDeployment: Record<string, ReturnType<typeof lb>[]>) =>
+  ({ scheduler: { deploymentLoadBalancers: byDeployment } }) as unknown as ServiceRecord;
+const service = (loadBalancers: ReturnType<typeof lb>[], ...ids: string[]): Service => ({
+  loadBalancers,
+  deployments: ids.map((id) => ({ id })),
+});
+
+describe("a service's load balancers and its older deployments' own", () => {
+  it("are kept while the service has the deployment, and dropped with it", () => {
+    const r = record({ d1: [lb("a")], d2: [] });
+    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3", "d1"), false)).toEqual({
+      loadBalancers: [lb("c")],
+      byDeployment: { d1: [lb("a")] },
+    });
+    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3"), false)).toEqual({
+      loadBalancers: [lb("c")],
+      byDeployment: undefined,
+    });
+  });
+
+  it("go back, on a rollback, to those of the deployment rolled back to", () => {
+    // d2 (load balancers b) failed; d1 (a) is PRIMARY again: the service has a, d2 keeps b.
+    const r = record({ d1: [lb("a")] });
+    expect(deploymentsLoadBalancers(r, service([lb("b")], "d1", "d2"), true)).toEqual({
+      loadBalancers: [lb("a")],
+      byDeployment: { d2: [lb("b")] },
+    });
+    // Rolled back to a deployment with the service's load balancers: nothing moves.
+    expect(deploymentsLoadBalancers(record({}), service([lb("b")], "d1", "d2"), true)).toEqual({
+      loadBalancers: [lb("b")],
+      byDeployment: undefined,
+    });
+  });
+});
