@@ -47,6 +47,20 @@ export const scalingPolicyArn = (p: Partition, resourceId: string, name: string)
 export const scheduledActionArn = (p: Partition, resourceId: string, name: string) =>
   `arn:aws:autoscaling:${p.region}:${p.accountId}:scheduledAction:${newUuid()}:resource/ecs/${resourceId}:scheduledActionName/${name}`;
 
-/** Prepends an activity, keeping the newest MAX_ACTIVITIES. */
-export const withActivity = (activities: ScalingActivity[], activity: ScalingActivity) =>
-  [activity, ...activities].slice(0, MAX_ACTIVITIES);
+/** A scaling activity of a service, done at `now` (Berth's activities complete as they are recorded). */
+export function scalingActivity(
+  cluster: string,
+  service: string,
+  now: Date,
+  what: Pick<ScalingActivity, "Description" | "Cause" | "StatusCode" | "StatusMessage">,
+): ScalingActivity {
+  return {
+    ActivityId: newUuid(),
+    ServiceNamespace: ECS_NAMESPACE,
+    ResourceId: serviceResourceId(cluster, service),
+    ScalableDimension: ECS_DESIRED_COUNT,
+    StartTime: now,
+    EndTime: now,
+    ...what,
+  };
+}

@@ -1,16 +1,17 @@
 import type { ScalingActivity } from "@aws-sdk/client-application-auto-scaling";
-import { ECS_DESIRED_COUNT, ECS_NAMESPACE, serviceResourceId, withActivity } from "../model/autoScaling.ts";
-import { newUuid } from "../model/ids.ts";
+import { MAX_ACTIVITIES, scalingActivity } from "../model/autoScaling.ts";
 import type { ServiceRecord, TaskRecord, TaskUtilization } from "../model/records.ts";
 import { serviceUtilization } from "../model/serviceUtilization.ts";
 import type { Instances } from "./observe.ts";
+import { runScheduledActions } from "./scheduledScaling.ts";
 import { decideScaling } from "./targetTracking.ts";
 
 /**
  * The service's auto scaling, evaluated in its scheduler round (level-triggered: from the
- * service's tasks and the agents' latest reports, nothing remembered but the cooldowns): when
- * a policy or the target's capacity range calls for another desired count, the service gets it,
- * as UpdateService would set it, with a scaling activity and a service event, committed by the
+ * service's tasks and the agents' latest reports; nothing remembered but cooldowns and when
+ * scheduled actions last ran): scheduled actions due set the capacity range, then the range and
+ * the target tracking policies may call for another desired count, which the service gets as
+ * UpdateService would set it, with a scaling activity and a service event, committed by the
  * round with the rest. The round then starts or stops tasks for the new count at once.
  */
 export function autoScale(
@@ -19,42 +20,48 @@ export function autoScale(
   instances: Instances,
   now: Date,
 ): { record: ServiceRecord; message?: string } {
-  const scaling = record.autoScaling;
-  if (!scaling || record.service.status !== "ACTIVE" || record.service.schedulingStrategy === "DAEMON") {
+  if (!record.autoScaling || record.service.status !== "ACTIVE" || record.service.schedulingStrategy === "DAEMON") {
     return { record };
   }
+  const { cluster, name } = record;
+  const scheduled = runScheduledActions(record.autoScaling, cluster, name, now);
+  const scaling = scheduled.scaling;
+  const activities = [...scheduled.activities];
   const current = record.service.desiredCount ?? 0;
   const utilization = serviceUtilization(tasks, freshMeasurements(instances));
   const decision = decideScaling(scaling, current, utilization, now.getTime());
-  if (!decision) return { record };
-  const { desiredCount, direction, cause } = decision;
-  const name = record.name;
-  const activity: ScalingActivity = {
-    ActivityId: newUuid(),
-    ServiceNamespace: ECS_NAMESPACE,
-    ResourceId: serviceResourceId(record.cluster, name),
-    ScalableDimension: ECS_DESIRED_COUNT,
-    Description: `Setting desired count to ${desiredCount}.`,
-    Cause: `At ${now.toISOString()} ${cause}, changing the desired capacity from ${current} to ${desiredCount}.`,
-    StartTime: now,
-    EndTime: now,
-    StatusCode: "Successful",
-    StatusMessage: `Successfully set desired count to ${desiredCount}. Change successfully fulfilled by ecs.`,
-  };
+  if (decision) {
+    activities.push(
+      scalingActivity(cluster, name, now, {
+        Description: `Setting desired count to ${decision.desiredCount}.`,
+        Cause: `At ${now.toISOString()} ${decision.cause}, changing the desired capacity from ${current} to ${decision.desiredCount}.`,
+        StatusCode: "Successful",
+        StatusMessage: `Successfully set desired count to ${decision.desiredCount}. Change successfully fulfilled by ecs.`,
+      }),
+    );
+  }
+  if (activities.length === 0) return { record };
+  const desiredCount = decision?.desiredCount ?? current;
   return {
     record: {
       ...record,
       service: { ...record.service, desiredCount },
       autoScaling: {
         ...scaling,
-        activities: withActivity(scaling.activities, activity),
-        lastScaleOutMs: direction === "out" ? now.getTime() : scaling.lastScaleOutMs,
-        lastScaleInMs: direction === "in" ? now.getTime() : scaling.lastScaleInMs,
+        activities: newestFirst(activities, scaling.activities),
+        lastScaleOutMs: decision?.direction === "out" ? now.getTime() : scaling.lastScaleOutMs,
+        lastScaleInMs: decision?.direction === "in" ? now.getTime() : scaling.lastScaleInMs,
       },
     },
-    message: `(service ${name}) was scaled ${direction} from ${current} to ${desiredCount} tasks by Application Auto Scaling: ${cause}.`,
+    message:
+      decision &&
+      `(service ${name}) was scaled ${decision.direction} from ${current} to ${desiredCount} tasks by Application Auto Scaling: ${decision.cause}.`,
   };
 }
+
+/** Activities done this round (in order) before the older ones, newest first, the latest MAX_ACTIVITIES kept. */
+const newestFirst = (done: ScalingActivity[], older: ScalingActivity[]) =>
+  [...done.reverse(), ...older].slice(0, MAX_ACTIVITIES);
 
 /** Each task's latest measurement, from agents connected now (an away agent's figures are stale). */
 function freshMeasurements(instances: Instances): Map<string, TaskUtilization> {

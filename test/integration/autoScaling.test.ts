@@ -312,4 +312,44 @@ describe("target tracking", { timeout: 90_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await play.describeService("floor")).desiredCount).toBe(3);
   });
+
+  it("runs a scheduled action when it is due: the capacity range changes, and the service follows it", async () => {
+    await webService("scheduled", 1);
+    await aas.send(new RegisterScalableTargetCommand({ ...target("scheduled"), MinCapacity: 1, MaxCapacity: 2 }));
+    // Two seconds from now, in UTC wall-clock time.
+    const at = new Date(Date.now() + 2_000).toISOString().slice(0, 19);
+    await aas.send(
+      new PutScheduledActionCommand({
+        ...target("scheduled"),
+        ScheduledActionName: "rush",
+        Schedule: `at(${at})`,
+        ScalableTargetAction: { MinCapacity: 3, MaxCapacity: 4 },
+      }),
+    );
+    await until(
+      "the service to follow the new minimum",
+      async () => (await play.describeService("scheduled")).desiredCount === 3,
+    );
+    const { ScalableTargets } = await aas.send(
+      new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: ["service/scheduled/web"] }),
+    );
+    expect(ScalableTargets?.[0]).toMatchObject({ MinCapacity: 3, MaxCapacity: 4 });
+    const { ScalingActivities } = await aas.send(
+      new DescribeScalingActivitiesCommand({ ServiceNamespace: "ecs", ResourceId: "service/scheduled/web" }),
+    );
+    expect(ScalingActivities?.map((a) => a.Description)).toEqual([
+      "Setting desired count to 3.",
+      "Setting min capacity to 3 and max capacity to 4",
+    ]);
+    expect(ScalingActivities?.[1].Cause).toBe("scheduled action name rush was triggered");
+    // It ran once: later rounds leave the range and the count as they are.
+    await play.untilRunning("scheduled", 3);
+    expect(
+      (
+        await aas.send(
+          new DescribeScalingActivitiesCommand({ ServiceNamespace: "ecs", ResourceId: "service/scheduled/web" }),
+        )
+      ).ScalingActivities,
+    ).toHaveLength(2);
+  });
 });

@@ -13,10 +13,19 @@ export async function DescribeScalingActivities(
 ): Promise<DescribeScalingActivitiesResponse> {
   onlyEcsServices(input);
   const services = await scaledServices(ctx, input.ResourceId === undefined ? undefined : [input.ResourceId]);
-  const activities = services.flatMap((s) => s.activities);
-  // Newest first: the key counts down from the far future, then the id breaks ties.
-  const key = (a: (typeof activities)[number]) =>
-    `${String(9e15 - (a.StartTime?.getTime() ?? 0)).padStart(16, "0")}#${a.ActivityId}`;
-  const page = pageOf(activities, key, input);
-  return { ScalingActivities: page.items, NextToken: page.NextToken };
+  // Newest first: the key counts down from the far future; activities of one moment keep their
+  // service's order (newest first), by their place counted from its oldest, which stays put as
+  // newer ones arrive (a cursor stays valid).
+  const keyed = services.flatMap((s) =>
+    s.activities.map((activity, i) => ({
+      activity,
+      key: [
+        String(9e15 - (activity.StartTime?.getTime() ?? 0)).padStart(16, "0"),
+        activity.ResourceId,
+        String(1e6 - (s.activities.length - i)).padStart(7, "0"),
+      ].join("#"),
+    })),
+  );
+  const page = pageOf(keyed, (k) => k.key, input);
+  return { ScalingActivities: page.items.map((k) => k.activity), NextToken: page.NextToken };
 }

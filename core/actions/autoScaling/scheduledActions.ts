@@ -8,14 +8,11 @@ import type {
   ScheduledAction,
 } from "@aws-sdk/client-application-auto-scaling";
 import { scheduledActionArn } from "../../model/autoScaling.ts";
+import { knownTimeZone, parseSchedule } from "../../model/schedule.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { objectNotFound, validation } from "./errors.ts";
 import { pageOf } from "./paging.ts";
 import { changeAutoScaling, onlyEcsServices, registered, type ScalableResource, scaledServices } from "./resource.ts";
-
-/** The three forms Application Auto Scaling accepts: `at(yyyy-mm-ddThh:mm:ss)`, `rate(n unit)`, `cron(six fields)`. */
-const SCHEDULE =
-  /^(at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/;
 
 /** Creates or updates a scheduled action (an update keeps what the request leaves out). */
 export async function PutScheduledAction(
@@ -23,8 +20,10 @@ export async function PutScheduledAction(
   ctx: ActionContext,
 ): Promise<PutScheduledActionResponse> {
   onlyEcsServices(input);
-  if (input.Schedule !== undefined && !SCHEDULE.test(input.Schedule)) {
-    throw validation(`Schedule must be an at(), rate() or cron() expression: ${input.Schedule}`);
+  const schedule = input.Schedule === undefined ? undefined : parseSchedule(input.Schedule);
+  if (typeof schedule === "string") throw validation(schedule);
+  if (input.Timezone !== undefined && !knownTimeZone(input.Timezone)) {
+    throw validation(`Unknown time zone: ${input.Timezone}. Use an IANA time zone name, such as America/New_York.`);
   }
   const capacity = input.ScalableTargetAction;
   if (

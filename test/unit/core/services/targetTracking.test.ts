@@ -1,9 +1,9 @@
-import type { ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
+import type { MetricType, ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import { describe, expect, it } from "vitest";
 import type { ServiceAutoScaling } from "../../../../core/model/autoScaling.ts";
 import { decideScaling } from "../../../../core/services/targetTracking.ts";
 
-const policy = (name: string, metric: string, target: number, over: Record<string, unknown> = {}): ScalingPolicy => ({
+const policy = (name: string, metric: MetricType, target: number, over: Record<string, unknown> = {}): ScalingPolicy => ({
   PolicyARN: `arn:${name}`,
   PolicyName: name,
   ServiceNamespace: "ecs",
