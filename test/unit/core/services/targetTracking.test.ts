@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { ServiceAutoScaling } from "../../../../core/model/autoScaling.ts";
 import { decideScaling } from "../../../../core/services/targetTracking.ts";
 
-const policy = (name: string, metric: MetricType, target: number, over: Record<string, unknown> = {}): ScalingPolicy => ({
+const policy = (
+  name: string,
+  metric: MetricType,
+  target: number,
+  over: Record<string, unknown> = {},
+): ScalingPolicy => ({
   PolicyARN: `arn:${name}`,
   PolicyName: name,
   ServiceNamespace: "ecs",
