@@ -29,7 +29,8 @@ export function autoScale(
   const activities = [...scheduled.activities];
   const current = record.service.desiredCount ?? 0;
   const utilization = serviceUtilization(tasks, freshMeasurements(instances));
-  const decision = decideScaling(scaling, current, utilization, now.getTime());
+  const deploying = (record.service.deployments?.length ?? 0) > 1;
+  const decision = decideScaling(scaling, current, utilization, now.getTime(), deploying);
   if (decision) {
     activities.push(
       scalingActivity(cluster, name, now, {

@@ -4,6 +4,8 @@ import type { ServiceUtilization } from "../model/serviceUtilization.ts";
 
 /** Application Auto Scaling's default cooldowns for ECS services. */
 const DEFAULT_COOLDOWN_SECONDS = 300;
+/** Scale-in waits for the metric to fall this far below its target (AWS: "typically more than 10 %"). */
+const SCALE_IN_BELOW = 0.9;
 
 export interface ScalingDecision {
   desiredCount: number;
@@ -24,8 +26,9 @@ interface Proposal {
  * Target tracking, pure: each policy proposes the count that would bring its metric to its
  * target (count × value / target, rounded up, over the tasks measured); the service scales out
  * to the largest proposal when any policy wants more, and in only when every policy wants less
- * (a policy with DisableScaleIn never does) and every desired task was measured (tasks still
- * starting would make the average look low). Cooldowns: no scale-out within a policy's
+ * (a policy with DisableScaleIn never does; the others once their metric is 10 % below target),
+ * every desired task was measured (tasks still starting would make the average look low), and
+ * no deployment is rolling (Application Auto Scaling turns scale-in off during ECS deployments). Cooldowns: no scale-out within a policy's
  * ScaleOutCooldown of the last one; no scale-in within its ScaleInCooldown of the last scaling
  * either way. The result stays within the target's capacities, and a count outside them is
  * brought back in, whatever the metrics say.
@@ -35,6 +38,7 @@ export function decideScaling(
   desiredCount: number,
   utilization: ServiceUtilization,
   now: number,
+  deploying = false,
 ): ScalingDecision | undefined {
   const { MinCapacity: min = 0, MaxCapacity: max = 0, SuspendedState: suspended } = scaling.target;
   if (desiredCount < min || desiredCount > max) {
@@ -60,9 +64,13 @@ export function decideScaling(
     return { desiredCount: count, direction: "out", cause: causeOf(out) };
   }
   const everyIn =
+    !deploying &&
     utilization.measured >= desiredCount &&
     proposals.every(
-      (p) => p.count < desiredCount && !p.policy.TargetTrackingScalingPolicyConfiguration?.DisableScaleIn,
+      (p) =>
+        p.count < desiredCount &&
+        p.value < SCALE_IN_BELOW * p.target &&
+        !p.policy.TargetTrackingScalingPolicyConfiguration?.DisableScaleIn,
     );
   if (!everyIn || suspended?.DynamicScalingInSuspended) return undefined;
   const mildest = proposals.sort((a, b) => b.count - a.count)[0];

@@ -86,6 +86,16 @@ describe("target tracking", () => {
     expect(decideScaling(both, 4, { cpu: 10, memory: 20, measured: 4 }, NOW)).toMatchObject({ desiredCount: 2 });
   });
 
+  it("scales in only once the metric is 10 % below target, and not while a deployment rolls", () => {
+    const p = scaling([policy("p", CPU, 50)], {}, 1, 50);
+    // 20 tasks at 46 %: 18.4 tasks' worth, but within 10 % of the target.
+    expect(decideScaling(p, 20, { cpu: 46, measured: 20 }, NOW)).toBeUndefined();
+    expect(decideScaling(p, 20, { cpu: 44, measured: 20 }, NOW)).toMatchObject({ desiredCount: 18, direction: "in" });
+    expect(decideScaling(p, 4, { cpu: 10, measured: 4 }, NOW, true)).toBeUndefined();
+    // A deployment holds back scale-in only.
+    expect(decideScaling(p, 4, { cpu: 100, measured: 4 }, NOW, true)).toMatchObject({ desiredCount: 8 });
+  });
+
   it("never scales in with DisableScaleIn, nor while tasks of the desired count are still unmeasured", () => {
     const noIn = scaling([policy("p", CPU, 50, { DisableScaleIn: true })]);
     expect(decideScaling(noIn, 4, { cpu: 5, measured: 4 }, NOW)).toBeUndefined();
