@@ -19,11 +19,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  ApplicationAutoScalingClient,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
+import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
@@ -35,6 +31,7 @@ import Docker from "dockerode";
 import { startLocalAgent } from "../local/agent.ts";
 import { LOCAL_CLUSTER, localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
+import { serviceResource, targetTracking } from "../test/support/autoScaling.ts";
 import { dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../test/support/docker.ts";
 
 const { values: flags } = parseArgs({
@@ -77,28 +74,13 @@ try {
       ],
     }),
   );
-  const resource = {
-    ServiceNamespace: "ecs",
-    ResourceId: `service/${LOCAL_CLUSTER}/${TAG}`,
-    ScalableDimension: "ecs:service:DesiredCount",
-  } as const;
+  const resource = serviceResource(LOCAL_CLUSTER, TAG);
   const started = performance.now();
   await ecs.send(
     new CreateServiceCommand({ cluster: LOCAL_CLUSTER, serviceName: TAG, taskDefinition: TAG, desiredCount: 1 }),
   );
   await aas.send(new RegisterScalableTargetCommand({ ...resource, MinCapacity: 1, MaxCapacity: MAX }));
-  await aas.send(
-    new PutScalingPolicyCommand({
-      ...resource,
-      PolicyName: "cpu50",
-      PolicyType: "TargetTrackingScaling",
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 50,
-        PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
-        ScaleOutCooldown: 0,
-      },
-    }),
-  );
+  await aas.send(targetTracking(resource, "cpu50", "ECSServiceAverageCPUUtilization", 50, { ScaleOutCooldown: 0 }));
   let firstRunning = Number.NaN;
   let firstDecision = Number.NaN;
   let decided = Number.NaN;

@@ -1,11 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  ApplicationAutoScalingClient,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
+import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
@@ -16,6 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceResource, targetTracking } from "../support/autoScaling.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import { containersLabelled, dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../support/docker.ts";
 import { until } from "../support/poll.ts";
@@ -89,23 +86,12 @@ describe.skipIf(unavailable !== undefined && !inCi)("target tracking on Docker",
       }),
     );
     await ecs.send(new CreateServiceCommand({ serviceName: SERVICE, taskDefinition: FAMILY, desiredCount: 1 }));
-    const resource = {
-      ServiceNamespace: "ecs",
-      ResourceId: `service/default/${SERVICE}`,
-      ScalableDimension: "ecs:service:DesiredCount",
-    } as const;
+    const resource = serviceResource("default", SERVICE);
     await aas.send(new RegisterScalableTargetCommand({ ...resource, MinCapacity: 1, MaxCapacity: 2 }));
     await aas.send(
-      new PutScalingPolicyCommand({
-        ...resource,
-        PolicyName: "cpu50",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 50,
-          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          ScaleOutCooldown: 0,
-          ScaleInCooldown: 0,
-        },
+      targetTracking(resource, "cpu50", "ECSServiceAverageCPUUtilization", 50, {
+        ScaleOutCooldown: 0,
+        ScaleInCooldown: 0,
       }),
     );
 

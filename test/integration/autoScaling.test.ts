@@ -7,7 +7,6 @@ import {
   DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
   DescribeScheduledActionsCommand,
-  PutScalingPolicyCommand,
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
@@ -18,6 +17,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceResource, targetTracking } from "../support/autoScaling.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
 import { rawCall } from "../support/rawCall.ts";
@@ -46,9 +46,7 @@ afterAll(async () => {
   await berth.stop();
 });
 
-const DIMENSION = "ecs:service:DesiredCount";
-const target = (cluster: string, service = "web") =>
-  ({ ServiceNamespace: "ecs", ResourceId: `service/${cluster}/${service}`, ScalableDimension: DIMENSION }) as const;
+const target = (cluster: string, service = "web") => serviceResource(cluster, service);
 
 /** A cluster with one instance and a service of `desiredCount` tasks that reserve 256 CPU units and 128 MiB each. */
 async function webService(cluster: string, desiredCount = 1) {
@@ -114,16 +112,7 @@ describe("the Application Auto Scaling API", { timeout: 60_000 }, () => {
     ]);
 
     const policy = await aas.send(
-      new PutScalingPolicyCommand({
-        ...target("api"),
-        PolicyName: "cpu50",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 50,
-          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          ScaleOutCooldown: 60,
-        },
-      }),
+      targetTracking(target("api"), "cpu50", "ECSServiceAverageCPUUtilization", 50, { ScaleOutCooldown: 60 }),
     );
     expect(policy.PolicyARN).toMatch(/:scalingPolicy:.*:resource\/ecs\/service\/api\/web:policyName\/cpu50$/);
     const policies = await aas.send(
@@ -199,19 +188,7 @@ describe("the Application Auto Scaling API", { timeout: 60_000 }, () => {
       name: "ValidationException",
     });
     expect(
-      await failure(
-        aas.send(
-          new PutScalingPolicyCommand({
-            ...target("refused"),
-            PolicyName: "p",
-            PolicyType: "TargetTrackingScaling",
-            TargetTrackingScalingPolicyConfiguration: {
-              TargetValue: 50,
-              PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
-            },
-          }),
-        ),
-      ),
+      await failure(aas.send(targetTracking(target("refused"), "p", "ECSServiceAverageCPUUtilization", 50))),
     ).toEqual({
       name: "ObjectNotFoundException",
       message:
@@ -237,16 +214,9 @@ describe("target tracking", { timeout: 90_000 }, () => {
     const instance = await webService("busy");
     await aas.send(new RegisterScalableTargetCommand({ ...target("busy"), MinCapacity: 1, MaxCapacity: 4 }));
     await aas.send(
-      new PutScalingPolicyCommand({
-        ...target("busy"),
-        PolicyName: "cpu50",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 50,
-          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          ScaleOutCooldown: 0,
-          ScaleInCooldown: 0,
-        },
+      targetTracking(target("busy"), "cpu50", "ECSServiceAverageCPUUtilization", 50, {
+        ScaleOutCooldown: 0,
+        ScaleInCooldown: 0,
       }),
     );
     const one = await play.untilRunning("busy", 1);
@@ -285,17 +255,10 @@ describe("target tracking", { timeout: 90_000 }, () => {
       async () => (await play.describeService("floor")).desiredCount === 2,
     );
     await aas.send(
-      new PutScalingPolicyCommand({
-        ...target("floor"),
-        PolicyName: "memory",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 50,
-          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageMemoryUtilization" },
-          ScaleOutCooldown: 0,
-          ScaleInCooldown: 0,
-          DisableScaleIn: true,
-        },
+      targetTracking(target("floor"), "memory", "ECSServiceAverageMemoryUtilization", 50, {
+        ScaleOutCooldown: 0,
+        ScaleInCooldown: 0,
+        DisableScaleIn: true,
       }),
     );
     const two = await play.untilRunning("floor", 2);
