@@ -2,6 +2,7 @@ import type { ServiceAutoScaling } from "../../model/autoScaling.ts";
 import type { ServiceRecord } from "../../model/records.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { retryOnConflict } from "../../operations/retry.ts";
+import { serviceChanged } from "../../operations/serviceQueue.ts";
 import { put } from "../../store/port.ts";
 import { objectNotFound, validation } from "./errors.ts";
 
@@ -62,6 +63,8 @@ export function changeAutoScaling<T>(
     const record = await liveService(ctx, resourceId);
     const { autoScaling, result } = change(record.autoScaling, record);
     await ctx.store.commit([put("service", { ...record, autoScaling })]);
+    // The service's next round applies it (a new capacity range, a policy) without waiting for the sweep.
+    serviceChanged(ctx, record.cluster, record.name);
     return result;
   });
 }
