@@ -17,6 +17,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKey, type TestKey } from "../support/access.ts";
 import { serviceResource, targetTracking } from "../support/autoScaling.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
@@ -206,6 +207,52 @@ describe("the Application Auto Scaling API", { timeout: 60_000 }, () => {
       new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: ["service/refused/web"] }),
     );
     expect(ScalableTargets).toEqual([]);
+  });
+});
+
+describe("access control", { timeout: 60_000 }, () => {
+  const clientOf = (key: TestKey) =>
+    new ApplicationAutoScalingClient({
+      endpoint: berth.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: key.keyId, secretAccessKey: key.secret },
+      maxAttempts: 1,
+    });
+
+  it("checks keys as for ECS: a key scoped to a cluster scales its services only; a read-only key only describes", async () => {
+    await webService("mine");
+    await webService("theirs");
+    const scoped = clientOf(
+      await createKey(berth, {
+        kind: "scoped",
+        actions: ["application-autoscaling:*"],
+        resources: ["arn:aws:ecs:us-east-1:000000000000:cluster/mine"],
+      }),
+    );
+    const readOnly = clientOf(await createKey(berth, { kind: "read-only" }));
+    try {
+      await scoped.send(new RegisterScalableTargetCommand({ ...target("mine"), MinCapacity: 1, MaxCapacity: 2 }));
+      expect(
+        await failure(
+          scoped.send(new RegisterScalableTargetCommand({ ...target("theirs"), MinCapacity: 1, MaxCapacity: 2 })),
+        ),
+      ).toMatchObject({ name: "AccessDeniedException" });
+      expect(
+        await failure(
+          readOnly.send(new RegisterScalableTargetCommand({ ...target("theirs"), MinCapacity: 1, MaxCapacity: 2 })),
+        ),
+      ).toMatchObject({ name: "AccessDeniedException" });
+      const described = await readOnly.send(
+        new DescribeScalableTargetsCommand({
+          ServiceNamespace: "ecs",
+          ResourceIds: ["service/mine/web", "service/theirs/web"],
+        }),
+      );
+      expect(described.ScalableTargets?.map((t) => t.ResourceId)).toEqual(["service/mine/web"]);
+    } finally {
+      scoped.destroy();
+      readOnly.destroy();
+    }
   });
 });
 
