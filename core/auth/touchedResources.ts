@@ -17,6 +17,7 @@ export function resourcesOf(partition: Partition, action: string, input: unknown
   const body = isObject(input) ? input : {};
   const operation = action.slice(action.indexOf(":") + 1);
   const cluster = (ref: unknown) => clusterArn(partition, clusterName(ref));
+  if (action.startsWith("application-autoscaling:")) return scalingResources(partition, body);
   switch (operation) {
     case "CreateCluster":
       return [cluster(body.clusterName)];
@@ -29,7 +30,6 @@ export function resourcesOf(partition: Partition, action: string, input: unknown
     case "ListTagsForResource":
       return [taggedResource(partition, body.resourceArn)];
   }
-  if (action.startsWith("application-autoscaling:")) return scalingResources(partition, body);
   // Berth's ListEvents (local mode) without a cluster lists every cluster's events.
   if (action === "berth:ListEvents" && body.cluster === undefined) return ["*"];
   return hasClusterMember(action, operation) ? [cluster(body.cluster)] : ["*"];

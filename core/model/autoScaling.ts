@@ -22,6 +22,8 @@ export interface ServiceAutoScaling {
   /** When the service last scaled out and in (epoch ms), for the policies' cooldowns. */
   lastScaleOutMs?: number;
   lastScaleInMs?: number;
+  /** The target's tags (TagResource, or RegisterScalableTarget's when it created the target). */
+  tags?: Record<string, string>;
   /** When each scheduled action last ran (epoch ms), by name. */
   scheduledRuns?: Record<string, number>;
 }

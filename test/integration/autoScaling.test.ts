@@ -7,8 +7,11 @@ import {
   DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
   DescribeScheduledActionsCommand,
+  ListTagsForResourceCommand,
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import {
   CreateClusterCommand,
@@ -151,6 +154,24 @@ describe("the Application Auto Scaling API", { timeout: 60_000 }, () => {
     expect(after.ScalableTargets).toEqual([]);
     // The service itself is as it was: 2 tasks wanted.
     expect((await play.describeService("api")).desiredCount).toBe(2);
+  });
+
+  it("keeps a target's tags, as Terraform's aws_appautoscaling_target reads them back", async () => {
+    await webService("tagged");
+    const { ScalableTargetARN } = await aas.send(
+      new RegisterScalableTargetCommand({ ...target("tagged"), MinCapacity: 1, MaxCapacity: 2, Tags: { team: "web" } }),
+    );
+    const tagsOf = async () =>
+      (await aas.send(new ListTagsForResourceCommand({ ResourceARN: ScalableTargetARN }))).Tags;
+    expect(await tagsOf()).toEqual({ team: "web" });
+    await aas.send(new TagResourceCommand({ ResourceARN: ScalableTargetARN, Tags: { env: "prod" } }));
+    await aas.send(new UntagResourceCommand({ ResourceARN: ScalableTargetARN, TagKeys: ["team"] }));
+    expect(await tagsOf()).toEqual({ env: "prod" });
+    const unknown = `${ScalableTargetARN}0`;
+    expect(await failure(aas.send(new ListTagsForResourceCommand({ ResourceARN: unknown })))).toEqual({
+      name: "ResourceNotFoundException",
+      message: `No scalable target found for ARN: ${unknown}`,
+    });
   });
 
   it("refuses what it cannot do with Application Auto Scaling's errors, and changes nothing", async () => {

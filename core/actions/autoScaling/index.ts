@@ -6,6 +6,7 @@ import * as activities from "./activities.ts";
 import { asAutoScalingError } from "./errors.ts";
 import * as policies from "./policies.ts";
 import * as scheduledActions from "./scheduledActions.ts";
+import * as tags from "./tags.ts";
 import * as targets from "./targets.ts";
 
 /** Each action, its InvalidParameterExceptions (from shared helpers) answered as ValidationException. */
@@ -27,7 +28,7 @@ function table(...modules: Record<string, unknown>[]): ActionTable {
 /** Application Auto Scaling, answered for ECS services on Berth's endpoint (`AnyScaleFrontendService.<Op>`). */
 export const autoScalingApi: TargetApi = {
   prefix: autoScalingModel.metadata.targetPrefix,
-  actions: table(targets, policies, scheduledActions, activities),
+  actions: table(targets, policies, scheduledActions, activities, tags),
   validate: (operation, input) => {
     try {
       validateInput(operation, input, autoScalingModel);

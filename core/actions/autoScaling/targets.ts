@@ -44,7 +44,7 @@ export async function RegisterScalableTarget(
     };
     const autoScaling = current
       ? { ...current, target }
-      : { target, policies: [], scheduledActions: [], activities: [] };
+      : { target, policies: [], scheduledActions: [], activities: [], tags: input.Tags };
     return { autoScaling, result: { ScalableTargetARN: target.ScalableTargetARN } };
   });
 }
