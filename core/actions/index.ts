@@ -5,6 +5,7 @@ import { validateInput } from "../protocol/validate.ts";
 import * as accountSettings from "./accountSettings.ts";
 import * as agent from "./agent.ts";
 import * as attributes from "./attributes.ts";
+import { autoScalingApi } from "./autoScaling/index.ts";
 import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as capacityProviders from "./capacityProviders.ts";
@@ -42,8 +43,9 @@ export const actions: ActionTable = actionsOf(
   accountSettings,
 );
 
-/** What the endpoint answers: ECS's actions, checked against the ECS model, and Berth's own. */
+/** What the endpoint answers: ECS's actions, checked against the ECS model, Berth's own, and Application Auto Scaling for ECS services. */
 export const apis: TargetApi[] = [
   { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
   { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
+  autoScalingApi,
 ];

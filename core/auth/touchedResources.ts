@@ -10,11 +10,14 @@ import { isObject } from "../protocol/validate.ts";
  * each it names; the tag actions the cluster of the ARN they tag (or the ARN itself, a task
  * definition's). Calls that address no cluster (ListClusters, the task definition actions,
  * account settings) touch `*`, as IAM has them: only a `*` resource pattern allows those.
+ * Application Auto Scaling's calls touch the cluster of each ECS service they name
+ * (`service/<cluster>/<service>`), and `*` when they name none (a Describe of them all).
  */
 export function resourcesOf(partition: Partition, action: string, input: unknown): string[] {
   const body = isObject(input) ? input : {};
   const operation = action.slice(action.indexOf(":") + 1);
   const cluster = (ref: unknown) => clusterArn(partition, clusterName(ref));
+  if (action.startsWith("application-autoscaling:")) return scalingResources(partition, body);
   switch (operation) {
     case "CreateCluster":
       return [cluster(body.clusterName)];
@@ -52,4 +55,22 @@ function taggedResource(partition: Partition, ref: unknown): string {
   if (arn.type === "cluster") return clusterArn(partition, arn.parts[0]);
   // Long-format ARNs of tasks, services and container instances start with their cluster.
   return arn.type === "task-definition" || arn.parts.length < 2 ? (ref as string) : clusterArn(partition, arn.parts[0]);
+}
+
+/** The clusters of the ECS services an Application Auto Scaling call names by resource id. */
+function scalingResources(partition: Partition, body: Record<string, unknown>): string[] {
+  const ids = Array.isArray(body.ResourceIds)
+    ? body.ResourceIds
+    : body.ResourceId === undefined
+      ? []
+      : [body.ResourceId];
+  if (ids.length === 0) return ["*"];
+  return [
+    ...new Set(
+      ids.map((id) => {
+        const m = typeof id === "string" ? /^service\/([^/]+)\//.exec(id) : null;
+        return m ? clusterArn(partition, m[1]) : "*";
+      }),
+    ),
+  ];
 }

@@ -1,17 +1,18 @@
-import { ecsModel } from "../protocol/model.ts";
+import { autoScalingModel, ecsModel, type Model } from "../protocol/model.ts";
 
 /**
  * ECS's JSON carries timestamps as epoch seconds; in memory they are Dates (as the SDK types
  * have them). Which members are timestamps comes from the model, so no field list is kept here.
  * The store uses the same encoding, so a record reads back exactly as it was written.
  */
-const TIMESTAMP_MEMBERS = new Set(
-  Object.values(ecsModel.shapes).flatMap((shape) =>
+const timestampMembers = (model: Model) =>
+  Object.values(model.shapes).flatMap((shape) =>
     Object.entries(shape.members ?? {})
-      .filter(([, member]) => ecsModel.shapes[member.shape]?.type === "timestamp")
+      .filter(([, member]) => model.shapes[member.shape]?.type === "timestamp")
       .map(([name]) => name),
-  ),
-);
+  );
+/** Application Auto Scaling's too (`StartTime`, `CreationTime`…): its API and the service records that keep its shapes. */
+const TIMESTAMP_MEMBERS = new Set([...timestampMembers(ecsModel), ...timestampMembers(autoScalingModel)]);
 
 export function toEcsJson(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, encoded) {

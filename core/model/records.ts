@@ -10,6 +10,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { GroupTarget } from "../operations/targetGroups.ts";
+import type { ServiceAutoScaling } from "./autoScaling.ts";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -162,6 +163,8 @@ export interface ServiceRecord extends Stored {
   /** CreateService's parameters as a fingerprint: a second create of the name must match it. */
   request: string;
   scheduler: ServiceSchedulerState;
+  /** Its Application Auto Scaling target, policies and activities, once a target is registered. */
+  autoScaling?: ServiceAutoScaling;
 }
 
 /** The scheduler's memory between rounds (epoch ms; kept out of the ECS shape). */

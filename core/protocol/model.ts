@@ -1,3 +1,4 @@
+import autoScaling from "./autoscaling-model.json" with { type: "json" };
 import model from "./ecs-model.json" with { type: "json" };
 
 /**
@@ -27,3 +28,6 @@ export interface Model {
  * is deployed with nothing else beside it (a read at run time threw ENOENT at every Lambda init).
  */
 export const ecsModel = model as unknown as Model;
+
+/** Application Auto Scaling's model (trimmed the same way), for the actions Berth answers for ECS services. */
+export const autoScalingModel = autoScaling as unknown as Model;

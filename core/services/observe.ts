@@ -1,5 +1,5 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import type { ContainerInstanceRecord, TaskRecord } from "../model/records.ts";
+import type { ContainerInstanceRecord, HeartbeatRecord, TaskRecord } from "../model/records.ts";
 
 /**
  * What the scheduler reads off a service's tasks and the cluster's instances, as pure functions
@@ -102,6 +102,8 @@ export function taskPlace(record: TaskRecord, instances: Map<string, InstanceSta
 export interface Instances {
   records: ContainerInstanceRecord[];
   states: Map<string, InstanceState>;
+  /** Each instance's latest heartbeat (by id), with the utilization its agent reported. */
+  heartbeats: Map<string, HeartbeatRecord>;
 }
 
 export const arnOf = (t: TaskRecord) => t.task.taskArn as string;

@@ -21,6 +21,7 @@ import { serviceTasks } from "../operations/serviceTasks.ts";
 import { updateTask } from "../operations/updateTask.ts";
 import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
 import { put } from "../store/port.ts";
+import { autoScale } from "./autoScale.ts";
 import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
@@ -59,15 +60,18 @@ export async function reconcileService(ctx: ActionContext, cluster: string, name
 }
 
 async function round(ctx: ActionContext, cluster: string, name: string): Promise<void> {
-  const record = await ctx.store.getService(cluster, name);
-  if (!record || record.service.status === "INACTIVE") return;
-  const service = record.service;
-  const deployments = service.deployments ?? [];
-  const primary = deployments[0];
+  const read = await ctx.store.getService(cluster, name);
+  if (!read || read.service.status === "INACTIVE") return;
   const now = ctx.now();
   let all = await serviceTasks(ctx, cluster, name);
   const instances = await instanceStates(ctx, cluster, now.getTime());
-  const messages: string[] = [];
+  // Auto scaling first, so that this very round starts or stops tasks for the count it sets.
+  const scaled = autoScale(read, all, instances, now);
+  const record = scaled.record;
+  const service = record.service;
+  const deployments = service.deployments ?? [];
+  const primary = deployments[0];
+  const messages: string[] = scaled.message ? [scaled.message] : [];
 
   // Tasks on a lost instance are gone with it: STOPPED now (nothing there will report them),
   // which also gives their resources back, and replaced below like any stopped task.
@@ -208,7 +212,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       deploymentLoadBalancers: balancers.byDeployment,
     },
   };
-  if (toEcsJson(updated) === toEcsJson(record)) return;
+  if (toEcsJson(updated) === toEcsJson(read)) return;
   await ctx.store.commit([put("service", updated)]);
   // A rollback has a new primary to roll out: the next round starts it. Targets taken on are
   // registered by the next round; new targets may be healthy at once: the next round reads them
@@ -340,7 +344,7 @@ export async function instanceStates(ctx: ActionContext, cluster: string, now: n
       record.instance.status === "INACTIVE" || (!connected && !isAgentConnected(ctx, record, beat, now - graceMs(ctx)));
     states.set(record.id, { status: record.instance.status ?? "ACTIVE", connected, lost });
   }
-  return { records, states };
+  return { records, states, heartbeats };
 }
 
 /** The task definition a deployment runs, by its ARN, whatever its status (a service keeps running a deregistered one). */

@@ -21,6 +21,14 @@ describe("the resources a call touches", () => {
       ["arn:aws:ecs:us-east-1:000000000000:task-definition/app:1"],
     ],
     ["berth:Heartbeat", { cluster: "web" }, [cluster("web")]],
+    ["application-autoscaling:RegisterScalableTarget", { ResourceId: "service/web/api" }, [cluster("web")]],
+    [
+      "application-autoscaling:DescribeScalableTargets",
+      { ResourceIds: ["service/web/a", "service/web/b", "service/jobs/c"] },
+      [cluster("web"), cluster("jobs")],
+    ],
+    ["application-autoscaling:DescribeScalableTargets", {}, ["*"]],
+    ["application-autoscaling:PutScalingPolicy", { ResourceId: "table/orders" }, ["*"]],
   ])("%s %j touches %j", (action, input, expected) => {
     expect(resourcesOf(P, action, input)).toEqual(expected);
   });

@@ -1,0 +1,75 @@
+import type { ScalingActivity } from "@aws-sdk/client-application-auto-scaling";
+import { MAX_ACTIVITIES, scalingActivity } from "../model/autoScaling.ts";
+import type { ServiceRecord, TaskRecord, TaskUtilization } from "../model/records.ts";
+import { serviceUtilization } from "../model/serviceUtilization.ts";
+import type { Instances } from "./observe.ts";
+import { runScheduledActions } from "./scheduledScaling.ts";
+import { decideScaling } from "./targetTracking.ts";
+
+/**
+ * The service's auto scaling, evaluated in its scheduler round (level-triggered: from the
+ * service's tasks and the agents' latest reports; nothing remembered but cooldowns and when
+ * scheduled actions last ran): scheduled actions due set the capacity range, then the range and
+ * the target tracking policies may call for another desired count, which the service gets as
+ * UpdateService would set it, with a scaling activity and a service event, committed by the
+ * round with the rest. The round then starts or stops tasks for the new count at once.
+ */
+export function autoScale(
+  record: ServiceRecord,
+  tasks: TaskRecord[],
+  instances: Instances,
+  now: Date,
+): { record: ServiceRecord; message?: string } {
+  if (!record.autoScaling || record.service.status !== "ACTIVE" || record.service.schedulingStrategy === "DAEMON") {
+    return { record };
+  }
+  const { cluster, name } = record;
+  const scheduled = runScheduledActions(record.autoScaling, cluster, name, now);
+  const scaling = scheduled.scaling;
+  const activities = [...scheduled.activities];
+  const current = record.service.desiredCount ?? 0;
+  const utilization = serviceUtilization(tasks, freshMeasurements(instances));
+  const deploying = (record.service.deployments?.length ?? 0) > 1;
+  const decision = decideScaling(scaling, current, utilization, now.getTime(), deploying);
+  if (decision) {
+    activities.push(
+      scalingActivity(cluster, name, now, {
+        Description: `Setting desired count to ${decision.desiredCount}.`,
+        Cause: `At ${now.toISOString()} ${decision.cause}, changing the desired capacity from ${current} to ${decision.desiredCount}.`,
+        StatusCode: "Successful",
+        StatusMessage: `Successfully set desired count to ${decision.desiredCount}. Change successfully fulfilled by ecs.`,
+      }),
+    );
+  }
+  if (activities.length === 0) return { record };
+  const desiredCount = decision?.desiredCount ?? current;
+  return {
+    record: {
+      ...record,
+      service: { ...record.service, desiredCount },
+      autoScaling: {
+        ...scaling,
+        activities: newestFirst(activities, scaling.activities),
+        lastScaleOutMs: decision?.direction === "out" ? now.getTime() : scaling.lastScaleOutMs,
+        lastScaleInMs: decision?.direction === "in" ? now.getTime() : scaling.lastScaleInMs,
+      },
+    },
+    message:
+      decision &&
+      `(service ${name}) was scaled ${decision.direction} from ${current} to ${desiredCount} tasks by Application Auto Scaling: ${decision.cause}.`,
+  };
+}
+
+/** Activities done this round (in order) before the older ones, newest first, the latest MAX_ACTIVITIES kept. */
+const newestFirst = (done: ScalingActivity[], older: ScalingActivity[]) =>
+  [...done.reverse(), ...older].slice(0, MAX_ACTIVITIES);
+
+/** Each task's latest measurement, from agents connected now (an away agent's figures are stale). */
+function freshMeasurements(instances: Instances): Map<string, TaskUtilization> {
+  const byTask = new Map<string, TaskUtilization>();
+  for (const [id, beat] of instances.heartbeats) {
+    if (!instances.states.get(id)?.connected) continue;
+    for (const t of beat.utilization?.tasks ?? []) byTask.set(t.taskArn, t);
+  }
+  return byTask;
+}
