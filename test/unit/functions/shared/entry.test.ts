@@ -6,7 +6,11 @@ import { lambdaEntry } from "../../../../functions/shared/entry.ts";
 import { observability } from "../../../../functions/shared/observability.ts";
 import { pendingWork } from "../../../../functions/shared/pendingWork.ts";
 
-const lambda = { functionName: "berth-test", awsRequestId: "req-1" } as unknown as Context;
+const lambda = {
+  functionName: "berth-test",
+  awsRequestId: "req-1",
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
 
 /** A send that completes when the test says so, recording that it did. */
 function deferredSend(log: string[], name: string) {
@@ -48,5 +52,17 @@ describe("a function's entry", () => {
     second.release();
     await answered;
     expect(log).toEqual(["reported", "nudge sent", "follow-up sent", "answered ok"]);
+  });
+
+  it("answers a committed call after a bounded wait when a nudge hangs (it goes out at the next invocation)", async () => {
+    const ctx = { background: pendingWork } as unknown as ActionContext;
+    const hung = deferredSend([], "hung");
+    const handler = lambdaEntry(observability("test"), async () => async () => {
+      inBackground(ctx, hung.sent, "a send that hangs");
+      return "ok";
+    });
+    expect(await handler({}, lambda)).toBe("ok");
+    hung.release();
+    await pendingWork.settled();
   });
 });
