@@ -312,6 +312,23 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     await shot("service-scaling");
   });
 
+  it("shows a key not allowed Application Auto Scaling its refusal in that section, and the rest of the page", async () => {
+    const credentials = { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey };
+    const admin = createControlPlane({ endpoint: berth.url, region: berth.region, credentials });
+    const created = await admin.berth<CreateAccessKeyResponse>("CreateAccessKey", {
+      policy: { kind: "scoped", actions: ["ecs:*", "berth:*"], resources: ["*"] },
+    });
+    admin.destroy();
+    const other = await browser.newPage();
+    await signIn(other, created.accessKey);
+    await other.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
+    await expect.poll(() => other.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("4");
+    const refusal = other.getByRole("region", { name: "Auto scaling" }).getByRole("alert");
+    await expect.poll(() => refusal.textContent(), { timeout: 15_000 }).toMatch(/^AccessDeniedException: /);
+    await shot("service-scaling-refused", other);
+    await other.close();
+  });
+
   it("works from the keyboard: a confirmation opens with Enter, closes with Escape, focus comes back", async () => {
     await page.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
     const force = page.getByRole("button", { name: "Force new deployment" });

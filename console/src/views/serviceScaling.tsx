@@ -40,17 +40,9 @@ export function ServiceScaling({ cluster, service }: { cluster: string; service:
           <h3>Scaling policies</h3>
           {scaling.policies.length ? (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Policy</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Scale-out cooldown</th>
-                  <th scope="col">Scale-in cooldown</th>
-                  <th scope="col">Scale-in</th>
-                </tr>
-              </thead>
+              <ColumnHeads
+                names={["Policy", "Type", "Metric", "Target", "Scale-out cooldown", "Scale-in cooldown", "Scale-in"]}
+              />
               <tbody>
                 {scaling.policies.map((p) => (
                   <PolicyRow key={p.PolicyName} policy={p} />
@@ -63,15 +55,7 @@ export function ServiceScaling({ cluster, service }: { cluster: string; service:
           <h3>Scheduled actions</h3>
           {scaling.scheduledActions.length ? (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Action</th>
-                  <th scope="col">Schedule</th>
-                  <th scope="col">Time zone</th>
-                  <th scope="col">Min</th>
-                  <th scope="col">Max</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={["Action", "Schedule", "Time zone", "Min", "Max"]} />
               <tbody>
                 {scaling.scheduledActions.map((a) => (
                   <tr key={a.ScheduledActionName}>
@@ -92,14 +76,7 @@ export function ServiceScaling({ cluster, service }: { cluster: string; service:
           <h3>Latest scaling activities</h3>
           {scaling.activities.length ? (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Activity</th>
-                  <th scope="col">Cause</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={["Started", "Status", "Activity", "Cause"]} />
               <tbody>
                 {scaling.activities.map((a) => (
                   <tr key={a.ActivityId}>
@@ -141,6 +118,18 @@ function PolicyRow({ policy }: { policy: ScalingPolicy }) {
     </tr>
   );
 }
+
+const ColumnHeads = ({ names }: { names: string[] }) => (
+  <thead>
+    <tr>
+      {names.map((name) => (
+        <th scope="col" key={name}>
+          {name}
+        </th>
+      ))}
+    </tr>
+  </thead>
+);
 
 /** Which of the target's scaling is suspended, in words. */
 function suspended(target: ScalableTarget): string {
