@@ -7,6 +7,16 @@ import type { AgentConfig } from "./config.ts";
 /** Berth's own actions (Heartbeat, …): the ECS protocol and signing under their own target prefix. */
 export const BERTH_TARGET_PREFIX = "Berth_20261124";
 
+/** A JSON 1.1 API on the control plane's endpoint: its target prefix and SigV4 signing name. */
+interface JsonApi {
+  targetPrefix: string;
+  signingService: string;
+}
+
+const BERTH: JsonApi = { targetPrefix: BERTH_TARGET_PREFIX, signingService: "ecs" };
+/** Application Auto Scaling, which Berth answers for ECS services on the same endpoint. */
+const AUTO_SCALING: JsonApi = { targetPrefix: "AnyScaleFrontendService", signingService: "application-autoscaling" };
+
 /** An error answered by the control plane, as the SDK names its errors (`name` is ECS's `__type`). */
 export class ControlPlaneError extends Error {
   constructor(
@@ -27,13 +37,19 @@ export interface ControlPlane {
   clockOffsetMs?(): number;
   /** Calls a Berth action; throws ControlPlaneError with the answered `__type` on failure. */
   berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T>;
+  /**
+   * Calls an Application Auto Scaling action (`DescribeScalableTargets`, …) with the same key,
+   * without a second SDK client (the console's bundle stays small); errors as `berth`'s.
+   */
+  autoScaling<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T>;
   destroy(): void;
 }
 
 /**
  * The agent's clients for the control plane at BERTH_ENDPOINT: the ECS SDK for the ECS actions,
  * and a small signed JSON client for Berth's own, signed exactly as the SDK signs (service `ecs`),
- * so one key and one verifier serve both.
+ * so one key and one verifier serve both; the same small client, under its own target prefix and
+ * signing name, for Application Auto Scaling's (the console reads a service's scaling with it).
  */
 export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "region" | "credentials">): ControlPlane {
   const ecs = new ECSClient({ endpoint: config.endpoint, region: config.region, credentials: config.credentials });
@@ -41,9 +57,9 @@ export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "regio
   // One clock offset for both clients: the SDK's own, which it corrects when a signature is
   // refused for its time (as AWS refuses one more than 15 min off), and which Berth's actions use too.
   const offset = () => ecs.config.systemClockOffset ?? 0;
-  const send = async (action: string, body: string, signal?: AbortSignal) => {
+  const send = async (api: JsonApi, action: string, body: string, signal?: AbortSignal) => {
     const credentials = config.credentials ?? (await ecs.config.credentials());
-    const signer = new SignatureV4({ service: "ecs", region: config.region, credentials, sha256: Sha256 });
+    const signer = new SignatureV4({ service: api.signingService, region: config.region, credentials, sha256: Sha256 });
     const request = new HttpRequest({
       protocol: url.protocol,
       hostname: url.hostname,
@@ -53,7 +69,7 @@ export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "regio
       headers: {
         host: url.host,
         "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${BERTH_TARGET_PREFIX}.${action}`,
+        "x-amz-target": `${api.targetPrefix}.${action}`,
       },
       body,
     });
@@ -67,22 +83,24 @@ export function createControlPlane(config: Pick<AgentConfig, "endpoint" | "regio
     const text = await response.text();
     return { response, parsed: text ? safeJson(text) : {}, text };
   };
+  const call = async <T>(api: JsonApi, action: string, input: unknown, signal?: AbortSignal): Promise<T> => {
+    const body = JSON.stringify(input);
+    let { response, parsed, text } = await send(api, action, body, signal);
+    // Refused for its time: learn the control plane's from its Date header and sign again, once.
+    const serverTime = Date.parse(response.headers.get("date") ?? "");
+    if (isClockSkewRefusal(parsed) && !Number.isNaN(serverTime)) {
+      ecs.config.systemClockOffset = serverTime - Date.now();
+      ({ response, parsed, text } = await send(api, action, body, signal));
+    }
+    if (response.ok) return parsed as T;
+    const type = String(parsed.__type ?? `HTTP${response.status}`).replace(/^.*#/, "");
+    throw new ControlPlaneError(type, String(parsed.message ?? parsed.Message ?? text), response.status);
+  };
   return {
     ecs,
     clockOffsetMs: offset,
-    async berth<T>(action: string, input: unknown, signal?: AbortSignal): Promise<T> {
-      const body = JSON.stringify(input);
-      let { response, parsed, text } = await send(action, body, signal);
-      // Refused for its time: learn the control plane's from its Date header and sign again, once.
-      const serverTime = Date.parse(response.headers.get("date") ?? "");
-      if (isClockSkewRefusal(parsed) && !Number.isNaN(serverTime)) {
-        ecs.config.systemClockOffset = serverTime - Date.now();
-        ({ response, parsed, text } = await send(action, body, signal));
-      }
-      if (response.ok) return parsed as T;
-      const type = String(parsed.__type ?? `HTTP${response.status}`).replace(/^.*#/, "");
-      throw new ControlPlaneError(type, String(parsed.message ?? parsed.Message ?? text), response.status);
-    },
+    berth: (action, input, signal) => call(BERTH, action, input, signal),
+    autoScaling: (action, input, signal) => call(AUTO_SCALING, action, input, signal),
     destroy: () => ecs.destroy(),
   };
 }

@@ -18,6 +18,7 @@ export function switchableControlPlane(config: AgentConfig, initial?: ControlPla
       return current.ecs;
     },
     berth: (action, input, signal) => current.berth(action, input, signal),
+    autoScaling: (action, input, signal) => current.autoScaling(action, input, signal),
     clockOffsetMs: () => current.clockOffsetMs?.() ?? 0,
     use(credentials) {
       current.destroy();

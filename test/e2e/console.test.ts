@@ -2,6 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  ApplicationAutoScalingClient,
+  PutScalingPolicyCommand,
+  PutScheduledActionCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
   CreateServiceCommand,
   DeleteServiceCommand,
   ECSClient,
@@ -28,7 +34,8 @@ import { until } from "../support/poll.ts";
  * The web console in a real browser (Debian's chromium, driven by playwright-core) against
  * `berth local` with its agent on Docker: sign in with the printed key, watch a service created
  * through the API reach its count, scale it from the console and see Docker's containers follow,
- * see a killed container's exit code, and a read-only key's buttons disabled. Screenshots of the
+ * see a killed container's exit code, a read-only key's buttons disabled, and the service's auto
+ * scaling set up through Application Auto Scaling's SDK. Screenshots of the
  * main pages go to the folder printed at the start.
  */
 const docker = new Docker();
@@ -237,6 +244,89 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     expect(Date.parse((await since.getAttribute("datetime")) ?? "")).toBeLessThanOrEqual(oldest + 1_000);
     await shot("instances-history", fresh);
     await fresh.close();
+  });
+
+  it("shows the service's scalable target, policy, scheduled action and scaling activity", async () => {
+    await page.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
+    const target = page.getByTestId("scalable-target");
+    await expect.poll(() => target.textContent()).toBe("None: no scalable target is registered for this service.");
+    const scaling = new ApplicationAutoScalingClient({
+      endpoint: berth.url,
+      region: berth.region,
+      credentials: { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey },
+    });
+    const of = {
+      ServiceNamespace: "ecs" as const,
+      ResourceId: `service/default/${SERVICE}`,
+      ScalableDimension: "ecs:service:DesiredCount" as const,
+    };
+    // A minimum above the 3 running brings the service to 4 (an activity); the tasks reserve no
+    // CPU, so the policy has no metric to act on, and it may not scale in.
+    await scaling.send(new RegisterScalableTargetCommand({ ...of, MinCapacity: 4, MaxCapacity: 6 }));
+    await scaling.send(
+      new PutScalingPolicyCommand({
+        ...of,
+        PolicyName: "cpu75",
+        PolicyType: "TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 75,
+          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          ScaleOutCooldown: 60,
+          DisableScaleIn: true,
+        },
+      }),
+    );
+    await scaling.send(
+      new PutScheduledActionCommand({
+        ...of,
+        ScheduledActionName: "nightly",
+        Schedule: "cron(0 3 * * ? *)",
+        ScalableTargetAction: { MinCapacity: 4, MaxCapacity: 6 },
+      }),
+    );
+    scaling.destroy();
+    // No reload: the section polls.
+    await expect
+      .poll(() => target.textContent(), { timeout: 15_000 })
+      .toBe("Scalable target: 4 to 6 tasks. Suspended: no.");
+    const section = page.getByRole("region", { name: "Auto scaling" });
+    const cells = (row: string) =>
+      section
+        .getByRole("row", { name: new RegExp(row) })
+        .getByRole("cell")
+        .allTextContents();
+    expect(await cells("cpu75")).toEqual([
+      "TargetTrackingScaling",
+      "ECSServiceAverageCPUUtilization",
+      "75",
+      "60 s",
+      "300 s",
+      "disabled",
+    ]);
+    expect(await cells("nightly")).toEqual(["cron(0 3 * * ? *)", "UTC", "4", "6"]);
+    const activity = section.getByRole("row", { name: /Setting desired count to 4\./ });
+    await activity.waitFor({ timeout: 30_000 });
+    expect(await activity.textContent()).toContain("Successful");
+    expect(await activity.textContent()).toContain("outside the scalable target's capacity range [4, 6]");
+    await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 60_000 }).toBe("4");
+    await shot("service-scaling");
+  });
+
+  it("shows a key not allowed Application Auto Scaling its refusal in that section, and the rest of the page", async () => {
+    const credentials = { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey };
+    const admin = createControlPlane({ endpoint: berth.url, region: berth.region, credentials });
+    const created = await admin.berth<CreateAccessKeyResponse>("CreateAccessKey", {
+      policy: { kind: "scoped", actions: ["ecs:*", "berth:*"], resources: ["*"] },
+    });
+    admin.destroy();
+    const other = await browser.newPage();
+    await signIn(other, created.accessKey);
+    await other.goto(`${consoleUrl}#/c/default/services/${SERVICE}`);
+    await expect.poll(() => other.getByTestId("running").textContent(), { timeout: 30_000 }).toBe("4");
+    const refusal = other.getByRole("region", { name: "Auto scaling" }).getByRole("alert");
+    await expect.poll(() => refusal.textContent(), { timeout: 15_000 }).toMatch(/^AccessDeniedException: /);
+    await shot("service-scaling-refused", other);
+    await other.close();
   });
 
   it("works from the keyboard: a confirmation opens with Enter, closes with Escape, focus comes back", async () => {

@@ -1,6 +1,6 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 // The same signed client the agent and `berth keys` use: the SDK for ECS's actions, SigV4 over
-// fetch for Berth's own. Both run in a browser as they do in Node.
+// fetch for Berth's own and Application Auto Scaling's. Both run in a browser as they do in Node.
 import { createControlPlane } from "../../../agent/controlPlane.ts";
 import type { AccessPolicy, GetCallerIdentityResponse } from "../../../core/actions/berth/shapes.ts";
 import type { Session } from "./session.ts";
@@ -8,6 +8,8 @@ import type { Session } from "./session.ts";
 export interface Api {
   ecs: ECSClient;
   berth<T>(action: string, input: unknown): Promise<T>;
+  /** Application Auto Scaling's actions, which Berth answers for ECS services. */
+  autoScaling<T>(action: string, input: unknown): Promise<T>;
   accessKeyId: string;
   policy: AccessPolicy;
   close(): void;
@@ -25,6 +27,7 @@ export async function connect(session: Session): Promise<Api> {
     return {
       ecs: cp.ecs,
       berth: (action, input) => cp.berth(action, input),
+      autoScaling: (action, input) => cp.autoScaling(action, input),
       accessKeyId: identity.accessKeyId,
       policy: identity.policy,
       close: () => cp.destroy(),

@@ -25,9 +25,9 @@ export function Status({ value }: { value?: string }) {
   const tone =
     value === undefined || value === "UNKNOWN"
       ? "muted"
-      : /^(RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|connected)$/.test(value)
+      : /^(RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|connected|Successful)$/.test(value)
         ? "ok"
-        : /^(STOPPED|FAILED|UNHEALTHY|INACTIVE|disconnected|DEPROVISIONING)$/.test(value)
+        : /^(STOPPED|FAILED|UNHEALTHY|INACTIVE|disconnected|DEPROVISIONING|Failed|Unfulfilled)$/.test(value)
           ? "bad"
           : "warn";
   return <span class={`status ${tone}`}>{value ?? "—"}</span>;

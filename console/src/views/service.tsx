@@ -7,8 +7,12 @@ import { ActionButton } from "../ui/actionButton.tsx";
 import { Section, Status, Time } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
 import { TaskTable } from "../ui/taskTable.tsx";
+import { ServiceScaling } from "./serviceScaling.tsx";
 
-/** One service: counts, deployments and their rollout, placement, events, its tasks; scale it or force a deployment. */
+/**
+ * One service: counts, deployments and their rollout, placement, auto scaling, events, its tasks;
+ * scale it or force a deployment.
+ */
 export function ServiceView({ cluster, service }: { cluster: string; service: string }) {
   const { api } = useSession();
   const polled = usePoll(async () => {
@@ -112,6 +116,8 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
               </p>
             ) : null}
           </Section>
+          {/* Application Auto Scaling names the cluster by name in its resource id. */}
+          <ServiceScaling cluster={s.clusterArn?.split("/").pop() ?? cluster} service={s.serviceName ?? service} />
           <Section title="Tasks">
             <TaskTable cluster={cluster} tasks={polled.data?.tasks ?? []} onChange={polled.refresh} />
           </Section>
