@@ -309,6 +309,8 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     expect(await activity.textContent()).toContain("Successful");
     expect(await activity.textContent()).toContain("outside the scalable target's capacity range [4, 6]");
     await expect.poll(() => page.getByTestId("running").textContent(), { timeout: 60_000 }).toBe("4");
+    // The scale box follows the new count: a Scale click would not set it back to 3.
+    await expect.poll(() => page.getByLabel("Desired count").inputValue(), { timeout: 30_000 }).toBe("4");
     await shot("service-scaling");
   });
 

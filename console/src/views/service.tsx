@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, type Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { loadTasks, taskDefinitionName } from "../api/fleet.ts";
 import { useSession } from "../context.ts";
 import { usePoll } from "../poll.ts";
@@ -139,6 +139,9 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
 function Actions({ cluster, service, onDone }: { cluster: string; service: Service; onDone: () => void }) {
   const { api, permission } = useSession();
   const [count, setCount] = useState(String(service.desiredCount ?? 0));
+  // The box follows the service's count as it changes (auto scaling, another client): a Scale
+  // click must not set back a count the user never saw.
+  useEffect(() => setCount(String(service.desiredCount ?? 0)), [service.desiredCount]);
   const desired = Number(count);
   const name = service.serviceName ?? "";
   const update = (change: { desiredCount?: number; forceNewDeployment?: boolean }) =>
