@@ -87,24 +87,17 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
         ]
       : [];
   if (!providers) return launchTasks(ctx, { ...launch, alsoWrite: remember });
-  // With a capacity provider strategy: one launch per provider that takes tasks, on its group's
-  // instances; the clientToken's record is committed with the last, holding them all.
-  const shares = [...splitByStrategy(providers.strategy, count)].filter(([, n]) => n > 0);
-  const tasks: Task[] = [];
-  const failures: Failure[] = [];
-  for (const [i, [name, n]] of shares.entries()) {
-    const last = i === shares.length - 1;
-    const launched = await launchTasks(ctx, {
-      ...launch,
-      count: n,
+  // With a capacity provider strategy: each provider that takes tasks gets its share on its
+  // group's instances, all in one commit with the clientToken's record, so a retry after a
+  // failure finds either everything or nothing.
+  const shares = [...splitByStrategy(providers.strategy, count)]
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => ({
       capacityProviderName: name,
-      constraints: [...launch.constraints, onAutoScalingGroup(providers.groups.get(name) ?? "")],
-      alsoWrite: last ? (t, f) => remember([...tasks, ...t], [...failures, ...f]) : undefined,
-    });
-    tasks.push(...launched.tasks);
-    failures.push(...launched.failures);
-  }
-  return { tasks, failures };
+      count: n,
+      constraints: [onAutoScalingGroup(providers.groups.get(name) ?? "")],
+    }));
+  return launchTasks(ctx, { ...launch, shares, alsoWrite: remember });
 }
 
 export async function StartTask(input: StartTaskRequest, ctx: ActionContext): Promise<StartTaskResponse> {

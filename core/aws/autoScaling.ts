@@ -4,8 +4,11 @@ import {
   SetDesiredCapacityCommand,
   SetInstanceProtectionCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { chunks } from "../events/entries.ts";
 import type { Partition } from "../model/config.ts";
 import type { AutoScalingGroups } from "../operations/autoScalingGroups.ts";
+
+const MAX_PROTECTION_IDS_PER_CALL = 50;
 
 /**
  * The AutoScalingGroups port over @aws-sdk/client-auto-scaling (the only module of core/ that
@@ -35,14 +38,16 @@ export function autoScalingGroups(client: AutoScalingClient): AutoScalingGroups 
       );
     },
     async setInstanceProtection(name, instanceIds, protectedFromScaleIn) {
-      if (instanceIds.length === 0) return;
-      await client.send(
-        new SetInstanceProtectionCommand({
-          AutoScalingGroupName: name,
-          InstanceIds: instanceIds,
-          ProtectedFromScaleIn: protectedFromScaleIn,
-        }),
-      );
+      // SetInstanceProtection takes at most 50 instance ids a call.
+      for (const ids of chunks(instanceIds, MAX_PROTECTION_IDS_PER_CALL)) {
+        await client.send(
+          new SetInstanceProtectionCommand({
+            AutoScalingGroupName: name,
+            InstanceIds: ids,
+            ProtectedFromScaleIn: protectedFromScaleIn,
+          }),
+        );
+      }
     },
   };
 }

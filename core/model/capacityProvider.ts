@@ -104,9 +104,10 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  */
 export const AUTOSCALING_GROUP_ATTRIBUTE = "berth.autoscaling-group";
 
+/** The group's name double-quoted (backslash before `\` and `"`), as the query language reads it: names may hold spaces, brackets, commas. */
 export const onAutoScalingGroup = (group: string) => ({
   type: "memberOf" as const,
-  expression: `attribute:${AUTOSCALING_GROUP_ATTRIBUTE} == ${group}`,
+  expression: `attribute:${AUTOSCALING_GROUP_ATTRIBUTE} == "${group.replace(/[\\"]/g, "\\$&")}"`,
 });
 
 /** The group's name in an Auto Scaling group ARN (`…:autoScalingGroupName/NAME`), or the name as given. */

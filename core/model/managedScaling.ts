@@ -20,6 +20,8 @@ export interface ScalingInput {
   maxSize: number;
   /** Instances still warming up (launched, not yet counted): no further scale-out until they are (a scale-in does not wait). */
   warming: number;
+  /** Instances in service that are not registered container instances: what they hold is unknown, so no scale-in while any. */
+  unregistered: number;
 }
 
 export const reservation = (needed: number, inService: number) =>
@@ -33,7 +35,7 @@ export function scaledCapacity(s: ScalingInput): number {
     if (s.warming > 0) return s.desiredCapacity;
     const step = Math.min(Math.max(target - s.inService, s.minimumScalingStepSize), s.maximumScalingStepSize);
     desired = Math.max(s.desiredCapacity, s.inService + step);
-  } else if (target < s.inService) {
+  } else if (target < s.inService && s.unregistered === 0) {
     desired = target;
   }
   return Math.min(Math.max(desired, s.minSize), s.maxSize);

@@ -32,8 +32,19 @@ export interface Launch {
   onInstances?: string[];
   /** Whether the tasks get long ARNs, when the caller has read the account's setting already. */
   longArn?: boolean;
+  /**
+   * A capacity provider strategy's shares, in place of `count` and `capacityProviderName`: each
+   * share's tasks placed with its own constraints (its group's), all committed together.
+   */
+  shares?: LaunchShare[];
   /** Extra writes committed atomically with the tasks (the clientToken's record). */
   alsoWrite?: (tasks: Task[], failures: Failure[]) => Write[];
+}
+
+export interface LaunchShare {
+  capacityProviderName: string;
+  count: number;
+  constraints: PlacementConstraint[];
 }
 
 /** How often a placement is re-proposed after losing a race for an instance. */
@@ -62,38 +73,48 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       throw new NoContainerInstances();
     }
     const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
-    const candidates = await candidatesOf(ctx, launch, instances);
-    const plan = launch.onInstances
-      ? planOnInstances(candidates, launch, demand)
-      : planPlacement(candidates, planRequest(launch, demand));
-
+    const shares = launch.shares ?? [
+      { capacityProviderName: launch.capacityProviderName, count: launch.count, constraints: [] },
+    ];
     const now = ctx.now();
     const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
     const records: Omit<TaskRecord, "version">[] = [];
-    for (const chosen of plan.placements) {
-      const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
-      reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
-      records.push(
-        newTaskRecord({
-          partition: ctx.partition,
-          cluster: launch.cluster,
-          id: newId(),
-          taskDefinition: launch.taskDefinition,
-          instance,
-          reservation: demand,
-          overrides: launch.overrides,
-          group: launch.group,
-          startedBy: launch.startedBy,
-          tags: launch.tags,
-          enableExecuteCommand: launch.enableExecuteCommand,
-          capacityProviderName: launch.capacityProviderName,
-          now,
-          longArn,
-        }),
-      );
+    const failures: Failure[] = [];
+    for (const share of shares) {
+      const shareLaunch = { ...launch, count: share.count, constraints: [...launch.constraints, ...share.constraints] };
+      // A later share sees what the earlier ones reserved.
+      const candidates = (await candidatesOf(ctx, shareLaunch, instances)).map((c) => ({
+        ...c,
+        record: reserved.get(c.record.id)?.record ?? c.record,
+      }));
+      const plan = launch.onInstances
+        ? planOnInstances(candidates, shareLaunch, demand)
+        : planPlacement(candidates, planRequest(shareLaunch, demand));
+      for (const chosen of plan.placements) {
+        const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
+        reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
+        records.push(
+          newTaskRecord({
+            partition: ctx.partition,
+            cluster: launch.cluster,
+            id: newId(),
+            taskDefinition: launch.taskDefinition,
+            instance,
+            reservation: demand,
+            overrides: launch.overrides,
+            group: launch.group,
+            startedBy: launch.startedBy,
+            tags: launch.tags,
+            enableExecuteCommand: launch.enableExecuteCommand,
+            capacityProviderName: share.capacityProviderName,
+            now,
+            longArn,
+          }),
+        );
+      }
+      failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
     }
     const tasks = records.map((r) => r.task);
-    const failures: Failure[] = plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail }));
     const writes = [
       ...records.map((r) => put("task", r)),
       ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),

@@ -1,4 +1,4 @@
-import { AUTOSCALING_GROUP_ATTRIBUTE, autoScalingGroupName } from "../model/capacityProvider.ts";
+import { autoScalingGroupName } from "../model/capacityProvider.ts";
 import { scaledCapacity } from "../model/managedScaling.ts";
 import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
 import { serviceGroup } from "../model/service.ts";
@@ -60,18 +60,28 @@ async function scaleOne(
   const scaling = asg?.managedScaling ?? {};
   const now = ctx.now().getTime();
   const warmupMs = (scaling.instanceWarmupPeriod ?? 300) * 1000;
-  const instances = (await ctx.store.listContainerInstances(cluster)).filter(
-    (i) => i.instance.status !== "INACTIVE" && groupOf(i) === group,
+  // The group's own instance list decides membership, joined to the cluster's container instances
+  // on their EC2 instance id (an attribute may be missing or wrong; the group's list is not).
+  const registered = new Map(
+    (await ctx.store.listContainerInstances(cluster))
+      .filter((i) => i.instance.status !== "INACTIVE" && i.instance.ec2InstanceId)
+      .map((i) => [i.instance.ec2InstanceId, i]),
   );
-  const byEc2 = new Map(instances.map((i) => [i.instance.ec2InstanceId, i]));
+  const byEc2 = new Map(
+    state.instances.flatMap((i) => {
+      const record = registered.get(i.instanceId);
+      return record ? [[i.instanceId, record] as const] : [];
+    }),
+  );
   const inService = state.instances.filter((i) => i.lifecycleState === "InService");
-  const busy = instances.filter(holdsTasks).length;
+  const busy = [...byEc2.values()].filter(holdsTasks).length;
+  const unregistered = inService.filter((i) => !byEc2.has(i.instanceId)).length;
   // Launched but not yet registered, or registered within the warm-up period: not counted yet.
   const warming =
     state.instances.filter((i) => i.lifecycleState.startsWith("Pending")).length +
     inService.filter((i) => {
-      const registered = byEc2.get(i.instanceId)?.instance.registeredAt;
-      return !registered || now - new Date(registered).getTime() < warmupMs;
+      const registeredAt = byEc2.get(i.instanceId)?.instance.registeredAt;
+      return !registeredAt || now - new Date(registeredAt).getTime() < warmupMs;
     }).length;
   // Tasks its services could not place: at least one more instance than the group has in service.
   const waiting = await waitingServiceTasks(ctx, cluster, provider.name);
@@ -86,9 +96,11 @@ async function scaleOne(
     minSize: state.minSize,
     maxSize: state.maxSize,
     warming,
+    unregistered,
   });
-  if (desiredAfter !== state.desiredCapacity) await ctx.autoScalingGroups?.setDesiredCapacity(group, desiredAfter);
 
+  // Protection first: a scale-in that lowers the group before its busy instances are protected
+  // may terminate them (Auto Scaling picks among the unprotected ones).
   let protectedCount = 0;
   let unprotectedCount = 0;
   if (asg?.managedTerminationProtection === "ENABLED") {
@@ -108,6 +120,7 @@ async function scaleOne(
     protectedCount = protect.length;
     unprotectedCount = release.length;
   }
+  if (desiredAfter !== state.desiredCapacity) await ctx.autoScalingGroups?.setDesiredCapacity(group, desiredAfter);
   return {
     provider: provider.name,
     group,
@@ -119,9 +132,6 @@ async function scaleOne(
     unprotected: unprotectedCount,
   };
 }
-
-const groupOf = (record: ContainerInstanceRecord) =>
-  record.instance.attributes?.find((a) => a.name === AUTOSCALING_GROUP_ATTRIBUTE)?.value;
 
 const holdsTasks = (record: ContainerInstanceRecord) =>
   Object.values(record.residentGroups ?? {}).some((count) => count > 0);

@@ -108,6 +108,41 @@ describe("capacity providers", () => {
         create("steps", "steps-asg", { managedScaling: { minimumScalingStepSize: 5, maximumScalingStepSize: 2 } }),
       ),
     ).toMatchObject({ name: "InvalidParameterException" });
+    // Managed scaling's numbers within the API's bounds, and a group named, as ECS checks them.
+    for (const [field, value, limit] of [
+      ["targetCapacity", 0, "greater than or equal to 1"],
+      ["targetCapacity", 101, "less than or equal to 100"],
+      ["minimumScalingStepSize", 0, "greater than or equal to 1"],
+      ["maximumScalingStepSize", 10_001, "less than or equal to 10000"],
+      ["instanceWarmupPeriod", -1, "greater than or equal to 0"],
+      ["instanceWarmupPeriod", 10_001, "less than or equal to 10000"],
+    ] as const) {
+      expect(await failure(create("bounded", "bounded-asg", { managedScaling: { [field]: value } }))).toMatchObject({
+        name: "InvalidParameterException",
+        message: `1 validation error detected: Value '${value}' at 'autoScalingGroupProvider.managedScaling.${field}' failed to satisfy constraint: Member must have value ${limit}`,
+      });
+    }
+    await create("bounded-update");
+    expect(
+      await failure(
+        berth.ecs.send(
+          new UpdateCapacityProviderCommand({
+            name: "bounded-update",
+            autoScalingGroupProvider: { managedScaling: { targetCapacity: 101 } },
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: "InvalidParameterException" });
+    expect(
+      await failure(
+        berth.ecs.send(new CreateCapacityProviderCommand({ name: "groupless", autoScalingGroupProvider: {} as never })),
+      ),
+    ).toMatchObject({
+      name: "InvalidParameterException",
+      message:
+        "1 validation error detected: Value null at 'autoScalingGroupProvider.autoScalingGroupArn' failed to satisfy constraint: Member must not be null",
+    });
+    expect((await describeProviders({ capacityProviders: ["bounded", "groupless"] })).failures).toHaveLength(2);
     expect((await describeProviders({ capacityProviders: ["guarded", "steps"] })).failures).toEqual([
       { arn: `${ARN}:capacity-provider/guarded`, reason: "MISSING" },
       { arn: `${ARN}:capacity-provider/steps`, reason: "MISSING" },

@@ -17,9 +17,10 @@ import {
   PutClusterCapacityProvidersCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
+  StartTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
@@ -51,6 +52,78 @@ afterAll(async () => {
 const group = async (name: string) =>
   (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })))
     .AutoScalingGroups?.[0];
+
+/** A group of `size` instances (minimum 0), and a cluster of the same name with a task definition. */
+async function groupAndCluster(name: string, size: number): Promise<string[]> {
+  await autoScaling.send(
+    new CreateLaunchConfigurationCommand({
+      LaunchConfigurationName: name,
+      ImageId: "ami-12c6146b",
+      InstanceType: "t3.small",
+    }),
+  );
+  await autoScaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      LaunchConfigurationName: name,
+      MinSize: 0,
+      MaxSize: size,
+      DesiredCapacity: size,
+      AvailabilityZones: ["us-east-1a"],
+    }),
+  );
+  await berth.ecs.send(new CreateClusterCommand({ clusterName: name }));
+  await berth.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: name,
+      containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory: 256 }],
+    }),
+  );
+  return ((await group(name))?.Instances ?? []).map((i) => i.InstanceId ?? "");
+}
+
+/** Registers the EC2 instance in the cluster (with the group attribute only when given); its container instance ARN. */
+async function register(cluster: string, instanceId: string, groupAttribute?: string): Promise<string> {
+  const answer = await berth.ecs.send(
+    new RegisterContainerInstanceCommand({
+      cluster,
+      instanceIdentityDocument: JSON.stringify({ instanceId, region: "us-east-1" }),
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 2048 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
+      ],
+      attributes: groupAttribute ? [{ name: "berth.autoscaling-group", value: groupAttribute }] : [],
+    }),
+  );
+  return answer.containerInstance?.containerInstanceArn ?? "";
+}
+
+const startOn = (cluster: string, containerInstance: string) =>
+  berth.ecs.send(new StartTaskCommand({ cluster, taskDefinition: cluster, containerInstances: [containerInstance] }));
+
+/** A provider with managed scaling and termination protection for the group, on the cluster of the same name. */
+async function managedProvider(name: string) {
+  await berth.ecs.send(
+    new CreateCapacityProviderCommand({
+      name,
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: name,
+        managedScaling: { status: "ENABLED", targetCapacity: 100, instanceWarmupPeriod: 0 },
+        managedTerminationProtection: "ENABLED",
+      },
+    }),
+  );
+  await berth.ecs.send(
+    new PutClusterCapacityProvidersCommand({
+      cluster: name,
+      capacityProviders: [name],
+      defaultCapacityProviderStrategy: [],
+    }),
+  );
+}
+
+const protectedIn = async (name: string, instanceId: string) =>
+  (await group(name))?.Instances?.find((i) => i.InstanceId === instanceId)?.ProtectedFromScaleIn === true;
 
 describe.skipIf(missing)("managed scaling", () => {
   it("scales the group out for tasks that found no room, protects busy instances, and scales in when they are gone", async () => {
@@ -120,11 +193,56 @@ describe.skipIf(missing)("managed scaling", () => {
       return g?.DesiredCapacity === 2 && busy?.ProtectedFromScaleIn === true;
     });
 
+    // The new instance registers, as its agent would (an unregistered one would hold off any scale-in).
+    const second = (await group("hosts"))?.Instances?.find((i) => i.InstanceId !== first.InstanceId);
+    await register("scaled", second?.InstanceId ?? "", "hosts");
+
     // No tasks left: no instance needed (the group keeps its minimum), none protected.
     await ecs.send(new UpdateServiceCommand({ cluster: "scaled", service: "web", desiredCount: 0 }));
     await until("the group to shrink to its minimum, 1, no instance protected", async () => {
       const g = await group("hosts");
       return g?.DesiredCapacity === 1 && !g.Instances?.some((i) => i.ProtectedFromScaleIn);
+    });
+  });
+
+  it("knows the group's instances from the group (not the attribute), and does not scale in while one is not registered", async () => {
+    const [a, b, c] = await groupAndCluster("plain", 3);
+    // Registered without the group attribute: still the group's, and a holds a task.
+    const arnA = await register("plain", a);
+    const arnB = await register("plain", b);
+    await startOn("plain", arnA);
+    await managedProvider("plain");
+    await until("the busy instance to be protected", () => protectedIn("plain", a));
+    // A later round protects b: by then the round that protected a has decided the desired capacity.
+    await startOn("plain", arnB);
+    await until("the second busy instance to be protected", () => protectedIn("plain", b));
+    // c is in service and not registered: what it holds is unknown, so the group keeps it.
+    const kept = await group("plain");
+    expect(kept?.DesiredCapacity).toBe(3);
+    expect(kept?.Instances?.map((i) => i.InstanceId).sort()).toEqual([a, b, c].sort());
+
+    // Registered and idle: now it may go, and only it.
+    await register("plain", c);
+    await until("the group to shrink to its two busy instances", async () => {
+      const g = await group("plain");
+      return (
+        g?.DesiredCapacity === 2 &&
+        g.Instances?.map((i) => i.InstanceId)
+          .sort()
+          .join() === [a, b].sort().join()
+      );
+    });
+  });
+
+  it("protects the busy instance before it lowers the group, so the scale-in takes the idle one", async () => {
+    const [busy, idle] = await groupAndCluster("ordered", 2);
+    await startOn("ordered", await register("ordered", busy, "ordered"));
+    await register("ordered", idle, "ordered");
+    // The first round both protects the busy instance and lowers the group by one.
+    await managedProvider("ordered");
+    await until("the group to shrink to its busy instance", async () => {
+      const g = await group("ordered");
+      return g?.DesiredCapacity === 1 && g.Instances?.length === 1 && g.Instances[0].InstanceId === busy;
     });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { autoScalingGroupName, checkStrategy, splitByStrategy } from "../../../../core/model/capacityProvider.ts";
+import {
+  AUTOSCALING_GROUP_ATTRIBUTE,
+  autoScalingGroupName,
+  checkStrategy,
+  onAutoScalingGroup,
+  splitByStrategy,
+} from "../../../../core/model/capacityProvider.ts";
+import { compileQuery } from "../../../../core/placement/query.ts";
+import type { Candidate } from "../../../../core/placement/types.ts";
 
 const split = (...args: Parameters<typeof splitByStrategy>) => Object.fromEntries(splitByStrategy(...args));
 
@@ -74,4 +82,17 @@ it("reads the group's name from an Auto Scaling group ARN, or takes a name as gi
     ),
   ).toBe("berth-hosts");
   expect(autoScalingGroupName("berth-hosts")).toBe("berth-hosts");
+});
+
+it("places on a group whose name has spaces, brackets, commas, quotes or backslashes, and only on it", () => {
+  const on = (group: string) =>
+    ({
+      record: { instance: { attributes: [{ name: AUTOSCALING_GROUP_ATTRIBUTE, value: group }] } },
+      tasks: [],
+    }) as unknown as Candidate;
+  for (const group of ["hosts", "web hosts", "pool [a], b", 'say "hi"', "back\\slash", "a == b or c"]) {
+    const member = compileQuery(onAutoScalingGroup(group).expression);
+    expect(member(on(group))).toBe(true);
+    expect(member(on(`${group}x`))).toBe(false);
+  }
 });

@@ -8,6 +8,7 @@ const base = {
   minSize: 0,
   maxSize: 100,
   warming: 0,
+  unregistered: 0,
 };
 
 describe("managed scaling", () => {
@@ -38,5 +39,11 @@ describe("managed scaling", () => {
     expect(scaledCapacity({ ...base, warming: 1, inService: 4, needed: 1, desiredCapacity: 4 })).toBe(1);
     expect(scaledCapacity({ ...base, maxSize: 3, inService: 2, needed: 8, desiredCapacity: 2 })).toBe(3);
     expect(scaledCapacity({ ...base, minSize: 1, inService: 2, needed: 0, desiredCapacity: 2 })).toBe(1);
+  });
+
+  it("does not scale in while an instance in service is not registered (what it holds is unknown)", () => {
+    expect(scaledCapacity({ ...base, inService: 3, needed: 1, desiredCapacity: 3, unregistered: 1 })).toBe(3);
+    // A scale-out still goes ahead.
+    expect(scaledCapacity({ ...base, inService: 3, needed: 4, desiredCapacity: 3, unregistered: 1 })).toBe(4);
   });
 });
