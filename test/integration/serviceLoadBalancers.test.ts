@@ -10,6 +10,7 @@ import {
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
+  type Service,
   type Task,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
@@ -403,15 +404,14 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
     const old = (await play.tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
     await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
-    const leftAt = new Map<string, number>();
-    const stoppedAt = new Map<string, number>();
+    const left = new Set<string>();
+    const stopped = new Set<string>();
     const done = await until(
       "the deployment done",
       async () => {
         await agentStep("lbs");
         const tasks = await play.tasksOf("lbs");
         const targets = await registered(group);
-        const now = Date.now();
         for (const t of old) {
           const current = tasks.find((x) => x.taskArn === t.taskArn) as Task;
           const target = `${instanceOf(t, arns)}:8080`;
@@ -423,26 +423,23 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
               x.lastStatus === "RUNNING" &&
               instanceOf(x, arns) === instanceOf(t, arns),
           );
-          if (!targets.includes(target) && !leftAt.has(t.taskArn as string)) leftAt.set(t.taskArn as string, now);
-          if (current.desiredStatus === "STOPPED" && !stoppedAt.has(t.taskArn as string)) {
-            stoppedAt.set(t.taskArn as string, now);
+          if (!targets.includes(target)) left.add(t.taskArn as string);
+          if (current.desiredStatus === "STOPPED" && !stopped.has(t.taskArn as string)) {
+            stopped.add(t.taskArn as string);
             // Never asked to stop while still registered.
             expect(targets.includes(target) && !servedByNew).toBe(false);
           }
         }
         const service = await play.describeService("lbs");
-        return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
+        return service.deployments?.length === 1 && stopped.size === 2 && service.runningCount === 2 && service;
       },
       60_000,
       100,
     );
-    for (const t of old) {
-      const arn = t.taskArn as string;
-      expect(leftAt.get(arn)).toBeDefined();
-      // Stopped no sooner than the deregistration delay after it left (the poll's own step aside).
-      expect((stoppedAt.get(arn) as number) - (leftAt.get(arn) as number)).toBeGreaterThanOrEqual(1800);
-    }
+    for (const t of old) expect(left.has(t.taskArn as string)).toBe(true);
     expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    // Each old task stopped no sooner than the 2 s delay after a drain began, by Berth's own clock.
+    expectStopsAfterDrains(done, old, 2000);
     // The new tasks serve: two targets, theirs.
     const serving = (await play.tasksOf("lbs")).filter(
       (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
@@ -461,6 +458,33 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     for (const t of serving) expect(old.map((o) => o.taskArn)).not.toContain(t.taskArn);
   }, 120_000);
 });
+
+/**
+ * Every stop of `tasks` came at least `delayMs` after a drain began, by the service events' own
+ * times (a round's events carry its start: a drain's event is no later than its deregistration,
+ * a stop's no sooner than the delay after it). The k-th stop needs k drains begun `delayMs` before.
+ */
+function expectStopsAfterDrains(service: Service, tasks: Task[], delayMs: number) {
+  const events = service.events ?? [];
+  const at = (e: (typeof events)[number]) => (e.createdAt as Date).getTime();
+  const drains = events
+    .flatMap((e) => {
+      const n = /has begun draining connections on (\d+) tasks/.exec(e.message ?? "")?.[1];
+      return n ? Array<number>(Number(n)).fill(at(e)) : [];
+    })
+    .sort((a, b) => a - b);
+  const stops = tasks
+    .map((t) => {
+      const id = (t.taskArn as string).split("/").pop();
+      return events.find(
+        (e) => /has stopped \d+ running tasks/.test(e.message ?? "") && e.message?.includes(`(task ${id})`),
+      );
+    })
+    .map((e) => (e ? at(e) : Number.NaN))
+    .sort((a, b) => a - b);
+  expect(drains.length).toBeGreaterThanOrEqual(stops.length);
+  for (const [k, stop] of stops.entries()) expect(stop - drains[k]).toBeGreaterThanOrEqual(delayMs);
+}
 
 /** A cluster of `count` instances, a target group, and the service `web` behind it. */
 async function balancedService(name: string, count: number, input: Partial<CreateServiceCommandInput> = {}) {
