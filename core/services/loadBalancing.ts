@@ -72,7 +72,8 @@ export async function readTargets(b: Balancing): Promise<Registered> {
 
 /**
  * The service's load balancers and its older deployments' own after a round whose deployments
- * are now `next`'s: those of deployments gone are dropped; on a rollback (`rolledBack`), the
+ * are now `next`'s: a deployment's are kept while it, or a live task it started (`live`: one
+ * draining outlives its deployment), remains, else dropped; on a rollback (`rolledBack`), the
  * deployment rolled back to brings its own back as the service's, and the deployments that had
  * the service's keep them as their own.
  */
@@ -80,6 +81,7 @@ export function deploymentsLoadBalancers(
   record: ServiceRecord,
   next: Service,
   rolledBack: boolean,
+  live: TaskRecord[],
 ): { loadBalancers: LoadBalancer[] | undefined; byDeployment: Record<string, LoadBalancer[]> | undefined } {
   let loadBalancers = next.loadBalancers;
   let byDeployment = record.scheduler.deploymentLoadBalancers ?? {};
@@ -92,7 +94,7 @@ export function deploymentsLoadBalancers(
     byDeployment = { ...byDeployment, ...theirs };
     delete byDeployment[back];
   }
-  const ids = new Set((next.deployments ?? []).map((d) => d.id));
+  const ids = new Set([...(next.deployments ?? []).map((d) => d.id), ...live.map((t) => t.task.startedBy)]);
   const kept = Object.entries(byDeployment).filter(([id]) => ids.has(id));
   return { loadBalancers, byDeployment: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }
@@ -103,6 +105,15 @@ export type Draining = Record<string, number>;
 /** The draining tasks still live: the others have stopped, whatever stopped them. */
 export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]): Draining =>
   Object.fromEntries(live.flatMap((t) => (draining?.[arn(t)] === undefined ? [] : [[arn(t), draining[arn(t)]]])));
+
+/**
+ * The scheduler's stops when the service has no balancing (left): the drains recorded still run
+ * their course (a task draining stops once due, not before); the others stop now.
+ */
+export const stopsAfterDrains = (toStop: TaskRecord[], live: TaskRecord[], draining: Draining, now: number) => [
+  ...live.filter((t) => draining[arn(t)] !== undefined && draining[arn(t)] <= now),
+  ...toStop.filter((t) => draining[arn(t)] === undefined),
+];
 
 /**
  * The scheduler's stops, with draining first: a task whose targets (those taken on for it) are

@@ -606,6 +606,24 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
 
+  it("removed (loadBalancers: []), still let the old task drain for the delay before it stops", async () => {
+    const { group } = await balancedService("lbr", 2);
+    await drainIn2s(group);
+    const old = await untilRegistered("lbr", group);
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbr", service: "web", loadBalancers: [] }));
+    const done = await until("the old task stopped and a new one running", async () => {
+      await agentStep("lbr");
+      const tasks = await play.tasksOf("lbr");
+      const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const service = await play.describeService("lbr");
+      const stopped = tasks.find((t) => t.taskArn === old.taskArn)?.desiredStatus === "STOPPED";
+      return service.deployments?.length === 1 && running.length === 1 && stopped && service;
+    });
+    expect(await registered(group)).toEqual([]);
+    expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    expectStopsAfterDrains(done, [old], 2000);
+  }, 90_000);
+
   it("added to a running service, keep its old tasks until new ones are healthy there, and leave the old ones out", async () => {
     await cluster("lbn");
     await instances("lbn", 4);
