@@ -221,7 +221,9 @@ export async function syncTargets(
   try {
     for (const { targetGroupArn, targets } of plan.deregister) {
       await b.targetGroups.deregister(targetGroupArn, targets);
-      messages.push(deregisteredEvent(b.service, targets.length, targetGroupArn));
+      // Said of those ELBv2 listed: the others were deregistered in case a registration did not show yet.
+      const listed = targets.filter((t) => registered.get(targetGroupArn)?.some((r) => targetKey(r) === targetKey(t)));
+      if (listed.length > 0) messages.push(deregisteredEvent(b.service, listed.length, targetGroupArn));
     }
     for (const { targetGroupArn, targets } of plan.register) {
       await b.targetGroups.register(targetGroupArn, targets);
