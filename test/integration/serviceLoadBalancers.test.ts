@@ -18,6 +18,9 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteListenerCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -682,6 +685,26 @@ describe.skipIf(missing)("a deleted load-balanced service", () => {
     }
     await until("the service INACTIVE", async () => (await play.describeService("lbx")).status === "INACTIVE");
     expect(await registered(group)).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(missing)("a target group deleted under a service", () => {
+  it("has its targets forgotten, said in an event, and the service deleted goes INACTIVE", async () => {
+    const { group } = await balancedService("lbg", 1);
+    await untilRegistered("lbg", group);
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    const listener = Listeners?.find((l) => l.DefaultActions?.some((a) => a.TargetGroupArn === group));
+    await elb.send(new DeleteListenerCommand({ ListenerArn: listener?.ListenerArn }));
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group }));
+    await ecs.send(new DeleteServiceCommand({ cluster: "lbg", service: "web", force: true }));
+    const gone = await until("the service INACTIVE", async () => {
+      await agentStep("lbg");
+      const service = await play.describeService("lbg");
+      return service.status === "INACTIVE" && service;
+    });
+    expect(messages(gone)).toContain(
+      `(service web) could not find (target-group ${group}): its targets are forgotten.`,
+    );
   }, 60_000);
 });
 
