@@ -610,15 +610,15 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
   }, 90_000);
 
   it("removed (loadBalancers: []), still let the old task drain for the delay before it stops", async () => {
-    const { group } = await balancedService("lbr", 2);
+    const { group } = await balancedService("lbe", 2);
     await drainIn2s(group);
-    const old = await untilRegistered("lbr", group);
-    await ecs.send(new UpdateServiceCommand({ cluster: "lbr", service: "web", loadBalancers: [] }));
+    const old = await untilRegistered("lbe", group);
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbe", service: "web", loadBalancers: [] }));
     const done = await until("the old task stopped and a new one running", async () => {
-      await agentStep("lbr");
-      const tasks = await play.tasksOf("lbr");
+      await agentStep("lbe");
+      const tasks = await play.tasksOf("lbe");
       const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
-      const service = await play.describeService("lbr");
+      const service = await play.describeService("lbe");
       const stopped = tasks.find((t) => t.taskArn === old.taskArn)?.desiredStatus === "STOPPED";
       return service.deployments?.length === 1 && running.length === 1 && stopped && service;
     });
@@ -690,16 +690,16 @@ describe.skipIf(missing)("a deleted load-balanced service", () => {
 
 describe.skipIf(missing)("a target group deleted under a service", () => {
   it("has its targets forgotten, said in an event, and the service deleted goes INACTIVE", async () => {
-    const { group } = await balancedService("lbg", 1);
-    await untilRegistered("lbg", group);
+    const { group } = await balancedService("lbk", 1);
+    await untilRegistered("lbk", group);
     const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
     const listener = Listeners?.find((l) => l.DefaultActions?.some((a) => a.TargetGroupArn === group));
     await elb.send(new DeleteListenerCommand({ ListenerArn: listener?.ListenerArn }));
     await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group }));
-    await ecs.send(new DeleteServiceCommand({ cluster: "lbg", service: "web", force: true }));
+    await ecs.send(new DeleteServiceCommand({ cluster: "lbk", service: "web", force: true }));
     const gone = await until("the service INACTIVE", async () => {
-      await agentStep("lbg");
-      const service = await play.describeService("lbg");
+      await agentStep("lbk");
+      const service = await play.describeService("lbk");
       return service.status === "INACTIVE" && service;
     });
     expect(messages(gone)).toContain(
