@@ -42,7 +42,8 @@ export function elbv2TargetGroups(client: ElasticLoadBalancingV2Client): TargetG
       return value === undefined || !Number.isFinite(seconds) ? DEFAULT_DEREGISTRATION_DELAY_SECONDS : seconds;
     },
     async targets(arn) {
-      const answer = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      const answer = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })).catch(notFound);
+      if (!answer) return undefined;
       return (answer.TargetHealthDescriptions ?? []).flatMap((d) =>
         d.Target?.Id && d.Target.Port !== undefined
           ? [

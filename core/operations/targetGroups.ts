@@ -33,8 +33,8 @@ export interface TargetGroups {
   describe(arns: string[]): Promise<TargetGroupInfo[]>;
   /** The target group's `deregistration_delay.timeout_seconds` attribute. */
   deregistrationDelaySeconds(arn: string): Promise<number>;
-  /** The targets registered in the target group now (draining ones included). */
-  targets(arn: string): Promise<TargetHealth[]>;
+  /** The targets registered in the target group now (draining ones included); undefined when it does not exist. */
+  targets(arn: string): Promise<TargetHealth[] | undefined>;
   register(arn: string, targets: Target[]): Promise<void>;
   /** Idempotent: a target that is not registered is no error. */
   deregister(arn: string, targets: Target[]): Promise<void>;

@@ -5,7 +5,13 @@ import type { ActionContext } from "../operations/context.ts";
 import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
 import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
-import { deregisteredEvent, drainingEvent, registeredEvent, unhealthyTargetEvent } from "./targetEvents.ts";
+import {
+  deregisteredEvent,
+  drainingEvent,
+  registeredEvent,
+  targetGroupGoneEvent,
+  unhealthyTargetEvent,
+} from "./targetEvents.ts";
 import {
   type Claims,
   drainedAt,
@@ -55,14 +61,21 @@ export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances
   return { ...b, targetGroups: ctx.targetGroups };
 }
 
-/** What ELBv2 has registered in each of the service's target groups now; undefined when it cannot be read. */
+/**
+ * What ELBv2 has registered in each of the service's target groups now; undefined when it cannot
+ * be read. A target group that does not exist (deleted) has no entry: it is judged, registered
+ * in and deregistered from no more, and the targets taken on in it are forgotten.
+ */
 export type Registered = Map<string, TargetHealth[]> | undefined;
 
 /** Reads every target group of the service once: the round's view of ELBv2. */
 export async function readTargets(b: Balancing): Promise<Registered> {
   const registered = new Map<string, TargetHealth[]>();
   try {
-    for (const group of groupsOf(b)) registered.set(group, await b.targetGroups.targets(group));
+    for (const group of groupsOf(b)) {
+      const targets = await b.targetGroups.targets(group);
+      if (targets) registered.set(group, targets);
+    }
   } catch (error) {
     report(b, error, "reading target health");
     return undefined;
@@ -72,7 +85,8 @@ export async function readTargets(b: Balancing): Promise<Registered> {
 
 /**
  * The service's load balancers and its older deployments' own after a round whose deployments
- * are now `next`'s: those of deployments gone are dropped; on a rollback (`rolledBack`), the
+ * are now `next`'s: a deployment's are kept while it, or a live task it started (`live`: one
+ * draining outlives its deployment), remains, else dropped; on a rollback (`rolledBack`), the
  * deployment rolled back to brings its own back as the service's, and the deployments that had
  * the service's keep them as their own.
  */
@@ -80,6 +94,7 @@ export function deploymentsLoadBalancers(
   record: ServiceRecord,
   next: Service,
   rolledBack: boolean,
+  live: TaskRecord[],
 ): { loadBalancers: LoadBalancer[] | undefined; byDeployment: Record<string, LoadBalancer[]> | undefined } {
   let loadBalancers = next.loadBalancers;
   let byDeployment = record.scheduler.deploymentLoadBalancers ?? {};
@@ -92,7 +107,7 @@ export function deploymentsLoadBalancers(
     byDeployment = { ...byDeployment, ...theirs };
     delete byDeployment[back];
   }
-  const ids = new Set((next.deployments ?? []).map((d) => d.id));
+  const ids = new Set([...(next.deployments ?? []).map((d) => d.id), ...live.map((t) => t.task.startedBy)]);
   const kept = Object.entries(byDeployment).filter(([id]) => ids.has(id));
   return { loadBalancers, byDeployment: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }
@@ -103,6 +118,15 @@ export type Draining = Record<string, number>;
 /** The draining tasks still live: the others have stopped, whatever stopped them. */
 export const stillDraining = (draining: Draining | undefined, live: TaskRecord[]): Draining =>
   Object.fromEntries(live.flatMap((t) => (draining?.[arn(t)] === undefined ? [] : [[arn(t), draining[arn(t)]]])));
+
+/**
+ * The scheduler's stops when the service has no balancing (left): the drains recorded still run
+ * their course (a task draining stops once due, not before); the others stop now.
+ */
+export const stopsAfterDrains = (toStop: TaskRecord[], live: TaskRecord[], draining: Draining, now: number) => [
+  ...live.filter((t) => draining[arn(t)] !== undefined && draining[arn(t)] <= now),
+  ...toStop.filter((t) => draining[arn(t)] === undefined),
+];
 
 /**
  * The scheduler's stops, with draining first: a task whose targets (those taken on for it) are
@@ -172,7 +196,9 @@ export async function drainBeforeStop(
 export function targetHealthOf(b: Balancing, registered: Registered, tasks: TaskRecord[]): Map<string, TargetVerdict> {
   if (!registered) return new Map(tasks.map((t) => [arn(t), { state: "unknown", unhealthy: [] }]));
   // A task is judged where it serves: an older deployment's in the load balancers it had.
-  return new Map(tasks.map((t) => [arn(t), taskTargetHealth(loadBalancersOf(b, t), view(b, t), registered)]));
+  return new Map(
+    tasks.map((t) => [arn(t), taskTargetHealth(existing(loadBalancersOf(b, t), registered), view(b, t), registered)]),
+  );
 }
 
 /** ECS's stop of a service task whose load balancer targets failed their health checks: a failed task (isFailedStart). */
@@ -203,14 +229,22 @@ export async function syncTargets(
   recent: { events: ServiceEvent[] | undefined; now: number },
 ): Promise<{ messages: string[]; claims: Claims; again: boolean; synced: boolean }> {
   if (!registered) return { messages: [], claims: b.claims, again: false, synced: false };
-  const balanced = tasks.map((t) => ({ view: view(b, t), loadBalancers: loadBalancersOf(b, t) }));
+  const balanced = tasks.map((t) => ({ view: view(b, t), loadBalancers: existing(loadBalancersOf(b, t), registered) }));
   const plan = planTargets(balanced, b.claims, new Set(Object.keys(draining)), registered);
-  const messages: string[] = [];
+  const gone = new Set(
+    Object.values(b.claims).flatMap((targets) =>
+      targets.map((g) => g.targetGroupArn).filter((g) => !registered.has(g)),
+    ),
+  );
+  const messages = [...gone].map((group) => targetGroupGoneEvent(b.service, group));
+  plan.deregister = plan.deregister.filter((d) => !gone.has(d.targetGroupArn));
   let again = plan.taken;
   try {
     for (const { targetGroupArn, targets } of plan.deregister) {
       await b.targetGroups.deregister(targetGroupArn, targets);
-      messages.push(deregisteredEvent(b.service, targets.length, targetGroupArn));
+      // Said of those ELBv2 listed: the others were deregistered in case a registration did not show yet.
+      const listed = targets.filter((t) => registered.get(targetGroupArn)?.some((r) => targetKey(r) === targetKey(t)));
+      if (listed.length > 0) messages.push(deregisteredEvent(b.service, listed.length, targetGroupArn));
     }
     for (const { targetGroupArn, targets } of plan.register) {
       await b.targetGroups.register(targetGroupArn, targets);
@@ -230,6 +264,10 @@ const arn = (t: TaskRecord) => t.task.taskArn as string;
 
 /** The load balancers a task belongs in: its deployment's. */
 const loadBalancersOf = (b: Balancing, t: TaskRecord) => b.byDeployment[t.task.startedBy ?? ""] ?? b.loadBalancers;
+
+/** The load balancers whose target groups exist (those ELBv2 could not find are left out). */
+const existing = (loadBalancers: LoadBalancer[], registered: Map<string, TargetHealth[]>) =>
+  loadBalancers.filter((lb) => registered.has(lb.targetGroupArn as string));
 
 /** Every target group the service's tasks may be in. */
 const groupsOf = (b: Omit<Balancing, "targetGroups">) => [

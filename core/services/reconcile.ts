@@ -32,6 +32,7 @@ import {
   elbHealthCheckStop,
   readTargets,
   stillDraining,
+  stopsAfterDrains,
   syncTargets,
   targetHealthOf,
   unhealthyTargetEvents,
@@ -126,7 +127,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // they are unhealthy), and no more once it drains.
   const primaryTasks = new Set(live.filter((t) => t.task.startedBy === primary.id).map(arnOf));
   const serves = (arn: string) =>
-    !balancing || (draining[arn] === undefined && targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
+    draining[arn] === undefined && (!balancing || targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
 
   const decision =
     service.schedulingStrategy === "DAEMON"
@@ -145,7 +146,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     toStop = drain.stopNow;
     draining = drain.draining;
     messages.push(...drain.messages);
-  }
+  } else toStop = stopsAfterDrains(toStop, live, draining, now.getTime());
   const stopped = await stopTasks(ctx, cluster, toStop, scaling, false, true);
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
@@ -178,15 +179,15 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
 
   const next = nextService(record, decision, tasks, now, messages);
   // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
-  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true);
+  const stoppedNow = new Set(stopped.map((t) => t.id));
+  const stillLive = live.filter((t) => !stoppedNow.has(t.id));
+  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true, stillLive);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // Left over: every live task this round did not stop (kept, draining, spared for its protection,
   // or not stopped because its targets could not be deregistered), and every stopping one.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
-  const stoppedNow = new Set(stopped.map((t) => t.id));
-  const leftOver =
-    live.filter((t) => !stoppedNow.has(t.id)).length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
+  const leftOver = stillLive.length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
   const targetsLeft = !targetsSynced || (balancing !== undefined && Object.keys(claims).length > 0);
   const drained = service.status === "DRAINING" && leftOver === 0 && !targetsLeft;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;

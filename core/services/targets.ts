@@ -88,8 +88,9 @@ export function leavingTargets(
  * now (`registered`, by target group). A task that serves takes on its targets in its
  * deployment's load balancers (`claims`, remembered in the store), and is registered in the next
  * round, once that memory is written: nothing is registered that the scheduler would not find
- * again to deregister. A target taken on that no task serves any more is deregistered while ELBv2
- * has it (not draining), and forgotten. Targets never taken on are left alone: the scheduler did
+ * again to deregister. A target taken on that no task serves any more is deregistered, and
+ * forgotten: whether or not this reading of ELBv2 lists it (ELBv2 is eventually consistent: a
+ * registration may not show yet), unless it is draining (deregistered already). Targets never taken on are left alone: the scheduler did
  * not put them there (a target group may be shared).
  */
 export function planTargets(
@@ -116,7 +117,7 @@ export function planTargets(
   }
   const deregister = Object.values(claims).flatMap((targets) =>
     // The same instance and port may serve a new task already (a fixed host port): it stays.
-    targets.filter((g) => !wanted.has(groupTargetKey(g)) && isActive(stateOf(registered, g))),
+    targets.filter((g) => !wanted.has(groupTargetKey(g)) && stateOf(registered, g) !== "draining"),
   );
   return { register: byGroup(register), deregister: byGroup(deregister), claims: next, taken };
 }

@@ -10,6 +10,7 @@ import {
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
+  type Service,
   type Task,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
@@ -17,6 +18,9 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteListenerCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -403,15 +407,14 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     // A deployment: each old task is deregistered first, and stopped only after the 2 s delay.
     const old = (await play.tasksOf("lbs")).filter((t) => t.desiredStatus === "RUNNING");
     await ecs.send(new UpdateServiceCommand({ cluster: "lbs", service: "web", forceNewDeployment: true }));
-    const leftAt = new Map<string, number>();
-    const stoppedAt = new Map<string, number>();
+    const left = new Set<string>();
+    const stopped = new Set<string>();
     const done = await until(
       "the deployment done",
       async () => {
         await agentStep("lbs");
         const tasks = await play.tasksOf("lbs");
         const targets = await registered(group);
-        const now = Date.now();
         for (const t of old) {
           const current = tasks.find((x) => x.taskArn === t.taskArn) as Task;
           const target = `${instanceOf(t, arns)}:8080`;
@@ -423,26 +426,23 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
               x.lastStatus === "RUNNING" &&
               instanceOf(x, arns) === instanceOf(t, arns),
           );
-          if (!targets.includes(target) && !leftAt.has(t.taskArn as string)) leftAt.set(t.taskArn as string, now);
-          if (current.desiredStatus === "STOPPED" && !stoppedAt.has(t.taskArn as string)) {
-            stoppedAt.set(t.taskArn as string, now);
+          if (!targets.includes(target)) left.add(t.taskArn as string);
+          if (current.desiredStatus === "STOPPED" && !stopped.has(t.taskArn as string)) {
+            stopped.add(t.taskArn as string);
             // Never asked to stop while still registered.
             expect(targets.includes(target) && !servedByNew).toBe(false);
           }
         }
         const service = await play.describeService("lbs");
-        return service.deployments?.length === 1 && stoppedAt.size === 2 && service.runningCount === 2 && service;
+        return service.deployments?.length === 1 && stopped.size === 2 && service.runningCount === 2 && service;
       },
       60_000,
       100,
     );
-    for (const t of old) {
-      const arn = t.taskArn as string;
-      expect(leftAt.get(arn)).toBeDefined();
-      // Stopped no sooner than the deregistration delay after it left (the poll's own step aside).
-      expect((stoppedAt.get(arn) as number) - (leftAt.get(arn) as number)).toBeGreaterThanOrEqual(1800);
-    }
+    for (const t of old) expect(left.has(t.taskArn as string)).toBe(true);
     expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    // Each old task stopped no sooner than the 2 s delay after a drain began, by Berth's own clock.
+    expectStopsAfterDrains(done, old, 2000);
     // The new tasks serve: two targets, theirs.
     const serving = (await play.tasksOf("lbs")).filter(
       (t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING",
@@ -461,6 +461,33 @@ describe.skipIf(missing)("the scheduler and a service's target groups", () => {
     for (const t of serving) expect(old.map((o) => o.taskArn)).not.toContain(t.taskArn);
   }, 120_000);
 });
+
+/**
+ * Every stop of `tasks` came at least `delayMs` after a drain began, by the service events' own
+ * times (a round's events carry its start: a drain's event is no later than its deregistration,
+ * a stop's no sooner than the delay after it). The k-th stop needs k drains begun `delayMs` before.
+ */
+function expectStopsAfterDrains(service: Service, tasks: Task[], delayMs: number) {
+  const events = service.events ?? [];
+  const at = (e: (typeof events)[number]) => (e.createdAt as Date).getTime();
+  const drains = events
+    .flatMap((e) => {
+      const n = /has begun draining connections on (\d+) tasks/.exec(e.message ?? "")?.[1];
+      return n ? Array<number>(Number(n)).fill(at(e)) : [];
+    })
+    .sort((a, b) => a - b);
+  const stops = tasks
+    .map((t) => {
+      const id = (t.taskArn as string).split("/").pop();
+      return events.find(
+        (e) => /has stopped \d+ running tasks/.test(e.message ?? "") && e.message?.includes(`(task ${id})`),
+      );
+    })
+    .map((e) => (e ? at(e) : Number.NaN))
+    .sort((a, b) => a - b);
+  expect(drains.length).toBeGreaterThanOrEqual(stops.length);
+  for (const [k, stop] of stops.entries()) expect(stop - drains[k]).toBeGreaterThanOrEqual(delayMs);
+}
 
 /** A cluster of `count` instances, a target group, and the service `web` behind it. */
 async function balancedService(name: string, count: number, input: Partial<CreateServiceCommandInput> = {}) {
@@ -582,6 +609,24 @@ describe.skipIf(missing)("new load balancers in UpdateService", () => {
     expect(messages(service)).toContain(`(service web) registered 1 targets in (target-group ${after})`);
   }, 90_000);
 
+  it("removed (loadBalancers: []), still let the old task drain for the delay before it stops", async () => {
+    const { group } = await balancedService("lbe", 2);
+    await drainIn2s(group);
+    const old = await untilRegistered("lbe", group);
+    await ecs.send(new UpdateServiceCommand({ cluster: "lbe", service: "web", loadBalancers: [] }));
+    const done = await until("the old task stopped and a new one running", async () => {
+      await agentStep("lbe");
+      const tasks = await play.tasksOf("lbe");
+      const running = tasks.filter((t) => t.desiredStatus === "RUNNING" && t.lastStatus === "RUNNING");
+      const service = await play.describeService("lbe");
+      const stopped = tasks.find((t) => t.taskArn === old.taskArn)?.desiredStatus === "STOPPED";
+      return service.deployments?.length === 1 && running.length === 1 && stopped && service;
+    });
+    expect(await registered(group)).toEqual([]);
+    expect(messages(done)).toContain("(service web) has begun draining connections on 1 tasks.");
+    expectStopsAfterDrains(done, [old], 2000);
+  }, 90_000);
+
   it("added to a running service, keep its old tasks until new ones are healthy there, and leave the old ones out", async () => {
     await cluster("lbn");
     await instances("lbn", 4);
@@ -640,6 +685,26 @@ describe.skipIf(missing)("a deleted load-balanced service", () => {
     }
     await until("the service INACTIVE", async () => (await play.describeService("lbx")).status === "INACTIVE");
     expect(await registered(group)).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(missing)("a target group deleted under a service", () => {
+  it("has its targets forgotten, said in an event, and the service deleted goes INACTIVE", async () => {
+    const { group } = await balancedService("lbk", 1);
+    await untilRegistered("lbk", group);
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    const listener = Listeners?.find((l) => l.DefaultActions?.some((a) => a.TargetGroupArn === group));
+    await elb.send(new DeleteListenerCommand({ ListenerArn: listener?.ListenerArn }));
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group }));
+    await ecs.send(new DeleteServiceCommand({ cluster: "lbk", service: "web", force: true }));
+    const gone = await until("the service INACTIVE", async () => {
+      await agentStep("lbk");
+      const service = await play.describeService("lbk");
+      return service.status === "INACTIVE" && service;
+    });
+    expect(messages(gone)).toContain(
+      `(service web) could not find (target-group ${group}): its targets are forgotten.`,
+    );
   }, 60_000);
 });
 

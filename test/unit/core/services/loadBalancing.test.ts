@@ -1,7 +1,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { ServiceRecord } from "../../../../core/model/records.ts";
-import { deploymentsLoadBalancers } from "../../../../core/services/loadBalancing.ts";
+import type { ServiceRecord, TaskRecord } from "../../../../core/model/records.ts";
+import { deploymentsLoadBalancers, stopsAfterDrains } from "../../../../core/services/loadBalancing.ts";
 
 const lb = (group: string) => ({
   targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${group}/1`,
@@ -18,27 +18,45 @@ const service = (loadBalancers: ReturnType<typeof lb>[], ...ids: string[]): Serv
 describe("a service's load balancers and its older deployments' own", () => {
   it("are kept while the service has the deployment, and dropped with it", () => {
     const r = record({ d1: [lb("a")], d2: [] });
-    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3", "d1"), false)).toEqual({
+    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3", "d1"), false, [])).toEqual({
       loadBalancers: [lb("c")],
       byDeployment: { d1: [lb("a")] },
     });
-    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3"), false)).toEqual({
+    expect(deploymentsLoadBalancers(r, service([lb("c")], "d3"), false, [])).toEqual({
       loadBalancers: [lb("c")],
       byDeployment: undefined,
+    });
+  });
+
+  it("are kept, the deployment gone, while a live task it started remains (draining)", () => {
+    const r = record({ d1: [lb("a")] });
+    const draining = { task: { taskArn: "t1", startedBy: "d1" } } as unknown as TaskRecord;
+    expect(deploymentsLoadBalancers(r, service([], "d2"), false, [draining])).toEqual({
+      loadBalancers: [],
+      byDeployment: { d1: [lb("a")] },
     });
   });
 
   it("go back, on a rollback, to those of the deployment rolled back to", () => {
     // d2 (load balancers b) failed; d1 (a) is PRIMARY again: the service has a, d2 keeps b.
     const r = record({ d1: [lb("a")] });
-    expect(deploymentsLoadBalancers(r, service([lb("b")], "d1", "d2"), true)).toEqual({
+    expect(deploymentsLoadBalancers(r, service([lb("b")], "d1", "d2"), true, [])).toEqual({
       loadBalancers: [lb("a")],
       byDeployment: { d2: [lb("b")] },
     });
     // Rolled back to a deployment with the service's load balancers: nothing moves.
-    expect(deploymentsLoadBalancers(record({}), service([lb("b")], "d1", "d2"), true)).toEqual({
+    expect(deploymentsLoadBalancers(record({}), service([lb("b")], "d1", "d2"), true, [])).toEqual({
       loadBalancers: [lb("b")],
       byDeployment: undefined,
     });
+  });
+});
+
+describe("the scheduler's stops with no balancing left", () => {
+  const task = (arn: string) => ({ task: { taskArn: arn } }) as unknown as TaskRecord;
+  it("wait out the drains recorded: a draining task stops once due, not before; the others now", () => {
+    const [due, early, other] = [task("due"), task("early"), task("other")];
+    const draining = { due: 1000, early: 3000 };
+    expect(stopsAfterDrains([early, other], [due, early, other], draining, 2000)).toEqual([due, other]);
   });
 });

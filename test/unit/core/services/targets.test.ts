@@ -116,6 +116,22 @@ describe("a load-balanced service's targets", () => {
     });
   });
 
+  it("deregisters a target it took on that this reading of ELBv2 does not list (eventually consistent) before forgetting it", () => {
+    const stopped = task("t1", "i-1", { lastStatus: "STOPPED", desiredStatus: "STOPPED" });
+    const plan = planTargets(
+      [{ view: stopped, loadBalancers: [web] }],
+      { t1: [g(TG, "i-1", 32768)] },
+      new Set(),
+      new Map(),
+    );
+    expect(plan).toEqual({
+      register: [],
+      deregister: [{ targetGroupArn: TG, targets: [{ id: "i-1", port: 32768 }] }],
+      claims: {},
+      taken: false,
+    });
+  });
+
   it("keeps a target a new task serves at the same instance and port as a stopped one", () => {
     const tasks = [task("old", "i-1", { lastStatus: "STOPPED", desiredStatus: "STOPPED" }), task("new", "i-1")];
     const registered = new Map([[TG, [{ id: "i-1", port: 32768, state: "healthy" }]]]);
