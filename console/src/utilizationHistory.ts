@@ -35,6 +35,11 @@ export function unseeded(containerInstanceArns: string[]): string[] {
   return wanted;
 }
 
+/** Asks for an instance's history again at the next poll (its read failed for a passing reason). */
+export function unseed(containerInstanceArn: string) {
+  seeded.delete(containerInstanceArn);
+}
+
 /** Adds Berth's history of an instance (GetUtilizationHistory's samples) to what the tab has. */
 export function seed(containerInstanceArn: string, history: UtilizationHistorySample[], now = Date.now()) {
   const added = history.map((s) => ({

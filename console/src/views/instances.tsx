@@ -1,4 +1,5 @@
 import { UpdateContainerInstancesStateCommand } from "@aws-sdk/client-ecs";
+import { isRetryable } from "../../../agent/controlPlane.ts";
 import type { Api } from "../api/client.ts";
 import {
   loadInstances,
@@ -17,7 +18,7 @@ import { CapacityGauges } from "../ui/capacity.tsx";
 import { ago, Status } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
 import { UtilizationChart } from "../ui/sparkline.tsx";
-import { history, remembered, seed, unseeded } from "../utilizationHistory.ts";
+import { history, remembered, seed, unseed, unseeded } from "../utilizationHistory.ts";
 
 /** Reads Berth's history of the instances the tab has not asked about yet, once each. */
 async function seedHistories(api: Api, cluster: string, containerInstanceArns: string[]) {
@@ -25,8 +26,10 @@ async function seedHistories(api: Api, cluster: string, containerInstanceArns: s
     unseeded(containerInstanceArns).map(async (arn) => {
       try {
         seed(arn, await loadUtilizationHistory(api, cluster, arn));
-      } catch {
-        // A Berth without the history (older): the chart has what the tab sees, as before.
+      } catch (error) {
+        // Unreachable, throttled or failing: ask again at the next poll. Refused for good (a
+        // Berth without the history, a key not allowed it): the chart has what the tab sees.
+        if (isRetryable(error)) unseed(arn);
       }
     }),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { history, remember, seed, unseeded } from "../../../console/src/utilizationHistory.ts";
+import { history, remember, seed, unseed, unseeded } from "../../../console/src/utilizationHistory.ts";
 
 const beat = (arn: string, atMs: number, cpuPercent: number) => ({
   containerInstanceArn: arn,
@@ -52,5 +52,12 @@ describe("utilization history", () => {
   it("asks Berth for each instance's history once", () => {
     expect(unseeded(["i-4", "i-5"])).toEqual(["i-4", "i-5"]);
     expect(unseeded(["i-5", "i-6"])).toEqual(["i-6"]);
+  });
+
+  it("asks again for an instance whose history read failed for a passing reason", () => {
+    expect(unseeded(["i-7"])).toEqual(["i-7"]);
+    unseed("i-7");
+    expect(unseeded(["i-7", "i-8"])).toEqual(["i-7", "i-8"]);
+    expect(unseeded(["i-7"])).toEqual([]);
   });
 });
