@@ -15,6 +15,7 @@ import type {
 import { isPendingStatus } from "../model/taskState.ts";
 import { commitWrites } from "./dynamo/commit.ts";
 import { ensureTable } from "./dynamo/ensureTable.ts";
+import { listEventsPage } from "./dynamo/eventPages.ts";
 import type { Expression } from "./dynamo/expression.ts";
 import {
   dataOf,
@@ -36,7 +37,7 @@ import { containerInstanceKey, instancesOf, instancesOfEc2Id } from "./dynamo/ke
 import { heartbeatKey, heartbeatsOf } from "./dynamo/keys/heartbeat.ts";
 import { idempotencyKey } from "./dynamo/keys/idempotency.ts";
 import { LIVE_SERVICES, serviceKey, servicesOf } from "./dynamo/keys/service.ts";
-import { eventsOf, storedEventItem, storedEventOf } from "./dynamo/keys/storedEvent.ts";
+import { storedEventItem } from "./dynamo/keys/storedEvent.ts";
 import {
   groupPrefix,
   liveTasksOf,
@@ -59,6 +60,7 @@ import { samplesOf, sampleValue, slotAttribute, utilizationHistoryKey } from "./
 import { type QuerySpec, Reader } from "./dynamo/query.ts";
 import { InstanceCache } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
+import { allItems } from "./paging.ts";
 import type {
   EventQuery,
   FamilyQuery,
@@ -474,24 +476,12 @@ class DynamoStore implements Store {
   }
 
   async listEvents(query: EventQuery) {
-    if (query.cluster !== undefined) return this.clusterEvents(query.cluster, query);
-    // Every cluster's: the latest of each, merged (events of a cluster deleted for good are left out).
-    const events: StoredEventRecord[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.listClusters({ limit: 100, after });
-      for (const cluster of page.items) events.push(...(await this.clusterEvents(cluster.name, query)));
-      after = page.next;
-    } while (after);
-    return events.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, query.limit);
-  }
-
-  private async clusterEvents(cluster: string, query: EventQuery) {
-    const spec: QuerySpec = { partition: eventsOf(cluster), descending: true };
-    const { detailType } = query;
-    if (detailType !== undefined) spec.filters = (e) => [e.eq("detailType", detailType)];
-    const page = await this.reader.page(spec, { limit: query.limit }, (item) => item.sk as string);
-    return page.items.map(storedEventOf);
+    // Every cluster's: a partition each (events of a cluster deleted for good are left out).
+    const clusters =
+      query.cluster !== undefined
+        ? [query.cluster]
+        : (await allItems((page) => this.listClusters(page))).map((cluster) => cluster.name);
+    return listEventsPage(this.reader, clusters, query);
   }
 
   async commit(writes: Write[]) {

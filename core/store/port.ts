@@ -103,8 +103,13 @@ export interface Store {
    * twice (a retried batch) replacing itself.
    */
   putEvents(events: StoredEventRecord[]): Promise<void>;
-  /** Live events newest first, of one cluster or of all, optionally of one detail-type. */
-  listEvents(query: EventQuery): Promise<StoredEventRecord[]>;
+  /**
+   * Live events newest first, of one cluster or of all, optionally of one detail-type: at most
+   * `limit` of them, read from at most `reads` stored events (every cluster's read at least once
+   * besides). `next` resumes where the reading stopped, so a page can come back short, even
+   * empty, with a `next` when the filter matched little of what was read.
+   */
+  listEvents(query: EventQuery): Promise<Page<StoredEventRecord>>;
 
   /**
    * Apply all writes or none. Each record write names the version it read (`null`: the record
@@ -143,6 +148,10 @@ export interface EventQuery {
   cluster?: string;
   detailType?: string;
   limit: number;
+  /** How many stored events one call may read (filtered out ones count): at least `limit`. */
+  reads: number;
+  /** Opaque cursor from a previous page's `next`. */
+  after?: string;
 }
 
 export interface PageRequest {

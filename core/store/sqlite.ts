@@ -10,6 +10,7 @@ import type {
 import type { ResourceWrite } from "../model/reservation.ts";
 import { PENDING_STATUSES } from "../model/taskState.ts";
 import { encodeRecord } from "./encoding.ts";
+import { eventCursor, eventPosition } from "./eventCursor.ts";
 import { afterWrite, checkResourceWrites, InstanceCache, leftOf } from "./instanceResources.ts";
 import type { Kind, RecordKinds } from "./kinds.ts";
 import {
@@ -496,29 +497,30 @@ class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery) {
+    // The same contract as DynamoDB's: `reads` rows at most are read, the filter applied to them.
+    const after = query.after === undefined ? undefined : eventPosition(query.after);
     const rows = this.statement(
-      `SELECT * FROM stored_events WHERE (? IS NULL OR cluster = ?) AND (? IS NULL OR detail_type = ?) AND ${this.live}
+      `SELECT * FROM stored_events WHERE (? IS NULL OR cluster = ?) AND ${this.live}
+       AND (? IS NULL OR id < ? OR (id = ? AND cluster < ?))
        ORDER BY id DESC, cluster DESC LIMIT ?`,
     ).all(
       query.cluster ?? null,
       query.cluster ?? null,
-      query.detailType ?? null,
-      query.detailType ?? null,
       this.now(),
-      query.limit,
+      after?.id ?? null,
+      after?.id ?? null,
+      after?.id ?? null,
+      after?.cluster ?? null,
+      query.reads,
     ) as Record<string, string | number>[];
-    return rows.map(
-      (r): StoredEventRecord => ({
-        cluster: r.cluster as string,
-        id: r.id as string,
-        time: r.time as number,
-        source: r.source as string,
-        detailType: r.detail_type as string,
-        resources: JSON.parse(r.resources as string),
-        detail: r.detail as string,
-        expiresAt: r.expires_at as number,
-      }),
-    );
+    const events = rows.map(storedEventOfRow);
+    const matched = events.filter((e) => query.detailType === undefined || e.detailType === query.detailType);
+    if (matched.length > query.limit) {
+      const items = matched.slice(0, query.limit);
+      return { items, next: eventCursor(items[items.length - 1]) };
+    }
+    const last = events[events.length - 1];
+    return { items: matched, next: events.length === query.reads ? eventCursor(last) : undefined };
   }
 
   async commit(writes: Write[]) {
@@ -645,4 +647,17 @@ function pageOf<T>(rows: T[], limit: number, cursor: (item: T) => string): Page<
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
   return { items, next: cursor(items[items.length - 1]) };
+}
+
+function storedEventOfRow(r: Record<string, string | number>): StoredEventRecord {
+  return {
+    cluster: r.cluster as string,
+    id: r.id as string,
+    time: r.time as number,
+    source: r.source as string,
+    detailType: r.detail_type as string,
+    resources: JSON.parse(r.resources as string),
+    detail: r.detail as string,
+    expiresAt: r.expires_at as number,
+  };
 }

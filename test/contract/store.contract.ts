@@ -9,12 +9,13 @@ import type {
   HeartbeatRecord,
   IdempotencyRecord,
   ServiceRecord,
+  StoredEventRecord,
   TaskDefinitionRecord,
   TaskRecord,
 } from "../../core/model/records.ts";
 import type { ResourceWrite } from "../../core/model/reservation.ts";
 import { readResources, resourceList } from "../../core/model/resourceList.ts";
-import { ConflictError, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
+import { ConflictError, type EventQuery, type Page, type PageRequest, put, type Store } from "../../core/store/port.ts";
 
 /**
  * What every Store implementation must do, whatever it keeps its records in. Run it with a
@@ -1096,31 +1097,111 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         ...over,
       });
 
+      const ids = (events: { id: string }[]) => events.map((e) => e.id);
+      /** Every page of a listing, following `next` to the end. */
+      const pages = async (query: Omit<EventQuery, "after">) => {
+        const all: Page<StoredEventRecord>[] = [];
+        let after: string | undefined;
+        do {
+          const page = await store.listEvents({ ...query, after });
+          all.push(page);
+          after = page.next;
+        } while (after !== undefined && all.length < 100);
+        return all;
+      };
+      const listed = async (query: Omit<EventQuery, "after">) => (await pages(query)).flatMap((p) => ids(p.items));
+
       it("lists a cluster's events newest first, by detail-type, and every cluster's", async () => {
         await store.commit([put("cluster", cluster("web")), put("cluster", cluster("api"))]);
         await store.putEvents([event("web", "e1"), event("web", "e3", "ECS Service Action"), event("api", "e2")]);
         await store.putEvents([event("web", "e4")]);
-        const ids = (events: { id: string }[]) => events.map((e) => e.id);
-        expect(ids(await store.listEvents({ cluster: "web", limit: 10 }))).toEqual(["e4", "e3", "e1"]);
-        expect(await store.listEvents({ cluster: "web", limit: 1 })).toEqual([event("web", "e4")]);
-        expect(ids(await store.listEvents({ cluster: "web", detailType: "ECS Task State Change", limit: 10 }))).toEqual(
-          ["e4", "e1"],
+        const reads = 100;
+        expect(await store.listEvents({ cluster: "web", limit: 10, reads })).toEqual({
+          items: [event("web", "e4"), event("web", "e3", "ECS Service Action"), event("web", "e1")],
+        });
+        const first = await store.listEvents({ cluster: "web", limit: 1, reads });
+        expect(first.items).toEqual([event("web", "e4")]);
+        expect(ids((await store.listEvents({ cluster: "web", limit: 10, reads, after: first.next })).items)).toEqual([
+          "e3",
+          "e1",
+        ]);
+        expect(
+          ids(
+            (await store.listEvents({ cluster: "web", detailType: "ECS Task State Change", limit: 10, reads })).items,
+          ),
+        ).toEqual(["e4", "e1"]);
+        expect(ids((await store.listEvents({ detailType: "ECS Task State Change", limit: 2, reads })).items)).toEqual([
+          "e4",
+          "e2",
+        ]);
+        expect(await store.listEvents({ limit: 10, reads })).toEqual({
+          items: [event("web", "e4"), event("web", "e3", "ECS Service Action"), event("api", "e2"), event("web", "e1")],
+        });
+        expect(await listed({ limit: 1, reads })).toEqual(["e4", "e3", "e2", "e1"]);
+        expect(await store.listEvents({ cluster: "nope", limit: 10, reads })).toEqual({ items: [] });
+      });
+
+      it("reads a bounded number of events a call, and resumes where it stopped, also when nothing matched yet", async () => {
+        // 30 task events, the oldest two of them among 3 service actions.
+        const id = (i: number) => `e${String(i).padStart(3, "0")}`;
+        const actions = [2, 4, 6];
+        await store.putEvents(
+          Array.from({ length: 33 }, (_, i) =>
+            event("web", id(i), actions.includes(i) ? "ECS Service Action" : "ECS Task State Change"),
+          ),
         );
-        expect(ids(await store.listEvents({ detailType: "ECS Task State Change", limit: 2 }))).toEqual(["e4", "e2"]);
-        expect(ids(await store.listEvents({ limit: 10 }))).toEqual(["e4", "e3", "e2", "e1"]);
-        expect(await store.listEvents({ cluster: "nope", limit: 10 })).toEqual([]);
+        const query = { cluster: "web", detailType: "ECS Service Action", limit: 2, reads: 5 };
+        const first = await store.listEvents(query);
+        expect(first.items).toEqual([]);
+        expect(first.next).toBeDefined();
+        const all = await pages(query);
+        expect(all.flatMap((p) => ids(p.items))).toEqual([id(6), id(4), id(2)]);
+        expect(all.every((p) => p.items.length <= 2)).toBe(true);
+        expect(all.at(-1)?.next).toBeUndefined();
+        // Unfiltered, more than a page: each page full, the last one's cursor absent.
+        const unfiltered = await pages({ cluster: "web", limit: 10, reads: 10 });
+        expect(unfiltered.flatMap((p) => ids(p.items))).toEqual(Array.from({ length: 33 }, (_, i) => id(32 - i)));
+        expect(unfiltered.slice(0, 3).map((p) => p.items.length)).toEqual([10, 10, 10]);
+      });
+
+      it("pages every cluster's events to the end, a filter matching few, events of one id in two clusters", async () => {
+        await store.commit([
+          put("cluster", cluster("web")),
+          put("cluster", cluster("api")),
+          put("cluster", cluster("db")),
+        ]);
+        const id = (i: number) => `e${String(i).padStart(3, "0")}`;
+        const events = Array.from({ length: 40 }, (_, i) =>
+          event(["web", "api", "db"][i % 3], id(i), i % 10 === 0 ? "ECS Deployment State Change" : undefined),
+        );
+        // The same id in two clusters: listed by cluster then, both.
+        events.push(event("api", id(20)), event("db", id(21)));
+        await store.putEvents(events);
+        const newestFirst = [...events]
+          .sort((a, b) => (a.id === b.id ? (a.cluster < b.cluster ? 1 : -1) : a.id < b.id ? 1 : -1))
+          .map((e) => `${e.id}/${e.cluster}`);
+        const listedWithCluster = async (query: Omit<EventQuery, "after">) =>
+          (await pages(query)).flatMap((p) => p.items.map((e) => `${e.id}/${e.cluster}`));
+        expect(await listedWithCluster({ limit: 7, reads: 8 })).toEqual(newestFirst);
+        expect(await listedWithCluster({ limit: 3, reads: 3 })).toEqual(newestFirst);
+        expect(await listed({ detailType: "ECS Deployment State Change", limit: 2, reads: 4 })).toEqual([
+          id(30),
+          id(20),
+          id(10),
+          id(0),
+        ]);
       });
 
       it("keeps an event written twice once, and forgets expired ones", async () => {
         await store.putEvents([event("web", "e1")]);
         await store.putEvents([event("web", "e1"), event("web", "e0", undefined, { expiresAt: Date.now() - 1 })]);
-        expect(await store.listEvents({ cluster: "web", limit: 10 })).toEqual([event("web", "e1")]);
+        expect((await store.listEvents({ cluster: "web", limit: 10, reads: 10 })).items).toEqual([event("web", "e1")]);
       });
 
       it("writes more events than one batch takes", async () => {
         const many = Array.from({ length: 60 }, (_, i) => event("web", `e${String(i).padStart(2, "0")}`));
         await store.putEvents(many);
-        expect((await store.listEvents({ cluster: "web", limit: 1000 })).length).toBe(60);
+        expect((await store.listEvents({ cluster: "web", limit: 1000, reads: 1000 })).items.length).toBe(60);
       });
     });
 

@@ -150,6 +150,8 @@ export interface ListEventsRequest {
   detailType?: string;
   /** 1 to 1000; 100 when absent. */
   maxResults?: number;
+  /** From the previous page: where its reading stopped. */
+  nextToken?: string;
 }
 
 export interface ListedEvent {
@@ -165,4 +167,9 @@ export interface ListedEvent {
 export interface ListEventsResponse {
   /** Newest first. */
   events: ListedEvent[];
+  /**
+   * Present when older events may remain: each call reads a bounded number of stored events, so
+   * a page of a filter that matched little of them can be short, even empty, with a nextToken.
+   */
+  nextToken?: string;
 }

@@ -51,6 +51,17 @@ export class Reader {
     } while (start);
   }
 
+  /**
+   * One Query that evaluates at most `limit` items (those its filters drop count): what matched,
+   * how many it evaluated, and the last one's key when the partition may hold more.
+   */
+  async once(spec: QuerySpec, limit: number): Promise<{ items: Raw[]; evaluated: number; last?: Raw }> {
+    const { from, to, after, before } = spec.range ?? {};
+    if (!queryFits(spec.partition, [from, to, after, before])) return { items: [], evaluated: 0 };
+    const out = await this.doc.send(new QueryCommand({ ...this.params(spec), Limit: limit }));
+    return { items: out.Items ?? [], evaluated: out.ScannedCount ?? 0, last: out.LastEvaluatedKey };
+  }
+
   async all(spec: QuerySpec): Promise<Raw[]> {
     const items: Raw[] = [];
     for await (const item of this.items(spec)) items.push(item);
