@@ -15,6 +15,9 @@ const KINDS: Record<string, EventLine["kind"]> = {
   "ECS Deployment State Change": "deployment",
 };
 
+/** The ListEvents detailType of a kind of line. */
+export const detailTypeOf = (kind: EventLine["kind"]) => Object.keys(KINDS).find((type) => KINDS[type] === kind);
+
 /**
  * A line per event from its detail, in ECS's own words: a task's status and why it stopped, an
  * instance's status and agent connection, a service action's or deployment's event name.

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import type { ListEventsResponse } from "../../../core/actions/berth/shapes.ts";
 import { shortId } from "../api/fleet.ts";
 import { useSession } from "../context.ts";
-import { type EventLine, eventLine } from "../events.ts";
+import { detailTypeOf, type EventLine, eventLine } from "../events.ts";
 import { usePoll } from "../poll.ts";
 import { href } from "../route.ts";
 import { Time } from "../ui/format.tsx";
@@ -26,22 +26,41 @@ function ResourceLink({ cluster, line }: { cluster: string; line: EventLine }) {
   return <>{line.resource}</>;
 }
 
+const PAGE_SIZE = 500;
+
 /**
  * The ECS events Berth published for the cluster (ListEvents: Berth keeps them a day, in local
- * mode and on AWS alike), newest first, filterable by kind and by text. A Berth from before
- * ListEvents kept them on AWS answers UnknownOperationException, and the page says so.
+ * mode and on AWS alike), newest first, filterable by kind (ListEvents' detailType) and by text.
+ * Each ListEvents call reads a bounded number of stored events, so a kind that is rare among
+ * the latest can come back with few lines and a nextToken: "Show older events" follows it, one
+ * more page at each press, every page read again at each poll. A Berth from before ListEvents
+ * kept them on AWS answers UnknownOperationException, and the page says so.
  */
 export function EventsView({ cluster }: { cluster: string }) {
   const { api } = useSession();
   const [kind, setKind] = useState<EventLine["kind"] | "all">("all");
+  const [pages, setPages] = useState(1);
   const [text, setText] = useState("");
-  const polled = usePoll(
-    async () => (await api.berth<ListEventsResponse>("ListEvents", { cluster, maxResults: 500 })).events.map(eventLine),
-    `events:${cluster}`,
-  );
+  const polled = usePoll(async () => {
+    const detailType = kind === "all" ? undefined : detailTypeOf(kind);
+    const lines: EventLine[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < pages; page++) {
+      const answer = await api.berth<ListEventsResponse>("ListEvents", {
+        cluster,
+        detailType,
+        maxResults: PAGE_SIZE,
+        nextToken,
+      });
+      lines.push(...answer.events.map(eventLine));
+      nextToken = answer.nextToken;
+      if (nextToken === undefined) break;
+    }
+    return { lines, more: nextToken !== undefined };
+  }, `events:${cluster}:${kind}:${pages}`);
   const unsupported = (polled.error as { name?: string } | undefined)?.name === "UnknownOperationException";
   const needle = text.trim().toLowerCase();
-  const lines = (polled.data ?? []).filter(
+  const lines = (polled.data?.lines ?? []).filter(
     (l) =>
       (kind === "all" || l.kind === kind) && (!needle || `${l.resource} ${l.summary}`.toLowerCase().includes(needle)),
   );
@@ -57,7 +76,10 @@ export function EventsView({ cluster }: { cluster: string }) {
               Show{" "}
               <select
                 value={kind}
-                onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as typeof kind)}
+                onChange={(e) => {
+                  setKind((e.currentTarget as HTMLSelectElement).value as typeof kind);
+                  setPages(1);
+                }}
               >
                 {KIND_LABELS.map(([value, label]) => (
                   <option key={value} value={value}>
@@ -71,7 +93,7 @@ export function EventsView({ cluster }: { cluster: string }) {
               <input type="search" value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
             </label>
             <span>
-              {lines.length} of {polled.data?.length ?? 0}
+              {lines.length} of {polled.data?.lines.length ?? 0}
             </span>
           </div>
           <table>
@@ -96,6 +118,13 @@ export function EventsView({ cluster }: { cluster: string }) {
               ))}
             </tbody>
           </table>
+          {polled.data?.more && (
+            <p class="buttons">
+              <button type="button" onClick={() => setPages((n) => n + 1)}>
+                Show older events
+              </button>
+            </p>
+          )}
         </>
       )}
     </>

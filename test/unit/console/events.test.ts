@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventLine } from "../../../console/src/events.ts";
+import { detailTypeOf, eventLine } from "../../../console/src/events.ts";
 
 const event = (detailType: string, detail: unknown, resource = "arn:aws:ecs:us-east-1:0:task/web/abc") => ({
   time: new Date(1_700_000_000_000),
@@ -40,5 +40,12 @@ describe("event lines", () => {
     expect(
       eventLine(event("ECS Container Instance State Change", { status: "DRAINING", agentConnected: false })).summary,
     ).toBe("DRAINING · agent disconnected");
+  });
+
+  it("asks ListEvents for a kind of line by its detail type", () => {
+    expect(detailTypeOf("service")).toBe("ECS Service Action");
+    expect(detailTypeOf("instance")).toBe("ECS Container Instance State Change");
+    expect(eventLine(event(detailTypeOf("deployment") ?? "", {})).kind).toBe("deployment");
+    expect(detailTypeOf("other")).toBeUndefined();
   });
 });
