@@ -16,6 +16,8 @@ import {
 } from "../support/dynamodbLocal.ts";
 import { containerInstance, runStoreContract } from "./store.contract.ts";
 
+const ARN = "arn:aws:ecs:us-east-1:000000000000";
+
 describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
   let local: DynamoDbLocal;
   beforeAll(async () => {
@@ -59,6 +61,78 @@ describe.runIf(dynamoDbLocalAvailable())("DynamoDB Local", () => {
         await store.getContainerInstance("web", "a");
         open();
         expect((await listing).map((r) => r.id).sort()).toEqual(["a", "b"]);
+      } finally {
+        await store.close();
+        client.destroy();
+      }
+    });
+  });
+
+  describe("stored events", () => {
+    it("reads at most the call's share of events, however few the filter matches", async () => {
+      // Counts the items DynamoDB evaluates for the events' Queries (the clusters' list is an index's).
+      const client = new DynamoDBClient(localClientConfig(local.endpoint));
+      let evaluated = 0;
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const out = await next(args);
+          const input = args.input as { IndexName?: string };
+          if (context.commandName === "QueryCommand" && input.IndexName === undefined)
+            evaluated += (out.output as { ScannedCount?: number }).ScannedCount ?? 0;
+          return out;
+        },
+        { step: "initialize" },
+      );
+      const store = await openDynamoStore({ client, table: `berth-${randomUUID()}` });
+      try {
+        const clusters = ["web", "api"];
+        await store.commit(
+          clusters.map((name) =>
+            put("cluster", {
+              name,
+              cluster: { clusterArn: `${ARN}:cluster/${name}`, clusterName: name, status: "ACTIVE" },
+            }),
+          ),
+        );
+        await store.putEvents(
+          clusters.flatMap((cluster) =>
+            Array.from({ length: 150 }, (_, i) => ({
+              cluster,
+              id: `${String(i).padStart(15, "0")}-0000000000-${cluster}`,
+              time: i,
+              source: "aws.ecs",
+              detailType: i === 0 ? "ECS Service Action" : "ECS Task State Change",
+              resources: [`${ARN}:task/${cluster}/t${i}`],
+              detail: "{}",
+              expiresAt: Date.now() + 3_600_000,
+            })),
+          ),
+        );
+        for (const cluster of ["web", undefined]) {
+          const reads: number[] = [];
+          const found: string[] = [];
+          let after: string | undefined;
+          do {
+            evaluated = 0;
+            const page = await store.listEvents({
+              cluster,
+              detailType: "ECS Service Action",
+              limit: 10,
+              reads: 40,
+              after,
+            });
+            reads.push(evaluated);
+            found.push(...page.items.map((e) => e.cluster));
+            after = page.next;
+          } while (after !== undefined && reads.length < 50);
+          expect(found.sort()).toEqual(cluster ? ["web"] : ["api", "web"]);
+          // 40 a call, and each cluster once more at most (every partition is read at each call).
+          expect(Math.max(...reads)).toBeLessThanOrEqual(40 + (cluster ? 0 : clusters.length));
+          // 150 events a cluster: more than one call reads, and the cursor moves on by about a
+          // call's share of each partition (not by an item: 8 calls over the two of them).
+          expect(reads.length).toBeGreaterThan(3);
+          expect(reads.length).toBeLessThanOrEqual(cluster ? 4 : 8);
+        }
       } finally {
         await store.close();
         client.destroy();

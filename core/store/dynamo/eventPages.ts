@@ -21,7 +21,8 @@ type Frontier = EventPosition | "top";
  * One page of stored events of some clusters, newest first, merged from one Query partition per
  * cluster, each Query bounded (`Limit` counts the items a filter drops), `query.reads` items in
  * all (and one Query per cluster at least: a cursor moves only once every partition was read
- * past it). The partition read next is the one whose reading is furthest behind: every event at
+ * past it, the partitions not read yet sharing what is left alike). The partition read next is
+ * the one whose reading is furthest behind: every event at
  * or before its position is known in every cluster, so those can be listed. When the reads run
  * out, the page ends there, and the cursor resumes from there.
  */
@@ -47,7 +48,11 @@ export async function listEventsPage(
     }
     if (behind === undefined) return { items: known };
     if (reads >= query.reads && behind.readTo !== undefined) return { items: known, next: eventCursor(behind.readTo) };
-    const limit = Math.max(1, Math.min(Math.max(query.limit + 1, BATCH), query.reads - reads));
+    // Partitions not read yet share what is left alike: one read most of it, the others' first
+    // reads would be of an item each, and the cursor would move by one.
+    const unread = partitions.filter((p) => !p.done && p.readTo === undefined).length;
+    const share = Math.floor((query.reads - reads) / Math.max(1, unread));
+    const limit = Math.max(1, Math.min(Math.max(query.limit + 1, BATCH), share));
     const out = await reader.once(specOf(behind, start, query.detailType), limit);
     reads += Math.max(1, out.evaluated);
     matched.push(...out.items.map(storedEventOf));
