@@ -22,9 +22,9 @@ type Frontier = EventPosition | "top";
  * cluster, each Query bounded (`Limit` counts the items a filter drops), `query.reads` items in
  * all (and one Query per cluster at least: a cursor moves only once every partition was read
  * past it, the partitions not read yet sharing what is left alike). The partition read next is
- * the one whose reading is furthest behind: every event at
- * or before its position is known in every cluster, so those can be listed. When the reads run
- * out, the page ends there, and the cursor resumes from there.
+ * the one whose reading is furthest behind: every event at or before its position is known in
+ * every cluster, so those can be listed. When the reads run out, the page ends there, and the
+ * cursor resumes from there.
  */
 export async function listEventsPage(
   reader: Reader,
