@@ -13,6 +13,7 @@ import type { Claims } from "./targets.ts";
 /** Records written before StoredClaims have the claims written out, by task ARN. */
 type WrittenOutClaims = Claims;
 
+/** Claims as a record stores them: nothing when there are none. */
 export function storeClaims(claims: Claims): StoredClaims | undefined {
   const arns = Object.keys(claims);
   if (arns.length === 0) return undefined;
@@ -21,8 +22,8 @@ export function storeClaims(claims: Claims): StoredClaims | undefined {
   const instances = new Table();
   const tasks: StoredClaims["tasks"] = {};
   for (const [arn, targets] of Object.entries(claims)) {
-    const key =
-      arn.startsWith(taskArnPrefix) && !isArn(arn.slice(taskArnPrefix.length)) ? arn.slice(taskArnPrefix.length) : arn;
+    const rest = arn.slice(taskArnPrefix.length);
+    const key = arn.startsWith(taskArnPrefix) && !isArn(rest) ? rest : arn;
     tasks[key] = targets.map((g) => [targetGroups.indexOf(g.targetGroupArn), instances.indexOf(g.id), g.port]);
   }
   return { taskArnPrefix, targetGroups: targetGroups.values, instances: instances.values, tasks };
