@@ -182,8 +182,21 @@ export interface ServiceSchedulerState {
    */
   deploymentLoadBalancers?: Record<string, LoadBalancer[]>;
   /**
-   * The targets the scheduler has taken on for each task, by task ARN: remembered before they are
-   * registered, forgotten once they have left ELBv2. Only these are ever deregistered.
+   * The targets the scheduler has taken on for each task: remembered before they are registered,
+   * forgotten once they have left ELBv2. Only these are ever deregistered. Stored compactly
+   * (core/services/storedClaims.ts); records written before have them by task ARN, written out.
    */
-  targets?: Record<string, GroupTarget[]>;
+  targets?: StoredClaims | Record<string, GroupTarget[]>;
+}
+
+/**
+ * Targets taken on, with the ARNs' shared parts written once (a service reaches DynamoDB's 400 KB
+ * item much later): tasks keyed by what follows `taskArnPrefix` in their ARN (a key that is a
+ * whole ARN does not), each target [index in targetGroups, index in instances, port].
+ */
+export interface StoredClaims {
+  taskArnPrefix: string;
+  targetGroups: string[];
+  instances: string[];
+  tasks: Record<string, [number, number, number][]>;
 }

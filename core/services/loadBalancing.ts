@@ -5,6 +5,7 @@ import type { ActionContext } from "../operations/context.ts";
 import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
 import { saidRecently } from "./events.ts";
 import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
+import { claimsOf } from "./storedClaims.ts";
 import {
   deregisteredEvent,
   drainingEvent,
@@ -54,7 +55,7 @@ export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances
     service: record.name,
     loadBalancers: record.service.loadBalancers ?? [],
     byDeployment: record.scheduler.deploymentLoadBalancers ?? {},
-    claims: record.scheduler.targets ?? {},
+    claims: claimsOf(record.scheduler.targets),
     ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
   };
   if (groupsOf(b).length === 0 || !ctx.targetGroups) return undefined;

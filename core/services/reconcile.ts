@@ -38,6 +38,7 @@ import {
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
+import { claimsOf, storeClaims } from "./storedClaims.ts";
 import { type TargetVerdict, targetsHealthy } from "./targets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
@@ -152,7 +153,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   for (const t of stopped) delete draining[arnOf(t)];
   let targetsAgain = false;
   let targetsSynced = true;
-  let claims = record.scheduler.targets ?? {};
+  let claims = claimsOf(record.scheduler.targets);
   if (balancing) {
     const after = all.map((t) => [...stopped, ...lostStopped].find((s) => s.id === t.id) ?? t);
     const recent = { events: service.events, now: now.getTime() };
@@ -209,7 +210,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       steady,
       steadyEventMs: saySteady ? now.getTime() : record.scheduler.steadyEventMs,
       draining: Object.keys(draining).length > 0 ? draining : undefined,
-      targets: Object.keys(claims).length > 0 ? claims : undefined,
+      targets: storeClaims(claims),
       deploymentLoadBalancers: balancers.byDeployment,
     },
   };

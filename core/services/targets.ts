@@ -43,7 +43,7 @@ export const targetGroupsOf = (loadBalancers: LoadBalancer[]) => [
   ...new Set(loadBalancers.map((lb) => lb.targetGroupArn as string)),
 ];
 
-/** The targets the scheduler has taken on, by task ARN (ServiceSchedulerState.targets). */
+/** The targets the scheduler has taken on, by task ARN (stored as ServiceSchedulerState.targets: storedClaims.ts). */
 export type Claims = Record<string, GroupTarget[]>;
 
 /** A service task and the load balancers of its deployment. */

@@ -1,7 +1,9 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { ServiceRecord, TaskRecord } from "../../../../core/model/records.ts";
-import { deploymentsLoadBalancers, stopsAfterDrains } from "../../../../core/services/loadBalancing.ts";
+import type { ServiceRecord, ServiceSchedulerState, TaskRecord } from "../../../../core/model/records.ts";
+import type { ActionContext } from "../../../../core/operations/context.ts";
+import { balancingOf, deploymentsLoadBalancers, stopsAfterDrains } from "../../../../core/services/loadBalancing.ts";
+import { storeClaims } from "../../../../core/services/storedClaims.ts";
 
 const lb = (group: string) => ({
   targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${group}/1`,
@@ -58,5 +60,20 @@ describe("the scheduler's stops with no balancing left", () => {
     const [due, early, other] = [task("due"), task("early"), task("other")];
     const draining = { due: 1000, early: 3000 };
     expect(stopsAfterDrains([early, other], [due, early, other], draining, 2000)).toEqual([due, other]);
+  });
+});
+
+describe("a service's balancing", () => {
+  const arn = "arn:aws:ecs:us-east-1:000000000000:task/default/0123456789abcdef0123456789abcdef";
+  const claims = { [arn]: [{ targetGroupArn: lb("a").targetGroupArn, id: "i-0abc", port: 32768 }] };
+  const ctx = { targetGroups: {} } as unknown as ActionContext;
+  const instances = { records: [], states: new Map(), heartbeats: new Map() };
+  const withTargets = (targets: ServiceSchedulerState["targets"]) =>
+    ({ name: "web", service: { loadBalancers: [lb("a")] }, scheduler: { targets } }) as unknown as ServiceRecord;
+
+  it("has the targets taken on, stored compactly or written out by a record written before", () => {
+    expect(balancingOf(ctx, withTargets(storeClaims(claims)), instances)?.claims).toEqual(claims);
+    expect(balancingOf(ctx, withTargets(claims), instances)?.claims).toEqual(claims);
+    expect(balancingOf(ctx, withTargets(undefined), instances)?.claims).toEqual({});
   });
 });
