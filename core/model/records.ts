@@ -187,6 +187,20 @@ export interface ServiceSchedulerState {
    * (core/services/storedClaims.ts); records written before have them by task ARN, written out.
    */
   targets?: StoredClaims | Record<string, GroupTarget[]>;
+  /**
+   * Tasks the last round that tried to start some could not place on a capacity provider's group
+   * for lack of room, by provider name (core/services/noRoom.ts): what managed scaling adds an
+   * instance for.
+   */
+  noRoom?: Record<string, NoRoom>;
+}
+
+/** A service's tasks that found no room on a capacity provider's group, and when (epoch ms). */
+export interface NoRoom {
+  tasks: number;
+  atMs: number;
+  /** The latest registration among the instances the round saw: one since makes the record stale. */
+  registeredMs: number;
 }
 
 /**

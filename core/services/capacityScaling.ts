@@ -1,12 +1,11 @@
 import { autoScalingGroupName } from "../model/capacityProvider.ts";
 import { scaledCapacity } from "../model/managedScaling.ts";
 import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
-import { serviceGroup } from "../model/service.ts";
 import type { AutoScalingGroupState } from "../operations/autoScalingGroups.ts";
 import { clustersUsing } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { allItems } from "../store/paging.ts";
-import { isLive } from "./observe.ts";
+import { latestRegistration, waitingOn } from "./noRoom.ts";
 
 export interface ProviderScaling {
   provider: string;
@@ -83,8 +82,8 @@ async function scaleOne(
       const registeredAt = byEc2.get(i.instanceId)?.instance.registeredAt;
       return !registeredAt || now - new Date(registeredAt).getTime() < warmupMs;
     }).length;
-  // Tasks its services could not place: at least one more instance than the group has in service.
-  const waiting = await waitingServiceTasks(ctx, cluster, provider.name);
+  // Tasks its services found no room for: at least one more instance than the group has in service.
+  const waiting = await waitingServiceTasks(ctx, cluster, provider.name, latestRegistration(byEc2.values()));
   const needed = waiting > 0 ? Math.max(busy, inService.length) + 1 : busy;
   const desiredAfter = scaledCapacity({
     inService: inService.length,
@@ -136,16 +135,19 @@ async function scaleOne(
 const holdsTasks = (record: ContainerInstanceRecord) =>
   Object.values(record.residentGroups ?? {}).some((count) => count > 0);
 
-/** How many tasks the cluster's services that use the provider want and do not have (they could not be placed). */
-async function waitingServiceTasks(ctx: ActionContext, cluster: string, provider: string): Promise<number> {
+/**
+ * How many tasks of the cluster's services recently found no room on the provider's group (their
+ * rounds record it): not every task a service still lacks, since a new service, a scale-up or a
+ * deployment places its tasks on the instances there are, and tasks held back by a constraint or
+ * larger than the instance type would not fit on one more instance either.
+ */
+async function waitingServiceTasks(
+  ctx: ActionContext,
+  cluster: string,
+  provider: string,
+  registeredMs: number,
+): Promise<number> {
   const services = await allItems((page) => ctx.store.listServices({ cluster, live: true }, page));
-  let waiting = 0;
-  for (const record of services) {
-    if (!record.service.capacityProviderStrategy?.some((item) => item.capacityProvider === provider)) continue;
-    const tasks = await allItems((page) =>
-      ctx.store.listTasks({ cluster, group: serviceGroup(record.name), desiredStatus: "RUNNING" }, page),
-    );
-    waiting += Math.max(0, (record.service.desiredCount ?? 0) - tasks.filter((t) => isLive(t.task)).length);
-  }
-  return waiting;
+  const now = ctx.now().getTime();
+  return services.reduce((sum, record) => sum + waitingOn(record.scheduler.noRoom, provider, now, registeredMs), 0);
 }

@@ -8,7 +8,8 @@ import type {
 import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
 import { autoScalingGroupName, onAutoScalingGroup, splitByStrategy } from "../model/capacityProvider.ts";
 import { toEcsJson } from "../model/json.ts";
-import type { ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import type { ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
+import { reservationOf } from "../model/reservation.ts";
 import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
 import { isProtected } from "../model/taskProtection.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
@@ -37,6 +38,7 @@ import {
   targetHealthOf,
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
+import { lackedRoom, latestRegistration, nextNoRoom } from "./noRoom.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
 import { claimsOf, storeClaims } from "./storedClaims.ts";
 import { type TargetVerdict, targetsHealthy } from "./targets.ts";
@@ -164,8 +166,19 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     claims = sync.claims;
   }
 
+  // Held back (a back-off): what the last tries found stands. Nothing to start: none waits.
+  let noRoom = decision.throttled ? record.scheduler.noRoom : undefined;
   if (definition && (decision.start > 0 || decision.startOn?.length)) {
-    const { started, failures } = await startTasks(ctx, record, definition, decision, all);
+    const { started, failures, unplacedForRoom } = await startTasks(
+      ctx,
+      record,
+      definition,
+      decision,
+      all,
+      instances.records,
+    );
+    const registeredMs = latestRegistration(instances.records);
+    noRoom = nextNoRoom(record.scheduler.noRoom, unplacedForRoom, now.getTime(), registeredMs);
     if (started.length > 0) messages.push(events.startedEvent(name, started));
     const asked = decision.startOn?.length ?? decision.start;
     const unplaceable = events.unplaceableEvent(name, failures);
@@ -212,6 +225,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       draining: Object.keys(draining).length > 0 ? draining : undefined,
       targets: storeClaims(claims),
       deploymentLoadBalancers: balancers.byDeployment,
+      noRoom,
     },
   };
   if (toEcsJson(updated) === toEcsJson(read)) return;
@@ -228,7 +242,8 @@ async function startTasks(
   definition: TaskDefinitionRecord,
   decision: Decision,
   tasks: TaskRecord[],
-): Promise<{ started: string[]; failures: Failure[] }> {
+  instances: ContainerInstanceRecord[],
+): Promise<{ started: string[]; failures: Failure[]; unplacedForRoom: Record<string, number> }> {
   const service = record.service;
   const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
   const launch: Launch = {
@@ -244,21 +259,33 @@ async function startTasks(
     strategies: strategies as PlacementStrategy[],
     onInstances: decision.startOn,
   };
-  try {
-    const launches = service.capacityProviderStrategy?.length
-      ? await providerLaunches(ctx, launch, service.capacityProviderStrategy, tasks)
-      : [launch];
-    const started: string[] = [];
-    const failures: Failure[] = [];
-    for (const each of launches) {
-      const launched = await launchTasks(ctx, each);
-      started.push(...launched.tasks.map((t) => t.taskArn as string));
-      failures.push(...launched.failures);
+  const launches = service.capacityProviderStrategy?.length
+    ? await providerLaunches(ctx, launch, service.capacityProviderStrategy, tasks)
+    : [{ launch }];
+  const started: string[] = [];
+  const failures: Failure[] = [];
+  // Tasks a provider's group had no room for, by provider: managed scaling adds an instance for them.
+  const unplacedForRoom: Record<string, number> = {};
+  const demand = reservationOf(definition.taskDefinition);
+  for (const { launch: each, group } of launches) {
+    const launched = await launchOrWait(ctx, each);
+    started.push(...launched.tasks.map((t) => t.taskArn as string));
+    failures.push(...launched.failures);
+    const unplaced = each.count - launched.tasks.length;
+    if (each.capacityProviderName && group !== undefined && unplaced > 0 && !each.onInstances) {
+      if (lackedRoom(launched.failures, instances, group, demand))
+        unplacedForRoom[each.capacityProviderName] = unplaced;
     }
-    return { started, failures };
+  }
+  return { started, failures, unplacedForRoom };
+}
+
+/** A cluster without instances: launchTasks refuses, as RunTask does; the service waits. */
+async function launchOrWait(ctx: ActionContext, launch: Launch) {
+  try {
+    return await launchTasks(ctx, launch);
   } catch (error) {
-    // A cluster without instances: launchTasks refuses, as RunTask does; the service waits.
-    if (error instanceof NoContainerInstances) return { started: [], failures: [] };
+    if (error instanceof NoContainerInstances) return { tasks: [], failures: [] };
     throw error;
   }
 }
@@ -272,22 +299,25 @@ async function providerLaunches(
   launch: Launch,
   strategy: CapacityProviderStrategyItem[],
   tasks: TaskRecord[],
-): Promise<Launch[]> {
+): Promise<{ launch: Launch; group?: string }[]> {
   const held: Record<string, number> = {};
   for (const t of tasks) {
     const name = t.task.capacityProviderName;
     if (name && isLive(t.task)) held[name] = (held[name] ?? 0) + 1;
   }
-  const launches: Launch[] = [];
+  const launches: { launch: Launch; group?: string }[] = [];
   for (const [name, count] of splitByStrategy(strategy, launch.count, held)) {
     if (count === 0) continue;
     const provider = await ctx.store.getCapacityProvider(name);
     const group = autoScalingGroupName(provider?.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? "");
     launches.push({
-      ...launch,
-      count,
-      capacityProviderName: name,
-      constraints: [...launch.constraints, onAutoScalingGroup(group)],
+      launch: {
+        ...launch,
+        count,
+        capacityProviderName: name,
+        constraints: [...launch.constraints, onAutoScalingGroup(group)],
+      },
+      group,
     });
   }
   return launches;

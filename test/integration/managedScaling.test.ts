@@ -1,7 +1,8 @@
 /**
  * Managed scaling against a real Auto Scaling API (moto's server): the sweep sets the group's
  * desired capacity from the capacity provider's reservation (a service's tasks that found no
- * room ask for one more instance; no tasks, none), and managed termination protection keeps the
+ * room ask for one more instance; tasks that place fine, or that one more instance would not
+ * take either, ask for none; no tasks, none), and managed termination protection keeps the
  * instances that hold tasks protected from scale-in, and lets the others go.
  */
 import {
@@ -14,6 +15,7 @@ import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServicesCommand,
   PutClusterCapacityProvidersCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
@@ -53,8 +55,8 @@ const group = async (name: string) =>
   (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })))
     .AutoScalingGroups?.[0];
 
-/** A group of `size` instances (minimum 0), and a cluster of the same name with a task definition. */
-async function groupAndCluster(name: string, size: number): Promise<string[]> {
+/** A group of `size` instances (minimum `minSize`, maximum `maxSize`) and a cluster of the same name: its instance ids. */
+async function groupAndClusterOnly(name: string, size: number, minSize = 0, maxSize = size): Promise<string[]> {
   await autoScaling.send(
     new CreateLaunchConfigurationCommand({
       LaunchConfigurationName: name,
@@ -66,20 +68,26 @@ async function groupAndCluster(name: string, size: number): Promise<string[]> {
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: name,
       LaunchConfigurationName: name,
-      MinSize: 0,
-      MaxSize: size,
+      MinSize: minSize,
+      MaxSize: maxSize,
       DesiredCapacity: size,
       AvailabilityZones: ["us-east-1a"],
     }),
   );
   await berth.ecs.send(new CreateClusterCommand({ clusterName: name }));
+  return ((await group(name))?.Instances ?? []).map((i) => i.InstanceId ?? "");
+}
+
+/** A group of `size` instances (minimum 0), and a cluster of the same name with a task definition. */
+async function groupAndCluster(name: string, size: number): Promise<string[]> {
+  const instances = await groupAndClusterOnly(name, size);
   await berth.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: name,
       containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory: 256 }],
     }),
   );
-  return ((await group(name))?.Instances ?? []).map((i) => i.InstanceId ?? "");
+  return instances;
 }
 
 /** Registers the EC2 instance in the cluster (with the group attribute only when given); its container instance ARN. */
@@ -244,5 +252,103 @@ describe.skipIf(missing)("managed scaling", () => {
       const g = await group("ordered");
       return g?.DesiredCapacity === 1 && g.Instances?.length === 1 && g.Instances[0].InstanceId === busy;
     });
+  });
+});
+
+/** A group of two registered instances (its minimum 2, its maximum 3) with a managed provider, as the cluster's default strategy. */
+async function fullGroup(name: string): Promise<{ instances: string[]; arns: string[] }> {
+  const instances = (await groupAndClusterOnly(name, 2, 2, 3)).sort();
+  const arns = [await register(name, instances[0], name), await register(name, instances[1], name)];
+  await managedProvider(name);
+  await berth.ecs.send(
+    new PutClusterCapacityProvidersCommand({
+      cluster: name,
+      capacityProviders: [name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: name, weight: 1 }],
+    }),
+  );
+  return { instances, arns };
+}
+
+/** A task definition of one container that reserves `memory` MiB. */
+const family = (name: string, memory: number) =>
+  berth.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: name,
+      containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory }],
+    }),
+  );
+
+const serviceEvents = async (cluster: string, service: string) =>
+  (
+    (await berth.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0]?.events ?? []
+  ).map((e) => e.message ?? "");
+
+/**
+ * Two later rounds of managed scaling, each seen through the protection it gives an instance that
+ * takes a task (StartTask, outside any service): the first began after the call, and the second
+ * after the first had set the group's desired capacity.
+ */
+async function twoRoundsLater(cluster: string, family: string, instances: string[], arns: string[]) {
+  for (const [i, arn] of arns.entries()) {
+    await berth.ecs.send(new StartTaskCommand({ cluster, taskDefinition: family, containerInstances: [arn] }));
+    await until(`instance ${i + 1} to be protected`, () => protectedIn(cluster, instances[i]));
+  }
+}
+
+describe.skipIf(missing)("managed scaling counts only tasks that found no room", () => {
+  it("does not grow the group for a new service, or a scale-up, whose tasks all find room", async () => {
+    const { instances } = await fullGroup("roomy");
+    await family("roomy", 128);
+    await berth.ecs.send(
+      new CreateServiceCommand({
+        cluster: "roomy",
+        serviceName: "web",
+        taskDefinition: "roomy",
+        desiredCount: 2,
+        placementStrategy: [{ type: "spread", field: "instanceId" }],
+      }),
+    );
+    await berth.ecs.send(new UpdateServiceCommand({ cluster: "roomy", service: "web", desiredCount: 4 }));
+    // Spread over both instances: a round that protects both has seen the four tasks placed.
+    await until("the service's four tasks to be placed", async () => {
+      const [service] =
+        (await berth.ecs.send(new DescribeServicesCommand({ cluster: "roomy", services: ["web"] }))).services ?? [];
+      return (service?.runningCount ?? 0) + (service?.pendingCount ?? 0) === 4;
+    });
+    await until("both instances to be protected", async () =>
+      (await Promise.all(instances.map((i) => protectedIn("roomy", i)))).every(Boolean),
+    );
+    const g = await group("roomy");
+    expect(g?.DesiredCapacity).toBe(2);
+    expect(g?.Instances).toHaveLength(2);
+  });
+
+  it("does not grow the group for tasks one more instance would not take: an impossible constraint, a task larger than the instance", async () => {
+    const { instances, arns } = await fullGroup("never");
+    await family("never", 128);
+    // The instances register 1024 MiB each: a task of 4096 fits none of them, nor a new one like them.
+    await family("huge", 4096);
+    await berth.ecs.send(
+      new CreateServiceCommand({
+        cluster: "never",
+        serviceName: "pinned",
+        taskDefinition: "never",
+        desiredCount: 1,
+        placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type == p5.48xlarge" }],
+      }),
+    );
+    await berth.ecs.send(
+      new CreateServiceCommand({ cluster: "never", serviceName: "huge", taskDefinition: "huge", desiredCount: 1 }),
+    );
+    for (const service of ["pinned", "huge"]) {
+      await until(`service ${service} to say it could not place a task`, async () =>
+        (await serviceEvents("never", service)).some((m) => m.includes("was unable to place a task")),
+      );
+    }
+    await twoRoundsLater("never", "never", instances, arns);
+    const g = await group("never");
+    expect(g?.DesiredCapacity).toBe(2);
+    expect(g?.Instances).toHaveLength(2);
   });
 });
