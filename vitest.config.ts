@@ -17,6 +17,8 @@ const ON_DYNAMODB = [
   "test/faults/*.test.ts",
   "test/functions/{api,deploy,sweeper}.test.ts",
 ];
+/** Suites about DynamoDB itself: the `dynamodb` project's alone. */
+const ONLY_ON_DYNAMODB = ["test/faults/storeUnreachable.test.ts"];
 const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
@@ -45,7 +47,7 @@ export default defineConfig({
         test: {
           name: "main",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/restart/**", "test/cloud/**"],
+          exclude: [...configDefaults.exclude, "test/restart/**", "test/cloud/**", ...ONLY_ON_DYNAMODB],
           // The two projects run one after the other: together, their timing-sensitive suites
           // (agents beating every second on one Docker engine) would load a 2-CPU machine twice over.
           sequence: { groupOrder: 0 },

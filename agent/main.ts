@@ -111,6 +111,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     engine,
     log,
     containerInstanceArn: () => instanceArn,
+    // Reports waiting out a backoff go now: the control plane is back.
+    onAccepted: () => submitter.retryNow(),
     async onUnknownInstance() {
       instanceArn = await joinCluster(cp, config, host, state, log, instanceArn);
       state.update({ containerInstanceArn: instanceArn });
