@@ -23,9 +23,10 @@ const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
   "test/e2e/console.test.ts",
-  // Signing and the agent's clock, the agent's queue: not the store.
+  // Signing and the agent's clock, the queues: not the store.
   "test/faults/clockSkew.test.ts",
   "test/faults/queueOutage.test.ts",
+  "test/faults/queueDown.test.ts",
   // SQLite's own lock.
   "test/faults/storeLocked.test.ts",
 ];
