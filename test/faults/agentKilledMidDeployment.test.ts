@@ -72,7 +72,7 @@ describe.skipIf(unavailable !== undefined && !inCi)(
       berth = await spawnBerth(dataDir, TIMINGS);
       ecs = new ECSClient({ endpoint: berth.url, region: berth.region, credentials: berth });
       await ecs.send(new CreateClusterCommand({ clusterName: "default" }));
-    const startAgent = async () => {
+      const startAgent = async () => {
         agent = await spawnAgent(berth as BerthProcess, agentDir, { ...TIMINGS, ECS_CLUSTER: "default" });
         return agent.containerInstanceArn;
       };
