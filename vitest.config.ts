@@ -17,8 +17,8 @@ const ON_DYNAMODB = [
   "test/faults/*.test.ts",
   "test/functions/{api,deploy,sweeper}.test.ts",
 ];
-/** Suites about DynamoDB itself: the `dynamodb` project's alone. */
-const ONLY_ON_DYNAMODB = ["test/faults/storeUnreachable.test.ts"];
+/** Suites about DynamoDB itself (its outage, its stream): the `dynamodb` project's alone. */
+const ONLY_ON_DYNAMODB = ["test/faults/storeUnreachable.test.ts", "test/functions/eventsStream.test.ts"];
 const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
@@ -61,7 +61,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: "dynamodb",
-                include: ON_DYNAMODB,
+                include: [...ON_DYNAMODB, ...ONLY_ON_DYNAMODB],
                 exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB],
                 env: { BERTH_TEST_STORE: "dynamodb" },
                 sequence: { groupOrder: 1 },
