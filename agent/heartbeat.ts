@@ -20,6 +20,8 @@ export interface HeartbeatDeps {
   log: Logger;
   containerInstanceArn(): string;
   onUnknownInstance(): Promise<void>;
+  /** A beat went through: the control plane is reachable. */
+  onAccepted?(): void;
 }
 
 interface HeartbeatResponse {
@@ -46,6 +48,7 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
       });
       const expected = response.heartbeatIntervalSeconds;
       if (expected && expected > 0) interval = Math.min(deps.intervalSeconds, expected);
+      deps.onAccepted?.();
     } catch (error) {
       // A beat still under way when the agent was closed fails with the control plane gone: no news.
       if (closed) return;

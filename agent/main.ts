@@ -34,13 +34,10 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** The full re-sync runs at least this often, whatever the wake-up queue says. */
-const SYNC_INTERVAL_MS = 30_000;
-
 /**
  * The agent: registers this host as a container instance, starts the task engine, then keeps
  * the engine's desired state in step with the control plane's (on every wake-up and every
- * 30 s), forwards the engine's reports through the submission queue, and sends heartbeats.
+ * `syncSeconds`), forwards the engine's reports through the submission queue, and sends heartbeats.
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(config.logLevel);
@@ -92,7 +89,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   clockSkew.check();
   const sync = createLoop(
     "syncing tasks with the control plane",
-    SYNC_INTERVAL_MS,
+    config.syncSeconds * 1000,
     async () => {
       const desired = await desiredTasks(instanceArn);
       clockSkew.check();
@@ -114,6 +111,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     engine,
     log,
     containerInstanceArn: () => instanceArn,
+    // Reports waiting out a backoff go now: the control plane is back.
+    onAccepted: () => submitter.retryNow(),
     async onUnknownInstance() {
       instanceArn = await joinCluster(cp, config, host, state, log, instanceArn);
       state.update({ containerInstanceArn: instanceArn });

@@ -59,7 +59,7 @@ export function startWakeups(deps: WakeupDeps): { close(): void } {
         failures++;
         const delay = jitteredBackoff(failures) + 1000;
         deps.log.warn(
-          `receiving wake-ups from ${queueUrl ?? "the poll endpoint"} failed (${describeError(error)}); retrying in ${Math.round(delay / 1000)} s. Tasks still sync every 30 s.`,
+          `receiving wake-ups from ${queueUrl ?? "the poll endpoint"} failed (${describeError(error)}); retrying in ${Math.round(delay / 1000)} s. Tasks still sync every ${deps.config.syncSeconds} s.`,
         );
         // After a few failures the queue may be gone (instance re-registered): ask for it again.
         if (failures >= 3) queueUrl = undefined;
