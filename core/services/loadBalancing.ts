@@ -1,5 +1,6 @@
 import type { LoadBalancer, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
+import { isExternal } from "../model/taskSet.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
@@ -50,11 +51,15 @@ export interface Balancing {
 
 /** The service's balancing, when it has load balancers (or targets left) and Berth an ELBv2 to reach. */
 export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances: Instances): Balancing | undefined {
+  // An EXTERNAL service's tasks belong in their task set's load balancers, and in none once it is gone.
+  const taskSets = isExternal(record.service) ? (record.service.taskSets ?? []) : undefined;
   const b = {
     ctx,
     service: record.name,
-    loadBalancers: record.service.loadBalancers ?? [],
-    byDeployment: record.scheduler.deploymentLoadBalancers ?? {},
+    loadBalancers: taskSets ? [] : (record.service.loadBalancers ?? []),
+    byDeployment: taskSets
+      ? Object.fromEntries(taskSets.map((ts) => [ts.id as string, ts.loadBalancers ?? []]))
+      : (record.scheduler.deploymentLoadBalancers ?? {}),
     claims: claimsOf(record.scheduler.targets),
     ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
   };

@@ -12,6 +12,7 @@ import type { ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, Task
 import { reservationOf } from "../model/reservation.ts";
 import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
 import { isProtected } from "../model/taskProtection.ts";
+import { isExternal } from "../model/taskSet.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
 import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
@@ -42,6 +43,7 @@ import { lackedRoom, latestRegistration, nextNoRoom } from "./noRoom.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
 import { claimsOf, storeClaims } from "./storedClaims.ts";
 import { type TargetVerdict, targetsHealthy } from "./targets.ts";
+import { nextTaskSets } from "./taskSets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -124,11 +126,14 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
   all = all.map((t) => [...failedChecks, ...failedElbChecks, ...lostStopped].find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
-  const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
+  const external = isExternal(service);
+  // An EXTERNAL service has no deployments: each task set has a task definition of its own.
+  const definition = primary && (await taskDefinitionOf(ctx, primary.taskDefinition as string));
   let draining = stillDraining(record.scheduler.draining, live);
   // A load-balanced task serves once its targets are healthy (an older deployment's, unless
   // they are unhealthy), and no more once it drains.
-  const primaryTasks = new Set(live.filter((t) => t.task.startedBy === primary.id).map(arnOf));
+  const current = new Set(external ? (service.taskSets ?? []).map((ts) => ts.id) : [primary.id]);
+  const primaryTasks = new Set(live.filter((t) => current.has(t.task.startedBy)).map(arnOf));
   const serves = (arn: string) =>
     draining[arn] === undefined && (!balancing || targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
 
@@ -137,11 +142,12 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs, serves)
       : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs, serves);
 
-  // Stop first: what leaves frees the room (and the ports) its replacements may need.
-  const scaling = {
+  // Stop first: what leaves frees the room (and the ports) its replacements may need. A task set's
+  // tasks are stopped in its name, as a deployment's are.
+  const scaling = (by: string | undefined) => ({
     stopCode: "ServiceSchedulerInitiated" as const,
-    reason: `Scaling activity initiated by (deployment ${primary.id})`,
-  };
+    reason: `Scaling activity initiated by (deployment ${external ? by : primary.id})`,
+  });
   // A load-balanced task leaves its target groups and drains before it stops.
   let toStop = live.filter((t) => decision.stop.includes(arnOf(t)));
   if (balancing) {
@@ -150,7 +156,10 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     draining = drain.draining;
     messages.push(...drain.messages);
   } else toStop = stopsAfterDrains(toStop, live, draining, now.getTime());
-  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false, true);
+  const stopped: TaskRecord[] = [];
+  for (const [by, some] of groupBy(toStop, (t) => t.task.startedBy ?? "")) {
+    stopped.push(...(await stopTasks(ctx, cluster, some, scaling(by), false, true)));
+  }
   if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
   let targetsAgain = false;
@@ -168,15 +177,13 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
 
   // Held back (a back-off): what the last tries found stands. Nothing to start: none waits.
   let noRoom = decision.throttled ? record.scheduler.noRoom : undefined;
-  if (definition && (decision.start > 0 || decision.startOn?.length)) {
-    const { started, failures, unplacedForRoom } = await startTasks(
-      ctx,
-      record,
-      definition,
-      decision,
-      all,
-      instances.records,
-    );
+  const launches = external
+    ? await taskSetLaunches(ctx, service, decision)
+    : definition && (decision.start > 0 || decision.startOn?.length)
+      ? [{ definition, count: decision.start, startOn: decision.startOn, startedBy: primary.id, from: service }]
+      : [];
+  if (launches.length > 0) {
+    const { started, failures, unplacedForRoom } = await startTasks(ctx, record, launches, all, instances.records);
     const registeredMs = latestRegistration(instances.records);
     noRoom = nextNoRoom(record.scheduler.noRoom, unplacedForRoom, now.getTime(), registeredMs);
     if (started.length > 0) messages.push(events.startedEvent(name, started));
@@ -191,17 +198,22 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     messages.push(throttle);
   }
 
-  const next = nextService(record, decision, tasks, now, messages);
-  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
   const stoppedNow = new Set(stopped.map((t) => t.id));
   const stillLive = live.filter((t) => !stoppedNow.has(t.id));
-  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true, stillLive);
+  const stoppingNow = [...all, ...stopped].filter((t) => isStopping(t.task));
+  const next = external
+    ? nextTaskSets(service, decision, [...stillLive, ...stoppingNow], now)
+    : nextService(record, decision, tasks, now, messages);
+  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
+  const balancers = external
+    ? { loadBalancers: next.loadBalancers, byDeployment: undefined }
+    : deploymentsLoadBalancers(record, next, decision.rollback === true, stillLive);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // Left over: every live task this round did not stop (kept, draining, spared for its protection,
   // or not stopped because its targets could not be deregistered), and every stopping one.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
-  const leftOver = stillLive.length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
+  const leftOver = stillLive.length + stoppingNow.length;
   const targetsLeft = !targetsSynced || (balancing !== undefined && Object.keys(claims).length > 0);
   const drained = service.status === "DRAINING" && leftOver === 0 && !targetsLeft;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
@@ -236,45 +248,73 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   if (decision.rollback || targetsAgain) serviceChanged(ctx, cluster, name);
 }
 
+/** Tasks a round starts of one task definition: the primary deployment's, or a task set's. */
+interface TaskLaunch {
+  definition: TaskDefinitionRecord;
+  count: number;
+  /** DAEMON: the instances to start on (one task each). */
+  startOn?: string[];
+  /** The deployment or task set the tasks belong to. */
+  startedBy?: string;
+  /** Where the capacity provider strategy comes from: the service, or the task set. */
+  from: { capacityProviderStrategy?: CapacityProviderStrategyItem[] };
+}
+
+/** Each task set's starts, with its own task definition (whatever its status) and strategy. */
+async function taskSetLaunches(ctx: ActionContext, service: Service, decision: Decision): Promise<TaskLaunch[]> {
+  const launches: TaskLaunch[] = [];
+  for (const { taskSetId, count } of decision.starts ?? []) {
+    const taskSet = service.taskSets?.find((ts) => ts.id === taskSetId);
+    const definition = taskSet && (await taskDefinitionOf(ctx, taskSet.taskDefinition as string));
+    if (definition) launches.push({ definition, count, startedBy: taskSetId, from: taskSet });
+  }
+  return launches;
+}
+
 async function startTasks(
   ctx: ActionContext,
   record: ServiceRecord,
-  definition: TaskDefinitionRecord,
-  decision: Decision,
+  wanted: TaskLaunch[],
   tasks: TaskRecord[],
   instances: ContainerInstanceRecord[],
 ): Promise<{ started: string[]; failures: Failure[]; unplacedForRoom: Record<string, number> }> {
   const service = record.service;
   const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
-  const launch: Launch = {
-    cluster: record.cluster,
-    taskDefinition: definition,
-    count: decision.start,
-    overrides: {},
-    group: serviceGroup(record.name),
-    startedBy: service.deployments?.[0].id,
-    tags: taskTagsOf(service, definition),
-    enableExecuteCommand: service.enableExecuteCommand ?? false,
-    constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
-    strategies: strategies as PlacementStrategy[],
-    onInstances: decision.startOn,
-  };
-  const launches = service.capacityProviderStrategy?.length
-    ? await providerLaunches(ctx, launch, service.capacityProviderStrategy, tasks)
-    : [{ launch }];
   const started: string[] = [];
   const failures: Failure[] = [];
   // Tasks a provider's group had no room for, by provider: managed scaling adds an instance for them.
   const unplacedForRoom: Record<string, number> = {};
-  const demand = reservationOf(definition.taskDefinition);
-  for (const { launch: each, group } of launches) {
-    const launched = await launchOrWait(ctx, each);
-    started.push(...launched.tasks.map((t) => t.taskArn as string));
-    failures.push(...launched.failures);
-    const unplaced = each.count - launched.tasks.length;
-    if (each.capacityProviderName && group !== undefined && unplaced > 0 && !each.onInstances) {
-      if (lackedRoom(launched.failures, instances, group, demand))
-        unplacedForRoom[each.capacityProviderName] = unplaced;
+  for (const { definition, count, startOn, startedBy, from } of wanted) {
+    const launch: Launch = {
+      cluster: record.cluster,
+      taskDefinition: definition,
+      count,
+      overrides: {},
+      group: serviceGroup(record.name),
+      startedBy,
+      tags: taskTagsOf(service, definition),
+      enableExecuteCommand: service.enableExecuteCommand ?? false,
+      constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
+      strategies: strategies as PlacementStrategy[],
+      onInstances: startOn,
+    };
+    // The split across providers is evened out with the tasks of the same deployment or task set.
+    const own = tasks.filter((t) => t.task.startedBy === startedBy);
+    const launches = from.capacityProviderStrategy?.length
+      ? await providerLaunches(ctx, launch, from.capacityProviderStrategy, own)
+      : [{ launch }];
+    const demand = reservationOf(definition.taskDefinition);
+    for (const { launch: each, group } of launches) {
+      const launched = await launchOrWait(ctx, each);
+      started.push(...launched.tasks.map((t) => t.taskArn as string));
+      failures.push(...launched.failures);
+      const unplaced = each.count - launched.tasks.length;
+      if (each.capacityProviderName && group !== undefined && unplaced > 0 && !each.onInstances) {
+        if (lackedRoom(launched.failures, instances, group, demand)) {
+          const name = each.capacityProviderName;
+          unplacedForRoom[name] = (unplacedForRoom[name] ?? 0) + unplaced;
+        }
+      }
     }
   }
   return { started, failures, unplacedForRoom };
