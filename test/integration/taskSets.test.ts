@@ -7,7 +7,9 @@ import {
   DeleteTaskSetCommand,
   DescribeServicesCommand,
   DescribeTaskSetsCommand,
+  ListTagsForResourceCommand,
   type Service,
+  TagResourceCommand,
   type Task,
   type TaskSet,
   UpdateServiceCommand,
@@ -276,6 +278,16 @@ describe("a service with the EXTERNAL deployment controller", () => {
     expect(taskSets?.map((ts) => ts.id)).toEqual([greenId]);
     expect(taskSets?.[0].tags).toEqual([]);
     expect(failures).toEqual([{ arn: blueId, reason: "MISSING" }]);
+
+    // Tagged by its ARN, as any resource.
+    const resourceArn = green?.taskSetArn as string;
+    await ecs().send(new TagResourceCommand({ resourceArn, tags: [{ key: "color", value: "green" }] }));
+    expect((await ecs().send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([
+      { key: "color", value: "green" },
+    ]);
+    expect(await failure(ecs().send(new ListTagsForResourceCommand({ resourceArn: blue?.taskSetArn })))).toMatchObject({
+      name: "ResourceNotFoundException",
+    });
   });
 
   it("replaces a task set's stopped task, and drains a task set with its tasks", async () => {
