@@ -1,21 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CreateServiceCommand,
   CreateTaskSetCommand,
   DeleteServiceCommand,
   DeleteTaskSetCommand,
   DescribeServicesCommand,
-  ECSClient,
+  type ECSClient,
   RegisterTaskDefinitionCommand,
   type Service,
   UpdateServicePrimaryTaskSetCommand,
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BerthProcess, spawnBerth } from "../support/cli.ts";
-import { containersLabelled, dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../support/docker.ts";
+import { containersLabelled, dockerUnavailable, TASK_ARN_LABEL, TEST_IMAGE } from "../support/docker.ts";
+import { type DockerBerth, dockerBerth, FAMILY_LABEL } from "../support/dockerBerth.ts";
 import { until } from "../support/poll.ts";
 
 /**
@@ -31,37 +28,17 @@ if (unavailable && !inCi) console.warn(`e2e/taskSets: skipped, ${unavailable} (C
 const SERVICE = `ext-${process.pid}`;
 /** Unique per run: its Docker label finds this suite's containers and nothing else's (cluster `default` is shared). */
 const FAMILY = `e2e-ts-${process.pid}`;
-const FAMILY_LABEL = "com.amazonaws.ecs.task-definition-family";
-const TASK_ARN_LABEL = "com.amazonaws.ecs.task-arn";
-const TIMINGS = {
-  ECS_CONTAINER_STOP_TIMEOUT: "1s",
-  BERTH_HEARTBEAT_SECONDS: "1",
-  BERTH_AGENT_HEARTBEAT_SECONDS: "2",
-  BERTH_SERVICE_SWEEP_SECONDS: "1",
-  BERTH_SERVICE_START_BACKOFF_SECONDS: "0.01",
-};
 
 describe.skipIf(unavailable !== undefined && !inCi)("task sets on Docker", { timeout: 60_000 }, () => {
-  let dataDir: string;
-  let berth: BerthProcess;
+  let local: DockerBerth;
   let ecs: ECSClient;
 
   beforeAll(async () => {
     if (unavailable) throw new Error(`CI=true but ${unavailable}: .ci/run installs and starts Docker.`);
-    dataDir = mkdtempSync(join(tmpdir(), "berth-e2e-tasksets-"));
-    berth = await spawnBerth(dataDir, TIMINGS, { agent: true });
-    ecs = new ECSClient({
-      endpoint: berth.url,
-      region: berth.region,
-      credentials: { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey },
-    });
+    local = await dockerBerth(docker, FAMILY);
+    ecs = local.ecs;
   });
-  afterAll(async () => {
-    await berth?.stop();
-    ecs?.destroy();
-    await removeContainersLabelled(docker, FAMILY_LABEL, FAMILY);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => local?.stop());
 
   const revision = async (command: string[]) => {
     const { taskDefinition } = await ecs.send(
