@@ -158,9 +158,14 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   } else toStop = stopsAfterDrains(toStop, live, draining, now.getTime());
   const stopped: TaskRecord[] = [];
   for (const [by, some] of groupBy(toStop, (t) => t.task.startedBy ?? "")) {
-    stopped.push(...(await stopTasks(ctx, cluster, some, scaling(by), false, true)));
+    const stoppedHere = await stopTasks(ctx, cluster, some, scaling(by), false, true);
+    stopped.push(...stoppedHere);
+    // An EXTERNAL service says it of each task set, as ECS does.
+    if (external && stoppedHere.length > 0) {
+      messages.push(events.stoppedEvent(events.ofTaskSet(name, by), stoppedHere.map(arnOf)));
+    }
   }
-  if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
+  if (!external && stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
   let targetsAgain = false;
   let targetsSynced = true;
@@ -183,10 +188,20 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       ? [{ definition, count: decision.start, startOn: decision.startOn, startedBy: primary.id, from: service }]
       : [];
   if (launches.length > 0) {
-    const { started, failures, unplacedForRoom } = await startTasks(ctx, record, launches, all, instances.records);
+    const { started, startedBy, failures, unplacedForRoom } = await startTasks(
+      ctx,
+      record,
+      launches,
+      all,
+      instances.records,
+    );
     const registeredMs = latestRegistration(instances.records);
     noRoom = nextNoRoom(record.scheduler.noRoom, unplacedForRoom, now.getTime(), registeredMs);
-    if (started.length > 0) messages.push(events.startedEvent(name, started));
+    // An EXTERNAL service says it of each task set, as ECS does.
+    if (!external && started.length > 0) messages.push(events.startedEvent(name, started));
+    for (const [taskSet, arns] of external ? startedBy : []) {
+      messages.push(events.startedEvent(events.ofTaskSet(name, taskSet), arns));
+    }
     const asked = decision.startOn?.length ?? decision.start;
     const unplaceable = events.unplaceableEvent(name, failures);
     const quiet = events.saidRecently(service.events, unplaceable, now.getTime(), events.REPEAT_AFTER_MS);
@@ -277,10 +292,17 @@ async function startTasks(
   wanted: TaskLaunch[],
   tasks: TaskRecord[],
   instances: ContainerInstanceRecord[],
-): Promise<{ started: string[]; failures: Failure[]; unplacedForRoom: Record<string, number> }> {
+): Promise<{
+  started: string[];
+  /** The tasks started, by the deployment or task set they belong to. */
+  startedBy: Map<string, string[]>;
+  failures: Failure[];
+  unplacedForRoom: Record<string, number>;
+}> {
   const service = record.service;
   const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
   const started: string[] = [];
+  const byLaunch = new Map<string, string[]>();
   const failures: Failure[] = [];
   // Tasks a provider's group had no room for, by provider: managed scaling adds an instance for them.
   const unplacedForRoom: Record<string, number> = {};
@@ -306,7 +328,9 @@ async function startTasks(
     const demand = reservationOf(definition.taskDefinition);
     for (const { launch: each, group } of launches) {
       const launched = await launchOrWait(ctx, each);
-      started.push(...launched.tasks.map((t) => t.taskArn as string));
+      const arns = launched.tasks.map((t) => t.taskArn as string);
+      started.push(...arns);
+      if (arns.length > 0) byLaunch.set(startedBy ?? "", [...(byLaunch.get(startedBy ?? "") ?? []), ...arns]);
       failures.push(...launched.failures);
       const unplaced = each.count - launched.tasks.length;
       if (each.capacityProviderName && group !== undefined && unplaced > 0 && !each.onInstances) {
@@ -317,7 +341,7 @@ async function startTasks(
       }
     }
   }
-  return { started, failures, unplacedForRoom };
+  return { started, startedBy: byLaunch, failures, unplacedForRoom };
 }
 
 /** A cluster without instances: launchTasks refuses, as RunTask does; the service waits. */

@@ -866,7 +866,10 @@ describe.skipIf(missing)("a task set's target groups (EXTERNAL services)", () =>
       const s = await play.describeService("lbts");
       return s.taskSets?.length === 1 && s;
     });
-    expect(messages(service).some((m) => m.includes("has begun draining connections on 1 tasks."))).toBe(true);
+    // Said of the task set, as ECS says it.
+    expect(messages(service)).toContain(
+      `(service web, taskSet ${first?.id}) has begun draining connections on 1 tasks.`,
+    );
     const stopped = (await play.tasksOf("lbts")).find((t) => t.taskArn === blueTask.taskArn);
     expect(stopped?.lastStatus).toBe("STOPPED");
     expect(await registered(green)).toEqual([`${instanceOf(greenTask, arns)}:8080`]);

@@ -21,7 +21,7 @@ import { awsCliPresent, awsEcs } from "../support/awsCli.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { failure } from "../support/failure.ts";
 import { until } from "../support/poll.ts";
-import { live, servicePlay } from "../support/servicePlay.ts";
+import { live, messages, servicePlay } from "../support/servicePlay.ts";
 
 /**
  * Services with the EXTERNAL deployment controller and their task sets, through the ECS SDK
@@ -224,6 +224,9 @@ describe("a service with the EXTERNAL deployment controller", () => {
     for (const t of tasks) expect(t).toMatchObject({ group: "service:web", startedBy: blueId });
     // No primary yet: the service shows no task definition.
     expect(steady.taskDefinition).toBeUndefined();
+    // Said of the task set, as ECS says it: "(service web, taskSet ecs-svc/…) has started 2 tasks: (task …) (task …)."
+    const started = messages(steady).filter((m) => m.startsWith(`(service web, taskSet ${blueId}) has started `));
+    for (const t of tasks) expect(started.join(" ")).toContain(`(task ${t.taskArn?.split("/").pop()})`);
 
     const { taskSet: green } = await createTaskSet({ cluster: "ext3", taskDefinition: "ext3:2" });
     const greenId = green?.id as string;
@@ -317,6 +320,10 @@ describe("a service with the EXTERNAL deployment controller", () => {
     });
     const stopped = (await play.tasksOf("ext4")).filter((t) => t.startedBy === id && t.lastStatus === "STOPPED");
     expect(stopped.some((t) => t.stoppedReason === `Scaling activity initiated by (deployment ${id})`)).toBe(true);
+    const said = messages(await service("ext4"));
+    expect(said.some((m) => m.startsWith(`(service web, taskSet ${id}) has stopped 2 running tasks: (task `))).toBe(
+      true,
+    );
   });
 
   it("answers a retried CreateTaskSet with the same task set, and deletes the service with its task sets", async () => {
