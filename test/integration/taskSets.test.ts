@@ -138,6 +138,25 @@ describe("a service with the EXTERNAL deployment controller", () => {
         ecs().send(new UpdateServiceCommand({ cluster: "ext1", service: "web", forceNewDeployment: true })),
       ),
     ).toMatchObject({ name: "InvalidParameterException" });
+    expect(
+      await failure(
+        createService({
+          cluster: "ext1",
+          serviceName: "x",
+          networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } },
+        }),
+      ),
+    ).toMatchObject({ name: "InvalidParameterException", message: expect.stringContaining("CreateTaskSet") });
+    // The controller a service was created with stays.
+    expect(
+      await failure(
+        ecs().send(
+          new UpdateServiceCommand({ cluster: "ext1", service: "web", deploymentController: { type: "ECS" } }),
+        ),
+      ),
+    ).toMatchObject({ name: "InvalidParameterException" });
+    // Nothing was written by the refusals.
+    expect((await service("ext1")).desiredCount).toBe(4);
     const { service: updated } = await ecs().send(
       new UpdateServiceCommand({ cluster: "ext1", service: "web", desiredCount: 2, healthCheckGracePeriodSeconds: 30 }),
     );
