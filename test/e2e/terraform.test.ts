@@ -7,7 +7,8 @@
  * action: apply, plan with no drift, update in place, import, destroy.
  *
  * Skipped with the reason printed where terraform, the provider's mirror or moto is missing,
- * also under CI=true: CI machines need not have Terraform.
+ * also under CI=true: CI machines need not have Terraform. About 2 minutes on an idle machine
+ * (the provider waits 10 s after each cluster change); each step may take minutes under load.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,7 +54,7 @@ const UPDATE = [
   "strategy_base=0",
 ];
 
-describe.skipIf(missing)("Terraform's AWS provider against Berth", { timeout: 120_000 }, () => {
+describe.skipIf(missing)("Terraform's AWS provider against Berth", { timeout: 300_000 }, () => {
   let moto: Moto;
   let berth: TestBerth;
   let autoScaling: AutoScalingClient;
