@@ -36,6 +36,7 @@ describe("agent configuration", () => {
       region: "us-east-1",
       heartbeatSeconds: 10,
       enableImds: false,
+      imdsEndpoint: "http://169.254.169.254",
     } satisfies AgentConfig);
   });
 
@@ -53,6 +54,7 @@ describe("agent configuration", () => {
     [{ ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached" }, { imagePullBehavior: "prefer-cached" }],
     [{ ECS_LOGLEVEL: "DEBUG" }, { logLevel: "debug" }],
     [{ ECS_ENABLE_IMDS: "true" }, { enableImds: true }],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:1338/" }, { imdsEndpoint: "http://127.0.0.1:1338" }],
     [{ BERTH_REGION: "eu-west-3" }, { region: "eu-west-3" }],
     [{ BERTH_HEARTBEAT_SECONDS: "2.5" }, { heartbeatSeconds: 2.5 }],
     [
