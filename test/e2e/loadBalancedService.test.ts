@@ -17,7 +17,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -32,10 +31,9 @@ import {
 } from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
-  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import Docker from "dockerode";
@@ -43,6 +41,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { type AgentProcess, type BerthProcess, spawnAgent, spawnBerth } from "../support/cli.ts";
 import { containersOfTask, dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../support/docker.ts";
+import { motoLoadBalancer } from "../support/motoLoadBalancer.ts";
 import { until } from "../support/poll.ts";
 
 const docker = new Docker();
@@ -95,31 +94,21 @@ describe.skipIf(missing)("a load-balanced service on Docker, against moto's ELBv
 
   beforeAll(async () => {
     moto = await startMoto("000000000000");
-    elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
-    const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
-    const subnets: string[] = [];
-    for (const [n, zone] of ["us-east-1a", "us-east-1b"].entries()) {
-      const created = await ec2.send(
-        new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${n}.0/24`, AvailabilityZone: zone }),
-      );
-      subnets.push(created.Subnet?.SubnetId as string);
-    }
-    ec2.destroy();
-    const lb = await elb.send(new CreateLoadBalancerCommand({ Name: "berth-e2e", Subnets: subnets }));
+    const made = await motoLoadBalancer(moto.endpoint, "berth-e2e");
+    elb = made.elb;
     const created = await elb.send(
       new CreateTargetGroupCommand({
         Name: "berth-e2e-web",
         Protocol: "HTTP",
         Port: 80,
-        VpcId: vpc,
+        VpcId: made.vpcId,
         TargetType: "instance",
       }),
     );
     group = created.TargetGroups?.[0].TargetGroupArn as string;
     await elb.send(
       new CreateListenerCommand({
-        LoadBalancerArn: lb.LoadBalancers?.[0].LoadBalancerArn,
+        LoadBalancerArn: made.loadBalancerArn,
         Protocol: "HTTP",
         Port: 80,
         DefaultActions: [{ Type: "forward", TargetGroupArn: group }],
