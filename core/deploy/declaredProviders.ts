@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { AutoScalingGroupProvider } from "@aws-sdk/client-ecs";
 import { CreateCapacityProvider, UpdateCapacityProvider } from "../actions/capacityProviders.ts";
 import { CreateCluster, PutClusterCapacityProviders } from "../actions/clusters.ts";
@@ -88,7 +89,8 @@ async function ensureOne(ctx: ActionContext, want: DeclaredProvider): Promise<En
         `capacity provider ${want.name} names ${current?.autoScalingGroupArn}, not the declared ${wanted.autoScalingGroupArn} (a provider's group cannot change: delete it, and the next sweep creates it anew)`,
       );
     }
-    if (JSON.stringify(current) !== JSON.stringify(wanted)) {
+    // By value, not by text: a store need not give a map's keys back in the order written (DynamoDB).
+    if (!isDeepStrictEqual(current, wanted)) {
       const { autoScalingGroupArn: _, ...settings } = wanted;
       await UpdateCapacityProvider({ name: want.name, autoScalingGroupProvider: settings }, ctx);
       provider = "updated";

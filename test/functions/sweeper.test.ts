@@ -1,3 +1,4 @@
+import type { AutoScalingGroupProvider } from "@aws-sdk/client-ecs";
 import type { ScheduledEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
@@ -20,9 +21,10 @@ import {
 import { RunTask, StopTask } from "../../core/actions/tasks.ts";
 import { type DeclaredProvider, declaredProvidersFromEnv } from "../../core/deploy/declaredProviders.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
-import type { ContainerInstanceRecord } from "../../core/model/records.ts";
+import type { CapacityProviderRecord, ContainerInstanceRecord } from "../../core/model/records.ts";
 import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
+import { put } from "../../core/store/port.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
 import { clockedContext } from "../support/testStore.ts";
 
@@ -238,6 +240,21 @@ describe("the sweeper function", () => {
       const before = await versions();
       expect(await sweep()).toMatchObject({ declared: 0 });
       expect(await versions()).toEqual(before);
+
+      // Compared by value: the same settings read back with their keys in another order are the same.
+      const record = (await ctx.store.getCapacityProvider("berth-hosts")) as CapacityProviderRecord;
+      const reversed = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).reverse()) as T;
+      const asg = record.capacityProvider.autoScalingGroupProvider as AutoScalingGroupProvider;
+      const reordered = reversed({ ...asg, managedScaling: reversed(asg.managedScaling ?? {}) });
+      await ctx.store.commit([
+        put("capacityProvider", {
+          ...record,
+          capacityProvider: { ...record.capacityProvider, autoScalingGroupProvider: reordered },
+        }),
+      ]);
+      const rewritten = await versions();
+      expect(await sweep()).toMatchObject({ declared: 0 });
+      expect(await versions()).toEqual(rewritten);
     });
 
     it("joins an existing cluster beside its providers and keeps its default strategy", async () => {
