@@ -7,8 +7,8 @@
  * action: apply, plan with no drift, update in place, import, destroy.
  *
  * Skipped with the reason printed where terraform, the provider's mirror or moto is missing,
- * also under CI=true: CI machines need not have Terraform. About 2 minutes on an idle machine
- * (the provider waits 10 s after each cluster change); each step may take minutes under load.
+ * also under CI=true: CI machines need not have Terraform. Minutes, most of it the provider's
+ * own waits (10 s after each cluster change) and start-up per command (docs/testing.md).
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
