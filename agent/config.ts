@@ -35,6 +35,8 @@ export interface AgentConfig {
   syncSeconds: number;
   /** Read the EC2 instance identity document from IMDSv2 at registration. */
   enableImds: boolean;
+  /** Where IMDS is (AWS_EC2_METADATA_SERVICE_ENDPOINT, as the AWS SDKs read it; EC2's own address by default). */
+  imdsEndpoint: string;
 }
 
 export const DEFAULT_CONFIG_FILE = "/etc/ecs/ecs.config";
@@ -121,6 +123,12 @@ export const SETTINGS = {
     "debug, info, warn, error or crit",
   ),
   enableImds: setting("ECS_ENABLE_IMDS", bool, false, "true or false"),
+  imdsEndpoint: setting(
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    (v) => (URL.canParse(v.trim()) ? v.trim().replace(/\/+$/, "") : undefined),
+    "http://169.254.169.254",
+    "a URL",
+  ),
   endpoint: setting("BERTH_ENDPOINT", (v) => (URL.canParse(v.trim()) ? v.trim() : undefined), undefined, "a URL"),
   region: setting(
     "BERTH_REGION",
@@ -199,6 +207,7 @@ export function loadAgentConfig(options: LoadOptions = {}): AgentConfig {
     heartbeatSeconds: read(SETTINGS.heartbeatSeconds) as number,
     syncSeconds: read(SETTINGS.syncSeconds) as number,
     enableImds: o.enableImds ?? (read(SETTINGS.enableImds) as boolean),
+    imdsEndpoint: read(SETTINGS.imdsEndpoint) as string,
   };
   if (!config.endpoint) {
     throw new AgentConfigError(

@@ -88,7 +88,7 @@ export async function registerInstance(
   previousArn: string | undefined,
   log: Logger,
 ): Promise<string> {
-  const identity = config.enableImds ? await instanceIdentity(log) : undefined;
+  const identity = config.enableImds ? await instanceIdentity(config.imdsEndpoint, log) : undefined;
   const send = (arn: string | undefined) =>
     cp.ecs.send(new RegisterContainerInstanceCommand(registrationRequest(config, host, arn, identity)));
   let response: Awaited<ReturnType<typeof send>>;
@@ -106,9 +106,9 @@ export async function registerInstance(
   return arn;
 }
 
-async function instanceIdentity(log: Logger): Promise<InstanceIdentity | undefined> {
+async function instanceIdentity(endpoint: string, log: Logger): Promise<InstanceIdentity | undefined> {
   try {
-    return await fetchInstanceIdentity();
+    return await fetchInstanceIdentity(endpoint);
   } catch (error) {
     log.warn(
       `ECS_ENABLE_IMDS is set but the instance identity document could not be read (${describeError(error)}); registering without one. Unset ECS_ENABLE_IMDS off EC2.`,

@@ -13,6 +13,7 @@ import { capacityProviderArn } from "../model/arn.ts";
 import {
   autoScalingGroupName,
   autoScalingGroupProvider,
+  capacityProviderNameProblem,
   FARGATE_PROVIDERS,
   isFargateProvider,
 } from "../model/capacityProvider.ts";
@@ -32,8 +33,6 @@ import { put } from "../store/port.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import { validateTags } from "./tagging.ts";
 
-const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
-const RESERVED_PREFIX = /^(aws|ecs|fargate)/i;
 /** How long a deleted capacity provider stays visible (INACTIVE) to DescribeCapacityProviders by name. */
 const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
 
@@ -42,14 +41,8 @@ export async function CreateCapacityProvider(
   ctx: ActionContext,
 ): Promise<CreateCapacityProviderResponse> {
   const name = input.name ?? "";
-  if (!NAME.test(name)) {
-    throw invalidParameter(
-      "The capacity provider name can have up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.",
-    );
-  }
-  if (RESERVED_PREFIX.test(name)) {
-    throw invalidParameter('The capacity provider name cannot be prefixed with "aws", "ecs", or "fargate".');
-  }
+  const nameProblem = capacityProviderNameProblem(name);
+  if (nameProblem) throw invalidParameter(nameProblem);
   if (input.managedInstancesProvider) {
     throw invalidParameter("Amazon ECS Managed Instances capacity providers are not supported by Berth.");
   }

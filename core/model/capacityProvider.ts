@@ -5,6 +5,16 @@ import { invalidParameter } from "../protocol/errors.ts";
 export const FARGATE_PROVIDERS = ["FARGATE", "FARGATE_SPOT"];
 export const isFargateProvider = (name: string | undefined) => FARGATE_PROVIDERS.includes(name ?? "");
 
+/** What is wrong with a name for a new capacity provider, in ECS's words (undefined: nothing). */
+export function capacityProviderNameProblem(name: string): string | undefined {
+  if (!/^[a-zA-Z0-9_-]{1,255}$/.test(name)) {
+    return "The capacity provider name can have up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.";
+  }
+  if (/^(aws|ecs|fargate)/i.test(name))
+    return 'The capacity provider name cannot be prefixed with "aws", "ecs", or "fargate".';
+  return undefined;
+}
+
 /** ECS's defaults for managed scaling, filled in as ECS shows them (targetCapacity 100 %, steps 1 to 10,000, 300 s warm-up). */
 const MANAGED_SCALING_DEFAULTS = {
   status: "DISABLED",

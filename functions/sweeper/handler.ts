@@ -1,6 +1,7 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
+import { type DeclaredProvider, ensureDeclaredProviders } from "../../core/deploy/declaredProviders.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { scaleCapacityProviders } from "../../core/services/capacityScaling.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
@@ -13,6 +14,8 @@ export interface SweepResult {
   lost: number;
   /** DELETE_IN_PROGRESS task definition revisions deleted, as nothing used them any more. */
   purged: number;
+  /** Capacity providers the deployment declares that this sweep created, brought back to their settings, or added to their cluster. */
+  declared: number;
   /** Capacity providers whose Auto Scaling group's desired capacity managed scaling changed. */
   scaled: number;
   nudged: number;
@@ -27,13 +30,14 @@ export interface SweepResult {
  * reconciled within one period: the service's round replaces the tasks of lost instances.
  * It also deletes the DELETE_IN_PROGRESS task definitions no task or service uses any more
  * (core/actions/taskDefinitionPurge.ts), and sizes the Auto Scaling groups of capacity providers with
- * managed scaling (core/services/capacityScaling.ts).
+ * managed scaling (core/services/capacityScaling.ts), after making the capacity providers the
+ * deployment declares exist (core/deploy/declaredProviders.ts).
  * Level-triggered: a sweep with nothing changed writes nothing, and a nudge carries no intent.
  * A cluster, the purge or a nudge that fails is reported and left to the next sweep.
  */
-export function createSweeperHandler(ctx: ActionContext) {
+export function createSweeperHandler(ctx: ActionContext, declared: DeclaredProvider[] = []) {
   const handle = async (_event: Partial<ScheduledEvent>): Promise<SweepResult> => {
-    const result: SweepResult = { flipped: 0, lost: 0, purged: 0, scaled: 0, nudged: 0, failed: 0 };
+    const result: SweepResult = { flipped: 0, lost: 0, purged: 0, declared: 0, scaled: 0, nudged: 0, failed: 0 };
     for await (const { name: cluster } of everyItem((page) => ctx.store.listClusters(page))) {
       try {
         const swept = await sweepInstances(ctx, cluster);
@@ -48,6 +52,8 @@ export function createSweeperHandler(ctx: ActionContext) {
     } catch (error) {
       ctx.onBackgroundError?.(error, "purge of deleted task definitions");
     }
+    const ensured = await ensureDeclaredProviders(ctx, declared);
+    result.declared = ensured.filter((e) => e.provider !== "unchanged" || e.associated).length;
     try {
       const scaling = await scaleCapacityProviders(ctx);
       result.scaled = scaling.filter((s) => s.desiredAfter !== s.desiredBefore).length;

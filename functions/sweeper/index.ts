@@ -1,6 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ScheduledEvent } from "aws-lambda";
 import { Resource } from "sst";
+import { declaredProvidersFromEnv } from "../../core/deploy/declaredProviders.ts";
 import { awsActionContext, lazy } from "../shared/awsContext.ts";
 import { lambdaEntry } from "../shared/entry.ts";
 import { backgroundErrors, observability } from "../shared/observability.ts";
@@ -14,6 +15,7 @@ const sweep = lazy(async () =>
       { table: Resource.Table.name, schedulerQueueUrl: Resource.SchedulerQueue.url },
       backgroundErrors(obs.logger),
     ),
+    declaredProvidersFromEnv(process.env),
   ),
 );
 
@@ -25,6 +27,7 @@ export const handler = lambdaEntry(obs, async () => {
     obs.metrics.addMetric("AgentConnectionsFlipped", MetricUnit.Count, result.flipped);
     obs.metrics.addMetric("InstancesLost", MetricUnit.Count, result.lost);
     obs.metrics.addMetric("TaskDefinitionsPurged", MetricUnit.Count, result.purged);
+    obs.metrics.addMetric("DeclaredProvidersEnsured", MetricUnit.Count, result.declared);
     obs.metrics.addMetric("ServicesNudged", MetricUnit.Count, result.nudged);
     obs.metrics.addMetric("NudgesFailed", MetricUnit.Count, result.failed);
     return result;

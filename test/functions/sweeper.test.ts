@@ -1,7 +1,14 @@
+import type { AutoScalingGroupProvider } from "@aws-sdk/client-ecs";
 import type { ScheduledEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SubmitTaskStateChange } from "../../core/actions/agent.ts";
-import { CreateCluster } from "../../core/actions/clusters.ts";
+import {
+  CreateCapacityProvider,
+  DeleteCapacityProvider,
+  DescribeCapacityProviders,
+  UpdateCapacityProvider,
+} from "../../core/actions/capacityProviders.ts";
+import { CreateCluster, DescribeClusters, PutClusterCapacityProviders } from "../../core/actions/clusters.ts";
 import { RegisterContainerInstance } from "../../core/actions/containerInstances.ts";
 import { CreateService, DeleteService } from "../../core/actions/services.ts";
 import {
@@ -12,10 +19,12 @@ import {
   RegisterTaskDefinition,
 } from "../../core/actions/taskDefinitions.ts";
 import { RunTask, StopTask } from "../../core/actions/tasks.ts";
+import { type DeclaredProvider, declaredProvidersFromEnv } from "../../core/deploy/declaredProviders.ts";
 import { ecsEventsOf } from "../../core/events/build.ts";
-import type { ContainerInstanceRecord } from "../../core/model/records.ts";
+import type { CapacityProviderRecord, ContainerInstanceRecord } from "../../core/model/records.ts";
 import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
+import { put } from "../../core/store/port.ts";
 import { createSweeperHandler } from "../../functions/sweeper/handler.ts";
 import { clockedContext } from "../support/testStore.ts";
 
@@ -39,10 +48,13 @@ const fromScheduler = {};
 
 let clock: number;
 let ctx: ActionContext;
-const sweep = (event: Partial<ScheduledEvent> = fromScheduler) => createSweeperHandler(ctx)(event, {} as never);
+let declared: DeclaredProvider[] = [];
+const sweep = (event: Partial<ScheduledEvent> = fromScheduler) =>
+  createSweeperHandler(ctx, declared)(event, {} as never);
 
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
+  declared = [];
   ctx = await clockedContext(
     () => clock,
     (error) => {
@@ -177,6 +189,131 @@ describe("the sweeper function", () => {
       expect(await sweep()).toMatchObject({ purged: 0 });
       expect(await statusOfApp1()).toBe("DELETE_IN_PROGRESS");
       expect(await deleting()).toEqual(["arn:aws:ecs:us-east-1:000000000000:task-definition/app:1"]);
+    });
+  });
+  describe("with the capacity provider the deployment declares (BERTH_CAPACITY_PROVIDERS)", () => {
+    const GROUP =
+      "arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:1f2e3d4c:autoScalingGroupName/berth-hosts";
+    const hosts: DeclaredProvider = {
+      name: "berth-hosts",
+      cluster: "fleet",
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: GROUP,
+        managedScaling: { status: "ENABLED", targetCapacity: 90 },
+        managedTerminationProtection: "ENABLED",
+      },
+    };
+    const provider = async (name = "berth-hosts") =>
+      (await DescribeCapacityProviders({ capacityProviders: [name] }, ctx)).capacityProviders?.[0];
+    const cluster = async (name = "fleet") => (await DescribeClusters({ clusters: [name] }, ctx)).clusters?.[0];
+
+    it("reads the declaration the infra writes, and refuses a malformed one naming the variable", () => {
+      expect(declaredProvidersFromEnv({ BERTH_CAPACITY_PROVIDERS: JSON.stringify([hosts]) })).toEqual([hosts]);
+      expect(declaredProvidersFromEnv({})).toEqual([]);
+      expect(() => declaredProvidersFromEnv({ BERTH_CAPACITY_PROVIDERS: "[{" })).toThrow(/BERTH_CAPACITY_PROVIDERS/);
+      expect(() => declaredProvidersFromEnv({ BERTH_CAPACITY_PROVIDERS: '[{"name":"x"}]' })).toThrow(
+        /autoScalingGroupArn/,
+      );
+    });
+
+    it("creates it and its cluster, with it as the default strategy, then leaves them be", async () => {
+      declared = [hosts];
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect(await provider()).toMatchObject({
+        status: "ACTIVE",
+        autoScalingGroupProvider: {
+          autoScalingGroupArn: GROUP,
+          managedScaling: { status: "ENABLED", targetCapacity: 90, maximumScalingStepSize: 10_000 },
+          managedTerminationProtection: "ENABLED",
+        },
+      });
+      expect(await cluster()).toMatchObject({
+        status: "ACTIVE",
+        capacityProviders: ["berth-hosts"],
+        defaultCapacityProviderStrategy: [{ capacityProvider: "berth-hosts", base: 0, weight: 1 }],
+      });
+      // Level-triggered: a second sweep finds both as declared and writes nothing.
+      const versions = async () => [
+        (await ctx.store.getCapacityProvider("berth-hosts"))?.version,
+        (await ctx.store.getCluster("fleet"))?.version,
+      ];
+      const before = await versions();
+      expect(await sweep()).toMatchObject({ declared: 0 });
+      expect(await versions()).toEqual(before);
+
+      // Compared by value: the same settings read back with their keys in another order are the same.
+      const record = (await ctx.store.getCapacityProvider("berth-hosts")) as CapacityProviderRecord;
+      const reversed = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).reverse()) as T;
+      const asg = record.capacityProvider.autoScalingGroupProvider as AutoScalingGroupProvider;
+      const reordered = reversed({ ...asg, managedScaling: reversed(asg.managedScaling ?? {}) });
+      await ctx.store.commit([
+        put("capacityProvider", {
+          ...record,
+          capacityProvider: { ...record.capacityProvider, autoScalingGroupProvider: reordered },
+        }),
+      ]);
+      const rewritten = await versions();
+      expect(await sweep()).toMatchObject({ declared: 0 });
+      expect(await versions()).toEqual(rewritten);
+    });
+
+    it("joins an existing cluster beside its providers and keeps its default strategy", async () => {
+      await CreateCapacityProvider(
+        {
+          name: "spare",
+          autoScalingGroupProvider: { autoScalingGroupArn: GROUP.replace("berth-hosts", "spare") },
+        },
+        ctx,
+      );
+      await PutClusterCapacityProviders(
+        {
+          cluster: "c",
+          capacityProviders: ["spare"],
+          defaultCapacityProviderStrategy: [{ capacityProvider: "spare" }],
+        },
+        ctx,
+      );
+      declared = [{ ...hosts, cluster: "c" }];
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect(await cluster("c")).toMatchObject({
+        capacityProviders: ["spare", "berth-hosts"],
+        defaultCapacityProviderStrategy: [{ capacityProvider: "spare", base: 0, weight: 0 }],
+      });
+    });
+
+    it("brings back what a user changed or deleted: settings, the association, the provider", async () => {
+      declared = [hosts];
+      await sweep();
+      await UpdateCapacityProvider(
+        { name: "berth-hosts", autoScalingGroupProvider: { managedScaling: { targetCapacity: 50 } } },
+        ctx,
+      );
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect((await provider())?.autoScalingGroupProvider?.managedScaling?.targetCapacity).toBe(90);
+
+      await PutClusterCapacityProviders(
+        { cluster: "fleet", capacityProviders: [], defaultCapacityProviderStrategy: [] },
+        ctx,
+      );
+      await DeleteCapacityProvider({ capacityProvider: "berth-hosts" }, ctx);
+      expect((await provider())?.status).toBe("INACTIVE");
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect((await provider())?.status).toBe("ACTIVE");
+      expect((await cluster())?.capacityProviders).toEqual(["berth-hosts"]);
+    });
+
+    it("reports a declaration it cannot satisfy (its group another provider's) and goes on with the rest", async () => {
+      await CreateCapacityProvider({ name: "theirs", autoScalingGroupProvider: { autoScalingGroupArn: GROUP } }, ctx);
+      const reported: string[] = [];
+      ctx.onBackgroundError = (error, what) => void reported.push(`${what}: ${(error as Error).message}`);
+      const other = GROUP.replace("berth-hosts", "more-hosts");
+      declared = [hosts, { ...hosts, name: "more", autoScalingGroupProvider: { autoScalingGroupArn: other } }];
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect(reported).toEqual([
+        expect.stringMatching(/^capacity provider berth-hosts declared by the deployment: .*already being used/),
+      ]);
+      expect((await provider("more"))?.status).toBe("ACTIVE");
+      expect(await provider()).toBeUndefined();
     });
   });
 });

@@ -24,17 +24,17 @@ beforeAll(async () => {
   graph = await evaluateGraph("dev");
 }, 240_000);
 
-const all = (type: string) => graph.resources.filter((r) => r.type === type);
-function one(type: string, parent: string): GraphResource {
-  const found = all(type).filter((r) => r.parent === parent);
+const all = (type: string, of = graph) => of.resources.filter((r) => r.type === type);
+function one(type: string, parent: string, of = graph): GraphResource {
+  const found = all(type, of).filter((r) => r.parent === parent);
   if (found.length !== 1)
-    throw new Error(`${found.length} ${type} of ${parent}; there are ${all(type).map((r) => r.parent)}`);
+    throw new Error(`${found.length} ${type} of ${parent}; there are ${all(type, of).map((r) => r.parent)}`);
   return found[0];
 }
-const fns = (entry: string) => graph.functions.filter((f) => f.entry === entry);
-const fn = (entry: string) => {
-  const [found, ...more] = fns(entry);
-  if (!found || more.length) throw new Error(`${fns(entry).length} functions run functions/${entry}`);
+const fns = (entry: string, of = graph) => of.functions.filter((f) => f.entry === entry);
+const fn = (entry: string, of = graph) => {
+  const [found, ...more] = fns(entry, of);
+  if (!found || more.length) throw new Error(`${fns(entry, of).length} functions run functions/${entry}`);
   return found;
 };
 
@@ -223,8 +223,8 @@ function grants(policy: unknown): Record<string, string[]> {
 }
 
 /** A function's own role's inline policy (SST's one statement list from its links and permissions). */
-function functionPolicy(component: string): unknown {
-  const role = one("aws:iam/role:Role", component);
+function functionPolicy(component: string, of = graph): unknown {
+  const role = one("aws:iam/role:Role", component, of);
   const inline = role.inputs.inlinePolicies as { name: string; policy: string }[];
   expect(inline.map((p) => p.name)).toEqual(["inline"]);
   expect(role.inputs.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]);
@@ -637,5 +637,70 @@ describe("the hosts", () => {
       Resource: [bucket.arn, `${bucket.arn}/*`],
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
+  });
+});
+
+describe("the hosts' Auto Scaling group and its capacity provider, when the deploy asks for them", () => {
+  let grouped: Graph;
+  beforeAll(async () => {
+    grouped = await evaluateGraph("dev", {
+      settings: { BERTH_AGENT_GROUP_MAX_SIZE: "4", BERTH_CAPACITY_PROVIDER_TARGET_CAPACITY: "90" },
+    });
+  }, 240_000);
+  const group = () => all("aws:autoscaling/group:Group", grouped)[0] as GraphResource;
+
+  it("are not there unless asked for (BERTH_AGENT_GROUP_MAX_SIZE)", () => {
+    expect(all("aws:autoscaling/group:Group")).toEqual([]);
+    expect(fn("sweeper").environment.BERTH_CAPACITY_PROVIDERS).toBeUndefined();
+  });
+
+  it("launch the hosts' template at its default version, from zero up to the maximum, in the region's zones, protected from scale-in", () => {
+    const template = grouped.resources.find((r) => r.name === "AgentLaunchTemplate") as GraphResource;
+    expect(group().inputs).toMatchObject({
+      minSize: 0,
+      maxSize: 4,
+      availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+      launchTemplate: { id: template.id, version: "$Default" },
+      protectFromScaleIn: true,
+    });
+    // Berth sets the desired capacity (managed scaling): the deploy never does.
+    expect(group().inputs.desiredCapacity).toBeUndefined();
+  });
+
+  it("tag the group as the sweeper's to resize, and its instances for the identity check", () => {
+    expect(group().inputs.tags).toEqual([
+      { key: "berth:managed", value: "true", propagateAtLaunch: false },
+      { key: "berth:cluster", value: "default", propagateAtLaunch: true },
+    ]);
+    // The tag the sweeper's grant to resize and protect is conditioned on.
+    expect(grants(functionPolicy(fn("sweeper", grouped).component, grouped))).toMatchObject({
+      '* when {"StringEquals":{"autoscaling:ResourceTag/berth:managed":"true"}}': [
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:SetInstanceProtection",
+      ],
+    });
+  });
+
+  it("give the sweeper the capacity provider to make exist: the group's, in the agents' cluster, managed", () => {
+    const declared = JSON.parse(fn("sweeper", grouped).environment.BERTH_CAPACITY_PROVIDERS);
+    expect(declared).toEqual([
+      {
+        name: "berth-hosts",
+        cluster: "default",
+        autoScalingGroupProvider: {
+          autoScalingGroupArn: group().outputs.arn,
+          managedScaling: { status: "ENABLED", targetCapacity: 90 },
+          managedTerminationProtection: "ENABLED",
+        },
+      },
+    ]);
+    expect(String(group().outputs.arn)).toMatch(
+      new RegExp(
+        `^arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:[0-9a-f-]{36}:autoScalingGroupName/${group().outputs.name}$`,
+      ),
+    );
+    // Only the sweeper is given it.
+    for (const f of grouped.functions.filter((f) => f.entry !== "sweeper"))
+      expect(f.environment.BERTH_CAPACITY_PROVIDERS, f.entry).toBeUndefined();
   });
 });

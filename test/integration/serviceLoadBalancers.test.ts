@@ -1,4 +1,3 @@
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -19,19 +18,19 @@ import {
 } from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
-  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteListenerCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
+import { motoLoadBalancer } from "../support/motoLoadBalancer.ts";
 import { until } from "../support/poll.ts";
 import { messages, servicePlay } from "../support/servicePlay.ts";
 import { startTargetHealthProxy, type TargetHealthProxy } from "../support/targetHealthProxy.ts";
@@ -65,19 +64,7 @@ beforeAll(async () => {
   });
   ecs = berth.ecs;
   play = servicePlay(ecs);
-  elb = new ElasticLoadBalancingV2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
-  const ec2 = new EC2Client({ endpoint: moto.endpoint, region: "us-east-1", credentials });
-  vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId as string;
-  const subnets: string[] = [];
-  for (const [n, zone] of ["us-east-1a", "us-east-1b"].entries()) {
-    const { Subnet } = await ec2.send(
-      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.0.${n}.0/24`, AvailabilityZone: zone }),
-    );
-    subnets.push(Subnet?.SubnetId as string);
-  }
-  ec2.destroy();
-  const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: "berth-tests", Subnets: subnets }));
-  loadBalancerArn = LoadBalancers?.[0].LoadBalancerArn as string;
+  ({ elb, vpcId, loadBalancerArn } = await motoLoadBalancer(moto.endpoint, "berth-tests"));
 }, 60_000);
 afterAll(async () => {
   elb?.destroy();

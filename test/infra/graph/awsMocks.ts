@@ -133,6 +133,13 @@ const RESOURCES: Record<string, { id?: (r: NewResource, name: string) => string;
     id: (r) => `lt-${hex(r.name, 17)}`,
     state: (_, __, id) => ({ arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 }),
   },
+  "aws:autoscaling/group:Group": {
+    id: (_, name) => name,
+    state: (_, name) => ({
+      name,
+      arn: arn("autoscaling", `autoScalingGroup:${uuid(name)}:autoScalingGroupName/${name}`),
+    }),
+  },
   "random:index/randomBytes:RandomBytes": {
     id: (r) => r.name,
     state: (r) => {
@@ -228,6 +235,12 @@ const CALLS: Record<string, (inputs: Record<string, unknown>) => Record<string, 
     id: "aws",
   }),
   "aws:iam/getPolicyDocument:getPolicyDocument": policyDocument,
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+    names: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+    zoneIds: ["use1-az1", "use1-az2", "use1-az4"],
+    groupNames: [REGION],
+    id: REGION,
+  }),
   "aws:index/getArn:getArn": (inputs) => {
     const [, partition, service, region, account, ...resource] = String(inputs.arn).split(":");
     return { arn: inputs.arn, partition, service, region, account, resource: resource.join(":"), id: inputs.arn };

@@ -37,6 +37,7 @@ describe("agent configuration", () => {
       heartbeatSeconds: 10,
       syncSeconds: 30,
       enableImds: false,
+      imdsEndpoint: "http://169.254.169.254",
     } satisfies AgentConfig);
   });
 
@@ -54,6 +55,7 @@ describe("agent configuration", () => {
     [{ ECS_IMAGE_PULL_BEHAVIOR: "prefer-cached" }, { imagePullBehavior: "prefer-cached" }],
     [{ ECS_LOGLEVEL: "DEBUG" }, { logLevel: "debug" }],
     [{ ECS_ENABLE_IMDS: "true" }, { enableImds: true }],
+    [{ AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:1338/" }, { imdsEndpoint: "http://127.0.0.1:1338" }],
     [{ BERTH_REGION: "eu-west-3" }, { region: "eu-west-3" }],
     [{ BERTH_HEARTBEAT_SECONDS: "2.5" }, { heartbeatSeconds: 2.5 }],
     [{ BERTH_SYNC_SECONDS: "5" }, { syncSeconds: 5 }],
