@@ -3,6 +3,8 @@ import type {
   Cluster,
   ContainerInstance,
   LoadBalancer,
+  PlacementConstraint,
+  PlacementStrategy,
   Service,
   Setting,
   Tag,
@@ -82,6 +84,19 @@ export interface TaskRecord extends Stored {
   acknowledged: boolean;
   /** Scale-in protection (UpdateTaskProtection), while enabled: the service scheduler leaves the task running until then. */
   protection?: { expirationDate: Date };
+  /** Waiting in PROVISIONING, on no instance, for its capacity provider's group to have room (see waitingTasks.ts). */
+  waiting?: WaitingPlacement;
+}
+
+/** How a task waiting for capacity is placed once there is room, and why it could not be yet. */
+export interface WaitingPlacement {
+  /** The launch's placement constraints, its provider's group among them, and its strategies. */
+  constraints: PlacementConstraint[];
+  strategies: PlacementStrategy[];
+  /** The group's name (its instances carry it as an attribute). */
+  autoScalingGroup: string;
+  /** What the last try found (RESOURCE:MEMORY, ...; EMPTY CAPACITY PROVIDER without instances): its stoppedReason if it never places. */
+  reason: string;
 }
 
 /** The remembered outcome of a request that carried a clientToken. */

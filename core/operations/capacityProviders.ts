@@ -82,6 +82,8 @@ export async function checkClusterProviders(ctx: ActionContext, cluster: string,
 export interface LaunchStrategy {
   strategy: CapacityProviderStrategyItem[];
   groups: Map<string, string>;
+  /** The providers with managed scaling: tasks their group has no room for wait for it to grow. */
+  managed: Set<string>;
 }
 
 /**
@@ -112,15 +114,21 @@ export async function launchStrategy(
     );
   }
   const groups = new Map<string, string>();
+  const managed = new Set<string>();
   for (const item of strategy) {
     const record = await activeCapacityProvider(ctx, item.capacityProvider ?? "");
+    if (hasManagedScaling(record)) managed.add(record.name);
     groups.set(
       record.name,
       autoScalingGroupName(record.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? ""),
     );
   }
-  return { strategy, groups };
+  return { strategy, groups, managed };
 }
+
+/** Whether managed scaling sizes the provider's group. */
+export const hasManagedScaling = (record: CapacityProviderRecord | undefined) =>
+  record?.capacityProvider.autoScalingGroupProvider?.managedScaling?.status === "ENABLED";
 
 /**
  * The cluster's capacity provider whose Auto Scaling group an instance names (its

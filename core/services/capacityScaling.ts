@@ -1,9 +1,11 @@
 import { autoScalingGroupName } from "../model/capacityProvider.ts";
-import { scaledCapacity } from "../model/managedScaling.ts";
+import { instancesForWaiting, scaledCapacity } from "../model/managedScaling.ts";
 import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
+import { readResources } from "../model/resourceList.ts";
 import type { AutoScalingGroupState } from "../operations/autoScalingGroups.ts";
 import { clustersUsing } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
+import { waitingTasksOf } from "../operations/waitingTasks.ts";
 import { allItems } from "../store/paging.ts";
 import { latestRegistration, waitingOn } from "./noRoom.ts";
 
@@ -82,9 +84,22 @@ async function scaleOne(
       const registeredAt = byEc2.get(i.instanceId)?.instance.registeredAt;
       return !registeredAt || now - new Date(registeredAt).getTime() < warmupMs;
     }).length;
-  // Tasks its services found no room for: at least one more instance than the group has in service.
-  const waiting = await waitingServiceTasks(ctx, cluster, provider.name, latestRegistration(byEc2.values()));
-  const needed = waiting > 0 ? Math.max(busy, inService.length) + 1 : busy;
+  // Tasks waiting for capacity (RunTask's and services'): as many more instances as they need,
+  // packed on empty instances like the group's registered ones (one, until one has registered).
+  // Tasks a service found no room for beyond the waiting quota: at least one more.
+  const waitingTasks = (await waitingTasksOf(ctx, cluster)).filter(
+    (t) => t.task.capacityProviderName === provider.name,
+  );
+  const member = [...byEc2.values()][0];
+  const packed = member
+    ? instancesForWaiting(
+        waitingTasks.map((t) => t.reservation),
+        readResources(member.instance.registeredResources),
+      )
+    : Math.min(waitingTasks.length, 1);
+  const waitingService = await waitingServiceTasks(ctx, cluster, provider.name, latestRegistration(byEc2.values()));
+  const more = Math.max(packed, waitingService > 0 ? 1 : 0);
+  const needed = more > 0 ? Math.max(busy, inService.length) + more : busy;
   const desiredAfter = scaledCapacity({
     inService: inService.length,
     needed,

@@ -14,7 +14,9 @@ import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
 import { isProtected } from "../model/taskProtection.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
 import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
+import { hasManagedScaling } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
+import { lackedRoom } from "../operations/lackedRoom.ts";
 import { type Launch, launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { serviceChanged } from "../operations/serviceQueue.ts";
@@ -38,7 +40,7 @@ import {
   targetHealthOf,
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
-import { lackedRoom, latestRegistration, nextNoRoom } from "./noRoom.ts";
+import { latestRegistration, nextNoRoom } from "./noRoom.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
 import { claimsOf, storeClaims } from "./storedClaims.ts";
 import { type TargetVerdict, targetsHealthy } from "./targets.ts";
@@ -316,6 +318,7 @@ async function providerLaunches(
         count,
         capacityProviderName: name,
         constraints: [...launch.constraints, onAutoScalingGroup(group)],
+        waitOn: hasManagedScaling(provider) ? group : undefined,
       },
       group,
     });
