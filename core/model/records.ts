@@ -37,6 +37,12 @@ export interface ClusterRecord extends Stored {
 export interface CapacityProviderRecord extends Stored {
   name: string;
   capacityProvider: CapacityProvider;
+  /**
+   * The cluster that has this Auto Scaling group provider (one at most), written in the commit
+   * that writes that cluster's provider list: the association is read from here, not by scanning
+   * clusters through an eventually consistent index.
+   */
+  cluster?: string;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */

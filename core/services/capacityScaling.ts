@@ -3,7 +3,6 @@ import { instancesForWaiting, scaledCapacity } from "../model/managedScaling.ts"
 import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
 import { readResources } from "../model/resourceList.ts";
 import type { AutoScalingGroupState } from "../operations/autoScalingGroups.ts";
-import { clustersUsing } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { waitingTasksOf } from "../operations/waitingTasks.ts";
 import { allItems } from "../store/paging.ts";
@@ -37,12 +36,12 @@ export async function scaleCapacityProviders(ctx: ActionContext): Promise<Provid
   for (const provider of providers) {
     const asg = provider.capacityProvider.autoScalingGroupProvider;
     if (provider.capacityProvider.status !== "ACTIVE" || asg?.managedScaling?.status !== "ENABLED") continue;
-    const [cluster] = await clustersUsing(ctx, provider.name);
+    const cluster = provider.cluster;
     if (!cluster) continue;
     const group = autoScalingGroupName(asg.autoScalingGroupArn ?? "");
     try {
       const state = await groups.describe(group);
-      if (state) results.push(await scaleOne(ctx, provider, cluster.name, group, state));
+      if (state) results.push(await scaleOne(ctx, provider, cluster, group, state));
     } catch (error) {
       ctx.onBackgroundError?.(error, `managed scaling of capacity provider ${provider.name}`);
     }
