@@ -43,6 +43,8 @@ export interface CapacityProviderRecord extends Stored {
    * clusters through an eventually consistent index.
    */
   cluster?: string;
+  /** When managed scaling first saw each in-service instance of the group not registered (epoch ms, by EC2 id). */
+  unregisteredSince?: Record<string, number>;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */
