@@ -137,6 +137,8 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
         failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
       }
     }
+    // No instance, and none of the tasks may wait (ECS's quota is reached): refused as without a provider.
+    if (instances.length === 0 && records.length === 0 && !launch.onInstances) throw new NoContainerInstances();
     const tasks = records.map((r) => r.task);
     const writes = [
       ...records.map((r) => put("task", r)),

@@ -3,7 +3,8 @@
  * with a clock: a capacity provider with managed scaling whose group has no instance yet takes
  * RunTask's tasks in PROVISIONING (it scales out from zero); StopTask stops one at once; ECS
  * stops the others after its 30 minutes with TaskFailedToStart and what the placement lacked;
- * an instance that registers in time gets the ones still waiting.
+ * an instance that registers in time gets the ones still waiting; at most 500 of a cluster's
+ * tasks wait (ECS's quota), the others fail as they would without managed scaling.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { CreateCapacityProvider } from "../../core/actions/capacityProviders.ts";
@@ -13,7 +14,7 @@ import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import { DescribeTasks, RunTask, StopTask } from "../../core/actions/tasks.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { placeWaitingTasks } from "../../core/operations/placeWaiting.ts";
-import { WAITING_TIMEOUT_MS } from "../../core/operations/waitingTasks.ts";
+import { MAX_WAITING_TASKS_PER_CLUSTER, WAITING_TIMEOUT_MS } from "../../core/operations/waitingTasks.ts";
 import { clockedContext } from "../support/testStore.ts";
 
 let ctx: ActionContext;
@@ -104,4 +105,31 @@ describe("tasks waiting for capacity, over time", () => {
       stoppedReason: "TaskFailedToStart: RESOURCE:MEMORY",
     });
   });
+
+  it("keeps at most ECS's 500 tasks of a cluster waiting; beyond, RunTask's tasks fail as without managed scaling", async () => {
+    await RegisterContainerInstance(
+      {
+        cluster: "c",
+        totalResources: [
+          { name: "CPU", type: "INTEGER", integerValue: 1024 },
+          { name: "MEMORY", type: "INTEGER", integerValue: 512 },
+        ],
+        attributes: [{ name: "berth.autoscaling-group", value: "hosts-asg" }],
+      },
+      ctx,
+    );
+    // The instance takes one task of 512 MiB; the others wait, up to the quota.
+    let waiting = 0;
+    let last = await RunTask({ cluster: "c", taskDefinition: "app", count: 10 }, ctx);
+    while (last.failures?.length === 0) {
+      waiting += last.tasks?.filter((t) => t.lastStatus === "PROVISIONING").length ?? 0;
+      last = await RunTask({ cluster: "c", taskDefinition: "app", count: 10 }, ctx);
+    }
+    waiting += last.tasks?.length ?? 0;
+    expect(waiting).toBe(MAX_WAITING_TASKS_PER_CLUSTER);
+    expect(last.failures?.map((f) => f.reason)).toEqual(["RESOURCE:MEMORY"]);
+    const beyond = await RunTask({ cluster: "c", taskDefinition: "app", count: 1 }, ctx);
+    expect(beyond).toMatchObject({ tasks: [], failures: [{ reason: "RESOURCE:MEMORY" }] });
+    expect(await pending()).toBe(MAX_WAITING_TASKS_PER_CLUSTER + 1);
+  }, 120_000);
 });
