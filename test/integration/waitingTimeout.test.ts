@@ -46,6 +46,19 @@ beforeEach(async () => {
 });
 
 const describe1 = async (arn: string) => (await DescribeTasks({ cluster: "c", tasks: [arn] }, ctx)).tasks?.[0];
+/** An instance of the provider's group (1024 CPU units, `memory` MiB) registers. */
+const registerInGroup = (memory: number) =>
+  RegisterContainerInstance(
+    {
+      cluster: "c",
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 1024 },
+        { name: "MEMORY", type: "INTEGER", integerValue: memory },
+      ],
+      attributes: [{ name: "berth.autoscaling-group", value: "hosts-asg" }],
+    },
+    ctx,
+  );
 const pending = async () => (await DescribeClusters({ clusters: ["c"] }, ctx)).clusters?.[0].pendingTasksCount;
 
 describe("tasks waiting for capacity, over time", () => {
@@ -82,17 +95,7 @@ describe("tasks waiting for capacity, over time", () => {
   it("places the tasks still waiting when an instance of the group registers, and remembers what a full one lacked", async () => {
     const run = await RunTask({ cluster: "c", taskDefinition: "app", count: 3 }, ctx);
     const arns = (run.tasks ?? []).map((t) => t.taskArn ?? "");
-    const registered = await RegisterContainerInstance(
-      {
-        cluster: "c",
-        totalResources: [
-          { name: "CPU", type: "INTEGER", integerValue: 1024 },
-          { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
-        ],
-        attributes: [{ name: "berth.autoscaling-group", value: "hosts-asg" }],
-      },
-      ctx,
-    );
+    const registered = await registerInGroup(1024);
     await placeWaitingTasks(ctx, "c");
     const tasks = await Promise.all(arns.map(describe1));
     const onIt = tasks.filter((t) => t?.containerInstanceArn === registered.containerInstance?.containerInstanceArn);
@@ -107,17 +110,7 @@ describe("tasks waiting for capacity, over time", () => {
   });
 
   it("keeps at most ECS's 500 tasks of a cluster waiting; beyond, RunTask's tasks fail as without managed scaling", async () => {
-    await RegisterContainerInstance(
-      {
-        cluster: "c",
-        totalResources: [
-          { name: "CPU", type: "INTEGER", integerValue: 1024 },
-          { name: "MEMORY", type: "INTEGER", integerValue: 512 },
-        ],
-        attributes: [{ name: "berth.autoscaling-group", value: "hosts-asg" }],
-      },
-      ctx,
-    );
+    await registerInGroup(512);
     // The instance takes one task of 512 MiB; the others wait, up to the quota.
     let waiting = 0;
     let last = await RunTask({ cluster: "c", taskDefinition: "app", count: 10 }, ctx);
