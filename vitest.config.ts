@@ -26,6 +26,8 @@ const NOT_ON_DYNAMODB = [
   "test/faults/queueOutage.test.ts",
   // SQLite's own lock.
   "test/faults/storeLocked.test.ts",
+  // Terraform's provider against the API, one call at a time (3.5 min here): the store is the other suites' to test.
+  "test/integration/terraformCapacityProviders.test.ts",
 ];
 
 // Without Java the DynamoDB project is left out with the reason printed, except in CI, where
