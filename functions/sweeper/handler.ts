@@ -1,6 +1,7 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
+import { isFargateProvider } from "../../core/model/capacityProvider.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { placeWaitingTasks } from "../../core/operations/placeWaiting.ts";
 import { scaleCapacityProviders } from "../../core/services/capacityScaling.ts";
@@ -38,7 +39,8 @@ export interface SweepResult {
 export function createSweeperHandler(ctx: ActionContext) {
   const handle = async (_event: Partial<ScheduledEvent>): Promise<SweepResult> => {
     const result: SweepResult = { flipped: 0, lost: 0, purged: 0, placed: 0, scaled: 0, nudged: 0, failed: 0 };
-    for await (const { name: cluster } of everyItem((page) => ctx.store.listClusters(page))) {
+    for await (const record of everyItem((page) => ctx.store.listClusters(page))) {
+      const cluster = record.name;
       try {
         const swept = await sweepInstances(ctx, cluster);
         result.flipped += swept.flipped;
@@ -46,10 +48,14 @@ export function createSweeperHandler(ctx: ActionContext) {
       } catch (error) {
         ctx.onBackgroundError?.(error, `sweep of cluster ${cluster}'s instances`);
       }
-      try {
-        result.placed += (await placeWaitingTasks(ctx, cluster)).placed;
-      } catch (error) {
-        ctx.onBackgroundError?.(error, `placement of cluster ${cluster}'s waiting tasks`);
+      // Only a cluster with an Auto Scaling group provider can have tasks waiting for capacity
+      // (a provider its waiting tasks use cannot be taken from it): the others' tasks go unread.
+      if (record.cluster.capacityProviders?.some((p) => !isFargateProvider(p))) {
+        try {
+          result.placed += (await placeWaitingTasks(ctx, cluster)).placed;
+        } catch (error) {
+          ctx.onBackgroundError?.(error, `placement of cluster ${cluster}'s waiting tasks`);
+        }
       }
     }
     try {

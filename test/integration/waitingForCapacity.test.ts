@@ -16,6 +16,7 @@ import {
   PutClusterCapacityProvidersCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { motoMissing } from "../cloud/standIns/moto.ts";
@@ -84,6 +85,19 @@ describe.skipIf(missing)("tasks waiting for capacity", () => {
     await until("the waiting task to be placed on the new instance", async () => {
       const task = await describeTask("waits", waitingArn);
       return task?.containerInstanceArn === secondArn && task.lastStatus === "PENDING";
+    });
+  });
+
+  it("places a waiting task where a stopped task freed room, at the sweep's next round", async () => {
+    // The group may not grow (at most 1): the room must come from a task that stops.
+    const { arn } = await oneInstance("freed", 512, 1);
+    const run = await ecs().send(new RunTaskCommand({ cluster: "freed", taskDefinition: "freed", count: 3 }));
+    const placed = run.tasks?.find((t) => t.containerInstanceArn === arn);
+    const waiting = run.tasks?.find((t) => t.lastStatus === "PROVISIONING");
+    await ecs().send(new StopTaskCommand({ cluster: "freed", task: placed?.taskArn }));
+    await until("the waiting task to take the room freed", async () => {
+      const task = await describeTask("freed", waiting?.taskArn ?? "");
+      return task?.containerInstanceArn === arn && task.lastStatus === "PENDING";
     });
   });
 
