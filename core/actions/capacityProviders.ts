@@ -18,14 +18,10 @@ import {
   isFargateProvider,
 } from "../model/capacityProvider.ts";
 import type { CapacityProviderRecord } from "../model/records.ts";
-import {
-  activeCapacityProvider,
-  capacityProviderName,
-  clustersUsing,
-  fargateProvider,
-} from "../operations/capacityProviders.ts";
+import { activeCapacityProvider, capacityProviderName, fargateProvider } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { allItems } from "../store/paging.ts";
@@ -161,27 +157,31 @@ export async function DeleteCapacityProvider(
   if (isFargateProvider(capacityProviderName(input.capacityProvider ?? ""))) {
     throw invalidParameter("The FARGATE and FARGATE_SPOT capacity providers are reserved and cannot be deleted.");
   }
-  const record = await activeCapacityProvider(ctx, input.capacityProvider ?? "");
-  const [cluster] = await clustersUsing(ctx, record.name);
-  const deleted: CapacityProviderRecord = cluster
-    ? {
-        ...record,
-        capacityProvider: {
-          ...record.capacityProvider,
-          updateStatus: "DELETE_FAILED",
-          updateStatusReason: `The capacity provider cannot be deleted because it is associated with cluster: ${cluster.name}. Remove the capacity provider from the cluster and try again.`,
-        },
-      }
-    : {
-        ...record,
-        expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS,
-        capacityProvider: {
-          ...record.capacityProvider,
-          status: "INACTIVE",
-          updateStatus: "DELETE_COMPLETE",
-          updateStatusReason: undefined,
-        },
-      };
-  await ctx.store.commit([put("capacityProvider", deleted)]);
-  return { capacityProvider: { ...deleted.capacityProvider, tags: undefined } };
+  // Its owner is on its record, written with the cluster's list: a provider just taken from its
+  // cluster is free at once. A commit that loses a race with an association reads again.
+  return retryOnConflict(async () => {
+    const record = await activeCapacityProvider(ctx, input.capacityProvider ?? "");
+    const cluster = record.cluster;
+    const deleted: CapacityProviderRecord = cluster
+      ? {
+          ...record,
+          capacityProvider: {
+            ...record.capacityProvider,
+            updateStatus: "DELETE_FAILED",
+            updateStatusReason: `The capacity provider cannot be deleted because it is associated with cluster: ${cluster}. Remove the capacity provider from the cluster and try again.`,
+          },
+        }
+      : {
+          ...record,
+          expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS,
+          capacityProvider: {
+            ...record.capacityProvider,
+            status: "INACTIVE",
+            updateStatus: "DELETE_COMPLETE",
+            updateStatusReason: undefined,
+          },
+        };
+    await ctx.store.commit([put("capacityProvider", deleted)]);
+    return { capacityProvider: { ...deleted.capacityProvider, tags: undefined } };
+  }, 5);
 }

@@ -20,9 +20,10 @@ import { clusterArn, clusterName } from "../model/arn.ts";
 import { checkStrategy } from "../model/capacityProvider.ts";
 import type { ClusterRecord } from "../model/records.ts";
 import { effectiveSetting } from "../operations/accountSettings.ts";
-import { checkClusterProviders, providerInUse } from "../operations/capacityProviders.ts";
+import { providerInUse, providerOwnershipWrites } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { activeCluster, describeEach } from "../operations/lookup.ts";
+import { retryOnConflict } from "../operations/retry.ts";
 import { EcsError, invalidParameter } from "../protocol/errors.ts";
 import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { put } from "../store/port.ts";
@@ -35,6 +36,8 @@ const INACTIVE_RETENTION_MS = 60 * 60 * 1000;
 
 /** CreateCluster answers with the cluster's settings and configuration, which DescribeClusters shows only on request. */
 const CREATED: ClusterField[] = ["SETTINGS", "CONFIGURATIONS"];
+/** How often a commit of a cluster's provider list is tried again after losing a race. */
+const MAX_ATTEMPTS = 5;
 
 export async function CreateCluster(input: CreateClusterRequest, ctx: ActionContext): Promise<CreateClusterResponse> {
   const name = input.clusterName ?? "default";
@@ -45,32 +48,37 @@ export async function CreateCluster(input: CreateClusterRequest, ctx: ActionCont
   }
   validateTags(input.tags);
   validateSettings(input.settings);
-  const existing = await ctx.store.getCluster(name);
   const capacityProviders = input.capacityProviders ?? [];
-  await checkClusterProviders(ctx, name, capacityProviders);
-  const defaultCapacityProviderStrategy = checkStrategy(input.defaultCapacityProviderStrategy ?? [], capacityProviders);
-  // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
-  if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
-  // Without settings, Container Insights as the account's containerInsights setting says.
-  const insights = input.settings?.length ? undefined : await effectiveSetting(ctx, "containerInsights");
-  const record: Omit<ClusterRecord, "version"> & { version?: number } = {
-    ...existing,
-    name,
-    expiresAt: undefined,
-    cluster: {
-      clusterArn: clusterArn(ctx.partition, name),
-      clusterName: name,
-      status: "ACTIVE",
-      settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
-      configuration: input.configuration,
-      serviceConnectDefaults: input.serviceConnectDefaults,
+  return retryOnConflict(async () => {
+    const existing = await ctx.store.getCluster(name);
+    const owned = await providerOwnershipWrites(ctx, name, [], capacityProviders);
+    const defaultCapacityProviderStrategy = checkStrategy(
+      input.defaultCapacityProviderStrategy ?? [],
       capacityProviders,
-      defaultCapacityProviderStrategy,
-      tags: input.tags ?? [],
-    },
-  };
-  await ctx.store.commit([put("cluster", record as ClusterRecord)]);
-  return { cluster: await describe(ctx, record as ClusterRecord, CREATED) };
+    );
+    // CreateCluster is idempotent on an active name: ECS answers with the cluster as it is.
+    if (existing?.cluster.status === "ACTIVE") return { cluster: await describe(ctx, existing, CREATED) };
+    // Without settings, Container Insights as the account's containerInsights setting says.
+    const insights = input.settings?.length ? undefined : await effectiveSetting(ctx, "containerInsights");
+    const record: Omit<ClusterRecord, "version"> & { version?: number } = {
+      ...existing,
+      name,
+      expiresAt: undefined,
+      cluster: {
+        clusterArn: clusterArn(ctx.partition, name),
+        clusterName: name,
+        status: "ACTIVE",
+        settings: input.settings?.length ? input.settings : [{ name: "containerInsights", value: insights?.value }],
+        configuration: input.configuration,
+        serviceConnectDefaults: input.serviceConnectDefaults,
+        capacityProviders,
+        defaultCapacityProviderStrategy,
+        tags: input.tags ?? [],
+      },
+    };
+    await ctx.store.commit([put("cluster", record as ClusterRecord), ...owned]);
+    return { cluster: await describe(ctx, record as ClusterRecord, CREATED) };
+  }, MAX_ATTEMPTS);
 }
 
 export async function DescribeClusters(
@@ -131,18 +139,28 @@ export async function PutClusterCapacityProviders(
   input: PutClusterCapacityProvidersRequest,
   ctx: ActionContext,
 ): Promise<PutClusterCapacityProvidersResponse> {
-  const record = await activeCluster(ctx, input.cluster);
   const capacityProviders = input.capacityProviders ?? [];
-  await checkClusterProviders(ctx, record.name, capacityProviders);
-  const defaultCapacityProviderStrategy = checkStrategy(input.defaultCapacityProviderStrategy ?? [], capacityProviders);
-  for (const removed of (record.cluster.capacityProviders ?? []).filter((p) => !capacityProviders.includes(p))) {
-    if (await providerInUse(ctx, record.name, removed)) {
-      throw new EcsError("ResourceInUseException", "The specified capacity provider is in use and cannot be removed.");
+  // The cluster's list and its providers' owner in one commit (see providerOwnershipWrites).
+  return retryOnConflict(async () => {
+    const record = await activeCluster(ctx, input.cluster);
+    const before = record.cluster.capacityProviders ?? [];
+    const owned = await providerOwnershipWrites(ctx, record.name, before, capacityProviders);
+    const defaultCapacityProviderStrategy = checkStrategy(
+      input.defaultCapacityProviderStrategy ?? [],
+      capacityProviders,
+    );
+    for (const removed of before.filter((p) => !capacityProviders.includes(p))) {
+      if (await providerInUse(ctx, record.name, removed)) {
+        throw new EcsError(
+          "ResourceInUseException",
+          "The specified capacity provider is in use and cannot be removed.",
+        );
+      }
     }
-  }
-  const cluster = { ...record.cluster, capacityProviders, defaultCapacityProviderStrategy };
-  await ctx.store.commit([put("cluster", { ...record, cluster })]);
-  return { cluster: await describe(ctx, { ...record, cluster }, []) };
+    const cluster = { ...record.cluster, capacityProviders, defaultCapacityProviderStrategy };
+    await ctx.store.commit([put("cluster", { ...record, cluster }), ...owned]);
+    return { cluster: await describe(ctx, { ...record, cluster }, []) };
+  }, MAX_ATTEMPTS);
 }
 
 export async function DeleteCluster(input: DeleteClusterRequest, ctx: ActionContext): Promise<DeleteClusterResponse> {
@@ -164,7 +182,9 @@ export async function DeleteCluster(input: DeleteClusterRequest, ctx: ActionCont
   }
   const cluster = { ...record.cluster, status: "INACTIVE" };
   const deleted = { ...record, cluster, expiresAt: ctx.now().getTime() + INACTIVE_RETENTION_MS };
-  await ctx.store.commit([put("cluster", deleted)]);
+  // Its providers are free for another cluster, or to be deleted, from this commit on.
+  const freed = await providerOwnershipWrites(ctx, record.name, record.cluster.capacityProviders ?? [], []);
+  await ctx.store.commit([put("cluster", deleted), ...freed]);
   return { cluster: await describe(ctx, deleted, []) };
 }
 

@@ -25,11 +25,13 @@ import { sortedPorts } from "../model/resourceList.ts";
 import { isPendingStatus } from "../model/taskState.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import { recordHeartbeat, withAgentConnection, withAgentConnections } from "../operations/agentConnection.ts";
+import { inBackground } from "../operations/background.ts";
 import { providerOfInstance } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { closeInstanceQueue, instanceChanged, openInstanceQueue } from "../operations/instanceQueue.ts";
 import { instanceTypeResources } from "../operations/instanceTypeResources.ts";
 import { activeCluster, containerInstanceRefArn, describeEach, findContainerInstance } from "../operations/lookup.ts";
+import { placeWaitingTasks } from "../operations/placeWaiting.ts";
 import { needsLastStatus, withResidents } from "../operations/residents.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { clusterServicesChanged } from "../operations/serviceQueue.ts";
@@ -123,8 +125,10 @@ export async function RegisterContainerInstance(
   });
   await recordHeartbeat(ctx, cluster.name, record.id);
   await openInstanceQueue(ctx, cluster.name, record.id, { ec2InstanceId: record.instance.ec2InstanceId });
-  // New capacity: daemons get a task there, services short of tasks may place them now.
+  // New capacity: daemons get a task there, services short of tasks may place them now, and
+  // tasks waiting for capacity may be placed (the sweep tries again if this does not run).
   clusterServicesChanged(ctx, cluster.name);
+  inBackground(ctx, placeWaitingTasks(ctx, cluster.name), `placement of cluster ${cluster.name}'s waiting tasks`);
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }
 

@@ -96,6 +96,7 @@ export async function RunTask(input: RunTaskRequest, ctx: ActionContext): Promis
       capacityProviderName: name,
       count: n,
       constraints: [onAutoScalingGroup(providers.groups.get(name) ?? "")],
+      waitOn: providers.managed.has(name) ? providers.groups.get(name) : undefined,
     }));
   return launchTasks(ctx, { ...launch, shares, alsoWrite: remember });
 }

@@ -40,3 +40,32 @@ export function scaledCapacity(s: ScalingInput): number {
   }
   return Math.min(Math.max(desired, s.minSize), s.maxSize);
 }
+
+/**
+ * How many more instances tasks waiting for capacity need, as ECS estimates it for a scale-out:
+ * the tasks grouped by their exact requirements, each group packed onto empty instances like the
+ * group's (`capacity`, what one registers), as binpack would fill them; a task with a fixed host
+ * port takes an instance of its own. Tasks no such instance holds are left out (none would take
+ * them). The scale-out itself is then bounded by the scaling steps (scaledCapacity).
+ */
+export function instancesForWaiting(
+  demands: { cpu: number; memory: number; ports: number[]; udpPorts: number[] }[],
+  capacity: { cpu: number; memory: number },
+): number {
+  const groups = new Map<string, number>();
+  for (const d of demands) {
+    const key = JSON.stringify([d.cpu, d.memory, d.ports.length + d.udpPorts.length > 0]);
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  let instances = 0;
+  for (const [key, count] of groups) {
+    const [cpu, memory, ported] = JSON.parse(key) as [number, number, boolean];
+    const perInstance = Math.min(
+      cpu > 0 ? Math.floor(capacity.cpu / cpu) : count,
+      memory > 0 ? Math.floor(capacity.memory / memory) : count,
+      ported ? 1 : count,
+    );
+    if (perInstance > 0) instances += Math.ceil(count / perInstance);
+  }
+  return instances;
+}

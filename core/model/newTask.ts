@@ -10,7 +10,8 @@ export interface NewTask {
   cluster: string;
   id: string;
   taskDefinition: TaskDefinitionRecord;
-  instance: ContainerInstanceRecord;
+  /** Where it runs; none for a task that waits in PROVISIONING for its capacity provider's group to have room. */
+  instance?: ContainerInstanceRecord;
   reservation: Reservation;
   overrides: TaskOverride;
   group: string;
@@ -24,12 +25,13 @@ export interface NewTask {
   longArn?: boolean;
 }
 
-const attribute = (instance: ContainerInstanceRecord, name: string) =>
-  instance.instance.attributes?.find((a) => a.name === name)?.value;
+const attribute = (instance: ContainerInstanceRecord | undefined, name: string) =>
+  instance?.instance.attributes?.find((a) => a.name === name)?.value;
 
 /**
  * A task as ECS describes it the moment it is placed: desired RUNNING, its containers PENDING.
  * Tasks that need a network interface (awsvpc) start in PROVISIONING, the others in PENDING.
+ * Without an instance, it waits in PROVISIONING for one (waitingTasks.ts places it later).
  */
 export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
   const { taskDefinition: td, partition, cluster, id } = n;
@@ -58,7 +60,7 @@ export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
     attributes: [{ name: "ecs.cpu-architecture", value: attribute(n.instance, "ecs.cpu-architecture") ?? "x86_64" }],
     availabilityZone: attribute(n.instance, "ecs.availability-zone"),
     clusterArn: clusterArn(partition, cluster),
-    containerInstanceArn: n.instance.instance.containerInstanceArn,
+    containerInstanceArn: n.instance?.instance.containerInstanceArn,
     containers,
     cpu: n.overrides.cpu ?? definition.cpu,
     memory: n.overrides.memory ?? definition.memory,
@@ -67,7 +69,7 @@ export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
     enableExecuteCommand: n.enableExecuteCommand,
     group: n.group,
     healthStatus: "UNKNOWN",
-    lastStatus: definition.networkMode === "awsvpc" ? "PROVISIONING" : "PENDING",
+    lastStatus: !n.instance || definition.networkMode === "awsvpc" ? "PROVISIONING" : "PENDING",
     launchType: "EC2",
     capacityProviderName: n.capacityProviderName,
     overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...n.overrides },
@@ -81,12 +83,37 @@ export function newTaskRecord(n: NewTask): Omit<TaskRecord, "version"> {
     cluster,
     id,
     task,
-    containerInstanceId: n.instance.id,
+    containerInstanceId: n.instance?.id,
     reservation: n.reservation,
-    holdsReservation: true,
+    holdsReservation: n.instance !== undefined,
     essentialContainers: (definition.containerDefinitions ?? [])
       .filter((c) => c.essential !== false)
       .map((c) => c.name as string),
     acknowledged: false,
+  };
+}
+
+/**
+ * A task that waited in PROVISIONING, placed on `instance` at last: as newTaskRecord would have
+ * made it there (its instance, zone and architecture, PENDING unless it needs a network interface).
+ */
+export function placedWaitingTask(
+  record: TaskRecord,
+  instance: ContainerInstanceRecord,
+  networkMode: string | undefined,
+): TaskRecord {
+  const { waiting: _waiting, ...rest } = record;
+  return {
+    ...rest,
+    containerInstanceId: instance.id,
+    holdsReservation: true,
+    task: {
+      ...record.task,
+      attributes: [{ name: "ecs.cpu-architecture", value: attribute(instance, "ecs.cpu-architecture") ?? "x86_64" }],
+      availabilityZone: attribute(instance, "ecs.availability-zone"),
+      containerInstanceArn: instance.instance.containerInstanceArn,
+      lastStatus: networkMode === "awsvpc" ? "PROVISIONING" : "PENDING",
+      version: (record.task.version ?? 0) + 1,
+    },
   };
 }

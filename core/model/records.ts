@@ -3,6 +3,8 @@ import type {
   Cluster,
   ContainerInstance,
   LoadBalancer,
+  PlacementConstraint,
+  PlacementStrategy,
   Service,
   Setting,
   Tag,
@@ -35,6 +37,14 @@ export interface ClusterRecord extends Stored {
 export interface CapacityProviderRecord extends Stored {
   name: string;
   capacityProvider: CapacityProvider;
+  /**
+   * The cluster that has this Auto Scaling group provider (one at most), written in the commit
+   * that writes that cluster's provider list: the association is read from here, not by scanning
+   * clusters through an eventually consistent index.
+   */
+  cluster?: string;
+  /** When managed scaling first saw each in-service instance of the group not registered (epoch ms, by EC2 id). */
+  unregisteredSince?: Record<string, number>;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */
@@ -82,6 +92,19 @@ export interface TaskRecord extends Stored {
   acknowledged: boolean;
   /** Scale-in protection (UpdateTaskProtection), while enabled: the service scheduler leaves the task running until then. */
   protection?: { expirationDate: Date };
+  /** Waiting in PROVISIONING, on no instance, for its capacity provider's group to have room (see waitingTasks.ts). */
+  waiting?: WaitingPlacement;
+}
+
+/** How a task waiting for capacity is placed once there is room, and why it could not be yet. */
+export interface WaitingPlacement {
+  /** The launch's placement constraints, its provider's group among them, and its strategies. */
+  constraints: PlacementConstraint[];
+  strategies: PlacementStrategy[];
+  /** The group's name (its instances carry it as an attribute). */
+  autoScalingGroup: string;
+  /** What the last try found (RESOURCE:MEMORY, ...; EMPTY CAPACITY PROVIDER without instances): its stoppedReason if it never places. */
+  reason: string;
 }
 
 /** The remembered outcome of a request that carried a clientToken. */

@@ -9,6 +9,7 @@ import {
 import type { CapacityProviderRecord, ClusterRecord } from "../model/records.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
 import { allItems } from "../store/paging.ts";
+import { put, type Write } from "../store/port.ts";
 import type { ActionContext } from "./context.ts";
 
 /** The name in a capacity provider reference: a short name or an ARN. */
@@ -33,13 +34,6 @@ export async function activeCapacityProvider(ctx: ActionContext, ref: string): P
   return record;
 }
 
-/** The ACTIVE clusters a capacity provider is associated with (an Auto Scaling group provider has at most one). */
-export async function clustersUsing(ctx: ActionContext, name: string): Promise<ClusterRecord[]> {
-  if (isFargateProvider(name)) return [];
-  const clusters = await allItems((page) => ctx.store.listClusters(page));
-  return clusters.filter((c) => c.cluster.status === "ACTIVE" && c.cluster.capacityProviders?.includes(name));
-}
-
 /** Whether a cluster's live tasks, services or task sets use a capacity provider (it cannot be taken from the cluster then). */
 export async function providerInUse(ctx: ActionContext, cluster: string, name: string): Promise<boolean> {
   let after: string | undefined;
@@ -57,15 +51,24 @@ export async function providerInUse(ctx: ActionContext, cluster: string, name: s
 }
 
 /**
- * The providers a cluster may be given (CreateCluster, PutClusterCapacityProviders): Fargate's,
- * or ACTIVE Auto Scaling group providers that no other cluster has (ECS lets each such provider
- * serve one cluster, whose tasks its group's instances hold).
+ * The provider writes that go in the commit of a cluster's new provider list (CreateCluster,
+ * PutClusterCapacityProviders, DeleteCluster): each Auto Scaling group provider it takes on is
+ * owned by it, each it lets go is freed. The list is checked as ECS checks it: no duplicates,
+ * ACTIVE providers, none another cluster owns (ECS lets such a provider serve one cluster).
+ * The providers' records are written on their version, so of two clusters taking one provider at
+ * once one commit fails; retried (retryOnConflict), it reads the owner and is refused.
  */
-export async function checkClusterProviders(ctx: ActionContext, cluster: string, names: string[]): Promise<void> {
-  if (new Set(names).size !== names.length) {
+export async function providerOwnershipWrites(
+  ctx: ActionContext,
+  cluster: string,
+  before: string[],
+  after: string[],
+): Promise<Write[]> {
+  if (new Set(after).size !== after.length) {
     throw invalidParameter("The specified capacity providers cannot contain duplicates.");
   }
-  for (const name of names) {
+  const writes: Write[] = [];
+  for (const name of after) {
     if (isFargateProvider(name)) continue;
     const record = await ctx.store.getCapacityProvider(name);
     if (record?.capacityProvider.status !== "ACTIVE") {
@@ -73,19 +76,26 @@ export async function checkClusterProviders(ctx: ActionContext, cluster: string,
         `The specified capacity provider '${name}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`,
       );
     }
-    const other = (await clustersUsing(ctx, name)).find((c) => c.name !== cluster);
-    if (other) {
+    if (record.cluster && record.cluster !== cluster) {
       throw invalidParameter(
-        `The specified capacity provider '${name}' is already associated with cluster ${other.name}. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
+        `The specified capacity provider '${name}' is already associated with cluster ${record.cluster}. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
       );
     }
+    if (record.cluster !== cluster) writes.push(put("capacityProvider", { ...record, cluster }));
   }
+  for (const name of before.filter((n) => !after.includes(n) && !isFargateProvider(n))) {
+    const record = await ctx.store.getCapacityProvider(name);
+    if (record?.cluster === cluster) writes.push(put("capacityProvider", { ...record, cluster: undefined }));
+  }
+  return writes;
 }
 
 /** A strategy's providers, each with the Auto Scaling group whose instances take its tasks. */
 export interface LaunchStrategy {
   strategy: CapacityProviderStrategyItem[];
   groups: Map<string, string>;
+  /** The providers with managed scaling: tasks their group has no room for wait for it to grow. */
+  managed: Set<string>;
 }
 
 /**
@@ -116,15 +126,21 @@ export async function launchStrategy(
     );
   }
   const groups = new Map<string, string>();
+  const managed = new Set<string>();
   for (const item of strategy) {
     const record = await activeCapacityProvider(ctx, item.capacityProvider ?? "");
+    if (hasManagedScaling(record)) managed.add(record.name);
     groups.set(
       record.name,
       autoScalingGroupName(record.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? ""),
     );
   }
-  return { strategy, groups };
+  return { strategy, groups, managed };
 }
+
+/** Whether managed scaling sizes the provider's group. */
+export const hasManagedScaling = (record: CapacityProviderRecord | undefined) =>
+  record?.capacityProvider.autoScalingGroupProvider?.managedScaling?.status === "ENABLED";
 
 /**
  * The cluster's capacity provider whose Auto Scaling group an instance names (its

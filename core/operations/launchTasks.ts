@@ -12,8 +12,10 @@ import { usesLongArns } from "./accountSettings.ts";
 import { connectedInstances } from "./agentConnection.ts";
 import type { ActionContext } from "./context.ts";
 import { instanceChanged } from "./instanceQueue.ts";
+import { lackedRoom, roomReason } from "./lackedRoom.ts";
 import { needsLastStatus, withResidents } from "./residents.ts";
 import { retryOnConflict } from "./retry.ts";
+import { MAX_WAITING_TASKS_PER_CLUSTER, waitingTasksOf } from "./waitingTasks.ts";
 
 export interface Launch {
   cluster: string;
@@ -26,6 +28,8 @@ export interface Launch {
   enableExecuteCommand: boolean;
   /** The capacity provider the tasks are for (its group's instances only: a constraint in `constraints`). */
   capacityProviderName?: string;
+  /** With managed scaling on that provider: its group, on which tasks that find no room wait (waitingTasks.ts). */
+  waitOn?: string;
   constraints: PlacementConstraint[];
   strategies: PlacementStrategy[];
   /** StartTask: one task on each of these instance ids, bypassing strategies and constraints. */
@@ -45,6 +49,8 @@ export interface LaunchShare {
   capacityProviderName: string;
   count: number;
   constraints: PlacementConstraint[];
+  /** As Launch's waitOn. */
+  waitOn?: string;
 }
 
 /** How often a placement is re-proposed after losing a race for an instance. */
@@ -62,20 +68,29 @@ export class NoContainerInstances extends EcsError {
  * and commit the tasks together with one reservation per chosen instance, on the condition that
  * it still fits there (and the instance is still ACTIVE) when the commit lands. Launches that
  * pick the same instance at once all commit while there is room; one that finds it gone re-reads
- * and re-plans, so launches never overbook an instance.
+ * and re-plans, so launches never overbook an instance. On a provider with managed scaling, the
+ * tasks its group has no room for wait in PROVISIONING (within ECS's quota) instead of failing.
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
   const longArn = launch.longArn ?? (await usesLongArns(ctx, "task"));
   return retryOnConflict(async () => {
     // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
     const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
-    if (instances.length === 0 && !launch.onInstances) {
+    const shares = launch.shares ?? [
+      {
+        capacityProviderName: launch.capacityProviderName,
+        count: launch.count,
+        constraints: [],
+        waitOn: launch.waitOn,
+      },
+    ];
+    const mayWait = !launch.onInstances && shares.every((s) => s.waitOn !== undefined);
+    if (instances.length === 0 && !launch.onInstances && !mayWait) {
       throw new NoContainerInstances();
     }
     const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
-    const shares = launch.shares ?? [
-      { capacityProviderName: launch.capacityProviderName, count: launch.count, constraints: [] },
-    ];
+    // How many more tasks the cluster may keep waiting, read only when some would.
+    let waitingRoom: number | undefined;
     const now = ctx.now();
     const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
     const records: Omit<TaskRecord, "version">[] = [];
@@ -93,27 +108,37 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
       for (const chosen of plan.placements) {
         const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
         reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
-        records.push(
-          newTaskRecord({
-            partition: ctx.partition,
-            cluster: launch.cluster,
-            id: newId(),
-            taskDefinition: launch.taskDefinition,
-            instance,
-            reservation: demand,
-            overrides: launch.overrides,
-            group: launch.group,
-            startedBy: launch.startedBy,
-            tags: launch.tags,
-            enableExecuteCommand: launch.enableExecuteCommand,
-            capacityProviderName: share.capacityProviderName,
-            now,
-            longArn,
-          }),
-        );
+        records.push(newTask(ctx, launch, demand, share.capacityProviderName, now, longArn, instance));
       }
-      failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
+      const unplaced = share.count - plan.placements.length;
+      const group = share.waitOn;
+      let waits = 0;
+      if (
+        unplaced > 0 &&
+        group !== undefined &&
+        !launch.onInstances &&
+        lackedRoom(plan.failures, instances, group, demand)
+      ) {
+        waitingRoom ??= MAX_WAITING_TASKS_PER_CLUSTER - (await waitingTasksOf(ctx, launch.cluster)).length;
+        waits = Math.max(0, Math.min(unplaced, waitingRoom));
+        waitingRoom -= waits;
+        const waiting = {
+          constraints: shareLaunch.constraints,
+          strategies: launch.strategies,
+          autoScalingGroup: group,
+          reason: roomReason(plan.failures, instances, group),
+        };
+        for (let i = 0; i < waits; i++) {
+          records.push({ ...newTask(ctx, launch, demand, share.capacityProviderName, now, longArn), waiting });
+        }
+      }
+      // Tasks that wait are accepted, as on ECS: no failures for them.
+      if (waits < unplaced || waits === 0) {
+        failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
+      }
     }
+    // No instance, and none of the tasks may wait (ECS's quota is reached): refused as without a provider.
+    if (instances.length === 0 && records.length === 0 && !launch.onInstances) throw new NoContainerInstances();
     const tasks = records.map((r) => r.task);
     const writes = [
       ...records.map((r) => put("task", r)),
@@ -126,7 +151,34 @@ export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{
   }, MAX_ATTEMPTS);
 }
 
-const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => ({
+/** One task of the launch, on `instance`, or (without one) waiting for capacity. */
+const newTask = (
+  ctx: ActionContext,
+  launch: Launch,
+  demand: Reservation,
+  capacityProviderName: string | undefined,
+  now: Date,
+  longArn: boolean,
+  instance?: ContainerInstanceRecord,
+) =>
+  newTaskRecord({
+    partition: ctx.partition,
+    cluster: launch.cluster,
+    id: newId(),
+    taskDefinition: launch.taskDefinition,
+    instance,
+    reservation: demand,
+    overrides: launch.overrides,
+    group: launch.group,
+    startedBy: launch.startedBy,
+    tags: launch.tags,
+    enableExecuteCommand: launch.enableExecuteCommand,
+    capacityProviderName,
+    now,
+    longArn,
+  });
+
+export const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => ({
   demand,
   count: launch.count,
   group: launch.group,
@@ -166,7 +218,7 @@ function planOnInstances(candidates: Candidate[], launch: Launch, demand: Reserv
  * distinctInstance). Their groups come with the instances (see residents.ts); only
  * runningTasksCount makes it read the cluster's tasks.
  */
-async function candidatesOf(
+export async function candidatesOf(
   ctx: ActionContext,
   launch: Launch,
   instances: ContainerInstanceRecord[],

@@ -27,9 +27,13 @@ export async function updateTask(
     const next = change(record);
     if (!next) return record;
     const writes: Write[] = [];
-    if (next.task.lastStatus === "STOPPED" && next.holdsReservation) {
-      next.holdsReservation = false;
+    const stopped = next.task.lastStatus === "STOPPED";
+    // A task that stops starts to expire (one that waited for capacity held nothing on an instance).
+    if (stopped && (next.holdsReservation || next.expiresAt === undefined)) {
       next.expiresAt = (next.task.stoppedAt ?? ctx.now()).getTime() + STOPPED_TASK_RETENTION_MS;
+    }
+    if (stopped && next.holdsReservation) {
+      next.holdsReservation = false;
       const instance =
         next.containerInstanceId && (await ctx.store.getContainerInstance(cluster, next.containerInstanceId));
       if (instance) writes.push(releaseWrite(instance, next.reservation, next.task.group));

@@ -1,10 +1,12 @@
 import { autoScalingGroupName } from "../model/capacityProvider.ts";
-import { scaledCapacity } from "../model/managedScaling.ts";
+import { instancesForWaiting, scaledCapacity } from "../model/managedScaling.ts";
 import type { CapacityProviderRecord, ContainerInstanceRecord } from "../model/records.ts";
+import { readResources } from "../model/resourceList.ts";
 import type { AutoScalingGroupState } from "../operations/autoScalingGroups.ts";
-import { clustersUsing } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
+import { waitingTasksOf } from "../operations/waitingTasks.ts";
 import { allItems } from "../store/paging.ts";
+import { ConflictError, put } from "../store/port.ts";
 import { latestRegistration, waitingOn } from "./noRoom.ts";
 
 export interface ProviderScaling {
@@ -35,12 +37,12 @@ export async function scaleCapacityProviders(ctx: ActionContext): Promise<Provid
   for (const provider of providers) {
     const asg = provider.capacityProvider.autoScalingGroupProvider;
     if (provider.capacityProvider.status !== "ACTIVE" || asg?.managedScaling?.status !== "ENABLED") continue;
-    const [cluster] = await clustersUsing(ctx, provider.name);
+    const cluster = provider.cluster;
     if (!cluster) continue;
     const group = autoScalingGroupName(asg.autoScalingGroupArn ?? "");
     try {
       const state = await groups.describe(group);
-      if (state) results.push(await scaleOne(ctx, provider, cluster.name, group, state));
+      if (state) results.push(await scaleOne(ctx, provider, cluster, group, state));
     } catch (error) {
       ctx.onBackgroundError?.(error, `managed scaling of capacity provider ${provider.name}`);
     }
@@ -74,17 +76,40 @@ async function scaleOne(
   );
   const inService = state.instances.filter((i) => i.lifecycleState === "InService");
   const busy = [...byEc2.values()].filter(holdsTasks).length;
-  const unregistered = inService.filter((i) => !byEc2.has(i.instanceId)).length;
+  // In service and not registered: what it holds is unknown, so no scale-in while one is, for a
+  // while: one that has not registered within the warm-up and a margin never will (its agent
+  // failed to start), and is given up on (it holds nothing of Berth's, and may go).
+  const since = unregisteredSince(provider, inService, byEc2, now);
+  const givenUp = new Set(
+    Object.entries(since)
+      .filter(([, at]) => now - at >= warmupMs + REGISTRATION_MARGIN_MS)
+      .map(([id]) => id),
+  );
+  const unregistered = Object.keys(since).length - givenUp.size;
   // Launched but not yet registered, or registered within the warm-up period: not counted yet.
   const warming =
     state.instances.filter((i) => i.lifecycleState.startsWith("Pending")).length +
     inService.filter((i) => {
+      if (givenUp.has(i.instanceId)) return false;
       const registeredAt = byEc2.get(i.instanceId)?.instance.registeredAt;
       return !registeredAt || now - new Date(registeredAt).getTime() < warmupMs;
     }).length;
-  // Tasks its services found no room for: at least one more instance than the group has in service.
-  const waiting = await waitingServiceTasks(ctx, cluster, provider.name, latestRegistration(byEc2.values()));
-  const needed = waiting > 0 ? Math.max(busy, inService.length) + 1 : busy;
+  // Tasks waiting for capacity (RunTask's and services'): as many more instances as they need,
+  // packed on empty instances like the group's registered ones (one, until one has registered).
+  // Tasks a service found no room for beyond the waiting quota: at least one more.
+  const waitingTasks = (await waitingTasksOf(ctx, cluster)).filter(
+    (t) => t.task.capacityProviderName === provider.name,
+  );
+  const member = [...byEc2.values()][0];
+  const packed = member
+    ? instancesForWaiting(
+        waitingTasks.map((t) => t.reservation),
+        readResources(member.instance.registeredResources),
+      )
+    : Math.min(waitingTasks.length, 1);
+  const waitingService = await waitingServiceTasks(ctx, cluster, provider.name, latestRegistration(byEc2.values()));
+  const more = Math.max(packed, waitingService > 0 ? 1 : 0);
+  const needed = more > 0 ? Math.max(busy, inService.length) + more : busy;
   const desiredAfter = scaledCapacity({
     inService: inService.length,
     needed,
@@ -110,9 +135,13 @@ async function scaleOne(
     const protect = state.instances
       .filter((i) => !i.protectedFromScaleIn && holding(i.instanceId))
       .map((i) => i.instanceId);
-    // Unregistered instances stay protected as they are: they may be about to take tasks.
+    // Unregistered instances stay protected as they are (they may be about to take tasks), but
+    // for those given up on.
     const release = state.instances
-      .filter((i) => i.protectedFromScaleIn && byEc2.has(i.instanceId) && !holding(i.instanceId))
+      .filter(
+        (i) =>
+          i.protectedFromScaleIn && ((byEc2.has(i.instanceId) && !holding(i.instanceId)) || givenUp.has(i.instanceId)),
+      )
       .map((i) => i.instanceId);
     await ctx.autoScalingGroups?.setInstanceProtection(group, protect, true);
     await ctx.autoScalingGroups?.setInstanceProtection(group, release, false);
@@ -120,6 +149,7 @@ async function scaleOne(
     unprotectedCount = release.length;
   }
   if (desiredAfter !== state.desiredCapacity) await ctx.autoScalingGroups?.setDesiredCapacity(group, desiredAfter);
+  await rememberUnregistered(ctx, provider.name, since);
   return {
     provider: provider.name,
     group,
@@ -130,6 +160,41 @@ async function scaleOne(
     protected: protectedCount,
     unprotected: unprotectedCount,
   };
+}
+
+/** How long past its warm-up an in-service instance may take to register before managed scaling gives up on it. */
+export const REGISTRATION_MARGIN_MS = 10 * 60_000;
+
+/** Since when each in-service instance not registered has been seen so (as the provider's record remembers, else now). */
+function unregisteredSince(
+  provider: CapacityProviderRecord,
+  inService: AutoScalingGroupState["instances"],
+  registered: Map<string, ContainerInstanceRecord>,
+  now: number,
+): Record<string, number> {
+  const before = provider.unregisteredSince ?? {};
+  return Object.fromEntries(
+    inService.filter((i) => !registered.has(i.instanceId)).map((i) => [i.instanceId, before[i.instanceId] ?? now]),
+  );
+}
+
+/**
+ * Keeps what the round saw on the provider's record when it changed. A write that loses a race
+ * (UpdateCapacityProvider, an association) is left to the next round, which reads afresh.
+ */
+async function rememberUnregistered(ctx: ActionContext, name: string, since: Record<string, number>) {
+  const record = await ctx.store.getCapacityProvider(name);
+  const before = record?.unregisteredSince ?? {};
+  const same =
+    Object.keys(before).length === Object.keys(since).length &&
+    Object.entries(since).every(([id, at]) => before[id] === at);
+  if (!record || same) return;
+  const unregisteredSince = Object.keys(since).length > 0 ? since : undefined;
+  try {
+    await ctx.store.commit([put("capacityProvider", { ...record, unregisteredSince })]);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
 }
 
 const holdsTasks = (record: ContainerInstanceRecord) =>

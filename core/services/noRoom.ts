@@ -1,9 +1,4 @@
-import type { Failure } from "@aws-sdk/client-ecs";
-import { AUTOSCALING_GROUP_ATTRIBUTE } from "../model/capacityProvider.ts";
 import type { ContainerInstanceRecord, NoRoom } from "../model/records.ts";
-import type { Reservation } from "../model/reservation.ts";
-import { readResources } from "../model/resourceList.ts";
-import { shortfallIn } from "../placement/capacity.ts";
 
 /**
  * Tasks that found no room on a capacity provider's group are what managed scaling adds an
@@ -14,33 +9,6 @@ import { shortfallIn } from "../placement/capacity.ts";
  * reconciled stops counting.
  */
 export const NO_ROOM_RECENT_MS = 5 * 60_000;
-
-/**
- * Whether the tasks a launch on the group could not place lacked room there, so that one more
- * instance of the group would take them: an instance of the group rejected them for its CPU,
- * memory or ports (not a constraint, an attribute or its agent), and an empty instance like it
- * would hold one (a task larger than the instance type never fits, however many there are); or
- * the group has no instance registered yet (it scales out from zero, as ECS's does).
- */
-export function lackedRoom(
-  failures: Failure[],
-  instances: ContainerInstanceRecord[],
-  group: string,
-  demand: Reservation,
-): boolean {
-  const members = instances.filter(
-    (i) =>
-      i.instance.status !== "INACTIVE" &&
-      i.instance.attributes?.some((a) => a.name === AUTOSCALING_GROUP_ATTRIBUTE && a.value === group),
-  );
-  if (members.length === 0) return true;
-  const byArn = new Map(members.map((i) => [i.instance.containerInstanceArn, i]));
-  return failures.some((f) => {
-    const member = byArn.get(f.arn);
-    if (!member || !f.reason?.startsWith("RESOURCE:")) return false;
-    return shortfallIn(readResources(member.instance.registeredResources), demand) === undefined;
-  });
-}
 
 /**
  * The service's no-room records after a round that tried to start tasks: `found` the tasks left

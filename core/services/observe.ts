@@ -93,6 +93,8 @@ export interface InstanceState {
 
 /** Where each live task stands: on a lost instance, on one that must be left (draining), or fine. */
 export function taskPlace(record: TaskRecord, instances: Map<string, InstanceState>) {
+  // A task waiting for capacity is on no instance yet: nothing of it is lost.
+  if (record.waiting && !record.containerInstanceId) return { lost: false, evicted: false };
   const instance = record.containerInstanceId ? instances.get(record.containerInstanceId) : undefined;
   const lost = !instance || instance.lost;
   return { lost, evicted: lost || instance.status !== "ACTIVE" };

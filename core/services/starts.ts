@@ -10,11 +10,12 @@ import { autoScalingGroupName, onAutoScalingGroup, splitByStrategy } from "../mo
 import type { ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
 import { reservationOf } from "../model/reservation.ts";
 import { serviceGroup, taskTagsOf } from "../model/service.ts";
+import { hasManagedScaling } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
+import { lackedRoom } from "../operations/lackedRoom.ts";
 import { type Launch, launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
 import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
 import type { Decision } from "./decide.ts";
-import { lackedRoom } from "./noRoom.ts";
 import { isLive } from "./observe.ts";
 
 /**
@@ -140,6 +141,7 @@ async function providerLaunches(
         count,
         capacityProviderName: name,
         constraints: [...launch.constraints, onAutoScalingGroup(group)],
+        waitOn: hasManagedScaling(provider) ? group : undefined,
       },
       group,
     });

@@ -2,7 +2,9 @@ import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
 import { type DeclaredProvider, ensureDeclaredProviders } from "../../core/deploy/declaredProviders.ts";
+import { isFargateProvider } from "../../core/model/capacityProvider.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
+import { placeWaitingTasks } from "../../core/operations/placeWaiting.ts";
 import { scaleCapacityProviders } from "../../core/services/capacityScaling.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
 import { everyItem } from "../../core/store/paging.ts";
@@ -16,6 +18,8 @@ export interface SweepResult {
   purged: number;
   /** Capacity providers the deployment declares that this sweep created, brought back to their settings, or added to their cluster. */
   declared: number;
+  /** Tasks that waited for capacity and were placed now. */
+  placed: number;
   /** Capacity providers whose Auto Scaling group's desired capacity managed scaling changed. */
   scaled: number;
   nudged: number;
@@ -29,22 +33,42 @@ export interface SweepResult {
  * that whatever no event announced (an agent lost, a lost nudge, a back-off that ran out) is
  * reconciled within one period: the service's round replaces the tasks of lost instances.
  * It also deletes the DELETE_IN_PROGRESS task definitions no task or service uses any more
- * (core/actions/taskDefinitionPurge.ts), and sizes the Auto Scaling groups of capacity providers with
- * managed scaling (core/services/capacityScaling.ts), after making the capacity providers the
- * deployment declares exist (core/deploy/declaredProviders.ts).
+ * (core/actions/taskDefinitionPurge.ts), places the tasks that wait for capacity where there is
+ * room now, or stops them after ECS's wait (core/operations/placeWaiting.ts), and sizes the Auto
+ * Scaling groups of capacity providers with managed scaling (core/services/capacityScaling.ts),
+ * after making the capacity providers the deployment declares exist (core/deploy/declaredProviders.ts).
  * Level-triggered: a sweep with nothing changed writes nothing, and a nudge carries no intent.
  * A cluster, the purge or a nudge that fails is reported and left to the next sweep.
  */
 export function createSweeperHandler(ctx: ActionContext, declared: DeclaredProvider[] = []) {
   const handle = async (_event: Partial<ScheduledEvent>): Promise<SweepResult> => {
-    const result: SweepResult = { flipped: 0, lost: 0, purged: 0, declared: 0, scaled: 0, nudged: 0, failed: 0 };
-    for await (const { name: cluster } of everyItem((page) => ctx.store.listClusters(page))) {
+    const result: SweepResult = {
+      flipped: 0,
+      lost: 0,
+      purged: 0,
+      declared: 0,
+      placed: 0,
+      scaled: 0,
+      nudged: 0,
+      failed: 0,
+    };
+    for await (const record of everyItem((page) => ctx.store.listClusters(page))) {
+      const cluster = record.name;
       try {
         const swept = await sweepInstances(ctx, cluster);
         result.flipped += swept.flipped;
         result.lost += swept.lost;
       } catch (error) {
         ctx.onBackgroundError?.(error, `sweep of cluster ${cluster}'s instances`);
+      }
+      // Only a cluster with an Auto Scaling group provider can have tasks waiting for capacity
+      // (a provider its waiting tasks use cannot be taken from it): the others' tasks go unread.
+      if (record.cluster.capacityProviders?.some((p) => !isFargateProvider(p))) {
+        try {
+          result.placed += (await placeWaitingTasks(ctx, cluster)).placed;
+        } catch (error) {
+          ctx.onBackgroundError?.(error, `placement of cluster ${cluster}'s waiting tasks`);
+        }
       }
     }
     try {

@@ -338,3 +338,58 @@ describe("capacity providers", () => {
     expect(described.capacityProviders.map((p: { name: string }) => p.name)).toEqual(["cli"]);
   });
 });
+
+/** The cluster names whose provider list has `provider`, among `clusters`. */
+const holders = async (clusters: string[], provider: string) =>
+  ((await berth.ecs.send(new DescribeClustersCommand({ clusters }))).clusters ?? [])
+    .filter((c) => c.capacityProviders?.includes(provider))
+    .map((c) => c.clusterName);
+
+describe("a capacity provider's cluster", () => {
+  it("goes to one of two clusters that ask for the provider at once; the other gets ECS's error", async () => {
+    for (let round = 0; round < 5; round++) {
+      const provider = `contested-${round}`;
+      const clusters = [`bidder-${round}-a`, `bidder-${round}-b`];
+      await create(provider);
+      for (const clusterName of clusters) await berth.ecs.send(new CreateClusterCommand({ clusterName }));
+      const answers = await Promise.allSettled(
+        clusters.map((cluster) =>
+          berth.ecs.send(
+            new PutClusterCapacityProvidersCommand({
+              cluster,
+              capacityProviders: [provider],
+              defaultCapacityProviderStrategy: [],
+            }),
+          ),
+        ),
+      );
+      const won = answers.findIndex((a) => a.status === "fulfilled");
+      expect(answers.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+      const lost = answers.find((a) => a.status === "rejected") as PromiseRejectedResult;
+      expect(lost.reason).toMatchObject({
+        name: "InvalidParameterException",
+        message: `The specified capacity provider '${provider}' is already associated with cluster ${clusters[won]}. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
+      });
+      expect(await holders(clusters, provider)).toEqual([clusters[won]]);
+      const refused = await berth.ecs.send(new DeleteCapacityProviderCommand({ capacityProvider: provider }));
+      expect(refused.capacityProvider?.updateStatusReason).toContain(`associated with cluster: ${clusters[won]}.`);
+    }
+  });
+
+  it("is free from the call that takes it from its cluster: another may take it, and it deletes right after", async () => {
+    await create("handed");
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: "giver", capacityProviders: ["handed"] }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: "taker" }));
+    const put = (cluster: string, capacityProviders: string[]) =>
+      berth.ecs.send(
+        new PutClusterCapacityProvidersCommand({ cluster, capacityProviders, defaultCapacityProviderStrategy: [] }),
+      );
+    await put("giver", []);
+    await put("taker", ["handed"]);
+    expect(await holders(["giver", "taker"], "handed")).toEqual(["taker"]);
+    // As Terraform's destroy does: the association goes, then the provider at once.
+    await put("taker", []);
+    const deleted = await berth.ecs.send(new DeleteCapacityProviderCommand({ capacityProvider: "handed" }));
+    expect(deleted.capacityProvider).toMatchObject({ status: "INACTIVE", updateStatus: "DELETE_COMPLETE" });
+  });
+});

@@ -5,12 +5,7 @@
  * take either, ask for none; no tasks, none), and managed termination protection keeps the
  * instances that hold tasks protected from scale-in, and lets the others go.
  */
-import {
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
-  DescribeAutoScalingGroupsCommand,
-} from "@aws-sdk/client-auto-scaling";
+import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand } from "@aws-sdk/client-auto-scaling";
 import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
@@ -22,127 +17,50 @@ import {
   StartTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Moto, motoMissing, startMoto } from "../cloud/standIns/moto.ts";
-import { startBerth, type TestBerth } from "../support/berth.ts";
+import { describe, expect, it } from "vitest";
+import { motoMissing } from "../cloud/standIns/moto.ts";
 import { until } from "../support/poll.ts";
+import {
+  describeGroup,
+  groupAndCluster as groupAndClusterOf,
+  managedProvider as managedProviderOf,
+  protectedIn as protectedInOf,
+  register as registerIn,
+  suiteScalingBench,
+} from "../support/scalingGroups.ts";
 
 const missing = motoMissing();
-let moto: Moto;
-let berth: TestBerth;
-let autoScaling: AutoScalingClient;
+const bench = suiteScalingBench(missing);
 
-beforeAll(async () => {
-  if (missing) return;
-  moto = await startMoto("000000000000");
-  autoScaling = new AutoScalingClient({
-    endpoint: moto.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  berth = await startBerth(undefined, {
-    scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 },
-    autoScaling: { endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } },
-  });
-}, 60_000);
-afterAll(async () => {
-  autoScaling?.destroy();
-  await berth?.stop();
-  await moto?.stop();
-});
-
-const group = async (name: string) =>
-  (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })))
-    .AutoScalingGroups?.[0];
-
-/** A group of `size` instances (minimum `minSize`, maximum `maxSize`) and a cluster of the same name: its instance ids. */
-async function groupAndClusterOnly(name: string, size: number, minSize = 0, maxSize = size): Promise<string[]> {
-  await autoScaling.send(
-    new CreateLaunchConfigurationCommand({
-      LaunchConfigurationName: name,
-      ImageId: "ami-12c6146b",
-      InstanceType: "t3.small",
-    }),
-  );
-  await autoScaling.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: name,
-      LaunchConfigurationName: name,
-      MinSize: minSize,
-      MaxSize: maxSize,
-      DesiredCapacity: size,
-      AvailabilityZones: ["us-east-1a"],
-    }),
-  );
-  await berth.ecs.send(new CreateClusterCommand({ clusterName: name }));
-  return ((await group(name))?.Instances ?? []).map((i) => i.InstanceId ?? "");
-}
+const ecs = () => bench.berth.ecs;
+const group = (name: string) => describeGroup(bench, name);
+const groupAndClusterOnly = (name: string, size: number, minSize = 0, maxSize = size) =>
+  groupAndClusterOf(bench, name, size, minSize, maxSize);
+const register = (cluster: string, instanceId: string, groupAttribute?: string) =>
+  registerIn(bench, cluster, instanceId, groupAttribute);
+const managedProvider = (name: string) => managedProviderOf(bench, name);
+const protectedIn = (name: string, instanceId: string) => protectedInOf(bench, name, instanceId);
 
 /** A group of `size` instances (minimum 0), and a cluster of the same name with a task definition. */
 async function groupAndCluster(name: string, size: number): Promise<string[]> {
   const instances = await groupAndClusterOnly(name, size);
-  await berth.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: name,
-      containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory: 256 }],
-    }),
-  );
+  await family(name, 256);
   return instances;
 }
 
-/** Registers the EC2 instance in the cluster (with the group attribute only when given); its container instance ARN. */
-async function register(cluster: string, instanceId: string, groupAttribute?: string): Promise<string> {
-  const answer = await berth.ecs.send(
-    new RegisterContainerInstanceCommand({
-      cluster,
-      instanceIdentityDocument: JSON.stringify({ instanceId, region: "us-east-1" }),
-      totalResources: [
-        { name: "CPU", type: "INTEGER", integerValue: 2048 },
-        { name: "MEMORY", type: "INTEGER", integerValue: 1024 },
-      ],
-      attributes: groupAttribute ? [{ name: "berth.autoscaling-group", value: groupAttribute }] : [],
-    }),
-  );
-  return answer.containerInstance?.containerInstanceArn ?? "";
-}
-
 const startOn = (cluster: string, containerInstance: string) =>
-  berth.ecs.send(new StartTaskCommand({ cluster, taskDefinition: cluster, containerInstances: [containerInstance] }));
-
-/** A provider with managed scaling and termination protection for the group, on the cluster of the same name. */
-async function managedProvider(name: string) {
-  await berth.ecs.send(
-    new CreateCapacityProviderCommand({
-      name,
-      autoScalingGroupProvider: {
-        autoScalingGroupArn: name,
-        managedScaling: { status: "ENABLED", targetCapacity: 100, instanceWarmupPeriod: 0 },
-        managedTerminationProtection: "ENABLED",
-      },
-    }),
-  );
-  await berth.ecs.send(
-    new PutClusterCapacityProvidersCommand({
-      cluster: name,
-      capacityProviders: [name],
-      defaultCapacityProviderStrategy: [],
-    }),
-  );
-}
-
-const protectedIn = async (name: string, instanceId: string) =>
-  (await group(name))?.Instances?.find((i) => i.InstanceId === instanceId)?.ProtectedFromScaleIn === true;
+  ecs().send(new StartTaskCommand({ cluster, taskDefinition: cluster, containerInstances: [containerInstance] }));
 
 describe.skipIf(missing)("managed scaling", () => {
   it("scales the group out for tasks that found no room, protects busy instances, and scales in when they are gone", async () => {
-    await autoScaling.send(
+    await bench.autoScaling.send(
       new CreateLaunchConfigurationCommand({
         LaunchConfigurationName: "hosts",
         ImageId: "ami-12c6146b",
         InstanceType: "t3.small",
       }),
     );
-    await autoScaling.send(
+    await bench.autoScaling.send(
       new CreateAutoScalingGroupCommand({
         AutoScalingGroupName: "hosts",
         LaunchConfigurationName: "hosts",
@@ -154,9 +72,8 @@ describe.skipIf(missing)("managed scaling", () => {
       }),
     );
     const [first] = (await group("hosts"))?.Instances ?? [];
-    const ecs = berth.ecs;
-    await ecs.send(new CreateClusterCommand({ clusterName: "scaled" }));
-    await ecs.send(
+    await ecs().send(new CreateClusterCommand({ clusterName: "scaled" }));
+    await ecs().send(
       new RegisterContainerInstanceCommand({
         cluster: "scaled",
         instanceIdentityDocument: JSON.stringify({ instanceId: first.InstanceId, region: "us-east-1" }),
@@ -167,7 +84,7 @@ describe.skipIf(missing)("managed scaling", () => {
         attributes: [{ name: "berth.autoscaling-group", value: "hosts" }],
       }),
     );
-    await ecs.send(
+    await ecs().send(
       new CreateCapacityProviderCommand({
         name: "hosts",
         autoScalingGroupProvider: {
@@ -177,21 +94,21 @@ describe.skipIf(missing)("managed scaling", () => {
         },
       }),
     );
-    await ecs.send(
+    await ecs().send(
       new PutClusterCapacityProvidersCommand({
         cluster: "scaled",
         capacityProviders: ["hosts"],
         defaultCapacityProviderStrategy: [{ capacityProvider: "hosts", weight: 1 }],
       }),
     );
-    await ecs.send(
+    await ecs().send(
       new RegisterTaskDefinitionCommand({
         family: "scaled",
         containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory: 512 }],
       }),
     );
     // Three tasks of 512 MiB: the instance (1024 MiB) holds two; the third asks for another instance.
-    await ecs.send(
+    await ecs().send(
       new CreateServiceCommand({ cluster: "scaled", serviceName: "web", taskDefinition: "scaled", desiredCount: 3 }),
     );
     // The same round protects the busy instance, right after it sets the desired capacity.
@@ -206,7 +123,7 @@ describe.skipIf(missing)("managed scaling", () => {
     await register("scaled", second?.InstanceId ?? "", "hosts");
 
     // No tasks left: no instance needed (the group keeps its minimum), none protected.
-    await ecs.send(new UpdateServiceCommand({ cluster: "scaled", service: "web", desiredCount: 0 }));
+    await ecs().send(new UpdateServiceCommand({ cluster: "scaled", service: "web", desiredCount: 0 }));
     await until("the group to shrink to its minimum, 1, no instance protected", async () => {
       const g = await group("hosts");
       return g?.DesiredCapacity === 1 && !g.Instances?.some((i) => i.ProtectedFromScaleIn);
@@ -260,7 +177,7 @@ async function fullGroup(name: string): Promise<{ instances: string[]; arns: str
   const instances = (await groupAndClusterOnly(name, 2, 2, 3)).sort();
   const arns = [await register(name, instances[0], name), await register(name, instances[1], name)];
   await managedProvider(name);
-  await berth.ecs.send(
+  await ecs().send(
     new PutClusterCapacityProvidersCommand({
       cluster: name,
       capacityProviders: [name],
@@ -272,7 +189,7 @@ async function fullGroup(name: string): Promise<{ instances: string[]; arns: str
 
 /** A task definition of one container that reserves `memory` MiB. */
 const family = (name: string, memory: number) =>
-  berth.ecs.send(
+  ecs().send(
     new RegisterTaskDefinitionCommand({
       family: name,
       containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", memory }],
@@ -280,9 +197,9 @@ const family = (name: string, memory: number) =>
   );
 
 const serviceEvents = async (cluster: string, service: string) =>
-  (
-    (await berth.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0]?.events ?? []
-  ).map((e) => e.message ?? "");
+  ((await ecs().send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0]?.events ?? []).map(
+    (e) => e.message ?? "",
+  );
 
 /**
  * Two later rounds of managed scaling, each seen through the protection it gives an instance that
@@ -291,7 +208,7 @@ const serviceEvents = async (cluster: string, service: string) =>
  */
 async function twoRoundsLater(cluster: string, family: string, instances: string[], arns: string[]) {
   for (const [i, arn] of arns.entries()) {
-    await berth.ecs.send(new StartTaskCommand({ cluster, taskDefinition: family, containerInstances: [arn] }));
+    await ecs().send(new StartTaskCommand({ cluster, taskDefinition: family, containerInstances: [arn] }));
     await until(`instance ${i + 1} to be protected`, () => protectedIn(cluster, instances[i]));
   }
 }
@@ -300,7 +217,7 @@ describe.skipIf(missing)("managed scaling counts only tasks that found no room",
   it("does not grow the group for a new service, or a scale-up, whose tasks all find room", async () => {
     const { instances } = await fullGroup("roomy");
     await family("roomy", 128);
-    await berth.ecs.send(
+    await ecs().send(
       new CreateServiceCommand({
         cluster: "roomy",
         serviceName: "web",
@@ -309,11 +226,11 @@ describe.skipIf(missing)("managed scaling counts only tasks that found no room",
         placementStrategy: [{ type: "spread", field: "instanceId" }],
       }),
     );
-    await berth.ecs.send(new UpdateServiceCommand({ cluster: "roomy", service: "web", desiredCount: 4 }));
+    await ecs().send(new UpdateServiceCommand({ cluster: "roomy", service: "web", desiredCount: 4 }));
     // Spread over both instances: a round that protects both has seen the four tasks placed.
     await until("the service's four tasks to be placed", async () => {
       const [service] =
-        (await berth.ecs.send(new DescribeServicesCommand({ cluster: "roomy", services: ["web"] }))).services ?? [];
+        (await ecs().send(new DescribeServicesCommand({ cluster: "roomy", services: ["web"] }))).services ?? [];
       return (service?.runningCount ?? 0) + (service?.pendingCount ?? 0) === 4;
     });
     await until("both instances to be protected", async () =>
@@ -329,7 +246,7 @@ describe.skipIf(missing)("managed scaling counts only tasks that found no room",
     await family("never", 128);
     // The instances register 1024 MiB each: a task of 4096 fits none of them, nor a new one like them.
     await family("huge", 4096);
-    await berth.ecs.send(
+    await ecs().send(
       new CreateServiceCommand({
         cluster: "never",
         serviceName: "pinned",
@@ -338,7 +255,7 @@ describe.skipIf(missing)("managed scaling counts only tasks that found no room",
         placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type == p5.48xlarge" }],
       }),
     );
-    await berth.ecs.send(
+    await ecs().send(
       new CreateServiceCommand({ cluster: "never", serviceName: "huge", taskDefinition: "huge", desiredCount: 1 }),
     );
     for (const service of ["pinned", "huge"]) {

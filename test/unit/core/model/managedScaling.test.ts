@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reservation, scaledCapacity } from "../../../../core/model/managedScaling.ts";
+import { instancesForWaiting, reservation, scaledCapacity } from "../../../../core/model/managedScaling.ts";
 
 const base = {
   targetCapacity: 100,
@@ -45,5 +45,40 @@ describe("managed scaling", () => {
     expect(scaledCapacity({ ...base, inService: 3, needed: 1, desiredCapacity: 3, unregistered: 1 })).toBe(3);
     // A scale-out still goes ahead.
     expect(scaledCapacity({ ...base, inService: 3, needed: 4, desiredCapacity: 3, unregistered: 1 })).toBe(4);
+  });
+});
+
+describe("instances for tasks waiting for capacity", () => {
+  const task = (cpu: number, memory: number, ports: number[] = []) => ({ cpu, memory, ports, udpPorts: [] });
+  const instance = { cpu: 2048, memory: 4096 };
+
+  it("packs each group of like tasks onto empty instances by its scarcest resource", () => {
+    expect(instancesForWaiting([], instance)).toBe(0);
+    expect(
+      instancesForWaiting(
+        Array.from({ length: 4 }, () => task(0, 1024)),
+        instance,
+      ),
+    ).toBe(1);
+    expect(
+      instancesForWaiting(
+        Array.from({ length: 5 }, () => task(0, 1024)),
+        instance,
+      ),
+    ).toBe(2);
+    // CPU is the scarcer here: two a instance.
+    expect(
+      instancesForWaiting(
+        Array.from({ length: 5 }, () => task(1024, 512)),
+        instance,
+      ),
+    ).toBe(3);
+    // Two groups, each on instances of its own.
+    expect(instancesForWaiting([task(0, 1024), task(0, 2048)], instance)).toBe(2);
+  });
+
+  it("gives a task with a fixed host port an instance of its own, and leaves out a task no instance holds", () => {
+    expect(instancesForWaiting([task(0, 128, [80]), task(0, 128, [80])], instance)).toBe(2);
+    expect(instancesForWaiting([task(0, 8192), task(0, 1024)], instance)).toBe(1);
   });
 });

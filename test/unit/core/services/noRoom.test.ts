@@ -2,13 +2,8 @@ import { describe, expect, it } from "vitest";
 import { AUTOSCALING_GROUP_ATTRIBUTE } from "../../../../core/model/capacityProvider.ts";
 import type { ContainerInstanceRecord } from "../../../../core/model/records.ts";
 import { resourceList } from "../../../../core/model/resourceList.ts";
-import {
-  lackedRoom,
-  latestRegistration,
-  NO_ROOM_RECENT_MS,
-  nextNoRoom,
-  waitingOn,
-} from "../../../../core/services/noRoom.ts";
+import { lackedRoom } from "../../../../core/operations/lackedRoom.ts";
+import { latestRegistration, NO_ROOM_RECENT_MS, nextNoRoom, waitingOn } from "../../../../core/services/noRoom.ts";
 
 const arn = (id: string) => `arn:aws:ecs:us-east-1:000000000000:container-instance/default/${id}`;
 
