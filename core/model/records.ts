@@ -11,6 +11,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import type { GroupTarget } from "../operations/targetGroups.ts";
 import type { ServiceAutoScaling } from "./autoScaling.ts";
+import type { Datapoint, MetricAlarm } from "./metricAlarm.ts";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -35,6 +36,19 @@ export interface ClusterRecord extends Stored {
 export interface CapacityProviderRecord extends Stored {
   name: string;
   capacityProvider: CapacityProvider;
+}
+
+/**
+ * A CloudWatch metric alarm on an ECS service's metric (PutMetricAlarm), keyed by name, with the
+ * service its dimensions name (its round evaluates it) and its latest datapoints. Deleted: expired.
+ */
+export interface AlarmRecord extends Stored {
+  name: string;
+  cluster: string;
+  service: string;
+  alarm: MetricAlarm;
+  datapoints: Datapoint[];
+  tags?: Record<string, string>;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */

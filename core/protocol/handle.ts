@@ -25,6 +25,10 @@ export interface TargetApi {
   validate?: (operation: string, input: unknown) => void;
   /** The API's name in policies' action patterns (`ecs` for `ecs:RunTask`); the prefix when absent. */
   policyName?: string;
+  /** Its JSON protocol's content type (JSON 1.1 when absent). */
+  contentType?: string;
+  /** Headers its errors carry besides the body (CloudWatch's query-compatible error code). */
+  errorHeaders?: (error: EcsError) => Record<string, string>;
 }
 
 export interface ProtocolDeps {
@@ -45,6 +49,7 @@ export interface ProtocolDeps {
  */
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
   let operation: string | undefined;
+  let api: TargetApi | undefined;
   let caller: Caller | undefined;
   let audited: AuditedCall | undefined;
   let inCommit: ReturnType<typeof withAuditInCommit> | undefined;
@@ -61,7 +66,7 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
     await verifySigV4(req, lookupSecret, deps.context.now(), deps.context.partition.region);
     const target = req.headers["x-amz-target"] ?? "";
     const dot = target.lastIndexOf(".");
-    const api = deps.apis.find((s) => s.prefix === target.slice(0, dot));
+    api = deps.apis.find((s) => s.prefix === target.slice(0, dot));
     operation = target.slice(dot + 1);
     if (!api || dot < 0 || !Object.hasOwn(api.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
@@ -97,12 +102,12 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
       inCommit?.close();
     }
     if (!inCommit?.written()) await audit(deps, audited, "Success");
-    return respond(200, output ?? {}, requestId);
+    return respond(200, output ?? {}, requestId, api.contentType);
   } catch (error) {
     const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);
     if (ecsError.status >= 500) deps.onServerError?.(error, operation);
     await audit(deps, audited, ecsError.name, inCommit?.written());
-    return respondError(ecsError, requestId);
+    return respondError(ecsError, requestId, api);
   }
 }
 
@@ -152,15 +157,27 @@ function withoutNulls(value: unknown): unknown {
   return copy;
 }
 
-export const respond = (status: number, body: unknown, requestId: string): RawResponse => ({
+export const respond = (
+  status: number,
+  body: unknown,
+  requestId: string,
+  contentType = "application/x-amz-json-1.1",
+): RawResponse => ({
   status,
   headers: {
-    "content-type": "application/x-amz-json-1.1",
+    "content-type": contentType,
     "x-amzn-requestid": requestId,
     date: new Date().toUTCString(),
   },
   body: toEcsJson(body),
 });
 
-export const respondError = (error: EcsError, requestId: string) =>
-  respond(error.status, { ...error.fields, __type: error.name, message: error.message }, requestId);
+export function respondError(error: EcsError, requestId: string, api?: TargetApi): RawResponse {
+  const response = respond(
+    error.status,
+    { ...error.fields, __type: error.name, message: error.message },
+    requestId,
+    api?.contentType,
+  );
+  return { ...response, headers: { ...response.headers, ...api?.errorHeaders?.(error) } };
+}

@@ -1,0 +1,233 @@
+import {
+  type ApplicationAutoScalingClient,
+  DescribeScalingActivitiesCommand,
+  DescribeScalingPoliciesCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+  type StepScalingPolicyConfiguration,
+} from "@aws-sdk/client-application-auto-scaling";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reportUtilization, scaledService, scalingClient, serviceResource } from "../support/autoScaling.ts";
+import { awsCli, awsCliPresent } from "../support/awsCli.ts";
+import { startBerth, type TestBerth } from "../support/berth.ts";
+import { until } from "../support/poll.ts";
+import { messages, servicePlay } from "../support/servicePlay.ts";
+
+/**
+ * Step scaling as a user sets it up on AWS: `aws cloudwatch put-metric-alarm` on the service's
+ * AWS/ECS CPUUtilization against Berth's endpoint, naming a step policy put through
+ * `@aws-sdk/client-application-auto-scaling`; Berth evaluates the alarm from what the agent
+ * reports (the test plays the agent) and runs the policy while it is in ALARM.
+ */
+const inCi = process.env.CI === "true";
+if (!awsCliPresent() && !inCi)
+  console.warn("e2e/stepScaling: skipped, `aws` is not on PATH (CI=true makes this fail).");
+
+describe.skipIf(!awsCliPresent() && !inCi)(
+  "step scaling driven by alarms Berth evaluates",
+  { timeout: 120_000 },
+  () => {
+    let berth: TestBerth;
+    let aas: ApplicationAutoScalingClient;
+    let play: ReturnType<typeof servicePlay>;
+    const cloudwatch = async (...args: string[]) => {
+      const out = await awsCli({ url: berth.url, ...berth.credentials, region: "us-east-1" }, "cloudwatch", args);
+      return out.trim() === "" ? {} : JSON.parse(out);
+    };
+    const refusal = (...args: string[]) =>
+      cloudwatch(...args).then(
+        () => {
+          throw new Error("expected the call to fail");
+        },
+        (error: Error) => error.message,
+      );
+    /** PutMetricAlarm's arguments for an alarm on a service's CPUUtilization. */
+    const cpuAlarm = (name: string, cluster: string, operator: string, threshold: number, actions: string[]) => [
+      "put-metric-alarm",
+      "--alarm-name",
+      name,
+      "--namespace",
+      "AWS/ECS",
+      "--metric-name",
+      "CPUUtilization",
+      "--dimensions",
+      `Name=ClusterName,Value=${cluster}`,
+      "Name=ServiceName,Value=web",
+      "--statistic",
+      "Average",
+      "--period",
+      "10",
+      "--evaluation-periods",
+      "1",
+      "--threshold",
+      String(threshold),
+      "--comparison-operator",
+      operator,
+      ...(actions.length > 0 ? ["--alarm-actions", ...actions] : []),
+    ];
+    const stepPolicy = async (cluster: string, name: string, config: StepScalingPolicyConfiguration) =>
+      (
+        await aas.send(
+          new PutScalingPolicyCommand({
+            ...serviceResource(cluster, "web"),
+            PolicyName: name,
+            PolicyType: "StepScaling",
+            StepScalingPolicyConfiguration: config,
+          }),
+        )
+      ).PolicyARN as string;
+    const alarm = async (name: string) => (await cloudwatch("describe-alarms", "--alarm-names", name)).MetricAlarms[0];
+
+    beforeAll(async () => {
+      if (!awsCliPresent()) throw new Error("CI=true but `aws` is not on PATH.");
+      berth = await startBerth(undefined, { scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 } });
+      aas = scalingClient(berth);
+      play = servicePlay(berth.ecs);
+    });
+    afterAll(async () => {
+      aas?.destroy();
+      await berth?.stop();
+    });
+
+    it("keeps alarms as CloudWatch does: put, described, tagged, refused on what Berth cannot measure, deleted", async () => {
+      await cloudwatch(
+        ...cpuAlarm("quiet-high", "quiet", "GreaterThanThreshold", 70, []),
+        "--tags",
+        "Key=team,Value=web",
+      );
+      const described = await alarm("quiet-high");
+      expect(described).toMatchObject({
+        AlarmName: "quiet-high",
+        AlarmArn: expect.stringMatching(/^arn:aws:cloudwatch:us-east-1:\d{12}:alarm:quiet-high$/),
+        StateValue: "INSUFFICIENT_DATA",
+        StateReason: "Unchecked: Initial alarm creation",
+        Namespace: "AWS/ECS",
+        MetricName: "CPUUtilization",
+        Statistic: "Average",
+        Period: 10,
+        EvaluationPeriods: 1,
+        Threshold: 70,
+        ComparisonOperator: "GreaterThanThreshold",
+        ActionsEnabled: true,
+        Dimensions: [
+          { Name: "ClusterName", Value: "quiet" },
+          { Name: "ServiceName", Value: "web" },
+        ],
+      });
+      // Epoch seconds on the wire, which AWS CLI v1 prints as they are (its cli_timestamp_format `none`).
+      expect(Math.abs(described.StateUpdatedTimestamp - Date.now() / 1000)).toBeLessThan(60);
+      const tags = await cloudwatch("list-tags-for-resource", "--resource-arn", described.AlarmArn);
+      expect(tags.Tags).toEqual([{ Key: "team", Value: "web" }]);
+      expect((await cloudwatch("describe-alarms", "--state-value", "ALARM")).MetricAlarms).toEqual([]);
+
+      // What Berth does not measure is refused, with CloudWatch's error code, and nothing is stored.
+      const ec2 = await refusal(
+        "put-metric-alarm",
+        "--alarm-name",
+        "ec2",
+        "--namespace",
+        "AWS/EC2",
+        "--metric-name",
+        "CPUUtilization",
+        "--dimensions",
+        "Name=InstanceId,Value=i-1",
+        "--statistic",
+        "Average",
+        "--period",
+        "60",
+        "--evaluation-periods",
+        "1",
+        "--threshold",
+        "1",
+        "--comparison-operator",
+        "GreaterThanThreshold",
+      );
+      expect(ec2).toContain("(InvalidParameterValue)");
+      expect(ec2).toContain("Berth evaluates alarms only on the ECS service metrics AWS/ECS/CPUUtilization");
+      const odd = cpuAlarm("odd", "quiet", "GreaterThanThreshold", 1, []);
+      odd[odd.indexOf("--period") + 1] = "45";
+      const period = await refusal(...odd);
+      expect(period).toContain("Period must be 10, 20, 30 or a multiple of 60");
+      const missing = await refusal("put-metric-alarm", "--alarm-name", "bare");
+      expect(missing).toContain("(MissingParameter)");
+      expect((await cloudwatch("describe-alarms")).MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(
+        ["quiet-high"],
+      );
+
+      // Deleting: all or none.
+      const unknown = await refusal("delete-alarms", "--alarm-names", "quiet-high", "nope");
+      expect(unknown).toContain("(ResourceNotFound)");
+      expect(await alarm("quiet-high")).toBeDefined();
+      await cloudwatch("delete-alarms", "--alarm-names", "quiet-high");
+      expect((await cloudwatch("describe-alarms")).MetricAlarms).toEqual([]);
+    });
+
+    it("scales out by the step the breach falls in while the alarm is in ALARM, and in by another alarm's policy", async () => {
+      const instance = await scaledService(berth, play, "steps", 1);
+      await aas.send(
+        new RegisterScalableTargetCommand({ ...serviceResource("steps", "web"), MinCapacity: 1, MaxCapacity: 4 }),
+      );
+      const out = await stepPolicy("steps", "out", {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: 120,
+        StepAdjustments: [
+          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 },
+          { MetricIntervalLowerBound: 20, ScalingAdjustment: 2 },
+        ],
+      });
+      const scaleIn = await stepPolicy("steps", "in", {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: 0,
+        StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
+      });
+      await cloudwatch(...cpuAlarm("steps-high", "steps", "GreaterThanThreshold", 70, [out]));
+      await cloudwatch(...cpuAlarm("steps-low", "steps", "LessThanThreshold", 20, [scaleIn]));
+      const policies = await aas.send(
+        new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: "service/steps/web" }),
+      );
+      expect(policies.ScalingPolicies?.find((p) => p.PolicyName === "out")).toMatchObject({
+        PolicyType: "StepScaling",
+        StepScalingPolicyConfiguration: { AdjustmentType: "ChangeInCapacity", Cooldown: 120 },
+        Alarms: [{ AlarmName: "steps-high", AlarmARN: expect.stringContaining(":alarm:steps-high") }],
+      });
+
+      // 100 % of its CPU, 30 points over the threshold: the second step, two more tasks, once.
+      const one = await play.untilRunning("steps", 1);
+      await reportUtilization(berth, "steps", instance, one, 25);
+      await until(
+        "the service to scale out to 3",
+        async () => (await play.describeService("steps")).desiredCount === 3,
+      );
+      const high = await alarm("steps-high");
+      expect(high.StateValue).toBe("ALARM");
+      expect(high.StateReason).toMatch(
+        /^Threshold Crossed: 1 out of the last 1 datapoints \[100 \(.+\)\] was greater than the threshold \(70\)/,
+      );
+      expect(messages(await play.describeService("steps"))).toContainEqual(
+        expect.stringMatching(
+          /^\(service web\) was scaled out from 1 to 3 tasks by Application Auto Scaling: monitor alarm steps-high in state ALARM \(CPUUtilization 100\.0 against a threshold of 70\) triggered policy out\.$/,
+        ),
+      );
+      // Still in ALARM, within the cooldown: nothing more than what the first scale-out gave.
+      const three = await play.untilRunning("steps", 3);
+      await reportUtilization(berth, "steps", instance, three, 25);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await play.describeService("steps")).desiredCount).toBe(3);
+
+      // Idle: 10 % is under the low alarm's 20; its policy takes one task at a time down to the minimum.
+      await reportUtilization(berth, "steps", instance, three, 2.5);
+      await until("the service to scale in to 1", async () => (await play.describeService("steps")).desiredCount === 1);
+      await until("the high alarm to be OK", async () => (await alarm("steps-high")).StateValue === "OK");
+      const { ScalingActivities } = await aas.send(
+        new DescribeScalingActivitiesCommand({ ServiceNamespace: "ecs", ResourceId: "service/steps/web" }),
+      );
+      expect(ScalingActivities?.map((a) => a.Description)).toEqual([
+        "Setting desired count to 1.",
+        "Setting desired count to 2.",
+        "Setting desired count to 3.",
+      ]);
+      expect(ScalingActivities?.[0].Cause).toContain("monitor alarm steps-low in state ALARM");
+      expect(ScalingActivities?.[2].Cause).toContain("triggered policy out, changing the desired capacity from 1 to 3");
+    });
+  },
+);
