@@ -29,7 +29,7 @@ const IN = policy("in", {
   StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
 });
 const scaling = (over: Partial<ServiceAutoScaling> = {}): ServiceAutoScaling => ({
-  target: { MinCapacity: 1, MaxCapacity: 10 },
+  target: { MinCapacity: 1, MaxCapacity: 10 } as ServiceAutoScaling["target"],
   policies: [OUT, IN],
   scheduledActions: [],
   activities: [],
