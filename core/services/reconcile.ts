@@ -72,6 +72,7 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const instances = await instanceStates(ctx, cluster, now.getTime());
   // The service's alarms, then auto scaling, so that this very round starts or stops tasks for the count it sets.
   const utilization = measuredUtilization(all, instances);
+  if (utilization.measured > 0) ctx.onServiceUtilization?.(cluster, name, utilization);
   const alarms = evaluateAlarms(await ctx.store.listServiceAlarms(cluster, name), utilization, now);
   const scaled = autoScale(read, utilization, alarms.current, now);
   const record = scaled.record;
