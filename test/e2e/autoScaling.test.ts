@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import {
   ApplicationAutoScalingClient,
-  PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
   type StepScalingPolicyConfiguration,
 } from "@aws-sdk/client-application-auto-scaling";
@@ -19,7 +18,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceResource, targetTracking } from "../support/autoScaling.ts";
+import { cpuAlarmArgs, serviceResource, stepScaling, targetTracking } from "../support/autoScaling.ts";
 import { awsCli } from "../support/awsCli.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import { containersLabelled, dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../support/docker.ts";
@@ -133,17 +132,8 @@ describe.skipIf(unavailable !== undefined && !inCi)("auto scaling on Docker", { 
     await ecs.send(new CreateServiceCommand({ serviceName: STEPPED, taskDefinition: FAMILY, desiredCount: 1 }));
     const resource = serviceResource("default", STEPPED);
     await aas.send(new RegisterScalableTargetCommand({ ...resource, MinCapacity: 1, MaxCapacity: 2 }));
-    const policy = async (PolicyName: string, config: StepScalingPolicyConfiguration) =>
-      (
-        await aas.send(
-          new PutScalingPolicyCommand({
-            ...resource,
-            PolicyName,
-            PolicyType: "StepScaling",
-            StepScalingPolicyConfiguration: config,
-          }),
-        )
-      ).PolicyARN as string;
+    const policy = async (name: string, config: StepScalingPolicyConfiguration) =>
+      (await aas.send(stepScaling(resource, name, config))).PolicyARN as string;
     const out = await policy("out", {
       AdjustmentType: "ChangeInCapacity",
       Cooldown: 0,
@@ -155,30 +145,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("auto scaling on Docker", { 
       StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
     });
     const alarm = (name: string, operator: string, threshold: number, action: string) =>
-      awsCli(berth, "cloudwatch", [
-        "put-metric-alarm",
-        "--alarm-name",
-        name,
-        "--namespace",
-        "AWS/ECS",
-        "--metric-name",
-        "CPUUtilization",
-        "--dimensions",
-        "Name=ClusterName,Value=default",
-        `Name=ServiceName,Value=${STEPPED}`,
-        "--statistic",
-        "Average",
-        "--period",
-        "10",
-        "--evaluation-periods",
-        "1",
-        "--threshold",
-        String(threshold),
-        "--comparison-operator",
-        operator,
-        "--alarm-actions",
-        action,
-      ]);
+      awsCli(berth, "cloudwatch", cpuAlarmArgs(name, "default", STEPPED, operator, threshold, [action]));
     await alarm(`${STEPPED}-high`, "GreaterThanThreshold", 50, out);
     await alarm(`${STEPPED}-low`, "LessThanThreshold", 10, scaleIn);
 

@@ -2,12 +2,18 @@ import {
   type ApplicationAutoScalingClient,
   DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
-  PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
   type StepScalingPolicyConfiguration,
 } from "@aws-sdk/client-application-auto-scaling";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reportUtilization, scaledService, scalingClient, serviceResource } from "../support/autoScaling.ts";
+import {
+  cpuAlarmArgs,
+  reportUtilization,
+  scaledService,
+  scalingClient,
+  serviceResource,
+  stepScaling,
+} from "../support/autoScaling.ts";
 import { awsCli, awsCliPresent } from "../support/awsCli.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
@@ -41,41 +47,10 @@ describe.skipIf(!awsCliPresent() && !inCi)(
         },
         (error: Error) => error.message,
       );
-    /** PutMetricAlarm's arguments for an alarm on a service's CPUUtilization. */
-    const cpuAlarm = (name: string, cluster: string, operator: string, threshold: number, actions: string[]) => [
-      "put-metric-alarm",
-      "--alarm-name",
-      name,
-      "--namespace",
-      "AWS/ECS",
-      "--metric-name",
-      "CPUUtilization",
-      "--dimensions",
-      `Name=ClusterName,Value=${cluster}`,
-      "Name=ServiceName,Value=web",
-      "--statistic",
-      "Average",
-      "--period",
-      "10",
-      "--evaluation-periods",
-      "1",
-      "--threshold",
-      String(threshold),
-      "--comparison-operator",
-      operator,
-      ...(actions.length > 0 ? ["--alarm-actions", ...actions] : []),
-    ];
+    const cpuAlarm = (name: string, cluster: string, operator: string, threshold: number, actions: string[]) =>
+      cpuAlarmArgs(name, cluster, "web", operator, threshold, actions);
     const stepPolicy = async (cluster: string, name: string, config: StepScalingPolicyConfiguration) =>
-      (
-        await aas.send(
-          new PutScalingPolicyCommand({
-            ...serviceResource(cluster, "web"),
-            PolicyName: name,
-            PolicyType: "StepScaling",
-            StepScalingPolicyConfiguration: config,
-          }),
-        )
-      ).PolicyARN as string;
+      (await aas.send(stepScaling(serviceResource(cluster, "web"), name, config))).PolicyARN as string;
     const alarm = async (name: string) => (await cloudwatch("describe-alarms", "--alarm-names", name)).MetricAlarms[0];
 
     beforeAll(async () => {
@@ -160,6 +135,55 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       expect(await alarm("quiet-high")).toBeDefined();
       await cloudwatch("delete-alarms", "--alarm-names", "quiet-high");
       expect((await cloudwatch("describe-alarms")).MetricAlarms).toEqual([]);
+    });
+
+    it("refuses a step configuration Application Auto Scaling refuses, with ValidationException, and keeps nothing", async () => {
+      await scaledService(berth, play, "badsteps", 1);
+      await aas.send(
+        new RegisterScalableTargetCommand({ ...serviceResource("badsteps", "web"), MinCapacity: 1, MaxCapacity: 4 }),
+      );
+      const refused = async (config: StepScalingPolicyConfiguration) =>
+        stepPolicy("badsteps", "bad", config).then(
+          () => {
+            throw new Error("expected the call to fail");
+          },
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+      expect(
+        await refused({
+          AdjustmentType: "ChangeInCapacity",
+          StepAdjustments: [
+            { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
+            { MetricIntervalLowerBound: 20, ScalingAdjustment: 2 },
+          ],
+        }),
+      ).toBe("ValidationException: The step adjustments' intervals must not have a gap between them.");
+      expect(await refused({ StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] })).toBe(
+        "ValidationException: AdjustmentType is required for a step scaling policy configuration.",
+      );
+      const { ScalingPolicies } = await aas.send(
+        new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: "service/badsteps/web" }),
+      );
+      expect(ScalingPolicies).toEqual([]);
+      // An update names only what changes: the adjustment type and the steps stay.
+      await stepPolicy("badsteps", "ok", {
+        AdjustmentType: "PercentChangeInCapacity",
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 50 }],
+      });
+      await stepPolicy("badsteps", "ok", { Cooldown: 30, MinAdjustmentMagnitude: 2 });
+      const [ok] =
+        (
+          await aas.send(
+            new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ResourceId: "service/badsteps/web" }),
+          )
+        ).ScalingPolicies ?? [];
+      expect(ok.StepScalingPolicyConfiguration).toEqual({
+        AdjustmentType: "PercentChangeInCapacity",
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 50 }],
+        Cooldown: 30,
+        MinAdjustmentMagnitude: 2,
+      });
+      expect(ok.Alarms).toEqual([]);
     });
 
     it("scales out by the step the breach falls in while the alarm is in ALARM, and in by another alarm's policy", async () => {

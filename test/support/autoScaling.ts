@@ -2,6 +2,7 @@ import {
   ApplicationAutoScalingClient,
   type MetricType,
   PutScalingPolicyCommand,
+  type StepScalingPolicyConfiguration,
   type TargetTrackingScalingPolicyConfiguration,
 } from "@aws-sdk/client-application-auto-scaling";
 import {
@@ -94,3 +95,43 @@ export const scalingClient = (berth: TestBerth) =>
     credentials: berth.credentials,
     maxAttempts: 1,
   });
+
+/** PutScalingPolicy of a step scaling policy. */
+export const stepScaling = (
+  resource: ReturnType<typeof serviceResource>,
+  PolicyName: string,
+  StepScalingPolicyConfiguration: StepScalingPolicyConfiguration,
+) =>
+  new PutScalingPolicyCommand({ ...resource, PolicyName, PolicyType: "StepScaling", StepScalingPolicyConfiguration });
+
+/** `aws cloudwatch put-metric-alarm`'s arguments for a one-period alarm (10 s) on an ECS service's average CPUUtilization. */
+export const cpuAlarmArgs = (
+  name: string,
+  cluster: string,
+  service: string,
+  operator: string,
+  threshold: number,
+  actions: string[],
+) => [
+  "put-metric-alarm",
+  "--alarm-name",
+  name,
+  "--namespace",
+  "AWS/ECS",
+  "--metric-name",
+  "CPUUtilization",
+  "--dimensions",
+  `Name=ClusterName,Value=${cluster}`,
+  `Name=ServiceName,Value=${service}`,
+  "--statistic",
+  "Average",
+  "--period",
+  "10",
+  "--evaluation-periods",
+  "1",
+  "--threshold",
+  String(threshold),
+  "--comparison-operator",
+  operator,
+  ...(actions.length > 0 ? ["--alarm-actions", ...actions] : []),
+];
