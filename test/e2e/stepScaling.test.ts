@@ -6,6 +6,7 @@ import {
   type StepScalingPolicyConfiguration,
 } from "@aws-sdk/client-application-auto-scaling";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKey, type TestKey } from "../support/access.ts";
 import {
   cpuAlarmArgs,
   reportUtilization,
@@ -135,6 +136,34 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       expect(await alarm("quiet-high")).toBeDefined();
       await cloudwatch("delete-alarms", "--alarm-names", "quiet-high");
       expect((await cloudwatch("describe-alarms")).MetricAlarms).toEqual([]);
+    });
+
+    it("checks keys: a key scoped to a cluster puts alarms on its services only; a read-only key only describes", async () => {
+      const as = (key: TestKey, ...args: string[]) =>
+        awsCli(
+          { url: berth.url, accessKeyId: key.keyId, secretAccessKey: key.secret, region: "us-east-1" },
+          "cloudwatch",
+          args,
+        ).then(
+          (out) => (out.trim() === "" ? {} : JSON.parse(out)),
+          (error: Error) => error.message,
+        );
+      const scoped = await createKey(berth, {
+        kind: "scoped",
+        actions: ["cloudwatch:*"],
+        resources: ["arn:aws:ecs:us-east-1:000000000000:cluster/mine"],
+      });
+      const readOnly = await createKey(berth, { kind: "read-only" });
+      expect(await as(scoped, ...cpuAlarm("mine-high", "mine", "GreaterThanThreshold", 70, []))).toEqual({});
+      expect(await as(scoped, ...cpuAlarm("theirs-high", "theirs", "GreaterThanThreshold", 70, []))).toContain(
+        "(AccessDeniedException)",
+      );
+      expect(await as(readOnly, ...cpuAlarm("ro-high", "mine", "GreaterThanThreshold", 70, []))).toContain(
+        "(AccessDeniedException)",
+      );
+      const described = await as(readOnly, "describe-alarms", "--alarm-name-prefix", "mine");
+      expect(described.MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(["mine-high"]);
+      await cloudwatch("delete-alarms", "--alarm-names", "mine-high");
     });
 
     it("refuses a step configuration Application Auto Scaling refuses, with ValidationException, and keeps nothing", async () => {
