@@ -14,7 +14,7 @@ MODELS = {
     "autoscaling-model.json": ("application-autoscaling", "2016-02-06", None),
     # Only the operations Berth answers, and the shapes they reach: CloudWatch's model is large,
     # and its timestamp members join the JSON codec's (core/model/json.ts).
-    "cloudwatch-model.json": ("cloudwatch", "2010-08-01", {"PutMetricAlarm", "DescribeAlarms", "DeleteAlarms", "ListTagsForResource", "TagResource", "UntagResource"}),
+    "cloudwatch-model.json": ("cloudwatch", "2010-08-01", {"PutMetricAlarm", "DescribeAlarms", "DeleteAlarms", "SetAlarmState", "EnableAlarmActions", "DisableAlarmActions", "ListTagsForResource", "TagResource", "UntagResource"}),
 }
 
 KEEP = {"type", "members", "required", "enum", "min", "max", "member", "key", "value", "shape", "error", "exception", "fault", "box", "sensitive"}

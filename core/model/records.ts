@@ -49,6 +49,8 @@ export interface AlarmRecord extends Stored {
   alarm: MetricAlarm;
   datapoints: Datapoint[];
   tags?: Record<string, string>;
+  /** Its state was set by SetAlarmState: the next round acts on it before evaluating the alarm again. */
+  stateSet?: boolean;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */

@@ -26,6 +26,13 @@ export function evaluateAlarms(
     const datapoints =
       value === undefined ? record.datapoints : withSample(record.alarm, record.datapoints, value, now.getTime());
     const evaluation = evaluateAlarm(record.alarm, datapoints, now.getTime());
+    // A state set by SetAlarmState holds for one round (its actions run), as CloudWatch's returns
+    // to the actual state at its next evaluation.
+    if (record.stateSet) {
+      const next = { ...record, datapoints, stateSet: undefined };
+      changed.push(next);
+      return { record: next, values: evaluation.values };
+    }
     const transition = evaluation.state !== record.alarm.StateValue;
     const alarm = transition
       ? {

@@ -282,5 +282,60 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       expect(ScalingActivities?.[0].Cause).toContain("monitor alarm steps-low in state ALARM");
       expect(ScalingActivities?.[2].Cause).toContain("triggered policy out, changing the desired capacity from 1 to 3");
     });
+
+    it("runs a policy once for a state set with set-alarm-state, which the next evaluation undoes; not with actions disabled", async () => {
+      const instance = await scaledService(berth, play, "manual", 1);
+      await aas.send(
+        new RegisterScalableTargetCommand({ ...serviceResource("manual", "web"), MinCapacity: 1, MaxCapacity: 4 }),
+      );
+      // One task more, wherever the metric is.
+      const more = await stepPolicy("manual", "more", {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: 0,
+        StepAdjustments: [
+          { MetricIntervalUpperBound: 0, ScalingAdjustment: 1 },
+          { MetricIntervalLowerBound: 0, ScalingAdjustment: 1 },
+        ],
+      });
+      await cloudwatch(...cpuAlarm("manual-high", "manual", "GreaterThanThreshold", 70, [more]));
+      // Idle at 10 %: the alarm is OK on its own.
+      await reportUtilization(berth, "manual", instance, await play.untilRunning("manual", 1), 2.5);
+      await until("the alarm to be OK", async () => (await alarm("manual-high")).StateValue === "OK");
+
+      await cloudwatch("disable-alarm-actions", "--alarm-names", "manual-high");
+      await cloudwatch(
+        "set-alarm-state",
+        "--alarm-name",
+        "manual-high",
+        "--state-value",
+        "ALARM",
+        "--state-reason",
+        "test",
+      );
+      await until("the alarm to be OK again", async () => (await alarm("manual-high")).StateValue === "OK");
+      expect((await play.describeService("manual")).desiredCount).toBe(1);
+
+      await cloudwatch("enable-alarm-actions", "--alarm-names", "manual-high");
+      await cloudwatch(
+        "set-alarm-state",
+        "--alarm-name",
+        "manual-high",
+        "--state-value",
+        "ALARM",
+        "--state-reason",
+        "test",
+      );
+      await until(
+        "the service to scale out to 2",
+        async () => (await play.describeService("manual")).desiredCount === 2,
+      );
+      await until("the alarm to be OK again", async () => (await alarm("manual-high")).StateValue === "OK");
+      // Once: the alarm is back to OK and the policy does not run again.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await play.describeService("manual")).desiredCount).toBe(2);
+      expect(
+        await refusal("set-alarm-state", "--alarm-name", "nope", "--state-value", "OK", "--state-reason", "x"),
+      ).toContain("(ResourceNotFound)");
+    });
   },
 );

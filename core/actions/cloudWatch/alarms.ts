@@ -1,4 +1,4 @@
-import { alarmArn, alarmService, type MetricAlarm } from "../../model/metricAlarm.ts";
+import { type AlarmState, alarmArn, alarmService, type MetricAlarm } from "../../model/metricAlarm.ts";
 import type { AlarmRecord } from "../../model/records.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { retryOnConflict } from "../../operations/retry.ts";
@@ -7,7 +7,7 @@ import { allItems } from "../../store/paging.ts";
 import { put } from "../../store/port.ts";
 import { nextToken, pageInMemory, pageRequest } from "../pagination.ts";
 import { checkAlarm } from "./checkAlarm.ts";
-import { alarmNotFound } from "./errors.ts";
+import { alarmNotFound, invalidFormat } from "./errors.ts";
 import type { DescribeAlarmsInput, PutMetricAlarmInput } from "./shapes.ts";
 
 /**
@@ -106,13 +106,62 @@ export async function DeleteAlarms(
   input: { AlarmNames: string[] },
   ctx: ActionContext,
 ): Promise<Record<string, never>> {
-  await retryOnConflict(async () => {
-    const records = await Promise.all(input.AlarmNames.map((n) => ctx.store.getAlarm(n)));
-    const missing = input.AlarmNames.filter((_, i) => records[i] === undefined);
-    if (missing.length > 0) throw alarmNotFound(`${missing.join(", ")} not found`);
-    const unique = [...new Map(records.map((r) => [r?.name, r as AlarmRecord])).values()];
-    if (unique.length === 0) return;
-    await ctx.store.commit(unique.map((r) => put("alarm", { ...r, expiresAt: ctx.now().getTime() })));
-  });
+  const expiresAt = ctx.now().getTime();
+  await changeAlarms(ctx, input.AlarmNames, (r) => ({ ...r, expiresAt }));
   return {};
+}
+
+/**
+ * Sets an alarm's state for testing, as CloudWatch's SetAlarmState does: the service's next
+ * round runs the actions of that state (a step policy, for ALARM), then evaluates the alarm
+ * again, which brings it back to its actual state.
+ */
+export async function SetAlarmState(
+  input: { AlarmName: string; StateValue: AlarmState; StateReason: string; StateReasonData?: string },
+  ctx: ActionContext,
+): Promise<Record<string, never>> {
+  if (input.StateReasonData !== undefined) {
+    try {
+      JSON.parse(input.StateReasonData);
+    } catch {
+      throw invalidFormat("StateReasonData is not valid JSON.");
+    }
+  }
+  const now = ctx.now();
+  const record = await changeAlarms(ctx, [input.AlarmName], (r) => ({
+    ...r,
+    stateSet: true,
+    alarm: {
+      ...r.alarm,
+      StateValue: input.StateValue,
+      StateReason: input.StateReason,
+      StateReasonData: input.StateReasonData,
+      StateUpdatedTimestamp: now,
+      StateTransitionedTimestamp: input.StateValue === r.alarm.StateValue ? r.alarm.StateTransitionedTimestamp : now,
+    },
+  }));
+  serviceChanged(ctx, record[0].cluster, record[0].service);
+  return {};
+}
+
+export async function EnableAlarmActions(input: { AlarmNames: string[] }, ctx: ActionContext) {
+  await changeAlarms(ctx, input.AlarmNames, (r) => ({ ...r, alarm: { ...r.alarm, ActionsEnabled: true } }));
+  return {};
+}
+
+export async function DisableAlarmActions(input: { AlarmNames: string[] }, ctx: ActionContext) {
+  await changeAlarms(ctx, input.AlarmNames, (r) => ({ ...r, alarm: { ...r.alarm, ActionsEnabled: false } }));
+  return {};
+}
+
+/** Changes the alarms named, all or none: one that does not exist is ResourceNotFound. Returns them changed. */
+function changeAlarms(ctx: ActionContext, names: string[], change: (record: AlarmRecord) => AlarmRecord) {
+  return retryOnConflict(async () => {
+    const records = await Promise.all([...new Set(names)].map((n) => ctx.store.getAlarm(n)));
+    const missing = [...new Set(names)].filter((_, i) => records[i] === undefined);
+    if (missing.length > 0) throw alarmNotFound(`${missing.join(", ")} not found`);
+    const changed = (records as AlarmRecord[]).map(change);
+    if (changed.length > 0) await ctx.store.commit(changed.map((r) => put("alarm", r)));
+    return changed;
+  });
 }

@@ -12,6 +12,7 @@ export const CODES: Record<string, string> = {
   ResourceNotFoundException: "ResourceNotFoundException",
   InvalidNextToken: "InvalidNextToken",
   LimitExceededFault: "LimitExceeded",
+  InvalidFormatFault: "InvalidFormat",
 };
 
 export const invalidValue = (message: string) => new EcsError("InvalidParameterValueException", message);
@@ -29,3 +30,4 @@ export function asCloudWatchError(error: unknown): unknown {
 }
 export const alarmNotFound = (message: string) => new EcsError("ResourceNotFound", message, 404);
 export const resourceNotFound = (message: string) => new EcsError("ResourceNotFoundException", message, 404);
+export const invalidFormat = (message: string) => new EcsError("InvalidFormatFault", message);
