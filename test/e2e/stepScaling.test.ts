@@ -52,6 +52,14 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       cpuAlarmArgs(name, cluster, "web", operator, threshold, actions);
     const stepPolicy = async (cluster: string, name: string, config: StepScalingPolicyConfiguration) =>
       (await aas.send(stepScaling(serviceResource(cluster, "web"), name, config))).PolicyARN as string;
+    /** A played service `web` in `cluster` at 1 task, its scalable target 1–4 tasks; its instance's id. */
+    const scalableService = async (cluster: string) => {
+      const instance = await scaledService(berth, play, cluster, 1);
+      await aas.send(
+        new RegisterScalableTargetCommand({ ...serviceResource(cluster, "web"), MinCapacity: 1, MaxCapacity: 4 }),
+      );
+      return instance;
+    };
     const alarm = async (name: string) => (await cloudwatch("describe-alarms", "--alarm-names", name)).MetricAlarms[0];
 
     beforeAll(async () => {
@@ -167,10 +175,7 @@ describe.skipIf(!awsCliPresent() && !inCi)(
     });
 
     it("refuses a step configuration Application Auto Scaling refuses, with ValidationException, and keeps nothing", async () => {
-      await scaledService(berth, play, "badsteps", 1);
-      await aas.send(
-        new RegisterScalableTargetCommand({ ...serviceResource("badsteps", "web"), MinCapacity: 1, MaxCapacity: 4 }),
-      );
+      await scalableService("badsteps");
       const refused = async (config: StepScalingPolicyConfiguration) =>
         stepPolicy("badsteps", "bad", config).then(
           () => {
@@ -216,10 +221,7 @@ describe.skipIf(!awsCliPresent() && !inCi)(
     });
 
     it("scales out by the step the breach falls in while the alarm is in ALARM, and in by another alarm's policy", async () => {
-      const instance = await scaledService(berth, play, "steps", 1);
-      await aas.send(
-        new RegisterScalableTargetCommand({ ...serviceResource("steps", "web"), MinCapacity: 1, MaxCapacity: 4 }),
-      );
+      const instance = await scalableService("steps");
       const out = await stepPolicy("steps", "out", {
         AdjustmentType: "ChangeInCapacity",
         Cooldown: 120,
@@ -284,10 +286,7 @@ describe.skipIf(!awsCliPresent() && !inCi)(
     });
 
     it("runs a policy once for a state set with set-alarm-state, which the next evaluation undoes; not with actions disabled", async () => {
-      const instance = await scaledService(berth, play, "manual", 1);
-      await aas.send(
-        new RegisterScalableTargetCommand({ ...serviceResource("manual", "web"), MinCapacity: 1, MaxCapacity: 4 }),
-      );
+      const instance = await scalableService("manual");
       // One task more, wherever the metric is.
       const more = await stepPolicy("manual", "more", {
         AdjustmentType: "ChangeInCapacity",
