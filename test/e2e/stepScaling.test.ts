@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type ApplicationAutoScalingClient,
   DescribeScalingActivitiesCommand,
@@ -335,6 +339,48 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       expect(
         await refusal("set-alarm-state", "--alarm-name", "nope", "--state-value", "OK", "--state-reason", "x"),
       ).toContain("(ResourceNotFound)");
+    });
+
+    it("answers the query protocol too, as older clients send it (the CLI made to send it with a model saying so)", async () => {
+      // botocore's own cloudwatch model with `query` as its only protocol, found first through AWS_DATA_PATH.
+      const dataPath = mkdtempSync(join(tmpdir(), "berth-query-model-"));
+      try {
+        execFileSync("python3", [
+          "-c",
+          `import botocore,gzip,json,os,sys
+src=os.path.join(os.path.dirname(botocore.__file__),"data","cloudwatch","2010-08-01","service-2.json.gz")
+m=json.load(gzip.open(src)); m["metadata"]["protocol"]="query"; m["metadata"]["protocols"]=["query"]
+d=os.path.join(sys.argv[1],"cloudwatch","2010-08-01"); os.makedirs(d)
+json.dump(m,open(os.path.join(d,"service-2.json"),"w"))`,
+          dataPath,
+        ]);
+        const query = (...args: string[]) =>
+          awsCli({ url: berth.url, ...berth.credentials, region: "us-east-1" }, "cloudwatch", args, {
+            AWS_DATA_PATH: dataPath,
+          });
+        await query(...cpuAlarm("query-high", "query", "GreaterThanOrEqualToThreshold", 70.5, ["arn:aws:sns:x"]));
+        const [described] = JSON.parse(await query("describe-alarms", "--alarm-names", "query-high")).MetricAlarms;
+        expect(described).toMatchObject({
+          AlarmName: "query-high",
+          StateValue: "INSUFFICIENT_DATA",
+          Threshold: 70.5,
+          Period: 10,
+          ActionsEnabled: true,
+          AlarmActions: ["arn:aws:sns:x"],
+          Dimensions: [
+            { Name: "ClusterName", Value: "query" },
+            { Name: "ServiceName", Value: "web" },
+          ],
+        });
+        // The query protocol's timestamps are ISO 8601, which botocore parses.
+        expect(described.StateUpdatedTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+        const refused = await query("put-metric-alarm", "--alarm-name", "bare").catch((e: Error) => e.message);
+        expect(refused).toContain("(MissingParameter)");
+        await query("delete-alarms", "--alarm-names", "query-high");
+        expect(JSON.parse(await query("describe-alarms")).MetricAlarms).toEqual([]);
+      } finally {
+        rmSync(dataPath, { recursive: true, force: true });
+      }
     });
   },
 );
