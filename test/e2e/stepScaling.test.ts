@@ -377,7 +377,7 @@ json.dump(m,open(os.path.join(d,"service-2.json"),"w"))`,
         const refused = await query("put-metric-alarm", "--alarm-name", "bare").catch((e: Error) => e.message);
         expect(refused).toContain("(MissingParameter)");
         await query("delete-alarms", "--alarm-names", "query-high");
-        expect(JSON.parse(await query("describe-alarms")).MetricAlarms).toEqual([]);
+        expect(JSON.parse(await query("describe-alarms", "--alarm-name-prefix", "query-")).MetricAlarms).toEqual([]);
       } finally {
         rmSync(dataPath, { recursive: true, force: true });
       }
