@@ -5,6 +5,7 @@
  *
  *   npm run bench:autoscale                                   # local mode's default timings
  *   npm run bench:autoscale -- --sweep-seconds 1 --heartbeat-seconds 1
+ *   npm run bench:autoscale -- --policy step                  # a step policy and an `aws cloudwatch` alarm
  *
  * Each task reserves 256 CPU units (a quarter of a core) and runs `while :; do :; done`: one task
  * uses up to 400 % of its reservation, so the policy wants up to 8 (1 × 400 / 50), capped at 4;
@@ -14,6 +15,8 @@
  * DescribeServices, polled every 100 ms, says 4 RUNNING. What bounds the first decision's delay:
  * the agent's heartbeat (which carries the tasks' CPU) and the service sweep (which evaluates it).
  * A busy machine gives each burner less than a core: the service then climbs in smaller steps.
+ * With `--policy step`: a step policy (+3 tasks at or above the threshold) that an alarm put with
+ * the AWS CLI names (CPUUtilization > 50 % over one 10 s period), the same service and target.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,13 +34,15 @@ import Docker from "dockerode";
 import { startLocalAgent } from "../local/agent.ts";
 import { LOCAL_CLUSTER, localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
-import { serviceResource, targetTracking } from "../test/support/autoScaling.ts";
+import { cpuAlarmArgs, serviceResource, stepScaling, targetTracking } from "../test/support/autoScaling.ts";
+import { awsCli } from "../test/support/awsCli.ts";
 import { dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../test/support/docker.ts";
 
 const { values: flags } = parseArgs({
   options: {
     "sweep-seconds": { type: "string" },
     "heartbeat-seconds": { type: "string" },
+    policy: { type: "string", default: "target" },
   },
 });
 const MAX = 4;
@@ -80,7 +85,25 @@ try {
     new CreateServiceCommand({ cluster: LOCAL_CLUSTER, serviceName: TAG, taskDefinition: TAG, desiredCount: 1 }),
   );
   await aas.send(new RegisterScalableTargetCommand({ ...resource, MinCapacity: 1, MaxCapacity: MAX }));
-  await aas.send(targetTracking(resource, "cpu50", "ECSServiceAverageCPUUtilization", 50, { ScaleOutCooldown: 0 }));
+  let alarmPut: Promise<number> | undefined;
+  if (flags.policy === "step") {
+    const { PolicyARN } = await aas.send(
+      stepScaling(resource, "cpu-out", {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: 0,
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: MAX - 1 }],
+      }),
+    );
+    const target = { url: local.url, ...local.credentials, region: options.partition.region };
+    // Not awaited: the CLI takes seconds to start, and the clock must see the first task run meanwhile.
+    alarmPut = awsCli(
+      target,
+      "cloudwatch",
+      cpuAlarmArgs(`${TAG}-high`, LOCAL_CLUSTER, TAG, "GreaterThanThreshold", 50, [PolicyARN as string]),
+    ).then(() => performance.now() - started);
+  } else {
+    await aas.send(targetTracking(resource, "cpu50", "ECSServiceAverageCPUUtilization", 50, { ScaleOutCooldown: 0 }));
+  }
   let firstRunning = Number.NaN;
   let firstDecision = Number.NaN;
   let decided = Number.NaN;
@@ -101,8 +124,9 @@ try {
   const steady = performance.now() - started;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
-    `sweep every ${options.scheduler.sweepSeconds} s, agent heartbeat every ${agentEnv.BERTH_HEARTBEAT_SECONDS ?? "10 (default)"} s`,
+    `${flags.policy === "step" ? "step policy on an alarm" : "target tracking"}, sweep every ${options.scheduler.sweepSeconds} s, agent heartbeat every ${agentEnv.BERTH_HEARTBEAT_SECONDS ?? "10 (default)"} s`,
   );
+  if (alarmPut) console.log(`alarm put (AWS CLI)      ${s(await alarmPut)}`);
   console.log(`first task RUNNING       ${s(firstRunning)}`);
   console.log(
     `first scale-out decided  ${s(firstDecision)}  (${s(firstDecision - firstRunning)} after the first task ran)`,

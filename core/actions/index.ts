@@ -9,6 +9,7 @@ import { autoScalingApi } from "./autoScaling/index.ts";
 import { berthActions } from "./berth/index.ts";
 import { BERTH_TARGET_PREFIX } from "./berth/shapes.ts";
 import * as capacityProviders from "./capacityProviders.ts";
+import { cloudWatchApi } from "./cloudWatch/index.ts";
 import * as clusters from "./clusters.ts";
 import * as containerInstances from "./containerInstances.ts";
 import * as serviceActions from "./services.ts";
@@ -45,9 +46,10 @@ export const actions: ActionTable = actionsOf(
   accountSettings,
 );
 
-/** What the endpoint answers: ECS's actions, checked against the ECS model, Berth's own, and Application Auto Scaling for ECS services. */
+/** What the endpoint answers: ECS's actions, checked against the ECS model, Berth's own, Application Auto Scaling for ECS services, and CloudWatch's alarms on them. */
 export const apis: TargetApi[] = [
   { prefix: ecsModel.metadata.targetPrefix, actions, validate: validateInput, policyName: "ecs" },
   { prefix: BERTH_TARGET_PREFIX, actions: berthActions, policyName: "berth" },
   autoScalingApi,
+  cloudWatchApi,
 ];

@@ -12,12 +12,15 @@ import { isObject } from "../protocol/validate.ts";
  * account settings) touch `*`, as IAM has them: only a `*` resource pattern allows those.
  * Application Auto Scaling's calls touch the cluster of each ECS service they name
  * (`service/<cluster>/<service>`), and `*` when they name none (a Describe of them all).
+ * CloudWatch's PutMetricAlarm touches the cluster its ClusterName dimension names; its other
+ * calls name alarms only, and touch `*`.
  */
 export function resourcesOf(partition: Partition, action: string, input: unknown): string[] {
   const body = isObject(input) ? input : {};
   const operation = action.slice(action.indexOf(":") + 1);
   const cluster = (ref: unknown) => clusterArn(partition, clusterName(ref));
   if (action.startsWith("application-autoscaling:")) return scalingResources(partition, body);
+  if (action.startsWith("cloudwatch:")) return alarmResources(partition, body);
   switch (operation) {
     case "CreateCluster":
       return [cluster(body.clusterName)];
@@ -73,4 +76,11 @@ function scalingResources(partition: Partition, body: Record<string, unknown>): 
       }),
     ),
   ];
+}
+
+/** The cluster whose service a PutMetricAlarm watches (its ClusterName dimension); `*` for the other alarm calls. */
+function alarmResources(partition: Partition, body: Record<string, unknown>): string[] {
+  const dimensions = Array.isArray(body.Dimensions) ? body.Dimensions : [];
+  const cluster = dimensions.find((d) => isObject(d) && d.Name === "ClusterName");
+  return isObject(cluster) && typeof cluster.Value === "string" ? [clusterArn(partition, cluster.Value)] : ["*"];
 }

@@ -24,8 +24,17 @@ export interface ServiceAutoScaling {
   lastScaleInMs?: number;
   /** The target's tags (TagResource, or RegisterScalableTarget's when it created the target). */
   tags?: Record<string, string>;
+  /** Each step scaling policy's last scaling, by name, for its cooldown. */
+  stepRuns?: Record<string, StepRun>;
   /** When each scheduled action last ran (epoch ms), by name. */
   scheduledRuns?: Record<string, number>;
+}
+
+/** When a step policy last scaled (epoch ms), which way, and from what count. */
+export interface StepRun {
+  atMs: number;
+  direction: "out" | "in";
+  from: number;
 }
 
 export const ECS_NAMESPACE = "ecs";

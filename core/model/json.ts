@@ -1,4 +1,4 @@
-import { autoScalingModel, ecsModel, type Model } from "../protocol/model.ts";
+import { autoScalingModel, cloudWatchModel, ecsModel, type Model } from "../protocol/model.ts";
 
 /**
  * ECS's JSON carries timestamps as epoch seconds; in memory they are Dates (as the SDK types
@@ -11,8 +11,15 @@ const timestampMembers = (model: Model) =>
       .filter(([, member]) => model.shapes[member.shape]?.type === "timestamp")
       .map(([name]) => name),
   );
-/** Application Auto Scaling's too (`StartTime`, `CreationTime`…): its API and the service records that keep its shapes. */
-const TIMESTAMP_MEMBERS = new Set([...timestampMembers(ecsModel), ...timestampMembers(autoScalingModel)]);
+/**
+ * Application Auto Scaling's too (`StartTime`, `CreationTime`…): its API and the service records
+ * that keep its shapes; and CloudWatch's alarms' (`StateUpdatedTimestamp`…), from the trimmed model.
+ */
+const TIMESTAMP_MEMBERS = new Set([
+  ...timestampMembers(ecsModel),
+  ...timestampMembers(autoScalingModel),
+  ...timestampMembers(cloudWatchModel),
+]);
 
 export function toEcsJson(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, encoded) {

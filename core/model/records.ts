@@ -13,6 +13,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import type { GroupTarget } from "../operations/targetGroups.ts";
 import type { ServiceAutoScaling } from "./autoScaling.ts";
+import type { Datapoint, MetricAlarm } from "./metricAlarm.ts";
 import type { Reservation } from "./reservation.ts";
 
 /**
@@ -45,6 +46,21 @@ export interface CapacityProviderRecord extends Stored {
   cluster?: string;
   /** When managed scaling first saw each in-service instance of the group not registered (epoch ms, by EC2 id). */
   unregisteredSince?: Record<string, number>;
+}
+
+/**
+ * A CloudWatch metric alarm on an ECS service's metric (PutMetricAlarm), keyed by name, with the
+ * service its dimensions name (its round evaluates it) and its latest datapoints. Deleted: expired.
+ */
+export interface AlarmRecord extends Stored {
+  name: string;
+  cluster: string;
+  service: string;
+  alarm: MetricAlarm;
+  datapoints: Datapoint[];
+  tags?: Record<string, string>;
+  /** Its state was set by SetAlarmState: the next round acts on it before evaluating the alarm again. */
+  stateSet?: boolean;
 }
 
 /** The account settings a principal set (PutAccountSetting), or the account's defaults under the root ARN. */

@@ -3,6 +3,7 @@ import type { InstanceIdentityCheck } from "../auth/ec2/identityCheck.ts";
 import type { KeyEncryptionKeyProvider } from "../auth/keyEncryptionKey.ts";
 import type { Partition } from "../model/config.ts";
 import type { InstanceTypeSizes } from "../model/instanceTypes.ts";
+import type { ServiceUtilization } from "../model/serviceUtilization.ts";
 import type { InstanceNotifier } from "../notify/instanceNotifier.ts";
 import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
@@ -33,6 +34,8 @@ export interface ActionContext {
   lostInstanceGraceMs?: number;
   /** The first wait before a service whose tasks fail to start tries again, doubling up to 15 minutes (10 s when absent). */
   serviceStartBackoffMs?: number;
+  /** Told of each service's utilization as its scheduler round measures it (on AWS: published as CloudWatch metrics). */
+  onServiceUtilization?: (cluster: string, service: string, utilization: ServiceUtilization) => void;
   /** Who signed the request being answered (absent outside a request, or without access control). */
   caller?: Caller;
   /** Seals the secrets of the access keys the Berth key actions create; without one they refuse. */

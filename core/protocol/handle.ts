@@ -8,6 +8,8 @@ import type { ActionContext, ActionTable } from "../operations/context.ts";
 import { ConflictError } from "../store/port.ts";
 import { asEcsError, type EcsError, serialization, serverError, unknownOperation } from "./errors.ts";
 import { checkBodySize, checkJsonDepth } from "./limits.ts";
+import type { Model } from "./model.ts";
+import { isQueryRequest, queryAction, queryError, queryInput, queryResponse } from "./query.ts";
 import { type RawRequest, type SecretLookup, verifySigV4 } from "./sigv4.ts";
 import { isObject, wrongType } from "./validate.ts";
 
@@ -25,6 +27,12 @@ export interface TargetApi {
   validate?: (operation: string, input: unknown) => void;
   /** The API's name in policies' action patterns (`ecs` for `ecs:RunTask`); the prefix when absent. */
   policyName?: string;
+  /** Its JSON protocol's content type (JSON 1.1 when absent). */
+  contentType?: string;
+  /** Headers its errors carry besides the body (CloudWatch's query-compatible error code). */
+  errorHeaders?: (error: EcsError) => Record<string, string>;
+  /** The query protocol too, for calls whose form body names this `Version` (core/protocol/query.ts). */
+  query?: { version: string; xmlns: string; model: Model; errorCode: (error: EcsError) => string };
 }
 
 export interface ProtocolDeps {
@@ -45,6 +53,8 @@ export interface ProtocolDeps {
  */
 export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requestId: string): Promise<RawResponse> {
   let operation: string | undefined;
+  let api: TargetApi | undefined;
+  let query: ReturnType<typeof queryAction> | undefined;
   let caller: Caller | undefined;
   let audited: AuditedCall | undefined;
   let inCommit: ReturnType<typeof withAuditInCommit> | undefined;
@@ -59,10 +69,13 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
         }
       : (deps.lookupSecret ?? (async () => undefined));
     await verifySigV4(req, lookupSecret, deps.context.now(), deps.context.partition.region);
-    const target = req.headers["x-amz-target"] ?? "";
-    const dot = target.lastIndexOf(".");
-    const api = deps.apis.find((s) => s.prefix === target.slice(0, dot));
-    operation = target.slice(dot + 1);
+    query = isQueryRequest(req.headers["content-type"]) ? queryAction(req.body) : undefined;
+    const target = query ? `${query.action} (${query.version})` : (req.headers["x-amz-target"] ?? "");
+    const dot = query ? 0 : target.lastIndexOf(".");
+    api = query
+      ? deps.apis.find((s) => s.query?.version === query?.version)
+      : deps.apis.find((s) => s.prefix === target.slice(0, dot));
+    operation = query ? query.action : target.slice(dot + 1);
     if (!api || dot < 0 || !Object.hasOwn(api.actions, operation)) {
       throw unknownOperation(`Operation ${target || "(none)"} is not supported by this server.`);
     }
@@ -72,12 +85,19 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
         access.throttle(caller, operation);
       } catch (error) {
         if (error instanceof ThrottlingError && error.startsEpisode) {
-          audited = { requestId, caller, operation, action, resources: resourcesIfDecodable(access, action, req.body) };
+          const decodable = () => inputOf(req.body, api as TargetApi, operation as string, query);
+          audited = {
+            requestId,
+            caller,
+            operation,
+            action,
+            resources: resourcesIfDecodable(access, action, decodable),
+          };
         }
         throw error;
       }
     }
-    const input = decodeBody(req.body);
+    const input = inputOf(req.body, api, operation, query);
     // Authorization before validation: a caller learns nothing of an action it may not call.
     if (access && caller) {
       audited = { requestId, caller, operation, action, resources: access.resources(action, input) };
@@ -97,12 +117,22 @@ export async function handleEcsRequest(req: RawRequest, deps: ProtocolDeps, requ
       inCommit?.close();
     }
     if (!inCommit?.written()) await audit(deps, audited, "Success");
-    return respond(200, output ?? {}, requestId);
+    if (query && api.query)
+      return respondXml(200, queryResponse(api.query.model, operation, output, requestId, api.query.xmlns), requestId);
+    return respond(200, output ?? {}, requestId, api.contentType);
   } catch (error) {
     const ecsError = error instanceof ConflictError ? retryLater() : asEcsError(error);
     if (ecsError.status >= 500) deps.onServerError?.(error, operation);
     await audit(deps, audited, ecsError.name, inCommit?.written());
-    return respondError(ecsError, requestId);
+    if (query && api?.query) {
+      const code = api.query.errorCode(ecsError);
+      return respondXml(
+        ecsError.status,
+        queryError(code, ecsError.message, ecsError.status < 500, requestId),
+        requestId,
+      );
+    }
+    return respondError(ecsError, requestId, api);
   }
 }
 
@@ -118,9 +148,9 @@ async function audit(deps: ProtocolDeps, call: AuditedCall | undefined, outcome:
 }
 
 /** A throttled call's resources for its audit event: none when its body would not decode anyway. */
-function resourcesIfDecodable(access: AccessControl, action: string, body: string): string[] {
+function resourcesIfDecodable(access: AccessControl, action: string, decode: () => unknown): string[] {
   try {
-    return access.resources(action, decodeBody(body));
+    return access.resources(action, decode());
   } catch {
     return [];
   }
@@ -128,6 +158,11 @@ function resourcesIfDecodable(access: AccessControl, action: string, body: strin
 
 /** Lost optimistic races, after the action's own retries: a 500 the SDKs retry with backoff. */
 const retryLater = () => serverError("The resources changed while the request was being processed; retry the request.");
+
+/** The request's input: its JSON body, or, in the query protocol, its parameters shaped by the API's model. */
+function inputOf(body: string, api: TargetApi, operation: string, query?: ReturnType<typeof queryAction>): unknown {
+  return query && api.query ? queryInput(api.query.model, operation, query.params) : decodeBody(body);
+}
 
 function decodeBody(body: string): unknown {
   if (body.trim() === "") return {};
@@ -152,15 +187,33 @@ function withoutNulls(value: unknown): unknown {
   return copy;
 }
 
-export const respond = (status: number, body: unknown, requestId: string): RawResponse => ({
+export const respond = (
+  status: number,
+  body: unknown,
+  requestId: string,
+  contentType = "application/x-amz-json-1.1",
+): RawResponse => ({
   status,
   headers: {
-    "content-type": "application/x-amz-json-1.1",
+    "content-type": contentType,
     "x-amzn-requestid": requestId,
     date: new Date().toUTCString(),
   },
   body: toEcsJson(body),
 });
 
-export const respondError = (error: EcsError, requestId: string) =>
-  respond(error.status, { ...error.fields, __type: error.name, message: error.message }, requestId);
+const respondXml = (status: number, body: string, requestId: string): RawResponse => ({
+  status,
+  headers: { "content-type": "text/xml", "x-amzn-requestid": requestId, date: new Date().toUTCString() },
+  body,
+});
+
+export function respondError(error: EcsError, requestId: string, api?: TargetApi): RawResponse {
+  const response = respond(
+    error.status,
+    { ...error.fields, __type: error.name, message: error.message },
+    requestId,
+    api?.contentType,
+  );
+  return { ...response, headers: { ...response.headers, ...api?.errorHeaders?.(error) } };
+}

@@ -1,4 +1,5 @@
 import autoScaling from "./autoscaling-model.json" with { type: "json" };
+import cloudWatch from "./cloudwatch-model.json" with { type: "json" };
 import model from "./ecs-model.json" with { type: "json" };
 
 /**
@@ -31,3 +32,6 @@ export const ecsModel = model as unknown as Model;
 
 /** Application Auto Scaling's model (trimmed the same way), for the actions Berth answers for ECS services. */
 export const autoScalingModel = autoScaling as unknown as Model;
+
+/** CloudWatch's model, trimmed to the alarm operations Berth answers (for its step scaling policies). */
+export const cloudWatchModel = cloudWatch as unknown as Model;

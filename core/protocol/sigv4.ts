@@ -16,8 +16,8 @@ export interface RawRequest {
 /** Finds the secret of an access key id; undefined when the key is unknown. */
 export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
 
-/** `events`: local mode answers EventBridge's PutEvents on the same endpoint (local/eventBus.ts); `application-autoscaling`: Berth answers it for ECS services. */
-export const SIGNING_SERVICES = ["ecs", "execute-api", "events", "application-autoscaling"];
+/** `events`: local mode answers EventBridge's PutEvents on the same endpoint (local/eventBus.ts); `application-autoscaling`: Berth answers it for ECS services; `monitoring`: CloudWatch's alarms on them. */
+export const SIGNING_SERVICES = ["ecs", "execute-api", "events", "application-autoscaling", "monitoring"];
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;

@@ -12,7 +12,8 @@ import { serviceChanged } from "../operations/serviceQueue.ts";
 import { serviceTasks } from "../operations/serviceTasks.ts";
 import { updateTask } from "../operations/updateTask.ts";
 import { put } from "../store/port.ts";
-import { autoScale } from "./autoScale.ts";
+import { evaluateAlarms } from "./alarms.ts";
+import { autoScale, measuredUtilization } from "./autoScale.ts";
 import { decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
@@ -61,8 +62,11 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   const now = ctx.now();
   let all = await serviceTasks(ctx, cluster, name);
   const instances = await instanceStates(ctx, cluster, now.getTime());
-  // Auto scaling first, so that this very round starts or stops tasks for the count it sets.
-  const scaled = autoScale(read, all, instances, now);
+  // The service's alarms, then auto scaling, so that this very round starts or stops tasks for the count it sets.
+  const utilization = measuredUtilization(all, instances);
+  if (utilization.measured > 0) ctx.onServiceUtilization?.(cluster, name, utilization);
+  const alarms = evaluateAlarms(await ctx.store.listServiceAlarms(cluster, name), utilization, now);
+  const scaled = autoScale(read, utilization, alarms.current, now);
   const record = scaled.record;
   const service = record.service;
   const deployments = service.deployments ?? [];
@@ -245,8 +249,10 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       noRoom,
     },
   };
-  if (toEcsJson(updated) === toEcsJson(read)) return;
-  await ctx.store.commit([put("service", updated)]);
+  const writes = alarms.changed.map((alarm) => put("alarm", alarm));
+  if (toEcsJson(updated) !== toEcsJson(read)) writes.push(put("service", updated));
+  if (writes.length === 0) return;
+  await ctx.store.commit(writes);
   // A rollback has a new primary to roll out: the next round starts it. Targets taken on are
   // registered by the next round; new targets may be healthy at once: the next round reads them
   // (else the sweep's rounds do, until they are).

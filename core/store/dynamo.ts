@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type {
+  AlarmRecord,
   ContainerInstanceRecord,
   HeartbeatRecord,
   StoredEventRecord,
@@ -30,6 +31,7 @@ import {
 import { keyFits } from "./dynamo/keyLimits.ts";
 import { ALL_ACCESS_KEYS, accessKeyKey } from "./dynamo/keys/accessKey.ts";
 import { accountSettingsKey } from "./dynamo/keys/accountSettings.ts";
+import { ALL_ALARMS, alarmKey, alarmsOfService } from "./dynamo/keys/alarm.ts";
 import { ALL_AUDIT_EVENTS } from "./dynamo/keys/auditEvent.ts";
 import { ALL_CAPACITY_PROVIDERS, capacityProviderKey } from "./dynamo/keys/capacityProvider.ts";
 import { ALL_CLUSTERS, clusterKey } from "./dynamo/keys/cluster.ts";
@@ -390,6 +392,27 @@ class DynamoStore implements Store {
   async listCapacityProviders(page: PageRequest) {
     const spec: QuerySpec = { index: "ordered", partition: ALL_CAPACITY_PROVIDERS, range: { after: page.after } };
     return records<"capacityProvider">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async getAlarm(name: string) {
+    return this.get<"alarm">(alarmKey(name));
+  }
+
+  async listAlarms(page: PageRequest) {
+    const spec: QuerySpec = { index: "ordered", partition: ALL_ALARMS, range: { after: page.after } };
+    return records<"alarm">(await this.reader.page(spec, page, (item) => item.gsi1sk as string));
+  }
+
+  async listServiceAlarms(cluster: string, service: string) {
+    // The index names them; each is read again from the table, consistently, since the round
+    // commits on the versions it read.
+    const named = await this.reader.all({
+      index: "byStatus",
+      partition: alarmsOfService(cluster, service),
+      attributes: ["gsi2sk"],
+    });
+    const read = await Promise.all(named.map((item) => this.getAlarm(item.gsi2sk as string)));
+    return read.filter((r) => r !== undefined && r.cluster === cluster && r.service === service) as AlarmRecord[];
   }
 
   async listAuditEvents(page: PageRequest) {

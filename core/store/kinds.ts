@@ -1,6 +1,7 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
   AccountSettingsRecord,
+  AlarmRecord,
   CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
@@ -22,6 +23,7 @@ export interface RecordKinds {
   auditEvent: AuditEventRecord;
   accountSettings: AccountSettingsRecord;
   capacityProvider: CapacityProviderRecord;
+  alarm: AlarmRecord;
 }
 
 export type Kind = keyof RecordKinds;

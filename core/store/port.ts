@@ -1,6 +1,7 @@
 import type { AccessKeyRecord, AuditEventRecord } from "../auth/records.ts";
 import type {
   AccountSettingsRecord,
+  AlarmRecord,
   CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
@@ -69,6 +70,12 @@ export interface Store {
   getCapacityProvider(name: string): Promise<CapacityProviderRecord | undefined>;
   /** Every capacity provider of the account (INACTIVE ones until they expire), by name. */
   listCapacityProviders(page: PageRequest): Promise<Page<CapacityProviderRecord>>;
+
+  getAlarm(name: string): Promise<AlarmRecord | undefined>;
+  /** Every metric alarm of the account, by name. */
+  listAlarms(page: PageRequest): Promise<Page<AlarmRecord>>;
+  /** The alarms on one service's metrics (its scheduler round evaluates them), by name. */
+  listServiceAlarms(cluster: string, service: string): Promise<AlarmRecord[]>;
 
   /** The audit trail, newest first. */
   listAuditEvents(page: PageRequest): Promise<Page<AuditEventRecord>>;

@@ -404,6 +404,29 @@ class SqliteStore implements Store {
     );
   }
 
+  async getAlarm(name: string) {
+    return this.one<"alarm">(`SELECT * FROM alarms WHERE name = ? AND ${this.live}`, name, this.now());
+  }
+
+  async listAlarms(page: PageRequest) {
+    const rows = this.all<"alarm">(
+      `SELECT * FROM alarms WHERE name > ? AND ${this.live} ORDER BY name LIMIT ?`,
+      page.after ?? "",
+      this.now(),
+      page.limit + 1,
+    );
+    return pageOf(rows, page.limit, (r) => r.name);
+  }
+
+  async listServiceAlarms(cluster: string, service: string) {
+    return this.all<"alarm">(
+      `SELECT * FROM alarms WHERE cluster = ? AND service = ? AND ${this.live} ORDER BY name`,
+      cluster,
+      service,
+      this.now(),
+    );
+  }
+
   async listCapacityProviders(page: PageRequest) {
     const rows = this.all<"capacityProvider">(
       `SELECT * FROM capacity_providers WHERE name > ? AND ${this.live} ORDER BY name LIMIT ?`,

@@ -7,6 +7,7 @@ import type { Partition } from "../../core/model/config.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { openDynamoStore } from "../../core/store/dynamo.ts";
 import { pendingWork } from "./pendingWork.ts";
+import { publishServiceUtilization } from "./serviceMetrics.ts";
 import { timingFromEnv } from "./timing.ts";
 
 /**
@@ -40,6 +41,8 @@ export async function awsActionContext(
     now: () => new Date(),
     onBackgroundError,
     background: pendingWork,
+    // Each service round's utilization, as CloudWatch metrics through the function's log (EMF).
+    onServiceUtilization: publishServiceUtilization,
     // The region's ELBv2 (BERTH_ELBV2_ENDPOINT only to point elsewhere): created now, called only by load-balanced services.
     targetGroups: targetGroupsAt(partition, { onAws: true, endpoint: process.env.BERTH_ELBV2_ENDPOINT }),
     // The region's Auto Scaling (BERTH_AUTOSCALING_ENDPOINT only to point elsewhere): the sweeper's managed scaling.

@@ -1,8 +1,10 @@
 import type { TaskDefinitionStatus } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AccessKeyRecord, AuditEventRecord } from "../../core/auth/records.ts";
+import type { MetricAlarm } from "../../core/model/metricAlarm.ts";
 import type {
   AccountSettingsRecord,
+  AlarmRecord,
   CapacityProviderRecord,
   ClusterRecord,
   ContainerInstanceRecord,
@@ -1290,6 +1292,42 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>) {
         // An expired provider's name can be taken again.
         await store.commit([put("capacityProvider", provider("b"))]);
         expect((await store.getCapacityProvider("b"))?.capacityProvider.status).toBe("ACTIVE");
+      });
+
+      it("keeps metric alarms by name, lists them in pages and by the service they watch, without expired ones", async () => {
+        const alarm = (name: string, service: string) => ({
+          name,
+          cluster: "prod",
+          service,
+          alarm: {
+            AlarmName: name,
+            StateValue: "INSUFFICIENT_DATA",
+            StateUpdatedTimestamp: new Date(1_700_000_000_000),
+          } as unknown as MetricAlarm,
+          datapoints: [{ startMs: 60_000, sum: 150, count: 2, min: 50, max: 100 }],
+        });
+        await store.commit([put("alarm", alarm("b-high", "web")), put("alarm", alarm("a-low", "web"))]);
+        await store.commit([put("alarm", alarm("c", "api"))]);
+        await expect(store.commit([put("alarm", alarm("a-low", "web"))])).rejects.toThrow(ConflictError);
+        const first = await store.listAlarms({ limit: 2 });
+        expect(first.items.map((a) => a.name)).toEqual(["a-low", "b-high"]);
+        const second = await store.listAlarms({ limit: 2, after: first.next });
+        expect(second.items.map((a) => a.name)).toEqual(["c"]);
+        expect((await store.listServiceAlarms("prod", "web")).map((a) => a.name)).toEqual(["a-low", "b-high"]);
+        expect(await store.listServiceAlarms("other", "web")).toEqual([]);
+        const read = (await store.getAlarm("b-high")) as AlarmRecord;
+        expect(read.alarm.StateUpdatedTimestamp).toEqual(new Date(1_700_000_000_000));
+        expect(read.datapoints).toEqual([{ startMs: 60_000, sum: 150, count: 2, min: 50, max: 100 }]);
+        // Moved to another service by an update: listed there only.
+        await store.commit([put("alarm", { ...read, service: "api" })]);
+        expect((await store.listServiceAlarms("prod", "api")).map((a) => a.name)).toEqual(["b-high", "c"]);
+        const moved = (await store.getAlarm("b-high")) as AlarmRecord;
+        await store.commit([put("alarm", { ...moved, expiresAt: Date.now() - 1 })]);
+        expect(await store.getAlarm("b-high")).toBeUndefined();
+        expect((await store.listServiceAlarms("prod", "api")).map((a) => a.name)).toEqual(["c"]);
+        expect((await store.listAlarms({ limit: 10 })).items.map((a) => a.name)).toEqual(["a-low", "c"]);
+        await store.commit([put("alarm", alarm("b-high", "web"))]);
+        expect((await store.getAlarm("b-high"))?.service).toBe("web");
       });
 
       it("lists audit events newest first, in pages, without expired ones", async () => {

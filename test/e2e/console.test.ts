@@ -20,6 +20,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createControlPlane } from "../../agent/controlPlane.ts";
 import type { CreateAccessKeyResponse, GetUtilizationHistoryResponse } from "../../core/actions/berth/shapes.ts";
+import { cpuAlarmArgs, serviceResource, stepScaling } from "../support/autoScaling.ts";
+import { awsCli } from "../support/awsCli.ts";
 import { accessibilityViolations, browserUnavailable, launchBrowser } from "../support/browser.ts";
 import { type BerthProcess, spawnBerth } from "../support/cli.ts";
 import {
@@ -256,11 +258,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
       region: berth.region,
       credentials: { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey },
     });
-    const of = {
-      ServiceNamespace: "ecs" as const,
-      ResourceId: `service/default/${SERVICE}`,
-      ScalableDimension: "ecs:service:DesiredCount" as const,
-    };
+    const of = serviceResource("default", SERVICE);
     // A minimum above the 3 running brings the service to 4 (an activity); the tasks reserve no
     // CPU, so the policy has no metric to act on, and it may not scale in.
     await scaling.send(new RegisterScalableTargetCommand({ ...of, MinCapacity: 4, MaxCapacity: 6 }));
@@ -276,6 +274,19 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
           DisableScaleIn: true,
         },
       }),
+    );
+    // A step policy with an alarm on the service's CPU (which no task reserves: it stays INSUFFICIENT_DATA).
+    const step = await scaling.send(
+      stepScaling(of, "steps", {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: 120,
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      }),
+    );
+    await awsCli(
+      berth,
+      "cloudwatch",
+      cpuAlarmArgs("console-high", "default", SERVICE, "GreaterThanThreshold", 80, [step.PolicyARN as string]),
     );
     await scaling.send(
       new PutScheduledActionCommand({
@@ -304,6 +315,7 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
       "300 s",
       "disabled",
     ]);
+    expect(await cells("steps")).toEqual(["StepScaling", "alarm console-high", "—", "120 s", "120 s", "—"]);
     expect(await cells("nightly")).toEqual(["cron(0 3 * * ? *)", "UTC", "4", "6"]);
     const activity = section.getByRole("row", { name: /Setting desired count to 4\./ });
     await activity.waitFor({ timeout: 30_000 });

@@ -13,18 +13,18 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  RegisterTaskDefinitionCommand,
-  type Task,
-} from "@aws-sdk/client-ecs";
+import type { Task } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, type TestKey } from "../support/access.ts";
-import { serviceResource, targetTracking } from "../support/autoScaling.ts";
+import {
+  reportUtilization,
+  scaledService,
+  scalingClient,
+  serviceResource,
+  targetTracking,
+} from "../support/autoScaling.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
-import { rawCall } from "../support/rawCall.ts";
 import { messages, servicePlay } from "../support/servicePlay.ts";
 
 /**
@@ -37,12 +37,7 @@ let aas: ApplicationAutoScalingClient;
 let play: ReturnType<typeof servicePlay>;
 beforeAll(async () => {
   berth = await startBerth(undefined, { scheduler: { sweepSeconds: 1, startBackoffSeconds: 0 } });
-  aas = new ApplicationAutoScalingClient({
-    endpoint: berth.url,
-    region: "us-east-1",
-    credentials: berth.credentials,
-    maxAttempts: 1,
-  });
+  aas = scalingClient(berth);
   play = servicePlay(berth.ecs);
 });
 afterAll(async () => {
@@ -52,37 +47,9 @@ afterAll(async () => {
 
 const target = (cluster: string, service = "web") => serviceResource(cluster, service);
 
-/** A cluster with one instance and a service of `desiredCount` tasks that reserve 256 CPU units and 128 MiB each. */
-async function webService(cluster: string, desiredCount = 1) {
-  await berth.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  await berth.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: cluster,
-      containerDefinitions: [{ name: "app", image: "busybox", cpu: 256, memory: 128, essential: true }],
-    }),
-  );
-  const instance = await play.registerInstance(cluster);
-  await berth.ecs.send(
-    new CreateServiceCommand({ cluster, serviceName: "web", taskDefinition: cluster, desiredCount }),
-  );
-  return instance;
-}
-
-/** The agent's heartbeat, reporting each task's CPU (percent of a core) and memory (MiB). */
-async function beat(cluster: string, instance: string, tasks: Task[], cpuPercent: number, memoryMiB = 32) {
-  const utilization = {
-    cpuPercent: 50,
-    memoryUsedMiB: 512,
-    memoryTotalMiB: 4096,
-    tasks: tasks.map((t) => ({ taskArn: t.taskArn, cpuPercent, memoryMiB })),
-  };
-  const response = await rawCall(
-    berth,
-    "Berth_20261124.Heartbeat",
-    JSON.stringify({ cluster, containerInstance: instance, utilization }),
-  );
-  expect(response.status).toBe(200);
-}
+const webService = (cluster: string, desiredCount = 1) => scaledService(berth, play, cluster, desiredCount);
+const beat = (cluster: string, instance: string, tasks: Task[], cpuPercent: number, memoryMiB = 32) =>
+  reportUtilization(berth, cluster, instance, tasks, cpuPercent, memoryMiB);
 
 const failure = (promise: Promise<unknown>) =>
   promise.then(

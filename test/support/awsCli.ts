@@ -37,10 +37,15 @@ export const awsCliEnv = (target: Omit<AwsCliTarget, "url">): Record<string, str
   AWS_PAGER: "",
 });
 
-/** `aws SERVICE ARGS --endpoint-url URL`, as awsEcs (any service: EventBridge, SQS, ... at a stand-in). */
-export function awsCli(target: AwsCliTarget, service: string, args: string[]): Promise<string> {
+/** `aws SERVICE ARGS --endpoint-url URL`, as awsEcs (any service: EventBridge, SQS, ... at a stand-in); `extraEnv` on top (AWS_DATA_PATH, say). */
+export function awsCli(
+  target: AwsCliTarget,
+  service: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
-  const env = { ...own, ...awsCliEnv(target) };
+  const env = { ...own, ...awsCliEnv(target), ...extraEnv };
   return new Promise((resolve, reject) => {
     execFile(
       "aws",

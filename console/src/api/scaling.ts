@@ -24,6 +24,9 @@ export interface ScalingPolicy {
     ScaleInCooldown?: number;
     DisableScaleIn?: boolean;
   };
+  StepScalingPolicyConfiguration?: { Cooldown?: number };
+  /** A step policy's alarms (those whose actions name it). */
+  Alarms?: { AlarmName: string }[];
 }
 
 export interface ScheduledAction {

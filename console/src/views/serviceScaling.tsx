@@ -105,15 +105,20 @@ export function ServiceScaling({ cluster, service }: { cluster: string; service:
 
 function PolicyRow({ policy }: { policy: ScalingPolicy }) {
   const t = policy.TargetTrackingScalingPolicyConfiguration;
-  const metric = t?.PredefinedMetricSpecification?.PredefinedMetricType ?? t?.CustomizedMetricSpecification?.MetricName;
+  const step = policy.StepScalingPolicyConfiguration;
+  // A step policy's metric is its alarms'; its one cooldown applies both ways.
+  const alarms = policy.Alarms?.map((a) => `alarm ${a.AlarmName}`).join(", ");
+  const metric =
+    t?.PredefinedMetricSpecification?.PredefinedMetricType ?? t?.CustomizedMetricSpecification?.MetricName ?? alarms;
+  const stepCooldown = step ? `${step.Cooldown ?? DEFAULT_COOLDOWN} s` : "—";
   return (
     <tr>
       <th scope="row">{policy.PolicyName}</th>
       <td>{policy.PolicyType}</td>
-      <td>{metric ?? "—"}</td>
+      <td>{metric || "—"}</td>
       <td>{t ? t.TargetValue : "—"}</td>
-      <td>{t ? `${t.ScaleOutCooldown ?? DEFAULT_COOLDOWN} s` : "—"}</td>
-      <td>{t ? `${t.ScaleInCooldown ?? DEFAULT_COOLDOWN} s` : "—"}</td>
+      <td>{t ? `${t.ScaleOutCooldown ?? DEFAULT_COOLDOWN} s` : stepCooldown}</td>
+      <td>{t ? `${t.ScaleInCooldown ?? DEFAULT_COOLDOWN} s` : stepCooldown}</td>
       <td>{t ? (t.DisableScaleIn ? "disabled" : "enabled") : "—"}</td>
     </tr>
   );

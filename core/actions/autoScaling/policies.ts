@@ -8,15 +8,25 @@ import type {
   ScalingPolicy,
 } from "@aws-sdk/client-application-auto-scaling";
 import { scalingPolicyArn } from "../../model/autoScaling.ts";
+import type { AlarmRecord } from "../../model/records.ts";
 import { SCALING_METRICS } from "../../model/serviceUtilization.ts";
+import { stepConfigurationProblem } from "../../model/stepScaling.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { objectNotFound, validation } from "./errors.ts";
 import { pageOf } from "./paging.ts";
-import { changeAutoScaling, onlyEcsServices, registered, type ScalableResource, scaledServices } from "./resource.ts";
+import {
+  changeAutoScaling,
+  onlyEcsServices,
+  registered,
+  type ScalableResource,
+  scaledServices,
+  serviceOf,
+} from "./resource.ts";
 
 /**
- * Creates or replaces a target tracking policy on a registered target. Berth tracks the two
- * predefined ECS metrics it measures itself; step scaling, predictive scaling and customized
+ * Creates or replaces a target tracking or step scaling policy on a registered target. Berth
+ * tracks the two predefined ECS metrics it measures itself; a step policy runs when an alarm
+ * Berth evaluates names it (core/services/stepScaling.ts). Predictive scaling and customized
  * metrics are refused (docs/not-built-yet.md).
  */
 export async function PutScalingPolicy(
@@ -24,19 +34,24 @@ export async function PutScalingPolicy(
   ctx: ActionContext,
 ): Promise<PutScalingPolicyResponse> {
   onlyEcsServices(input);
-  checkPolicy(input);
+  const type = policyType(input);
   return changeAutoScaling(ctx, input.ResourceId, (current) => {
     const scaling = registered(current, input);
     const before = scaling.policies.find((p) => p.PolicyName === input.PolicyName);
+    const configuration =
+      type === "StepScaling"
+        ? { StepScalingPolicyConfiguration: stepConfiguration(input, before) }
+        : { TargetTrackingScalingPolicyConfiguration: input.TargetTrackingScalingPolicyConfiguration };
     const policy: ScalingPolicy = {
       PolicyARN: before?.PolicyARN ?? scalingPolicyArn(ctx.partition, input.ResourceId, input.PolicyName),
       PolicyName: input.PolicyName,
       ServiceNamespace: input.ServiceNamespace,
       ResourceId: input.ResourceId,
       ScalableDimension: input.ScalableDimension,
-      PolicyType: "TargetTrackingScaling",
-      TargetTrackingScalingPolicyConfiguration: input.TargetTrackingScalingPolicyConfiguration,
-      // Berth evaluates its metrics itself: there are no CloudWatch alarms behind the policy.
+      PolicyType: type,
+      ...configuration,
+      // Target tracking: Berth evaluates its metrics itself, with no alarms behind the policy.
+      // Step scaling: the alarms that name it (DescribeScalingPolicies lists them).
       Alarms: [],
       CreationTime: before?.CreationTime ?? ctx.now(),
     };
@@ -48,10 +63,19 @@ export async function PutScalingPolicy(
   });
 }
 
-function checkPolicy(input: PutScalingPolicyRequest): void {
+/** The policy's type, once its configuration is checked; AWS's default type is StepScaling. */
+function policyType(input: PutScalingPolicyRequest): "TargetTrackingScaling" | "StepScaling" {
   const type = input.PolicyType ?? "StepScaling";
+  if (type === "StepScaling") {
+    if (input.TargetTrackingScalingPolicyConfiguration) {
+      throw validation("TargetTrackingScalingPolicyConfiguration is not allowed for StepScaling policies.");
+    }
+    return type;
+  }
   if (type !== "TargetTrackingScaling") {
-    throw validation(`Berth supports only TargetTrackingScaling policies for ECS services, not ${type}.`);
+    throw validation(
+      `Berth supports only TargetTrackingScaling and StepScaling policies for ECS services, not ${type}.`,
+    );
   }
   const config = input.TargetTrackingScalingPolicyConfiguration;
   if (!config)
@@ -66,6 +90,20 @@ function checkPolicy(input: PutScalingPolicyRequest): void {
   if (config.TargetValue === undefined || config.TargetValue <= 0 || config.TargetValue > 100) {
     throw validation("TargetValue must be greater than 0 and at most 100 for a utilization metric.");
   }
+  return type;
+}
+
+/**
+ * A step policy's configuration: what the request names over what the policy had (AWS requires
+ * AdjustmentType and StepAdjustments only of a new configuration), checked whole.
+ */
+function stepConfiguration(input: PutScalingPolicyRequest, before: ScalingPolicy | undefined) {
+  const given = input.StepScalingPolicyConfiguration;
+  if (!given) throw validation("StepScalingPolicyConfiguration is required for StepScaling policies.");
+  const config = { ...before?.StepScalingPolicyConfiguration, ...given };
+  const problem = stepConfigurationProblem(config);
+  if (problem) throw validation(problem);
+  return config;
 }
 
 export async function DeleteScalingPolicy(
@@ -97,5 +135,26 @@ export async function DescribeScalingPolicies(
     .flatMap((s) => s.policies)
     .filter((p) => !input.PolicyNames || input.PolicyNames.includes(p.PolicyName as string));
   const page = pageOf(policies, (p) => `${p.ResourceId}\u0000${p.PolicyName}`, input);
-  return { ScalingPolicies: page.items, NextToken: page.NextToken };
+  return { ScalingPolicies: await withAlarms(ctx, page.items), NextToken: page.NextToken };
+}
+
+/** Step policies with the alarms that name them (those on their own service's metrics), as AWS lists them. */
+async function withAlarms(ctx: ActionContext, policies: ScalingPolicy[]): Promise<ScalingPolicy[]> {
+  const alarmsOf = new Map<string, Promise<AlarmRecord[]>>();
+  return Promise.all(
+    policies.map(async (policy) => {
+      if (policy.PolicyType !== "StepScaling") return policy;
+      const id = policy.ResourceId as string;
+      if (!alarmsOf.has(id)) {
+        const { cluster, name } = serviceOf(id);
+        alarmsOf.set(id, ctx.store.listServiceAlarms(cluster, name));
+      }
+      const alarms = ((await alarmsOf.get(id)) ?? []).filter((r) =>
+        [...r.alarm.AlarmActions, ...r.alarm.OKActions, ...r.alarm.InsufficientDataActions].includes(
+          policy.PolicyARN as string,
+        ),
+      );
+      return { ...policy, Alarms: alarms.map((r) => ({ AlarmName: r.name, AlarmARN: r.alarm.AlarmArn })) };
+    }),
+  );
 }

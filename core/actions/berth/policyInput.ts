@@ -23,7 +23,7 @@ export function policyOf(members: Members): AccessPolicy {
       const resources = members.strings("resources", 1, MAX_PATTERNS);
       if (!actions || !resources) throw invalidParameter("A scoped policy needs both actions and resources.");
       for (const action of actions) {
-        if (!/^(ecs|berth|application-autoscaling|\*):[A-Za-z*?]+$|^\*$/.test(action)) {
+        if (!/^(ecs|berth|application-autoscaling|cloudwatch|\*):[A-Za-z*?]+$|^\*$/.test(action)) {
           throw invalidParameter(`'${action}' is not an action pattern such as ecs:RunTask or ecs:Describe*.`);
         }
       }

@@ -4,6 +4,7 @@ import { type Left, leftOf, withLeft } from "../instanceResources.ts";
 import type { Kind, RecordKinds } from "../kinds.ts";
 import { accessKeyAttributes } from "./keys/accessKey.ts";
 import { accountSettingsAttributes } from "./keys/accountSettings.ts";
+import { alarmAttributes } from "./keys/alarm.ts";
 import { auditEventAttributes } from "./keys/auditEvent.ts";
 import { capacityProviderAttributes } from "./keys/capacityProvider.ts";
 import { clusterAttributes } from "./keys/cluster.ts";
@@ -35,6 +36,7 @@ const ATTRIBUTES: { [K in Kind]: (record: Omit<RecordKinds[K], "version">) => At
   auditEvent: auditEventAttributes,
   accountSettings: accountSettingsAttributes,
   capacityProvider: capacityProviderAttributes,
+  alarm: alarmAttributes,
 };
 
 /**

@@ -57,6 +57,11 @@ export const TABLES: { [K in Kind]: Table<K> } = {
   auditEvent: { name: "audit_events", key: ["id"], columns: (r) => ({ id: r.id }) },
   accountSettings: { name: "account_settings", key: ["principal"], columns: (r) => ({ principal: r.principalArn }) },
   capacityProvider: { name: "capacity_providers", key: ["name"], columns: (r) => ({ name: r.name }) },
+  alarm: {
+    name: "alarms",
+    key: ["name"],
+    columns: (r) => ({ name: r.name, cluster: r.cluster, service: r.service }),
+  },
 };
 
 /** What every record row has (and the key of those keyed by cluster and id). */

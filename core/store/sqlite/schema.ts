@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS account_settings (principal TEXT PRIMARY KEY, version
   data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS capacity_providers (name TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER,
   data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alarms (name TEXT PRIMARY KEY, cluster TEXT NOT NULL, service TEXT NOT NULL,
+  version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alarms_by_service ON alarms (cluster, service, name);
 CREATE TABLE IF NOT EXISTS heartbeats (cluster TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER,
   utilization TEXT, PRIMARY KEY (cluster, id));
 CREATE TABLE IF NOT EXISTS utilization_samples (cluster TEXT NOT NULL, id TEXT NOT NULL, slot INTEGER NOT NULL,
