@@ -86,7 +86,7 @@ const SERVICES = positive("services", flags.services as string);
 const IN_FLIGHT = positive("in-flight", flags["in-flight"] as string);
 const CLUSTER = "soak";
 const IMAGE = "berth-soak/app:1";
-/** How long the cluster may take to settle after the load (agents re-sync every 30 s at worst). */
+/** How long the cluster may take to settle after the load (an agent sees a lost nudge's change at its next heartbeat). */
 const SETTLE_MS = 120_000;
 
 console.log(
