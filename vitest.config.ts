@@ -17,13 +17,16 @@ const ON_DYNAMODB = [
   "test/faults/*.test.ts",
   "test/functions/{api,deploy,sweeper}.test.ts",
 ];
+/** Suites about DynamoDB itself (its outage, its stream): the `dynamodb` project's alone. */
+const ONLY_ON_DYNAMODB = ["test/faults/storeUnreachable.test.ts", "test/functions/eventsStream.test.ts"];
 const NOT_ON_DYNAMODB = [
   "test/integration/restart.test.ts",
   "test/integration/console.test.ts",
   "test/e2e/console.test.ts",
-  // Signing and the agent's clock, the agent's queue: not the store.
+  // Signing and the agent's clock, the queues: not the store.
   "test/faults/clockSkew.test.ts",
   "test/faults/queueOutage.test.ts",
+  "test/faults/queueDown.test.ts",
   // SQLite's own lock.
   "test/faults/storeLocked.test.ts",
 ];
@@ -45,7 +48,7 @@ export default defineConfig({
         test: {
           name: "main",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/restart/**", "test/cloud/**"],
+          exclude: [...configDefaults.exclude, "test/restart/**", "test/cloud/**", ...ONLY_ON_DYNAMODB],
           // The two projects run one after the other: together, their timing-sensitive suites
           // (agents beating every second on one Docker engine) would load a 2-CPU machine twice over.
           sequence: { groupOrder: 0 },
@@ -58,7 +61,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: "dynamodb",
-                include: ON_DYNAMODB,
+                include: [...ON_DYNAMODB, ...ONLY_ON_DYNAMODB],
                 exclude: [...configDefaults.exclude, ...NOT_ON_DYNAMODB],
                 env: { BERTH_TEST_STORE: "dynamodb" },
                 sequence: { groupOrder: 1 },

@@ -31,6 +31,8 @@ export interface AgentConfig {
   bootstrapToken?: KeyPair;
   region: string;
   heartbeatSeconds: number;
+  /** The full re-sync with the control plane runs at least this often, whatever the wake-ups say. */
+  syncSeconds: number;
   /** Read the EC2 instance identity document from IMDSv2 at registration. */
   enableImds: boolean;
 }
@@ -127,6 +129,7 @@ export const SETTINGS = {
     "a region such as us-east-1",
   ),
   heartbeatSeconds: setting("BERTH_HEARTBEAT_SECONDS", positiveNumber, 10, "a number of seconds above 0"),
+  syncSeconds: setting("BERTH_SYNC_SECONDS", positiveNumber, 30, "a number of seconds above 0"),
   bootstrapToken: setting(
     "BERTH_BOOTSTRAP_TOKEN",
     (v) => {
@@ -194,6 +197,7 @@ export function loadAgentConfig(options: LoadOptions = {}): AgentConfig {
     bootstrapToken: o.bootstrapToken ?? read(SETTINGS.bootstrapToken),
     region: o.region ?? (read(SETTINGS.region) as string),
     heartbeatSeconds: read(SETTINGS.heartbeatSeconds) as number,
+    syncSeconds: read(SETTINGS.syncSeconds) as number,
     enableImds: o.enableImds ?? (read(SETTINGS.enableImds) as boolean),
   };
   if (!config.endpoint) {

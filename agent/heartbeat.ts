@@ -23,6 +23,8 @@ export interface HeartbeatDeps {
   onUnknownInstance(): Promise<void>;
   /** `sentAt`: when the beat was sent (performance.now()). */
   onDesiredDigest(digest: string, sentAt: number): void;
+  /** A beat went through: the control plane is reachable. */
+  onAccepted?(): void;
 }
 
 interface HeartbeatResponse {
@@ -53,6 +55,7 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
       const expected = response.heartbeatIntervalSeconds;
       if (expected && expected > 0) interval = Math.min(deps.intervalSeconds, expected);
       if (typeof response.desiredTasksDigest === "string") deps.onDesiredDigest(response.desiredTasksDigest, sentAt);
+      deps.onAccepted?.();
     } catch (error) {
       // A beat still under way when the agent was closed fails with the control plane gone: no news.
       if (closed) return;

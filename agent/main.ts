@@ -35,20 +35,19 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** The full re-sync runs at least this often, whatever the wake-up queue says, while heartbeats answer no digest (an older Berth). */
-const SYNC_INTERVAL_MS = 30_000;
 /**
  * Once heartbeats answer the digest of the tasks placed here, a sync follows any beat whose digest
- * is not the last sync's, and the periodic one only guards against what a digest cannot show.
+ * is not the last sync's, and the periodic one (every `syncSeconds` before) only guards against
+ * what a digest cannot show.
  */
 const SYNC_INTERVAL_WITH_DIGESTS_MS = 15 * 60_000;
 
 /**
  * The agent: registers this host as a container instance, starts the task engine, then keeps
  * the engine's desired state in step with the control plane's (on every wake-up, on every
- * heartbeat whose digest of the tasks placed here is not the last sync's, and every 15 min; every
- * 30 s against a control plane whose heartbeats answer no digest), forwards the engine's reports
- * through the submission queue, and sends heartbeats.
+ * heartbeat whose digest of the tasks placed here is not the last sync's, and every 15 min or
+ * `syncSeconds` if longer; every `syncSeconds` against a control plane whose heartbeats answer no
+ * digest), forwards the engine's reports through the submission queue, and sends heartbeats.
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(config.logLevel);
@@ -106,7 +105,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   let digestsAnswered = false;
   const sync = createLoop(
     "syncing tasks with the control plane",
-    () => (digestsAnswered ? SYNC_INTERVAL_WITH_DIGESTS_MS : SYNC_INTERVAL_MS),
+    () =>
+      digestsAnswered ? Math.max(SYNC_INTERVAL_WITH_DIGESTS_MS, config.syncSeconds * 1000) : config.syncSeconds * 1000,
     async () => {
       const readAt = performance.now();
       const { desired, read } = await desiredTasks(instanceArn);
@@ -130,6 +130,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     engine,
     log,
     containerInstanceArn: () => instanceArn,
+    // Reports waiting out a backoff go now: the control plane is back.
+    onAccepted: () => submitter.retryNow(),
     async onUnknownInstance() {
       instanceArn = await joinCluster(cp, config, host, state, log, instanceArn);
       state.update({ containerInstanceArn: instanceArn });

@@ -10,6 +10,8 @@ import type { ContainerStateReport, TaskStateReport } from "./engine/types.ts";
  * behind it waits. A report for a task that already has one waiting (not yet in flight) is merged
  * into it: the control plane only needs the latest status of each container, so an outage
  * leaves at most one report per task. Every change of the queue is persisted before it counts.
+ * Once the control plane answers again (a heartbeat went through), `retryNow` cuts the head's
+ * backoff short: after an outage the reports land within a heartbeat, not up to 30 s later.
  */
 export interface SubmitterDeps {
   send(report: TaskStateReport): Promise<void>;
@@ -27,6 +29,8 @@ export interface SubmitterDeps {
 export interface Submitter {
   submit(report: TaskStateReport): void;
   pending(): TaskStateReport[];
+  /** Sends the head now if it is waiting out a backoff (the control plane is back). */
+  retryNow(): void;
   /** Resolves once the queue is empty (or the submitter is closed). */
   drained(): Promise<void>;
   close(): void;
@@ -38,6 +42,8 @@ export function createSubmitter(initial: TaskStateReport[], deps: SubmitterDeps)
   const backoff = deps.backoff ?? jitteredBackoff;
   const sleep = deps.sleep ?? abortableSleep;
   let inFlight: TaskStateReport | undefined;
+  /** Ends the head's backoff early, while it waits one out. */
+  let backingOff: AbortController | undefined;
   let running = false;
   let waiters: (() => void)[] = [];
 
@@ -80,7 +86,9 @@ export function createSubmitter(initial: TaskStateReport[], deps: SubmitterDeps)
         }
         const delay = backoff(attempt);
         deps.onRetry?.(report, error, delay, attempt);
-        await sleep(delay, abort.signal);
+        backingOff = new AbortController();
+        await sleep(delay, AbortSignal.any([abort.signal, backingOff.signal]));
+        backingOff = undefined;
       }
     }
   }
@@ -98,6 +106,7 @@ export function createSubmitter(initial: TaskStateReport[], deps: SubmitterDeps)
       void run();
     },
     pending: () => [...queue],
+    retryNow: () => backingOff?.abort(),
     drained: () =>
       queue.length === 0 || abort.signal.aborted ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
     close() {

@@ -33,6 +33,8 @@ export interface LocalOptions {
   elbv2?: Elbv2Options;
   /** The EC2 Auto Scaling API capacity providers' managed scaling uses (BERTH_AUTOSCALING_ENDPOINT); without one it does nothing. */
   autoScaling?: Elbv2Options;
+  /** An SQS-compatible server of one's own for the agents' and the scheduler's queues (BERTH_SQS_ENDPOINT); the embedded one when absent. */
+  sqsEndpoint?: string;
 }
 
 /** An AWS API at an endpoint of its own (ELBv2, Auto Scaling): moto's server, or any other. */
@@ -100,7 +102,16 @@ export function localOptions(
     ec2Identity: ec2IdentityOptionsFromEnv(env),
     ...(env.BERTH_ELBV2_ENDPOINT && { elbv2: { endpoint: env.BERTH_ELBV2_ENDPOINT } }),
     ...(env.BERTH_AUTOSCALING_ENDPOINT && { autoScaling: { endpoint: env.BERTH_AUTOSCALING_ENDPOINT } }),
+    ...(env.BERTH_SQS_ENDPOINT && { sqsEndpoint: sqsEndpoint(env.BERTH_SQS_ENDPOINT) }),
   };
+}
+
+/** BERTH_SQS_ENDPOINT: an http(s) URL, without a trailing slash (queue URLs are built on it). */
+function sqsEndpoint(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new Error(`BERTH_SQS_ENDPOINT must be an http or https URL, not '${text}'.`);
+  return text.replace(/\/+$/, "");
 }
 
 /** A duration in seconds from the environment: a positive number (fractions allowed; 0 if `zeroOk`). */

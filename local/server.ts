@@ -29,9 +29,10 @@ export interface RunningLocal {
   /** The default region's store. */
   store: Store;
   /**
-   * The embedded SQS server holding the agents' wake-up queues (DiscoverPollEndpoint names an
-   * instance's queue). An agent's SQS client must use it as its endpoint, the region it signs
-   * its ECS calls for (it is part of each queue's identity), and any static credentials.
+   * The SQS server holding the agents' wake-up queues, embedded unless the options name one
+   * (DiscoverPollEndpoint names an instance's queue). An agent's SQS client must use it as its
+   * endpoint, the region it signs its ECS calls for (it is part of each queue's identity), and
+   * any static credentials.
    */
   sqsEndpoint: string;
   /** What the default region's events function published (ECS events from the store's changes) and what PutEvents received. */
@@ -45,7 +46,7 @@ export interface RunningLocal {
  * Local mode: the API function behind a plain HTTP server, as API Gateway would call it, one
  * control plane per region (local/regionPlane.ts), each over its own namespace of the store
  * chosen in the options (SQLite in the data dir by default), with an embedded SQS server for the
- * agents' wake-ups and the service schedulers' queues. A request goes to the region its
+ * agents' wake-ups and the service schedulers' queues (or the SQS server the options name). A request goes to the region its
  * signature names; the default region's plane runs from the start, another's from the first
  * request validly signed for it with one of the account's keys (or from the start when it has records).
  */
@@ -59,9 +60,10 @@ export async function startLocal(options: LocalOptions): Promise<RunningLocal> {
   let shared: SharedParts;
   try {
     access = await localAccess(options, homeStore);
-    sqs = await startEmbeddedSqs(options.host, home);
+    if (!options.sqsEndpoint) sqs = await startEmbeddedSqs(options.host, home);
+    const sqsEndpoint = options.sqsEndpoint ?? (sqs as EmbeddedSqs).endpoint;
     const { accessFor, keyEncryptionKey, admin } = access;
-    shared = { options, accessFor, keyEncryptionKey, credentials: admin, sqsEndpoint: sqs.endpoint };
+    shared = { options, accessFor, keyEncryptionKey, credentials: admin, sqsEndpoint };
     homePlane = await openRegionPlane(home, homeStore, shared);
   } catch (error) {
     await sqs?.stop();

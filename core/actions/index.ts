@@ -15,6 +15,7 @@ import * as serviceActions from "./services.ts";
 import * as tags from "./tags.ts";
 import * as taskDefinitions from "./taskDefinitions.ts";
 import * as taskProtection from "./taskProtection.ts";
+import * as taskSets from "./taskSets.ts";
 import * as tasks from "./tasks.ts";
 
 /** The exports of action modules that are named after an ECS operation; the rest are helpers. */
@@ -37,6 +38,7 @@ export const actions: ActionTable = actionsOf(
   tasks,
   taskProtection,
   serviceActions,
+  taskSets,
   agent,
   attributes,
   tags,

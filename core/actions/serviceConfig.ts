@@ -97,9 +97,9 @@ export function refuseUnsupported(input: {
       `Launch type ${input.launchType} is not supported: Berth runs tasks on the EC2 launch type.`,
     );
   }
-  if (input.deploymentController?.type && input.deploymentController.type !== "ECS") {
+  if (input.deploymentController?.type === "CODE_DEPLOY") {
     throw invalidParameter(
-      `Deployment controller ${input.deploymentController.type} is not supported: Berth has the ECS deployment controller.`,
+      "The CODE_DEPLOY deployment controller is not supported: Berth has no CodeDeploy. Use the ECS deployment controller, or EXTERNAL with task sets (CreateTaskSet).",
     );
   }
   const unsupported: [string, boolean][] = [

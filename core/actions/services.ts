@@ -18,6 +18,7 @@ import { toEcsJson } from "../model/json.ts";
 import type { ClusterRecord, ServiceRecord, TaskDefinitionRecord } from "../model/records.ts";
 import { newDeployment } from "../model/service.ts";
 import { withCounts } from "../model/serviceCounts.ts";
+import { isExternal } from "../model/taskSet.ts";
 import { checkTagging, usesLongArns } from "../operations/accountSettings.ts";
 import { launchStrategy } from "../operations/capacityProviders.ts";
 import type { ActionContext } from "../operations/context.ts";
@@ -30,6 +31,12 @@ import { MAX_REFERENCES } from "../protocol/limits.ts";
 import { allItems } from "../store/paging.ts";
 import { put, type Write } from "../store/port.ts";
 import { checkClientToken } from "./clientToken.ts";
+import {
+  refuseControllerChange,
+  refuseExternalUpdate,
+  refuseForExternal,
+  rescaledTaskSets,
+} from "./externalServices.ts";
 import { nextToken, pageInMemory, pageRequest } from "./pagination.ts";
 import {
   deploymentConfiguration,
@@ -51,26 +58,31 @@ import { resolveTaskDefinition } from "./taskDefinitions.ts";
 /** How long a clientToken is remembered, and an INACTIVE service stays visible, as on ECS. */
 const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
-const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
-const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
+export const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
+export const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
 const notIdempotent = () => invalidParameter("Creation of service was not idempotent.");
 
 export async function CreateService(input: CreateServiceRequest, ctx: ActionContext): Promise<CreateServiceResponse> {
   const name = validateServiceName(input.serviceName);
   const strategy: SchedulingStrategy = input.schedulingStrategy ?? "REPLICA";
   refuseUnsupported(input);
+  // EXTERNAL: the task sets carry the task definition, load balancers and network configuration.
+  const external = input.deploymentController?.type === "EXTERNAL";
+  if (external) refuseForExternal(input, strategy);
   validateDesiredCount(strategy, input.desiredCount);
-  if (strategy === "REPLICA" && input.desiredCount === undefined) {
+  if (strategy === "REPLICA" && input.desiredCount === undefined && !external) {
     throw invalidParameter("desiredCount is required for services with the REPLICA scheduling strategy.");
   }
-  if (!input.taskDefinition) throw invalidParameter("A task definition is required for the ECS deployment controller.");
+  if (!input.taskDefinition && !external) {
+    throw invalidParameter("A task definition is required for the ECS deployment controller.");
+  }
   validateTags(input.tags);
   const clusterRecord = await activeCluster(ctx, input.cluster);
   const cluster = clusterRecord.name;
-  const taskDefinition = await resolveTaskDefinition(ctx, input.taskDefinition);
+  const taskDefinition = input.taskDefinition ? await resolveTaskDefinition(ctx, input.taskDefinition) : undefined;
   validateServicePlacement(strategy, input.placementConstraints, input.placementStrategy, taskDefinition);
   const providers = await serviceStrategy(ctx, clusterRecord, strategy, input);
-  if (taskDefinition.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
+  if (taskDefinition?.taskDefinition.networkMode === "awsvpc" && !input.networkConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   }
   const configuration = deploymentConfiguration(strategy, input.deploymentConfiguration);
@@ -92,10 +104,12 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       throw notIdempotent();
     }
     // Past the retry's answer: a retried request does not ask ELBv2 again.
-    const loadBalancers = await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition);
+    const loadBalancers = taskDefinition
+      ? await validateLoadBalancers(ctx, input.loadBalancers ?? [], taskDefinition)
+      : [];
     const now = ctx.now();
-    const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount as number);
-    const definitionArn = taskDefinition.taskDefinition.taskDefinitionArn as string;
+    const desiredCount = strategy === "DAEMON" ? 0 : (input.desiredCount ?? 0);
+    const definitionArn = taskDefinition?.taskDefinition.taskDefinitionArn;
     const service: Service = {
       serviceArn: serviceArn(ctx.partition, cluster, name, longArn),
       serviceName: name,
@@ -111,7 +125,9 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       capacityProviderStrategy: providers?.strategy,
       taskDefinition: definitionArn,
       deploymentConfiguration: configuration,
-      deployments: [newDeployment(definitionArn, desiredCount, now)],
+      // ECS shows no deployments for an EXTERNAL service: its task sets instead.
+      deployments: definitionArn ? [newDeployment(definitionArn, desiredCount, now)] : [],
+      taskSets: external ? [] : undefined,
       events: [],
       createdAt: now,
       placementConstraints: input.placementConstraints ?? [],
@@ -119,7 +135,7 @@ export async function CreateService(input: CreateServiceRequest, ctx: ActionCont
       networkConfiguration: input.networkConfiguration,
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
       schedulingStrategy: strategy,
-      deploymentController: { type: "ECS" },
+      deploymentController: { type: external ? "EXTERNAL" : "ECS" },
       tags: input.tags ?? [],
       enableECSManagedTags: input.enableECSManagedTags ?? false,
       propagateTags: input.propagateTags ?? "NONE",
@@ -162,6 +178,8 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
     if (current.service.status !== "ACTIVE") throw serviceNotActive();
     const service = current.service;
     const strategy = service.schedulingStrategy ?? "REPLICA";
+    refuseControllerChange(input, service);
+    if (isExternal(service)) refuseExternalUpdate(input);
     validateDesiredCount(strategy, input.desiredCount);
     const constraints = input.placementConstraints ?? service.placementConstraints;
     const strategies = input.placementStrategy ?? service.placementStrategy;
@@ -199,6 +217,7 @@ export async function UpdateService(input: UpdateServiceRequest, ctx: ActionCont
         launchType: capacityProviderStrategy?.length ? undefined : service.launchType,
         capacityProviderStrategy,
         deployments,
+        taskSets: rescaledTaskSets(service, desiredCount, now),
         deploymentConfiguration: deploymentConfiguration(
           strategy,
           input.deploymentConfiguration,
@@ -247,7 +266,12 @@ export async function DeleteService(input: DeleteServiceRequest, ctx: ActionCont
     // DRAINING: the scheduler stops every task, then makes the service INACTIVE.
     const draining: ServiceRecord = {
       ...current,
-      service: { ...current.service, status: "DRAINING", desiredCount: 0 },
+      service: {
+        ...current.service,
+        status: "DRAINING",
+        desiredCount: 0,
+        taskSets: current.service.taskSets?.map((ts) => ({ ...ts, status: "DRAINING", updatedAt: ctx.now() })),
+      },
       scheduler: { ...current.scheduler, steady: false },
     };
     await ctx.store.commit([put("service", draining)]);
@@ -337,7 +361,11 @@ async function serviceStrategy(
   return scheduling === "DAEMON" ? undefined : launchStrategy(ctx, cluster, input);
 }
 
-async function findService(ctx: ActionContext, cluster: string, ref: string | undefined): Promise<ServiceRecord> {
+export async function findService(
+  ctx: ActionContext,
+  cluster: string,
+  ref: string | undefined,
+): Promise<ServiceRecord> {
   const name = ref && idInCluster(ref, cluster, "service");
   const record = name && (await ctx.store.getService(cluster, name));
   if (!record) throw serviceNotFound();
@@ -351,5 +379,6 @@ export async function describeService(ctx: ActionContext, record: ServiceRecord,
     record.service,
     tasks.map((t) => t.task),
   );
+  if (service.taskSets && !withTags) service.taskSets = service.taskSets.map(({ tags: _, ...ts }) => ts);
   return withTags ? { ...service, tags: tags ?? [] } : service;
 }

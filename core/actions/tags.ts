@@ -16,7 +16,8 @@ import { mergeTags, removeTags, validateTags } from "./tagging.ts";
 
 /**
  * TagResource, UntagResource, ListTagsForResource on what Berth has: clusters, task definitions,
- * tasks, container instances and services, each named by its ARN. Tags live in each resource's record.
+ * tasks, container instances, services and task sets, each named by its ARN. Tags live in each
+ * resource's record (a task set's in its service's).
  */
 
 export async function TagResource(input: TagResourceRequest, ctx: ActionContext): Promise<TagResourceResponse> {
@@ -116,6 +117,21 @@ async function taggable(ctx: ActionContext, resourceArn: string): Promise<Taggab
       return {
         tags: record.service.tags ?? [],
         write: (tags) => put("service", { ...record, service: { ...record.service, tags } }),
+      };
+    }
+    case "task-set": {
+      // task-set/<cluster>/<service>/ecs-svc/<digits>: kept in its service's record.
+      if (arn.parts.length !== 4) throw invalidArn();
+      const [clusterName, serviceName, ...id] = arn.parts;
+      const cluster = await ctx.store.getCluster(clusterName);
+      if (cluster?.cluster.status !== "ACTIVE") throw clusterInactive();
+      const record = await ctx.store.getService(clusterName, serviceName);
+      const taskSet = record?.service.taskSets?.find((ts) => ts.id === id.join("/"));
+      if (!record || !taskSet) throw notFound();
+      const retagged = (tags: Tag[]) => record.service.taskSets?.map((ts) => (ts === taskSet ? { ...ts, tags } : ts));
+      return {
+        tags: taskSet.tags ?? [],
+        write: (tags) => put("service", { ...record, service: { ...record.service, taskSets: retagged(tags) } }),
       };
     }
     default:

@@ -45,8 +45,10 @@ export async function purgeDeletedTaskDefinitions(ctx: ActionContext): Promise<n
 
 const arnOf = (record: TaskDefinitionRecord) => record.taskDefinition.taskDefinitionArn as string;
 
-/** The revisions a service runs: its own and each of its deployments'. */
+/** The revisions a service runs: its own and each of its deployments' and task sets'. */
 const serviceTaskDefinitions = (service: Service) =>
-  [service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)].filter(
-    (arn): arn is string => arn !== undefined,
-  );
+  [
+    service.taskDefinition,
+    ...(service.deployments ?? []).map((d) => d.taskDefinition),
+    ...(service.taskSets ?? []).map((ts) => ts.taskDefinition),
+  ].filter((arn): arn is string => arn !== undefined);

@@ -57,8 +57,11 @@ export function sqsServiceNudger({ queueUrl, ...config }: SqsServiceNudgerOption
 
 /**
  * Creates the scheduler's FIFO queue if it does not exist and answers its URL (local mode; on
- * AWS the infrastructure declares it). A short visibility timeout: a round that failed is
- * retried within seconds, and a round takes far less.
+ * AWS the infrastructure declares it). A short visibility timeout: a message whose receive or
+ * delete an SQS outage cut holds its service's FIFO group until it expires (found by
+ * test/faults/queueDown.test.ts: 30 s kept a service's rounds waiting 30 s after the queue came
+ * back). Local mode's poller handles one batch at a time, so a round longer than this is never
+ * received twice at once; a round that failed is offered again after 1 s (schedulerPoller.ts).
  */
 export async function ensureSchedulerQueue(config: SQSClientConfig, name: string): Promise<string> {
   const client = new SQSClient(config);
@@ -66,7 +69,7 @@ export async function ensureSchedulerQueue(config: SQSClientConfig, name: string
     const { QueueUrl } = await client.send(
       new CreateQueueCommand({
         QueueName: name,
-        Attributes: { FifoQueue: "true", VisibilityTimeout: "30", MessageRetentionPeriod: "3600" },
+        Attributes: { FifoQueue: "true", VisibilityTimeout: "5", MessageRetentionPeriod: "3600" },
       }),
     );
     if (!QueueUrl) throw new Error(`CreateQueue of ${name} answered no QueueUrl.`);

@@ -40,7 +40,7 @@ export async function clustersUsing(ctx: ActionContext, name: string): Promise<C
   return clusters.filter((c) => c.cluster.status === "ACTIVE" && c.cluster.capacityProviders?.includes(name));
 }
 
-/** Whether a cluster's live tasks or services use a capacity provider (it cannot be taken from the cluster then). */
+/** Whether a cluster's live tasks, services or task sets use a capacity provider (it cannot be taken from the cluster then). */
 export async function providerInUse(ctx: ActionContext, cluster: string, name: string): Promise<boolean> {
   let after: string | undefined;
   do {
@@ -49,7 +49,11 @@ export async function providerInUse(ctx: ActionContext, cluster: string, name: s
     after = page.next;
   } while (after !== undefined);
   const services = await allItems((page) => ctx.store.listServices({ cluster, live: true }, page));
-  return services.some((s) => s.service.capacityProviderStrategy?.some((item) => item.capacityProvider === name));
+  const strategies = services.flatMap((s) => [
+    s.service.capacityProviderStrategy ?? [],
+    ...(s.service.taskSets ?? []).map((ts) => ts.capacityProviderStrategy ?? []),
+  ]);
+  return strategies.some((strategy) => strategy.some((item) => item.capacityProvider === name));
 }
 
 /**

@@ -3,6 +3,9 @@ import { lastSegment } from "../model/arn.ts";
 
 /** The service events ECS writes, word for word where ECS's wording is known. */
 
+/** Who an EXTERNAL service's event is about, as ECS writes it: "(service web, taskSet ecs-svc/…) has started …". */
+export const ofTaskSet = (service: string, taskSetId: string) => `${service}, taskSet ${taskSetId}`;
+
 const ids = (arns: string[]) => arns.map((arn) => `(task ${lastSegment(arn)})`).join(" ");
 
 export const startedEvent = (service: string, arns: string[]) =>

@@ -1,9 +1,10 @@
 import type { LoadBalancer, Service, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRecord, TaskRecord } from "../model/records.ts";
+import { isExternal } from "../model/taskSet.ts";
 import type { StopRequest } from "../model/taskState.ts";
 import type { ActionContext } from "../operations/context.ts";
 import { type TargetGroups, type TargetHealth, targetKey } from "../operations/targetGroups.ts";
-import { saidRecently } from "./events.ts";
+import { ofTaskSet, saidRecently } from "./events.ts";
 import { ELB_HEALTH_CHECK_FAILURE, type Instances } from "./observe.ts";
 import { claimsOf } from "./storedClaims.ts";
 import {
@@ -46,17 +47,24 @@ export interface Balancing {
   claims: Claims;
   /** Each container instance's EC2 instance id (what an instance target names). */
   ec2Ids: Map<string, string | undefined>;
+  /** An EXTERNAL service: `byDeployment` holds its task sets' load balancers. */
+  taskSets?: boolean;
 }
 
 /** The service's balancing, when it has load balancers (or targets left) and Berth an ELBv2 to reach. */
 export function balancingOf(ctx: ActionContext, record: ServiceRecord, instances: Instances): Balancing | undefined {
+  // An EXTERNAL service's tasks belong in their task set's load balancers, and in none once it is gone.
+  const taskSets = isExternal(record.service) ? (record.service.taskSets ?? []) : undefined;
   const b = {
     ctx,
     service: record.name,
-    loadBalancers: record.service.loadBalancers ?? [],
-    byDeployment: record.scheduler.deploymentLoadBalancers ?? {},
+    loadBalancers: taskSets ? [] : (record.service.loadBalancers ?? []),
+    byDeployment: taskSets
+      ? Object.fromEntries(taskSets.map((ts) => [ts.id as string, ts.loadBalancers ?? []]))
+      : (record.scheduler.deploymentLoadBalancers ?? {}),
     claims: claimsOf(record.scheduler.targets),
     ec2Ids: new Map(instances.records.map((r) => [r.id, r.instance.ec2InstanceId])),
+    taskSets: taskSets !== undefined,
   };
   if (groupsOf(b).length === 0 || !ctx.targetGroups) return undefined;
   return { ...b, targetGroups: ctx.targetGroups };
@@ -185,7 +193,11 @@ export async function drainBeforeStop(
     // Registered nowhere, or with no delay to wait: it stops in this very round.
     if (at === undefined || at <= end) stopNow.push(t);
   }
-  if (until.size > 0) messages.push(drainingEvent(b.service, until.size));
+  if (until.size > 0 && !b.taskSets) messages.push(drainingEvent(b.service, until.size));
+  // An EXTERNAL service says it of each task set.
+  for (const [taskSet, count] of b.taskSets ? countsBy(candidates.filter((t) => until.has(arn(t)))) : []) {
+    messages.push(drainingEvent(ofTaskSet(b.service, taskSet), count));
+  }
   return { stopNow, draining: next, messages };
 }
 
@@ -262,6 +274,13 @@ export async function syncTargets(
 }
 
 const arn = (t: TaskRecord) => t.task.taskArn as string;
+
+/** How many of the tasks each deployment or task set (startedBy) has. */
+function countsBy(tasks: TaskRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tasks) counts.set(t.task.startedBy ?? "", (counts.get(t.task.startedBy ?? "") ?? 0) + 1);
+  return counts;
+}
 
 /** The load balancers a task belongs in: its deployment's. */
 const loadBalancersOf = (b: Balancing, t: TaskRecord) => b.byDeployment[t.task.startedBy ?? ""] ?? b.loadBalancers;

@@ -1,29 +1,19 @@
-import type {
-  CapacityProviderStrategyItem,
-  Failure,
-  PlacementConstraint,
-  PlacementStrategy,
-  Service,
-} from "@aws-sdk/client-ecs";
-import { lastSegment, taskDefinitionFamily } from "../model/arn.ts";
-import { autoScalingGroupName, onAutoScalingGroup, splitByStrategy } from "../model/capacityProvider.ts";
+import type { Service } from "@aws-sdk/client-ecs";
 import { toEcsJson } from "../model/json.ts";
-import type { ContainerInstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from "../model/records.ts";
-import { reservationOf } from "../model/reservation.ts";
-import { serviceGroup, taskTagsOf, withEvents } from "../model/service.ts";
+import type { ServiceRecord, TaskRecord } from "../model/records.ts";
+import { withEvents } from "../model/service.ts";
 import { isProtected } from "../model/taskProtection.ts";
+import { isExternal } from "../model/taskSet.ts";
 import { requestStop, type StopRequest } from "../model/taskState.ts";
 import { heartbeatsByInstance, isAgentConnected } from "../operations/agentConnection.ts";
 import type { ActionContext } from "../operations/context.ts";
-import { type Launch, launchTasks, NoContainerInstances } from "../operations/launchTasks.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { serviceChanged } from "../operations/serviceQueue.ts";
 import { serviceTasks } from "../operations/serviceTasks.ts";
 import { updateTask } from "../operations/updateTask.ts";
-import { SERVICE_DEFAULT_STRATEGIES } from "../placement/plan.ts";
 import { put } from "../store/port.ts";
 import { autoScale } from "./autoScale.ts";
-import { type Decision, decideDaemon, decideReplica } from "./decide.ts";
+import { decideDaemon, decideReplica } from "./decide.ts";
 import { nextService } from "./deployments.ts";
 import * as events from "./events.ts";
 import {
@@ -38,10 +28,12 @@ import {
   targetHealthOf,
   unhealthyTargetEvents,
 } from "./loadBalancing.ts";
-import { lackedRoom, latestRegistration, nextNoRoom } from "./noRoom.ts";
+import { latestRegistration, nextNoRoom } from "./noRoom.ts";
 import { arnOf, type InstanceState, type Instances, isLive, isStopping, taskPlace } from "./observe.ts";
+import { startTasks, taskDefinitionOf, taskSetLaunches } from "./starts.ts";
 import { claimsOf, storeClaims } from "./storedClaims.ts";
 import { type TargetVerdict, targetsHealthy } from "./targets.ts";
+import { nextTaskSets } from "./taskSets.ts";
 
 /** An agent away this long has lost its tasks: they are marked STOPPED and replaced elsewhere. */
 export const DEFAULT_LOST_INSTANCE_GRACE_MS = 2 * 60_000;
@@ -124,11 +116,14 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // Later reads see those stopping: a DAEMON instance gets its new task once the old one is gone.
   all = all.map((t) => [...failedChecks, ...failedElbChecks, ...lostStopped].find((f) => f.id === t.id) ?? t);
   const tasks = all.map((t) => t.task);
-  const definition = await taskDefinitionOf(ctx, primary.taskDefinition as string);
+  const external = isExternal(service);
+  // An EXTERNAL service has no deployments: each task set has a task definition of its own.
+  const definition = primary && (await taskDefinitionOf(ctx, primary.taskDefinition as string));
   let draining = stillDraining(record.scheduler.draining, live);
   // A load-balanced task serves once its targets are healthy (an older deployment's, unless
   // they are unhealthy), and no more once it drains.
-  const primaryTasks = new Set(live.filter((t) => t.task.startedBy === primary.id).map(arnOf));
+  const current = new Set(external ? (service.taskSets ?? []).map((ts) => ts.id) : [primary.id]);
+  const primaryTasks = new Set(live.filter((t) => current.has(t.task.startedBy)).map(arnOf));
   const serves = (arn: string) =>
     draining[arn] === undefined && (!balancing || targetsHealthy(targetHealth.get(arn), primaryTasks.has(arn)));
 
@@ -137,11 +132,12 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
       ? decideDaemon(record, live, all, instances, definition, now.getTime(), ctx.serviceStartBackoffMs, serves)
       : decideReplica(record, live, instances, now.getTime(), tasks, ctx.serviceStartBackoffMs, serves);
 
-  // Stop first: what leaves frees the room (and the ports) its replacements may need.
-  const scaling = {
+  // Stop first: what leaves frees the room (and the ports) its replacements may need. A task set's
+  // tasks are stopped in its name, as a deployment's are.
+  const scaling = (by: string | undefined) => ({
     stopCode: "ServiceSchedulerInitiated" as const,
-    reason: `Scaling activity initiated by (deployment ${primary.id})`,
-  };
+    reason: `Scaling activity initiated by (deployment ${external ? by : primary.id})`,
+  });
   // A load-balanced task leaves its target groups and drains before it stops.
   let toStop = live.filter((t) => decision.stop.includes(arnOf(t)));
   if (balancing) {
@@ -150,8 +146,16 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     draining = drain.draining;
     messages.push(...drain.messages);
   } else toStop = stopsAfterDrains(toStop, live, draining, now.getTime());
-  const stopped = await stopTasks(ctx, cluster, toStop, scaling, false, true);
-  if (stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
+  const stopped: TaskRecord[] = [];
+  for (const [by, some] of groupBy(toStop, (t) => t.task.startedBy ?? "")) {
+    const stoppedHere = await stopTasks(ctx, cluster, some, scaling(by), false, true);
+    stopped.push(...stoppedHere);
+    // An EXTERNAL service says it of each task set, as ECS does.
+    if (external && stoppedHere.length > 0) {
+      messages.push(events.stoppedEvent(events.ofTaskSet(name, by), stoppedHere.map(arnOf)));
+    }
+  }
+  if (!external && stopped.length > 0) messages.push(events.stoppedEvent(name, stopped.map(arnOf)));
   for (const t of stopped) delete draining[arnOf(t)];
   let targetsAgain = false;
   let targetsSynced = true;
@@ -168,18 +172,26 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
 
   // Held back (a back-off): what the last tries found stands. Nothing to start: none waits.
   let noRoom = decision.throttled ? record.scheduler.noRoom : undefined;
-  if (definition && (decision.start > 0 || decision.startOn?.length)) {
-    const { started, failures, unplacedForRoom } = await startTasks(
+  const launches = external
+    ? await taskSetLaunches(ctx, service, decision)
+    : definition && (decision.start > 0 || decision.startOn?.length)
+      ? [{ definition, count: decision.start, startOn: decision.startOn, startedBy: primary.id, from: service }]
+      : [];
+  if (launches.length > 0) {
+    const { started, startedBy, failures, unplacedForRoom } = await startTasks(
       ctx,
       record,
-      definition,
-      decision,
+      launches,
       all,
       instances.records,
     );
     const registeredMs = latestRegistration(instances.records);
     noRoom = nextNoRoom(record.scheduler.noRoom, unplacedForRoom, now.getTime(), registeredMs);
-    if (started.length > 0) messages.push(events.startedEvent(name, started));
+    // An EXTERNAL service says it of each task set, as ECS does.
+    if (!external && started.length > 0) messages.push(events.startedEvent(name, started));
+    for (const [taskSet, arns] of external ? startedBy : []) {
+      messages.push(events.startedEvent(events.ofTaskSet(name, taskSet), arns));
+    }
     const asked = decision.startOn?.length ?? decision.start;
     const unplaceable = events.unplaceableEvent(name, failures);
     const quiet = events.saidRecently(service.events, unplaceable, now.getTime(), events.REPEAT_AFTER_MS);
@@ -191,17 +203,22 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
     messages.push(throttle);
   }
 
-  const next = nextService(record, decision, tasks, now, messages);
-  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
   const stoppedNow = new Set(stopped.map((t) => t.id));
   const stillLive = live.filter((t) => !stoppedNow.has(t.id));
-  const balancers = deploymentsLoadBalancers(record, next, decision.rollback === true, stillLive);
+  const stoppingNow = [...all, ...stopped].filter((t) => isStopping(t.task));
+  const next = external
+    ? nextTaskSets(service, decision, [...stillLive, ...stoppingNow], now)
+    : nextService(record, decision, tasks, now, messages);
+  // A rollback goes back to the load balancers of the deployment it rolls back to, as well.
+  const balancers = external
+    ? { loadBalancers: next.loadBalancers, byDeployment: undefined }
+    : deploymentsLoadBalancers(record, next, decision.rollback === true, stillLive);
   // A deleted service becomes INACTIVE once none of its tasks is left running, nor any of their
   // targets registered (else the sweep's rounds try again: nothing would deregister them after).
   // Left over: every live task this round did not stop (kept, draining, spared for its protection,
   // or not stopped because its targets could not be deregistered), and every stopping one.
   // (Tasks stopping before this round were not live, so none of them is among `stopped`.)
-  const leftOver = stillLive.length + [...all, ...stopped].filter((t) => isStopping(t.task)).length;
+  const leftOver = stillLive.length + stoppingNow.length;
   const targetsLeft = !targetsSynced || (balancing !== undefined && Object.keys(claims).length > 0);
   const drained = service.status === "DRAINING" && leftOver === 0 && !targetsLeft;
   const steady = decision.steady && service.status === "ACTIVE" && Object.keys(draining).length === 0;
@@ -234,93 +251,6 @@ async function round(ctx: ActionContext, cluster: string, name: string): Promise
   // registered by the next round; new targets may be healthy at once: the next round reads them
   // (else the sweep's rounds do, until they are).
   if (decision.rollback || targetsAgain) serviceChanged(ctx, cluster, name);
-}
-
-async function startTasks(
-  ctx: ActionContext,
-  record: ServiceRecord,
-  definition: TaskDefinitionRecord,
-  decision: Decision,
-  tasks: TaskRecord[],
-  instances: ContainerInstanceRecord[],
-): Promise<{ started: string[]; failures: Failure[]; unplacedForRoom: Record<string, number> }> {
-  const service = record.service;
-  const strategies = service.placementStrategy?.length ? service.placementStrategy : SERVICE_DEFAULT_STRATEGIES;
-  const launch: Launch = {
-    cluster: record.cluster,
-    taskDefinition: definition,
-    count: decision.start,
-    overrides: {},
-    group: serviceGroup(record.name),
-    startedBy: service.deployments?.[0].id,
-    tags: taskTagsOf(service, definition),
-    enableExecuteCommand: service.enableExecuteCommand ?? false,
-    constraints: (service.placementConstraints ?? []) as PlacementConstraint[],
-    strategies: strategies as PlacementStrategy[],
-    onInstances: decision.startOn,
-  };
-  const launches = service.capacityProviderStrategy?.length
-    ? await providerLaunches(ctx, launch, service.capacityProviderStrategy, tasks)
-    : [{ launch }];
-  const started: string[] = [];
-  const failures: Failure[] = [];
-  // Tasks a provider's group had no room for, by provider: managed scaling adds an instance for them.
-  const unplacedForRoom: Record<string, number> = {};
-  const demand = reservationOf(definition.taskDefinition);
-  for (const { launch: each, group } of launches) {
-    const launched = await launchOrWait(ctx, each);
-    started.push(...launched.tasks.map((t) => t.taskArn as string));
-    failures.push(...launched.failures);
-    const unplaced = each.count - launched.tasks.length;
-    if (each.capacityProviderName && group !== undefined && unplaced > 0 && !each.onInstances) {
-      if (lackedRoom(launched.failures, instances, group, demand))
-        unplacedForRoom[each.capacityProviderName] = unplaced;
-    }
-  }
-  return { started, failures, unplacedForRoom };
-}
-
-/** A cluster without instances: launchTasks refuses, as RunTask does; the service waits. */
-async function launchOrWait(ctx: ActionContext, launch: Launch) {
-  try {
-    return await launchTasks(ctx, launch);
-  } catch (error) {
-    if (error instanceof NoContainerInstances) return { tasks: [], failures: [] };
-    throw error;
-  }
-}
-
-/**
- * A service's new tasks under its capacity provider strategy: one launch per provider that takes
- * some, on its group's instances, the split evened out with the live tasks each provider holds.
- */
-async function providerLaunches(
-  ctx: ActionContext,
-  launch: Launch,
-  strategy: CapacityProviderStrategyItem[],
-  tasks: TaskRecord[],
-): Promise<{ launch: Launch; group?: string }[]> {
-  const held: Record<string, number> = {};
-  for (const t of tasks) {
-    const name = t.task.capacityProviderName;
-    if (name && isLive(t.task)) held[name] = (held[name] ?? 0) + 1;
-  }
-  const launches: { launch: Launch; group?: string }[] = [];
-  for (const [name, count] of splitByStrategy(strategy, launch.count, held)) {
-    if (count === 0) continue;
-    const provider = await ctx.store.getCapacityProvider(name);
-    const group = autoScalingGroupName(provider?.capacityProvider.autoScalingGroupProvider?.autoScalingGroupArn ?? "");
-    launches.push({
-      launch: {
-        ...launch,
-        count,
-        capacityProviderName: name,
-        constraints: [...launch.constraints, onAutoScalingGroup(group)],
-      },
-      group,
-    });
-  }
-  return launches;
 }
 
 /** Asks each task to stop; `force` marks it STOPPED at once (its agent is gone). Returns them as stored after. */
@@ -377,12 +307,6 @@ export async function instanceStates(ctx: ActionContext, cluster: string, now: n
     states.set(record.id, { status: record.instance.status ?? "ACTIVE", connected, lost });
   }
   return { records, states, heartbeats };
-}
-
-/** The task definition a deployment runs, by its ARN, whatever its status (a service keeps running a deregistered one). */
-async function taskDefinitionOf(ctx: ActionContext, arn: string): Promise<TaskDefinitionRecord | undefined> {
-  const revision = Number(lastSegment(arn).split(":")[1]);
-  return ctx.store.getTaskDefinition(taskDefinitionFamily(arn), revision);
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import {
   CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
   ECSClient,
   ListContainerInstancesCommand,
@@ -368,5 +369,28 @@ describe.skipIf(unavailable !== undefined && !inCi)("the web console", { timeout
     found.push(...(await accessibilityViolations(signedOut)).map((v) => `sign-in: ${v}`));
     await signedOut.close();
     expect(found).toEqual([]);
+  });
+  it("shows an EXTERNAL service's task sets, and offers no forced deployment there", async () => {
+    const external = `${SERVICE}-ext`;
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: "default",
+        serviceName: external,
+        desiredCount: 0,
+        deploymentController: { type: "EXTERNAL" },
+      }),
+    );
+    const { taskSet } = await ecs.send(
+      new CreateTaskSetCommand({ cluster: "default", service: external, taskDefinition: FAMILY, externalId: "blue" }),
+    );
+    await page.goto(`${consoleUrl}#/c/default/services/${external}`);
+    const row = page.getByRole("row", { name: new RegExp(taskSet?.id ?? "none") });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain("blue");
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain("STEADY_STATE");
+    expect(await page.getByRole("button", { name: "Force new deployment" }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "Deployments" }).count()).toBe(0);
+    await shot("task-sets");
+    await ecs.send(new DeleteServiceCommand({ cluster: "default", service: external, force: true }));
   });
 });

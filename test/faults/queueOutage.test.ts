@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,6 +16,7 @@ import { FakeRuntime } from "../../agent/runtime/fake.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { settledCluster } from "../support/clusterInvariants.ts";
 import { until } from "../support/poll.ts";
+import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.ts";
 
 /**
  * The queue service (local mode's embedded SQS) out of the agent's reach while tasks are placed on
@@ -108,34 +108,3 @@ describe("the queue service out of the agents' reach", { timeout: 90_000 }, () =
     expect(violations).toEqual([]);
   });
 });
-
-interface TcpProxy {
-  port: number;
-  /** Stops listening and cuts every connection through it. */
-  stop(): Promise<void>;
-}
-
-/** A TCP proxy to 127.0.0.1:`target`, listening on `port` (a free one when absent). */
-async function startTcpProxy(target: number, port = 0): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = tcpConnect(target, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    async stop() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}

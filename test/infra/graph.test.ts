@@ -246,7 +246,7 @@ describe("who may touch what", () => {
     "sqs:SetQueueAttributes",
   ];
 
-  it("gives each function exactly the resources it is linked to, and the events function no queue", () => {
+  it("gives each function exactly the resources it is linked to, and the events function only its failed-batches queue", () => {
     const table = String(one("aws:dynamodb/table:Table", "Table").outputs.arn);
     const stream = String(one("aws:dynamodb/table:Table", "Table").outputs.streamArn);
     const queue = String(one("aws:sqs/queue:Queue", "SchedulerQueue").outputs.arn);
@@ -311,6 +311,8 @@ describe("who may touch what", () => {
           "dynamodb:ListStreams",
         ],
         [bus]: ["events:*"],
+        // Lambda records a batch it gave up on there, as the function's role.
+        [String(one("aws:sqs/queue:Queue", "EventsFailedBatches").outputs.arn)]: ["sqs:SendMessage"],
       },
       // Nothing: it answers from the files it carries.
       console: {},
@@ -384,7 +386,7 @@ describe("how events reach the functions", () => {
     });
   });
 
-  it("gives the events function the stream's new writes of event-making kinds, bisecting and retrying failures", () => {
+  it("gives the events function the stream's new writes of event-making kinds, bisecting and retrying failures, recording what it skips", () => {
     const mapping = mappingOf("events");
     expect(mapping).toMatchObject({
       eventSourceArn: one("aws:dynamodb/table:Table", "Table").outputs.streamArn,
@@ -392,6 +394,12 @@ describe("how events reach the functions", () => {
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 5,
       functionResponseTypes: ["ReportBatchItemFailures"],
+      destinationConfig: {
+        onFailure: { destinationArn: one("aws:sqs/queue:Queue", "EventsFailedBatches").outputs.arn },
+      },
+    });
+    expect(one("aws:sqs/queue:Queue", "EventsFailedBatches").inputs).toMatchObject({
+      messageRetentionSeconds: 14 * 24 * 3600,
     });
     const filters = (mapping.filterCriteria as { filters: { pattern: string }[] }).filters;
     expect(filters.map((f) => JSON.parse(f.pattern))).toEqual([

@@ -9,6 +9,7 @@ import {
   CreateCapacityProviderCommand,
   CreateClusterCommand,
   CreateServiceCommand,
+  CreateTaskSetCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
@@ -18,6 +19,7 @@ import {
   type Resource,
   RunTaskCommand,
   UpdateServiceCommand,
+  UpdateTaskSetCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBerth, type TestBerth } from "../support/berth.ts";
@@ -261,5 +263,64 @@ describe("services with a capacity provider strategy", () => {
         message: "The specified capacity provider is in use and cannot be removed.",
       }),
     );
+  });
+  it("starts a task set's tasks by its own strategy", async () => {
+    const instances = await clusterWithProviders("tsc");
+    await berth.ecs.send(
+      new CreateServiceCommand({
+        cluster: "tsc",
+        serviceName: "web",
+        desiredCount: 2,
+        deploymentController: { type: "EXTERNAL" },
+      }),
+    );
+    const { taskSet } = await berth.ecs.send(
+      new CreateTaskSetCommand({
+        cluster: "tsc",
+        service: "web",
+        taskDefinition: "cp-app",
+        capacityProviderStrategy: [{ capacityProvider: "tsc-b", weight: 1 }],
+      }),
+    );
+    expect(taskSet?.launchType).toBeUndefined();
+    expect(taskSet?.capacityProviderStrategy).toEqual([{ capacityProvider: "tsc-b", base: 0, weight: 1 }]);
+    const started = await until("the task set's 2 tasks", async () => {
+      const tasks = await serviceTasks("tsc");
+      return tasks.length === 2 && tasks;
+    });
+    for (const t of started) {
+      expect(t).toMatchObject({
+        capacityProviderName: "tsc-b",
+        containerInstanceArn: instances.b,
+        startedBy: taskSet?.id,
+      });
+    }
+    // The task set's provider cannot be taken from the cluster, even with none of its tasks left.
+    await berth.ecs.send(
+      new UpdateTaskSetCommand({
+        cluster: "tsc",
+        service: "web",
+        taskSet: taskSet?.id,
+        scale: { value: 0, unit: "PERCENT" },
+      }),
+    );
+    await until("no task left", async () => {
+      const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster: "tsc", desiredStatus: "RUNNING" }));
+      const tasks = taskArns?.length
+        ? ((await berth.ecs.send(new DescribeTasksCommand({ cluster: "tsc", tasks: taskArns }))).tasks ?? [])
+        : [];
+      return tasks.every((t) => t.lastStatus === "STOPPED");
+    });
+    expect(
+      await failure(
+        berth.ecs.send(
+          new PutClusterCapacityProvidersCommand({
+            cluster: "tsc",
+            capacityProviders: ["tsc-a"],
+            defaultCapacityProviderStrategy: [],
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: "ResourceInUseException" });
   });
 });

@@ -3,7 +3,9 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
+  DeleteTaskSetCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   type ECSClient,
@@ -13,6 +15,7 @@ import {
   type Service,
   type Task,
   UpdateServiceCommand,
+  UpdateServicePrimaryTaskSetCommand,
 } from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
@@ -801,4 +804,74 @@ describe.skipIf(missing)("a deployment that changed the load balancers, rolled b
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster: "lbr", services: ["web"] }));
     expect(services?.[0].loadBalancers).toEqual(rolledBack.loadBalancers);
   }, 180_000);
+});
+
+describe.skipIf(missing)("a task set's target groups (EXTERNAL services)", () => {
+  it("registers each task set's tasks in its own target groups, and drains a deleted task set's", async () => {
+    await cluster("lbts");
+    await instances("lbts", 2);
+    const arns = await ec2Ids("lbts");
+    const blue = await targetGroup("lbts-blue");
+    const green = await targetGroup("lbts-green");
+    await drainIn2s(blue);
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: "lbts",
+        serviceName: "web",
+        desiredCount: 1,
+        deploymentController: { type: "EXTERNAL" },
+      }),
+    );
+    const taskSet = (targetGroupArn: string, containerPort = 80) =>
+      ecs.send(
+        new CreateTaskSetCommand({
+          cluster: "lbts",
+          service: "web",
+          taskDefinition: "lbts",
+          loadBalancers: [{ targetGroupArn, containerName: "web", containerPort }],
+        }),
+      );
+    // Checked as a service's are.
+    expect(await refusal(taskSet(green, 81))).toEqual({
+      name: "InvalidParameterException",
+      message: "The container web did not have a container port 81 defined.",
+    });
+
+    const { taskSet: first } = await taskSet(blue);
+    expect(first?.loadBalancers).toEqual([{ targetGroupArn: blue, containerName: "web", containerPort: 80 }]);
+    const blueTask = await untilRegistered("lbts", blue);
+    expect(blueTask.startedBy).toBe(first?.id);
+    expect(await registered(blue)).toEqual([`${instanceOf(blueTask, arns)}:8080`]);
+
+    const { taskSet: second } = await taskSet(green);
+    const greenTask = await until("the green task registered", async () => {
+      await agentStep("lbts");
+      const running = (await play.tasksOf("lbts")).find(
+        (t) => t.startedBy === second?.id && t.lastStatus === "RUNNING",
+      );
+      return running && (await registered(green)).length === 1 && running;
+    });
+    expect(await registered(green)).toEqual([`${instanceOf(greenTask, arns)}:8080`]);
+    expect(await registered(blue)).toEqual([`${instanceOf(blueTask, arns)}:8080`]);
+    await ecs.send(
+      new UpdateServicePrimaryTaskSetCommand({ cluster: "lbts", service: "web", primaryTaskSet: second?.id }),
+    );
+    expect((await play.describeService("lbts")).loadBalancers).toEqual(second?.loadBalancers);
+
+    // Deleted: its task leaves the blue target group, drains for its 2 s, then stops; green's stays.
+    await ecs.send(new DeleteTaskSetCommand({ cluster: "lbts", service: "web", taskSet: first?.id }));
+    await until("the blue target deregistered", async () => (await registered(blue)).length === 0);
+    const service = await until("the blue task set gone", async () => {
+      await agentStep("lbts");
+      const s = await play.describeService("lbts");
+      return s.taskSets?.length === 1 && s;
+    });
+    // Said of the task set, as ECS says it.
+    expect(messages(service)).toContain(
+      `(service web, taskSet ${first?.id}) has begun draining connections on 1 tasks.`,
+    );
+    const stopped = (await play.tasksOf("lbts")).find((t) => t.taskArn === blueTask.taskArn);
+    expect(stopped?.lastStatus).toBe("STOPPED");
+    expect(await registered(green)).toEqual([`${instanceOf(greenTask, arns)}:8080`]);
+  });
 });

@@ -8,6 +8,7 @@ import { RegisterContainerInstance } from "../../core/actions/containerInstances
 import { CreateService, DescribeServices } from "../../core/actions/services.ts";
 import { RegisterTaskDefinition } from "../../core/actions/taskDefinitions.ts";
 import { StopTask } from "../../core/actions/tasks.ts";
+import type { TaskRecord } from "../../core/model/records.ts";
 import { serviceNudgeBody } from "../../core/notify/serviceNudger.ts";
 import { recordHeartbeat } from "../../core/operations/agentConnection.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
@@ -223,4 +224,57 @@ describe("the scheduler function", () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["2", "4", "6"]);
     expect(await serviceTasks(ctx, "c", "web")).toHaveLength(1);
   });
+
+  /**
+   * A store whose first commit launching tasks of `group` fails: before it is applied, or after
+   * (the write went through, its answer was lost, as with a timeout).
+   */
+  const launchFails = (store: Store, group: string, when: "before" | "after"): Store => {
+    let failed = false;
+    return new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== "commit") return Reflect.get(target, property, receiver);
+        return async (writes: Parameters<Store["commit"]>[0]) => {
+          const launches = writes.some((w) => "record" in w && (w.record as TaskRecord).task?.group === group);
+          if (failed || !launches) return target.commit(writes);
+          failed = true;
+          if (when === "after") await target.commit(writes);
+          throw new Error(`the launch of ${group} failed ${when} it was applied`);
+        };
+      },
+    });
+  };
+
+  it.each(["before", "after"] as const)(
+    "retries a batch that failed half-way (a commit failing %s it applied) without launching twice",
+    async (when) => {
+      await register();
+      await register();
+      const services = ["a", "b", "c", "d"];
+      for (const serviceName of services)
+        await CreateService({ cluster: "c", serviceName, taskDefinition: "app", desiredCount: 3 }, ctx);
+      const batch = services.map((name, i) => record(String(i + 1), `c/${name}`, serviceNudgeBody("c", name)));
+      // Half-way: the third service's round fails as it launches.
+      const failing = createSchedulerHandler({ ...ctx, store: launchFails(ctx.store, "service:c", when) });
+      const { batchItemFailures } = await failing({ Records: batch }, {} as never);
+      expect(batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["3"]);
+      // SQS redelivers what failed, and (a visibility timeout that ran out) the whole batch once more.
+      const handler = createSchedulerHandler(ctx);
+      const redelivered = batch.filter((r) => batchItemFailures.some((f) => f.itemIdentifier === r.messageId));
+      expect((await handler({ Records: redelivered }, {} as never)).batchItemFailures).toEqual([]);
+      expect((await handler({ Records: batch }, {} as never)).batchItemFailures).toEqual([]);
+      for (const name of services) {
+        const live = (await serviceTasks(ctx, "c", name)).filter((t) => t.task.desiredStatus === "RUNNING");
+        expect(live, name).toHaveLength(3);
+      }
+      // Each instance holds exactly its tasks' reservations: nothing launched twice, nothing leaked.
+      const instances = await ctx.store.listContainerInstances("c");
+      const tasks = (await Promise.all(services.map((name) => serviceTasks(ctx, "c", name)))).flat();
+      for (const instance of instances) {
+        const mine = tasks.filter((t) => t.containerInstanceId === instance.id && t.holdsReservation);
+        const memory = instance.instance.remainingResources?.find((r) => r.name === "MEMORY")?.integerValue;
+        expect(memory, instance.id).toBe(1024 - 128 * mine.length);
+      }
+    },
+  );
 });

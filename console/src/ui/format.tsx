@@ -25,7 +25,7 @@ export function Status({ value }: { value?: string }) {
   const tone =
     value === undefined || value === "UNKNOWN"
       ? "muted"
-      : /^(RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|connected|Successful)$/.test(value)
+      : /^(RUNNING|ACTIVE|COMPLETED|HEALTHY|PRIMARY|STEADY_STATE|connected|Successful)$/.test(value)
         ? "ok"
         : /^(STOPPED|FAILED|UNHEALTHY|INACTIVE|disconnected|DEPROVISIONING|Failed|Unfulfilled)$/.test(value)
           ? "bad"

@@ -8,10 +8,11 @@ import { Section, Status, Time } from "../ui/format.tsx";
 import { LiveHeading } from "../ui/live.tsx";
 import { TaskTable } from "../ui/taskTable.tsx";
 import { ServiceScaling } from "./serviceScaling.tsx";
+import { TaskSets } from "./taskSets.tsx";
 
 /**
- * One service: counts, deployments and their rollout, placement, auto scaling, events, its tasks;
- * scale it or force a deployment.
+ * One service: counts, deployments and their rollout (an EXTERNAL service's task sets), placement,
+ * auto scaling, events, its tasks; scale it or force a deployment.
  */
 export function ServiceView({ cluster, service }: { cluster: string; service: string }) {
   const { api } = useSession();
@@ -47,54 +48,59 @@ export function ServiceView({ cluster, service }: { cluster: string; service: st
             <dd>{s.schedulingStrategy}</dd>
           </dl>
           <Actions cluster={cluster} service={s} onDone={polled.refresh} />
-          <Section title="Deployments">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Deployment</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Task definition</th>
-                  <th scope="col">Desired</th>
-                  <th scope="col">Pending</th>
-                  <th scope="col">Running</th>
-                  <th scope="col">Failed</th>
-                  <th scope="col">Rollout</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.deployments?.map((d) => (
-                  <tr key={d.id}>
-                    <th scope="row">
-                      <code>{d.id}</code>
+          {/* An EXTERNAL service has task sets, and no deployments. */}
+          {s.deploymentController?.type === "EXTERNAL" ? (
+            <TaskSets taskSets={s.taskSets ?? []} />
+          ) : (
+            <Section title="Deployments">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Deployment</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Task definition</th>
+                    <th scope="col">Desired</th>
+                    <th scope="col">Pending</th>
+                    <th scope="col">Running</th>
+                    <th scope="col">Failed</th>
+                    <th scope="col">Rollout</th>
+                    <th scope="col">Updated</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
                     </th>
-                    <td>
-                      <Status value={d.status} />
-                    </td>
-                    <td>{taskDefinitionName(d.taskDefinition)}</td>
-                    <td>{d.desiredCount}</td>
-                    <td>{d.pendingCount}</td>
-                    <td>{d.runningCount}</td>
-                    <td>{d.failedTasks}</td>
-                    <td>
-                      <Status value={d.rolloutState} /> {d.rolloutStateReason}
-                    </td>
-                    <td>
-                      <Time at={d.updatedAt} />
-                    </td>
-                    <td>
-                      {d.status !== "PRIMARY" && d.taskDefinition !== s.taskDefinition && (
-                        <RollBack cluster={cluster} service={s} to={d.taskDefinition ?? ""} onDone={polled.refresh} />
-                      )}
-                    </td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </Section>
+                </thead>
+                <tbody>
+                  {s.deployments?.map((d) => (
+                    <tr key={d.id}>
+                      <th scope="row">
+                        <code>{d.id}</code>
+                      </th>
+                      <td>
+                        <Status value={d.status} />
+                      </td>
+                      <td>{taskDefinitionName(d.taskDefinition)}</td>
+                      <td>{d.desiredCount}</td>
+                      <td>{d.pendingCount}</td>
+                      <td>{d.runningCount}</td>
+                      <td>{d.failedTasks}</td>
+                      <td>
+                        <Status value={d.rolloutState} /> {d.rolloutStateReason}
+                      </td>
+                      <td>
+                        <Time at={d.updatedAt} />
+                      </td>
+                      <td>
+                        {d.status !== "PRIMARY" && d.taskDefinition !== s.taskDefinition && (
+                          <RollBack cluster={cluster} service={s} to={d.taskDefinition ?? ""} onDone={polled.refresh} />
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Section>
+          )}
           <Section title="Placement and load balancing">
             <p>
               Strategy:{" "}
@@ -166,12 +172,15 @@ function Actions({ cluster, service, onDone }: { cluster: string; service: Servi
         onDone={onDone}
         disabled={count === "" || !Number.isInteger(desired) || desired === service.desiredCount}
       />
-      <ActionButton
-        label="Force new deployment"
-        question={`Start a new deployment of ${name}? Every task is replaced by a new one, within the service's minimum healthy and maximum percent.`}
-        run={() => update({ forceNewDeployment: true })}
-        onDone={onDone}
-      />
+      {/* An EXTERNAL service deploys through new task sets: ECS refuses forceNewDeployment. */}
+      {service.deploymentController?.type !== "EXTERNAL" && (
+        <ActionButton
+          label="Force new deployment"
+          question={`Start a new deployment of ${name}? Every task is replaced by a new one, within the service's minimum healthy and maximum percent.`}
+          run={() => update({ forceNewDeployment: true })}
+          onDone={onDone}
+        />
+      )}
     </div>
   );
 }

@@ -1,11 +1,11 @@
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Graph } from "../../infra/graph.ts";
 import { startBusRule } from "../sources/busRule.ts";
 import { type EventSource, startSqsSource } from "../sources/sqsSource.ts";
-import { startStreamSource } from "../sources/streamSource.ts";
+import { type StreamFailureRecord, startStreamSource } from "../sources/streamSource.ts";
 import { functionByArn, type Outputs, ofType, one, TYPES } from "./graphParts.ts";
 import { clientConfig } from "./provision.ts";
 
@@ -22,6 +22,18 @@ export interface Wiring {
   /** The function of an ARN, invoked. */
   invoke(arn: string): (event: never) => Promise<unknown>;
   sqsRetryAfterSeconds?: number;
+}
+
+/** A mapping's on-failure destination, an SQS queue at the stand-in (the only kind the graph names). */
+function onFailureQueue(m: Record<string, unknown>, sqs: SQSClient, w: Wiring) {
+  const arn = (m.destinationConfig as { onFailure?: { destinationArn?: string } } | undefined)?.onFailure
+    ?.destinationArn;
+  if (!arn) return undefined;
+  if (!arn.startsWith("arn:aws:sqs:")) throw new Error(`an on-failure destination this harness does not play: ${arn}`);
+  const queueUrl = `${w.moto}/${w.accountId}/${arn.split(":")[5]}`;
+  return async (record: StreamFailureRecord) => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(record) }));
+  };
 }
 
 export async function startEventSources(graph: Graph, w: Wiring): Promise<EventSource[]> {
@@ -68,6 +80,7 @@ export async function startEventSources(graph: Graph, w: Wiring): Promise<EventS
           bisectBatchOnFunctionError: m.bisectBatchOnFunctionError === true,
           maximumRetryAttempts: Number(m.maximumRetryAttempts ?? 10_000),
           invoke: w.invoke(String(m.functionName)),
+          onFailure: onFailureQueue(m, sqs, w),
         }),
       );
     } else {

@@ -16,7 +16,9 @@ import type { EventSource } from "./sqsSource.ts";
  * filterPattern.ts), batches of at most batchSize in stream order, and on a partial batch
  * failure (ReportBatchItemFailures) the batch retried from the failed record, bisected on a
  * function error, up to maximumRetryAttempts, after which the records are skipped (and said to
- * be, on the test's output): a stream never stalls on a poison record.
+ * be, on the test's output): a stream never stalls on a poison record. With an on-failure
+ * destination, what was skipped is sent there as Lambda does: the batch's shard and sequence
+ * numbers (DDBStreamBatchInfo), not the records.
  */
 export interface StreamSourceConfig {
   streams: DynamoDBStreamsClient;
@@ -30,7 +32,25 @@ export interface StreamSourceConfig {
   bisectBatchOnFunctionError: boolean;
   maximumRetryAttempts: number;
   invoke(event: DynamoDBStreamEvent): Promise<unknown>;
+  /** The mapping's on-failure destination: told of every batch skipped after its retries. */
+  onFailure?(record: StreamFailureRecord): Promise<void>;
   pollMs?: number;
+}
+
+/** What Lambda sends an on-failure destination for a stream batch it gave up on. */
+export interface StreamFailureRecord {
+  requestContext: { condition: "RetryAttemptsExhausted"; approximateInvokeCount: number };
+  version: "1.0";
+  timestamp: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
 }
 
 export async function startStreamSource(config: StreamSourceConfig): Promise<EventSource> {
@@ -48,7 +68,7 @@ export async function startStreamSource(config: StreamSourceConfig): Promise<Eve
           iterators.set(shard, page.NextShardIterator);
           const records = (page.Records ?? []).map((r) => recordOf(r, config)).filter((r) => passes(config.filters, r));
           for (let i = 0; i < records.length; i += config.batchSize) {
-            await deliver(records.slice(i, i + config.batchSize), config);
+            await deliver(records.slice(i, i + config.batchSize), config, shard);
           }
         }
       } catch (error) {
@@ -83,7 +103,7 @@ async function discoverShards(
 }
 
 /** One batch: retried from the first failure (or halved on a function error) until it passes or runs out of tries. */
-async function deliver(batch: DynamoDBRecord[], config: StreamSourceConfig) {
+async function deliver(batch: DynamoDBRecord[], config: StreamSourceConfig, shard: string) {
   let pending = batch;
   let attempts = 0;
   while (pending.length > 0) {
@@ -99,20 +119,41 @@ async function deliver(batch: DynamoDBRecord[], config: StreamSourceConfig) {
       if (config.bisectBatchOnFunctionError && pending.length > 1) {
         // Lambda splits a failing batch in two and retries each half on its own.
         const half = Math.ceil(pending.length / 2);
-        await deliver(pending.slice(0, half), config);
-        await deliver(pending.slice(half), config);
+        await deliver(pending.slice(0, half), config, shard);
+        await deliver(pending.slice(half), config, shard);
         return;
       }
     }
     attempts += 1;
     if (attempts > config.maximumRetryAttempts) {
+      const skipped = pending.slice(from);
       console.error(
-        `[stream ${config.eventSourceArn}] skipping ${pending.length - from} record(s) after ${attempts} attempts`,
+        `[stream ${config.eventSourceArn}] skipping ${skipped.length} record(s) after ${attempts} attempts`,
       );
+      await config.onFailure?.(failureRecord(skipped, attempts, shard, config.eventSourceArn));
       return;
     }
     pending = pending.slice(from);
   }
+}
+
+function failureRecord(skipped: DynamoDBRecord[], attempts: number, shard: string, streamArn: string) {
+  const arrival = (r: DynamoDBRecord | undefined) =>
+    new Date((r?.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString();
+  return {
+    requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: attempts },
+    version: "1.0",
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: shard,
+      startSequenceNumber: skipped[0]?.dynamodb?.SequenceNumber as string,
+      endSequenceNumber: skipped.at(-1)?.dynamodb?.SequenceNumber as string,
+      approximateArrivalOfFirstRecord: arrival(skipped[0]),
+      approximateArrivalOfLastRecord: arrival(skipped.at(-1)),
+      batchSize: skipped.length,
+      streamArn,
+    },
+  } satisfies StreamFailureRecord;
 }
 
 function recordOf(r: _Record, config: StreamSourceConfig): DynamoDBRecord {

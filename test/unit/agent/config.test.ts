@@ -35,6 +35,7 @@ describe("agent configuration", () => {
       credentials: undefined,
       region: "us-east-1",
       heartbeatSeconds: 10,
+      syncSeconds: 30,
       enableImds: false,
     } satisfies AgentConfig);
   });
@@ -55,6 +56,7 @@ describe("agent configuration", () => {
     [{ ECS_ENABLE_IMDS: "true" }, { enableImds: true }],
     [{ BERTH_REGION: "eu-west-3" }, { region: "eu-west-3" }],
     [{ BERTH_HEARTBEAT_SECONDS: "2.5" }, { heartbeatSeconds: 2.5 }],
+    [{ BERTH_SYNC_SECONDS: "5" }, { syncSeconds: 5 }],
     [
       { AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s1", AWS_SESSION_TOKEN: "t" },
       { credentials: { accessKeyId: "AKIA1", secretAccessKey: "s1", sessionToken: "t" } },

@@ -71,6 +71,26 @@ describe("the submission queue", () => {
     expect(sender.sent.map((r) => r.taskArn)).toEqual(["a", "b"]);
   });
 
+  it("sends the head at once when told the control plane is back, not after its backoff", async () => {
+    const sender = fakeSender();
+    // A backoff as long as an outage makes it (the cap is 30 s); the real, abortable sleep.
+    const { d, retries } = deps(sender, { backoff: () => 60_000, sleep: undefined });
+    sender.state.down = true;
+    const s = createSubmitter([], d);
+    s.submit(report("a", "RUNNING"));
+    s.submit(report("b", "RUNNING"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(retries).toEqual([60_000]);
+    sender.state.down = false;
+    const t0 = Date.now();
+    s.retryNow();
+    await s.drained();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(sender.sent.map((r) => r.taskArn)).toEqual(["a", "b"]);
+    s.retryNow(); // nothing waiting: nothing happens
+    s.close();
+  });
+
   it("coalesces a task's waiting reports into one, keeping each container's latest state", async () => {
     const sender = fakeSender();
     const { d } = deps(sender);
