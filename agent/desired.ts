@@ -48,7 +48,8 @@ export function createDesiredReader(cp: ControlPlane, cluster: string) {
     return arns;
   }
 
-  return async function desiredTasks(containerInstance: string): Promise<DesiredTask[]> {
+  /** The tasks placed on the instance with their definitions, and every task read (for desiredChanges.ts). */
+  return async function desiredTasks(containerInstance: string): Promise<{ desired: DesiredTask[]; read: Task[] }> {
     const arns = [...(await listArns(containerInstance, "RUNNING")), ...(await listArns(containerInstance, "STOPPED"))];
     const tasks: Task[] = [];
     for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
@@ -69,6 +70,6 @@ export function createDesiredReader(cp: ControlPlane, cluster: string) {
         return { task, taskDefinition: await taskDefinition };
       }),
     );
-    return read.filter((d): d is DesiredTask => d !== undefined);
+    return { desired: read.filter((d): d is DesiredTask => d !== undefined), read: tasks };
   };
 }

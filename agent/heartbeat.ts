@@ -9,8 +9,9 @@ import { describeError, type Logger } from "./log.ts";
  * CPU and memory use and each task's from Docker stats; the control plane marks the instance
  * disconnected (and places nothing on it) after missed beats. It answers the interval it
  * expects; the agent beats at that interval or its own BERTH_HEARTBEAT_SECONDS, whichever is
- * shorter. An instance the control plane no longer knows (deregistered, or a wiped store) is
- * registered again.
+ * shorter. It also answers the digest of the tasks placed here (core/model/desiredDigest.ts),
+ * handed to `onDesiredDigest`: the agent syncs when it is not the one its last sync read. An
+ * instance the control plane no longer knows (deregistered, or a wiped store) is registered again.
  */
 export interface HeartbeatDeps {
   cp: ControlPlane;
@@ -20,12 +21,16 @@ export interface HeartbeatDeps {
   log: Logger;
   containerInstanceArn(): string;
   onUnknownInstance(): Promise<void>;
+  /** `sentAt`: when the beat was sent (performance.now()). */
+  onDesiredDigest(digest: string, sentAt: number): void;
   /** A beat went through: the control plane is reachable. */
   onAccepted?(): void;
 }
 
 interface HeartbeatResponse {
   heartbeatIntervalSeconds?: number;
+  /** Absent from an older Berth. */
+  desiredTasksDigest?: string;
 }
 
 export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; close(): void } {
@@ -41,6 +46,7 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
         deps.log.debug(`task utilization unavailable (${describeError(error)})`);
         return [];
       });
+      const sentAt = performance.now();
       const response = await deps.cp.berth<HeartbeatResponse>("Heartbeat", {
         cluster: deps.cluster,
         containerInstance: deps.containerInstanceArn(),
@@ -48,6 +54,7 @@ export function startHeartbeats(deps: HeartbeatDeps): { beat(): Promise<void>; c
       });
       const expected = response.heartbeatIntervalSeconds;
       if (expected && expected > 0) interval = Math.min(deps.intervalSeconds, expected);
+      if (typeof response.desiredTasksDigest === "string") deps.onDesiredDigest(response.desiredTasksDigest, sentAt);
       deps.onAccepted?.();
     } catch (error) {
       // A beat still under way when the agent was closed fails with the control plane gone: no news.

@@ -3,6 +3,8 @@
  * instances that require v2 refuse v1 reads). Only asked for when ECS_ENABLE_IMDS says the agent
  * runs on EC2: elsewhere 169.254.169.254 is nobody's, and a short timeout keeps a wrong guess cheap.
  */
+import { request } from "node:http";
+
 const IMDS = "http://169.254.169.254";
 const TIMEOUT_MS = 2000;
 
@@ -17,31 +19,40 @@ export interface InstanceIdentity {
 }
 
 export async function fetchInstanceIdentity(base = IMDS): Promise<InstanceIdentity> {
-  const tokenResponse = await fetch(`${base}/latest/api/token`, {
-    method: "PUT",
-    headers: { "x-aws-ec2-metadata-token-ttl-seconds": "60" },
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  });
-  if (!tokenResponse.ok) throw new Error(`IMDSv2 token request answered HTTP ${tokenResponse.status}`);
-  const token = await tokenResponse.text();
+  const token = await call(`${base}/latest/api/token`, "PUT", { "x-aws-ec2-metadata-token-ttl-seconds": "60" });
+  if (!token.ok) throw new Error(`IMDSv2 token request answered HTTP ${token.status}`);
   const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`, {
-      headers: { "x-aws-ec2-metadata-token": token },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    const response = await call(`${base}${path}`, "GET", { "x-aws-ec2-metadata-token": token.text });
     if (!response.ok) throw new Error(`IMDS ${path} answered HTTP ${response.status}`);
-    return response.text();
+    return response.text;
   };
-  const tag = await fetch(`${base}/latest/meta-data/tags/instance/aws:autoscaling:groupName`, {
-    headers: { "x-aws-ec2-metadata-token": token },
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  }).then(
-    (response) => (response.ok ? response.text() : undefined),
-    () => undefined,
-  );
+  const tag = await get("/latest/meta-data/tags/instance/aws:autoscaling:groupName").catch(() => undefined);
   return {
     document: await get("/latest/dynamic/instance-identity/document"),
     signature: await get("/latest/dynamic/instance-identity/signature"),
     ...(tag && { autoScalingGroup: tag }),
   };
+}
+
+/**
+ * One request to IMDS over node:http, which the AWS SDK loads anyway (fetch would load Node's
+ * undici beside it for these three requests, ≈ 3 MiB for the agent's lifetime).
+ */
+function call(url: string, method: string, headers: Record<string, string>) {
+  return new Promise<{ ok: boolean; status: number; text: string }>((resolve, reject) => {
+    const req = request(url, { method, headers, signal: AbortSignal.timeout(TIMEOUT_MS) }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => {
+        const status = res.statusCode ?? 0;
+        resolve({ ok: status >= 200 && status < 300, status, text });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -11,7 +11,14 @@ export interface Loop {
   close(): void;
 }
 
-export function createLoop(name: string, intervalMs: number, job: () => Promise<void>, log: Logger): Loop {
+/** `intervalMs` is read after each run, so it may change while the loop runs. */
+export function createLoop(
+  name: string,
+  intervalMs: number | (() => number),
+  job: () => Promise<void>,
+  log: Logger,
+): Loop {
+  const interval = typeof intervalMs === "number" ? () => intervalMs : intervalMs;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
@@ -22,9 +29,9 @@ export function createLoop(name: string, intervalMs: number, job: () => Promise<
     try {
       await job();
     } catch (error) {
-      log.warn(`${name} failed (${describeError(error)}); retrying within ${Math.round(intervalMs / 1000)} s.`);
+      log.warn(`${name} failed (${describeError(error)}); retrying within ${Math.round(interval() / 1000)} s.`);
     } finally {
-      if (!closed) timer = setTimeout(() => void trigger(), intervalMs);
+      if (!closed) timer = setTimeout(() => void trigger(), interval());
     }
   };
 

@@ -4,6 +4,7 @@ import { createClockSkewNotice } from "./clockSkew.ts";
 import { type AgentConfig, engineConfig } from "./config.ts";
 import { type ControlPlane, isRetryable } from "./controlPlane.ts";
 import { createDesiredReader } from "./desired.ts";
+import { createDesiredChanges } from "./desiredChanges.ts";
 import { createTaskEngine, type TaskEngineDeps } from "./engine/index.ts";
 import type { TaskEngine } from "./engine/types.ts";
 import { startHeartbeats } from "./heartbeat.ts";
@@ -35,9 +36,18 @@ export interface RunningAgent {
 }
 
 /**
+ * Once heartbeats answer the digest of the tasks placed here, a sync follows any beat whose digest
+ * is not the last sync's, and the periodic one (every `syncSeconds` before) only guards against
+ * what a digest cannot show.
+ */
+const SYNC_INTERVAL_WITH_DIGESTS_MS = 15 * 60_000;
+
+/**
  * The agent: registers this host as a container instance, starts the task engine, then keeps
- * the engine's desired state in step with the control plane's (on every wake-up and every
- * `syncSeconds`), forwards the engine's reports through the submission queue, and sends heartbeats.
+ * the engine's desired state in step with the control plane's (on every wake-up, on every
+ * heartbeat whose digest of the tasks placed here is not the last sync's, and every 15 min or
+ * `syncSeconds` if longer; every `syncSeconds` against a control plane whose heartbeats answer no
+ * digest), forwards the engine's reports through the submission queue, and sends heartbeats.
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(config.logLevel);
@@ -61,11 +71,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     `registered as ${instanceArn} in cluster ${config.cluster} at ${config.endpoint} (${host.cpus} CPUs, ${host.memoryMiB} MiB, Docker ${host.dockerVersion})`,
   );
 
+  const changes = createDesiredChanges();
   const submitter = createSubmitter(saved.pending, {
     send: (report) => submitReport(cp, config.cluster, report),
     retryable: isRetryable,
     persist: (pending) => state.update({ pending }),
-    onSent: (r) => log.debug(`reported ${r.taskArn} ${r.status}`),
+    onSent: (r) => {
+      log.debug(`reported ${r.taskArn} ${r.status}`);
+      if (r.status === "STOPPED") changes.reportedStopped(r.taskArn);
+    },
     onRetry: (r, error, delay, attempt) =>
       log[attempt === 1 ? "warn" : "debug"](
         `reporting ${r.taskArn} ${r.status} failed (${describeError(error)}); retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt}). Reports are kept in ${state.path} until the control plane takes them.`,
@@ -87,14 +101,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const desiredTasks = createDesiredReader(cp, config.cluster);
   const clockSkew = createClockSkewNotice(cp, log);
   clockSkew.check();
+  /** Whether heartbeats answer digests at all (an older Berth's do not). */
+  let digestsAnswered = false;
   const sync = createLoop(
     "syncing tasks with the control plane",
-    config.syncSeconds * 1000,
+    () =>
+      digestsAnswered ? Math.max(SYNC_INTERVAL_WITH_DIGESTS_MS, config.syncSeconds * 1000) : config.syncSeconds * 1000,
     async () => {
-      const desired = await desiredTasks(instanceArn);
+      const readAt = performance.now();
+      const { desired, read } = await desiredTasks(instanceArn);
       clockSkew.check();
       log.debug(`sync: ${desired.length} task(s) placed here`);
       await engine.reconcile(desired);
+      changes.synced(read, readAt);
     },
     log,
   );
@@ -121,6 +140,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       wakeups.close();
       wakeups = startWakeups({ config, log, discover, onNudge: () => sync.trigger() });
       await sync.trigger();
+    },
+    onDesiredDigest(digest, sentAt) {
+      digestsAnswered = true;
+      if (changes.changed(digest, sentAt)) {
+        log.debug("heartbeat: the tasks placed here changed since the last sync");
+        void sync.trigger();
+      }
     },
   });
 

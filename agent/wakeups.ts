@@ -7,7 +7,7 @@ import { describeError, type Logger } from "./log.ts";
  * Wake-ups from the control plane: long-polls this instance's SQS queue (its URL comes from
  * DiscoverPollEndpoint) and calls `onNudge` when anything arrives, deleting the messages only
  * after it returns. Messages are nudges, not orders: their content is ignored, and losing one
- * only delays the work to the periodic sync.
+ * only delays the work to the next heartbeat (whose digest shows the change) or periodic sync.
  */
 export interface WakeupDeps {
   config: AgentConfig;
@@ -59,7 +59,7 @@ export function startWakeups(deps: WakeupDeps): { close(): void } {
         failures++;
         const delay = jitteredBackoff(failures) + 1000;
         deps.log.warn(
-          `receiving wake-ups from ${queueUrl ?? "the poll endpoint"} failed (${describeError(error)}); retrying in ${Math.round(delay / 1000)} s. Tasks still sync every ${deps.config.syncSeconds} s.`,
+          `receiving wake-ups from ${queueUrl ?? "the poll endpoint"} failed (${describeError(error)}); retrying in ${Math.round(delay / 1000)} s. Tasks still sync when a heartbeat shows a change.`,
         );
         // After a few failures the queue may be gone (instance re-registered): ask for it again.
         if (failures >= 3) queueUrl = undefined;

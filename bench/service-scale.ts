@@ -6,6 +6,8 @@
  *
  *   npm run bench:service-scale                    # 50 tasks, the floor 8 `docker run` at a time
  *   npm run bench:service-scale -- --tasks 20 --parallel 4
+ *   npm run bench:service-scale -- --profile scale.cpuprofile   # a CPU profile of Berth's run
+ *   npm run bench:service-scale -- --berth-only                 # Berth alone, no ratios (while tuning)
  *
  * Every contender runs `sleep 3600` in berth-test/busybox:latest with a 16 MiB memory limit.
  * Berth's clock runs from CreateService (desired count N) until DescribeServices, polled every
@@ -27,15 +29,21 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
+import { createLogger } from "../agent/log.ts";
+import { createDockerRuntime } from "../agent/runtime/docker.ts";
 import { startLocalAgent } from "../local/agent.ts";
 import { LOCAL_CLUSTER, localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { dockerUnavailable, removeContainersLabelled, TEST_IMAGE } from "../test/support/docker.ts";
+import { profiled } from "./cpuProfile.ts";
+import { taskTimeline } from "./taskTimeline.ts";
 
 const { values: flags } = parseArgs({
   options: {
     tasks: { type: "string", default: "50" },
     parallel: { type: "string", default: "8" },
+    profile: { type: "string" },
+    "berth-only": { type: "boolean", default: false },
   },
 });
 const TASKS = Number(flags.tasks);
@@ -90,15 +98,21 @@ async function floor(): Promise<number> {
   return elapsed;
 }
 
-/** The time to N RUNNING, and to N placed (PENDING or RUNNING), which is the control plane's share. */
-async function berth(): Promise<{ ms: number; placed: number }> {
+/**
+ * The time to N RUNNING, and to N placed (PENDING or RUNNING), which is the control plane's share,
+ * and where each task's time went in between.
+ */
+async function berth(): Promise<{ ms: number; placed: number; timeline: string[] }> {
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-scale-"));
   const options = localOptions({ port: "0", "data-dir": dataDir }, {});
   const local = await startLocal(options);
-  const { agent, status } = await startLocalAgent(local, options, {
-    ECS_LOGLEVEL: "warn",
-    ECS_CONTAINER_STOP_TIMEOUT: "1s",
-  });
+  const trace = taskTimeline(createDockerRuntime(), createLogger("warn"));
+  const { agent, status } = await startLocalAgent(
+    local,
+    options,
+    { ECS_LOGLEVEL: "warn", ECS_CONTAINER_STOP_TIMEOUT: "1s" },
+    { runtime: trace.runtime, log: trace.log },
+  );
   const ecs = new ECSClient({ endpoint: local.url, region: options.partition.region, credentials: local.credentials });
   try {
     if (!agent) throw new Error(`the local agent did not start: ${status}`);
@@ -117,17 +131,20 @@ async function berth(): Promise<{ ms: number; placed: number }> {
       }),
     );
     const started = performance.now();
+    trace.begin();
     await ecs.send(
       new CreateServiceCommand({ cluster: LOCAL_CLUSTER, serviceName: TAG, taskDefinition: TAG, desiredCount: TASKS }),
     );
     let placed = Number.NaN;
-    const ms = await timeUntil("Berth's service", started, async () => {
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: LOCAL_CLUSTER, services: [TAG] }));
-      const { runningCount = 0, pendingCount = 0 } = services?.[0] ?? {};
-      if (Number.isNaN(placed) && runningCount + pendingCount === TASKS) placed = performance.now() - started;
-      return runningCount === TASKS;
-    });
-    return { ms, placed };
+    const ms = await profiled(flags.profile, () =>
+      timeUntil("Berth's service", started, async () => {
+        const { services } = await ecs.send(new DescribeServicesCommand({ cluster: LOCAL_CLUSTER, services: [TAG] }));
+        const { runningCount = 0, pendingCount = 0 } = services?.[0] ?? {};
+        if (Number.isNaN(placed) && runningCount + pendingCount === TASKS) placed = performance.now() - started;
+        return runningCount === TASKS;
+      }),
+    );
+    return { ms, placed, timeline: trace.summary() };
   } finally {
     // The containers outlive the agent by design: remove them by their family's label.
     await agent?.close();
@@ -165,9 +182,9 @@ async function swarm(): Promise<number> {
 }
 
 const { stdout: version } = await run("docker", ["version", "--format", "{{.Server.Version}}"]);
-const floorMs = await floor();
-const { ms: berthMs, placed } = await berth();
-const swarmMs = await swarm();
+const floorMs = flags["berth-only"] ? Number.NaN : await floor();
+const { ms: berthMs, placed, timeline } = await berth();
+const swarmMs = flags["berth-only"] ? Number.NaN : await swarm();
 const row = (what: string, ms: number, ratio = "") =>
   `  ${what.padEnd(52)}${`${(ms / 1000).toFixed(2)} s`.padStart(9)}   ${ratio}`;
 console.log(
@@ -175,6 +192,8 @@ console.log(
     `Service scale-up: 0 → ${TASKS} RUNNING, ${TEST_IMAGE} ${COMMAND.join(" ")}, ${MEMORY_MIB} MiB each, Docker ${version.trim()}`,
     row("Berth service (berth local + its agent)", berthMs, `${(berthMs / floorMs).toFixed(2)} × the floor`),
     row("  of which: until all placed (PENDING)", placed),
+    "    per task, seconds since CreateService:",
+    ...timeline,
     row("Docker Swarm mode (docker service create)", swarmMs, `${(swarmMs / floorMs).toFixed(2)} × the floor`),
     row(`docker run -d × ${TASKS}, ${PARALLEL} at a time (the floor)`, floorMs),
     `  Berth / Swarm: ${(berthMs / swarmMs).toFixed(2)}`,

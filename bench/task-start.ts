@@ -29,6 +29,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { bundleAgent } from "../infra/agentBundle.ts";
+import { AGENT_NODE_FLAGS } from "../infra/userData.ts";
 import { localOptions } from "../local/config.ts";
 import { startLocal } from "../local/server.ts";
 import { type AgentProcess, spawnAgent } from "../test/support/cli.ts";
@@ -69,7 +70,8 @@ try {
     { url: local.url, ...local.credentials },
     join(dataDir, "agent"),
     { ECS_CLUSTER: CLUSTER, ECS_LOGLEVEL: "warn", ECS_CONTAINER_STOP_TIMEOUT: "1s" },
-    bundle.file,
+    // As hosts run it (infra/userData.ts).
+    { file: bundle.file, nodeFlags: AGENT_NODE_FLAGS },
   );
 
   // Idle first, with no task on the host: what the agent costs when it has nothing to do.

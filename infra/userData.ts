@@ -23,6 +23,12 @@ export interface UserDataValues {
 /** Where the agent lands: one file, which needs nothing beside it but Node. */
 export const AGENT_HOME = "/opt/berth";
 export const AGENT_SCRIPT = `${AGENT_HOME}/bin/berth-agent.mjs`;
+/**
+ * How Node runs the agent: --optimize-for-size gives up some of V8's peak speed, which an agent
+ * that waits on Docker and the network does not use, for ≈ 4.5 MiB less resident memory idle
+ * (79 → 74.5 MiB, bench:task-start runs the bundle with these flags).
+ */
+export const AGENT_NODE_FLAGS = ["--optimize-for-size"];
 
 export function agentUserData(v: UserDataValues): string {
   return `#!/bin/bash
@@ -55,7 +61,7 @@ Environment=ECS_CLUSTER=${v.cluster}
 Environment=BERTH_ENDPOINT=${v.endpoint}
 Environment=BERTH_REGION=${v.region}
 EnvironmentFile=/etc/berth/agent.env
-ExecStart=/opt/node/bin/node ${AGENT_SCRIPT}
+ExecStart=/opt/node/bin/node ${AGENT_NODE_FLAGS.join(" ")} ${AGENT_SCRIPT}
 Restart=always
 RestartSec=5
 

@@ -3,7 +3,7 @@ import { CreateClusterCommand } from "@aws-sdk/client-ecs";
 import { loadAgentConfig } from "../agent/config.ts";
 import { createControlPlane } from "../agent/controlPlane.ts";
 import { describeError } from "../agent/log.ts";
-import { type RunningAgent, startAgent } from "../agent/main.ts";
+import { type AgentDeps, type RunningAgent, startAgent } from "../agent/main.ts";
 import { createDockerRuntime } from "../agent/runtime/docker.ts";
 import { parseBootstrapToken } from "../core/auth/bootstrapToken.ts";
 import { LOCAL_CLUSTER, type LocalOptions } from "./config.ts";
@@ -20,12 +20,13 @@ export interface LocalAgent {
  * if missing) against this control plane with its bootstrap token, its state under the data dir's
  * `agent/`. ECS_* settings from the environment apply (ECS_LOGLEVEL, ECS_RESERVED_MEMORY, …);
  * ecs.config files do not, as they describe a host's agent. Without a reachable Docker engine
- * the control plane runs alone, and says why.
+ * the control plane runs alone, and says why. `deps` replace the agent's parts (benchmarks trace them).
  */
 export async function startLocalAgent(
   local: RunningLocal,
   options: LocalOptions,
   env = process.env,
+  deps: AgentDeps = {},
 ): Promise<LocalAgent> {
   let config: ReturnType<typeof loadAgentConfig>;
   try {
@@ -46,7 +47,7 @@ export async function startLocalAgent(
   } catch (error) {
     return { status: `off: ${describeError(error)}` };
   }
-  const runtime = createDockerRuntime();
+  const runtime = deps.runtime ?? createDockerRuntime();
   try {
     await runtime.info();
   } catch (error) {
@@ -59,7 +60,7 @@ export async function startLocalAgent(
   try {
     await admin.ecs.send(new CreateClusterCommand({ clusterName: LOCAL_CLUSTER }));
     admin.destroy();
-    const agent = await startAgent(config, { runtime });
+    const agent = await startAgent(config, { ...deps, runtime });
     return {
       agent,
       status: `registered as ${agent.containerInstanceArn} (cluster ${LOCAL_CLUSTER}, Docker on this machine)`,

@@ -13,6 +13,8 @@ import {
 import { dockerName, ecsLabels, LABELS } from "./naming.ts";
 import { nextStep } from "./nextStep.ts";
 import { buildReport, reportSignature, taskStatus } from "./report.ts";
+import { sharedPulls } from "./sharedPulls.ts";
+import { withStartSlots } from "./startSlots.ts";
 import { type EngineState, loadState, stateWriter } from "./stateFile.ts";
 import { STEPS, type StepContext, StepFailure } from "./steps.ts";
 import type { DesiredTask, EngineConfig, ReportSink, SecretResolver, TaskEngine, TaskUtilization } from "./types.ts";
@@ -70,9 +72,10 @@ export function createTaskEngine(deps: TaskEngineDeps): TaskEngine {
   let closed = false;
 
   const ctx: StepContext = {
-    runtime,
+    runtime: withStartSlots(runtime),
     config,
     resolveSecret: deps.resolveSecret,
+    pullImage: sharedPulls((image) => runtime.pullImage(image)),
     now,
     failures,
     save: () => writer.save(),

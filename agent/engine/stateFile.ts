@@ -22,13 +22,18 @@ export async function loadState(dataDir: string): Promise<EngineState> {
 
 /**
  * The engine's state file, written atomically (write a temporary file, then rename over the old
- * one), so a crash mid-write leaves the previous version, never half a file. Writes are chained:
- * each save() resolves once a write that includes every change made before it has landed.
+ * one), so a crash mid-write leaves the previous version, never half a file. Writes are chained,
+ * and each save() resolves once a write that includes every change made before it has landed:
+ * the saves that come while a write is under way share the one write queued after it (fifty
+ * tasks starting at once save a few hundred times; each write is the whole file).
  */
 export function stateWriter(dataDir: string, state: EngineState) {
-  let chain: Promise<void> = Promise.resolve();
+  let last: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   let counter = 0;
   const write = async () => {
+    // From here on, a save() needs a write after this one: this one may miss its changes.
+    queued = undefined;
     await mkdir(dataDir, { recursive: true });
     const temp = join(dataDir, `${FILE}.${process.pid}.${counter++}.tmp`);
     await writeFile(temp, JSON.stringify(state));
@@ -36,8 +41,11 @@ export function stateWriter(dataDir: string, state: EngineState) {
   };
   return {
     save(): Promise<void> {
-      chain = chain.then(write, write);
-      return chain;
+      if (!queued) {
+        queued = last.then(write, write);
+        last = queued;
+      }
+      return queued;
     },
   };
 }

@@ -19,6 +19,8 @@ export interface StepContext {
   config: EngineConfig;
   resolveSecret?: SecretResolver;
   now: () => Date;
+  /** The runtime's pull, shared by the tasks that pull one image at the same time (sharedPulls.ts). */
+  pullImage(image: string): Promise<void>;
   /** Where failures that a step survives (a pull served from the cache) are logged. */
   failures: FailureLog;
   /** Persist the state file; resolves once it is on disk. */
@@ -39,7 +41,7 @@ const pull: StepFn = async (ctx, task, container) => {
     task.pullStartedAt ??= ctx.now().toISOString();
     const site = `pulling ${image}`;
     try {
-      await ctx.runtime.pullImage(image);
+      await ctx.pullImage(image);
       ctx.failures.succeeded(site);
     } catch (error) {
       // Only "default" may fall back to a cached copy when the registry fails.

@@ -30,8 +30,8 @@ export interface SqsNotifier extends InstanceNotifier {
 
 /**
  * Queue attributes, the same on every CreateQueue (SQS refuses to re-create a queue with other
- * ones): a nudge older than a few minutes is worthless, since the agent re-syncs every 30 s
- * anyway; receives long-poll by default.
+ * ones): a nudge older than a few minutes is worthless, since the agent's next heartbeat shows
+ * the change anyway (its digest of the tasks placed there); receives long-poll by default.
  */
 const QUEUE_ATTRIBUTES = { MessageRetentionPeriod: "300", ReceiveMessageWaitTimeSeconds: "20" };
 

@@ -1,8 +1,9 @@
 /**
  * Wakes a container instance's agent. Every instance has its own queue, created at registration
  * and named to the agent by DiscoverPollEndpoint; the agent long-polls it. Messages are nudges,
- * never the only copy of intent: on any message (and every 30 s without one) the agent re-reads
- * its desired tasks, so a lost or duplicated nudge costs latency, never correctness.
+ * never the only copy of intent: on any message (and, without one, when a heartbeat's digest of its
+ * tasks shows a change) the agent re-reads its desired tasks, so a lost or duplicated nudge costs
+ * latency, never correctness.
  */
 export interface InstanceNotifier {
   /**

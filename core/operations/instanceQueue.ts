@@ -5,7 +5,7 @@ import type { ActionContext } from "./context.ts";
 /**
  * The actions' side of the agents' wake-up queues (see core/notify/instanceNotifier.ts). Queue work happens
  * after the store's commit and never fails the request: the commit is the truth, and the agent
- * re-syncs from the store at least every 30 s whatever happens to its queue.
+ * re-syncs from the store when a heartbeat's digest shows a change, whatever happens to its queue.
  */
 
 /** After a commit that changes what should run on an instance: nudge its agent, without waiting. */

@@ -20,8 +20,8 @@ import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.ts";
 
 /**
  * The queue service (local mode's embedded SQS) out of the agent's reach while tasks are placed on
- * it: the agent's wake-ups fail, it says so, and its periodic re-sync (every 30 s) still starts
- * every task, and the cluster's invariants hold. The agent reaches the queue through a
+ * it: the agent's wake-ups fail, it says so, and its heartbeats (whose answer carries the digest
+ * of the tasks placed on it) still start every task, and the cluster's invariants hold. The agent reaches the queue through a
  * TCP proxy (its DiscoverPollEndpoint answer rewritten to name the proxy), which the test stops.
  */
 describe("the queue service out of the agents' reach", { timeout: 90_000 }, () => {
@@ -36,7 +36,7 @@ describe("the queue service out of the agents' reach", { timeout: 90_000 }, () =
     rmSync(agentDir, { recursive: true, force: true });
   });
 
-  it("starts every task placed during the outage through the re-sync", async () => {
+  it("starts every task placed during the outage through the heartbeats' digests; an idle agent does not sync", async () => {
     berth = await startBerth();
     const sqsPort = Number(new URL(berth.sqsEndpoint).port);
     proxy = await startTcpProxy(sqsPort);
@@ -85,11 +85,19 @@ describe("the queue service out of the agents' reach", { timeout: 90_000 }, () =
 
     await proxy.stop();
     await until("the agent to see its queue gone", async () =>
-      lines.some((l) => l.includes("receiving wake-ups from") && l.includes("Tasks still sync every 30 s.")),
+      lines.some(
+        (l) => l.includes("receiving wake-ups from") && l.includes("Tasks still sync when a heartbeat shows a change."),
+      ),
     );
+    // Nothing changed: beats (every second) answer the digest of the last sync, so no sync runs.
+    const syncs = () => lines.filter((l) => l.includes("DEBUG agent: sync: ")).length;
+    const quiet = syncs();
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(syncs()).toBe(quiet);
     await berth.ecs.send(new RunTaskCommand({ taskDefinition: "app", count: 3 }));
-    // No wake-up reaches it: the re-sync (every 30 s) starts them.
-    await until("the re-sync to start the tasks placed during the outage", running(4), 45_000);
+    // No wake-up reaches it: the next beat's digest differs from the last sync's, and a sync starts them.
+    await until("a heartbeat to start the tasks placed during the outage", running(4), 45_000);
+    expect(lines.join("")).toContain("heartbeat: the tasks placed here changed since the last sync");
 
     // The queue back (its wake-ups resume after the agent's backoff, up to 30 s: not waited for here).
     proxy = await startTcpProxy(sqsPort, proxyPort);

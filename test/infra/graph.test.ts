@@ -571,7 +571,7 @@ describe("the hosts", () => {
     expect(userData()).toContain(
       `aws s3 cp --region ${REGION} 's3://${graph.agent.bucket}/${graph.agent.key}' /opt/berth/bin/berth-agent.mjs\necho '${sha256()}  /opt/berth/bin/berth-agent.mjs' | sha256sum -c -`,
     );
-    expect(userData()).toContain("ExecStart=/opt/node/bin/node /opt/berth/bin/berth-agent.mjs\n");
+    expect(userData()).toContain("ExecStart=/opt/node/bin/node --optimize-for-size /opt/berth/bin/berth-agent.mjs\n");
   });
 
   it("read their settings and bootstrap token from this stage's parameters, and join this deploy's API", () => {

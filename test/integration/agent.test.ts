@@ -136,7 +136,7 @@ describe("the agent against a control plane that goes away", { timeout: 60_000 }
     await ecs.send(new StopTaskCommand({ cluster: "raced", task: raced }));
     const cp = createControlPlane({ endpoint: local.url, region: "us-east-1", credentials: local.credentials });
     try {
-      const desired = await createDesiredReader(cp, "raced")(containerInstance?.containerInstanceArn as string);
+      const { desired } = await createDesiredReader(cp, "raced")(containerInstance?.containerInstanceArn as string);
       expect(desired.map((d) => d.task)).toMatchObject([
         { taskArn: raced, lastStatus: "STOPPED", desiredStatus: "STOPPED" },
       ]);

@@ -2,12 +2,16 @@ import {
   CreateClusterCommand,
   DeregisterContainerInstanceCommand,
   DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StopTaskCommand,
+  SubmitTaskStateChangeCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { desiredDigest } from "../../core/model/desiredDigest.ts";
 import { startBerth, type TestBerth } from "../support/berth.ts";
 import { until } from "../support/poll.ts";
 import { rawCall, type Signing } from "../support/rawCall.ts";
@@ -149,6 +153,40 @@ describe("Heartbeat and DescribeUtilization", () => {
     expect(response.status).toBe(400);
     expect(response.body.__type).toBe(type);
     expect(response.body.message).toContain(where);
+  });
+
+  it("answers the digest of the tasks placed on the instance: it changes with a placement and a stop, as the agent computes it", async () => {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: "digest" }));
+    const arn = await register(berth, "digest");
+    const digest = async () =>
+      (await berthCall(berth, "Heartbeat", { cluster: "digest", containerInstance: arn })).body.desiredTasksDigest;
+    const idle = await digest();
+    expect(idle).toBe(desiredDigest([]));
+    await berth.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "digest",
+        containerDefinitions: [{ name: "a", image: "x", memory: 64 }],
+      }),
+    );
+    const { tasks } = await berth.ecs.send(new RunTaskCommand({ cluster: "digest", taskDefinition: "digest" }));
+    const taskArn = tasks?.[0]?.taskArn as string;
+    const described = async () =>
+      (await berth.ecs.send(new DescribeTasksCommand({ cluster: "digest", tasks: [taskArn] }))).tasks ?? [];
+
+    const placed = await digest();
+    expect(placed).not.toBe(idle);
+    // What the agent's sync computes from DescribeTasks is what the heartbeat answers.
+    expect(placed).toBe(desiredDigest(await described()));
+    // The agent's own progress changes nothing it must act on.
+    await berth.ecs.send(new SubmitTaskStateChangeCommand({ cluster: "digest", task: taskArn, status: "RUNNING" }));
+    expect(await digest()).toBe(placed);
+
+    await berth.ecs.send(new StopTaskCommand({ cluster: "digest", task: taskArn }));
+    const stopping = await digest();
+    expect(stopping).not.toBe(placed);
+    expect(stopping).toBe(desiredDigest(await described()));
+    await berth.ecs.send(new SubmitTaskStateChangeCommand({ cluster: "digest", task: taskArn, status: "STOPPED" }));
+    expect(await digest()).toBe(idle);
   });
 
   it("checks DescribeUtilization's input", async () => {

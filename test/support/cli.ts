@@ -134,13 +134,14 @@ export interface AgentProcess extends CliProcess {
  * `berth agent` as a child process, as on a host: against `controlPlane`'s endpoint with its key,
  * no config file, its state in `dataDir`, plus the agent settings in `env` (ECS_CLUSTER, …).
  * Resolves once it printed the container instance it registered as. With `bundle`: that script
- * (infra/agentBundle.ts's build, what hosts run) instead of the CLI, with the same settings.
+ * (infra/agentBundle.ts's build, what hosts run) instead of the CLI, with the same settings, run
+ * with its Node flags (infra/userData.ts's, as hosts run it).
  */
 export async function spawnAgent(
   controlPlane: { url: string; accessKeyId: string; secretAccessKey: string; region?: string },
   dataDir: string,
   env: Record<string, string> = {},
-  bundle?: string,
+  bundle?: { file: string; nodeFlags?: string[] },
 ): Promise<AgentProcess> {
   const settings = {
     BERTH_ENDPOINT: controlPlane.url,
@@ -153,7 +154,7 @@ export async function spawnAgent(
   };
   const registered = /registered as (\S+)/;
   const { match, ...cli } = bundle
-    ? await spawnNodeScript([bundle], settings, registered, "the agent bundle")
+    ? await spawnNodeScript([...(bundle.nodeFlags ?? []), bundle.file], settings, registered, "the agent bundle")
     : await spawnCli(["agent"], settings, registered);
   return { ...cli, containerInstanceArn: match[1] };
 }

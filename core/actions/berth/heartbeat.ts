@@ -1,8 +1,10 @@
+import { desiredDigest } from "../../model/desiredDigest.ts";
 import { heartbeatIntervalMs, recordHeartbeat } from "../../operations/agentConnection.ts";
 import type { ActionContext } from "../../operations/context.ts";
 import { activeCluster, findContainerInstance } from "../../operations/lookup.ts";
 import { recordUtilizationSample } from "../../operations/utilizationHistory.ts";
 import { invalidParameter } from "../../protocol/errors.ts";
+import { allItems } from "../../store/paging.ts";
 import { Members } from "./input.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "./shapes.ts";
 
@@ -13,8 +15,10 @@ const MAX_TASKS = 1000;
  * An agent's heartbeat, with its latest utilization. Cheap by design, since every agent sends
  * one every few seconds: reads the instance, writes one heartbeat item unconditionally (which
  * gives back the last one) and, once a sample period, a sample of the instance's utilization history,
- * and never touches the instance record (placements race on its version). An unknown or deregistered
- * instance is an InvalidParameterException: the agent's cue to register again.
+ * and never touches the instance record (placements race on its version). It answers the digest of
+ * the tasks the agent must act on (desiredDigest.ts, one read of the instance's tasks), so the agent
+ * syncs when that changed instead of polling. An unknown or deregistered instance is an
+ * InvalidParameterException: the agent's cue to register again.
  */
 export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<HeartbeatResponse> {
   const request = heartbeatRequest(input);
@@ -31,7 +35,13 @@ export async function Heartbeat(input: unknown, ctx: ActionContext): Promise<Hea
     const previousAt = previous?.utilization ? previous.at : undefined;
     await recordUtilizationSample(ctx, cluster.name, record.id, at, previousAt, utilization);
   }
-  return { heartbeatIntervalSeconds: heartbeatIntervalMs(ctx) / 1000 };
+  const placed = await allItems((page) =>
+    ctx.store.listTasks({ cluster: cluster.name, containerInstanceId: record.id, notStopped: true }, page),
+  );
+  return {
+    heartbeatIntervalSeconds: heartbeatIntervalMs(ctx) / 1000,
+    desiredTasksDigest: desiredDigest(placed.map((r) => r.task)),
+  };
 }
 
 function heartbeatRequest(input: unknown): HeartbeatRequest {

@@ -22,6 +22,8 @@ export interface HeartbeatRequest {
 export interface HeartbeatResponse {
   /** How many seconds until the next heartbeat is due; three missed ones disconnect the agent. */
   heartbeatIntervalSeconds: number;
+  /** The digest of the tasks placed on the instance that are not STOPPED, with their desired status (core/model/desiredDigest.ts). */
+  desiredTasksDigest: string;
 }
 
 export interface DescribeUtilizationRequest {

@@ -266,6 +266,32 @@ describe("task engine: images and secrets", () => {
     ]);
   });
 
+  it("tasks that start together share one pull of their image; a task after it pulls again", async () => {
+    const runtime = new FakeRuntime([IMAGE]);
+    // Pulls take a moment, as a registry's do: they end when the test says.
+    const gates: (() => void)[] = [];
+    const pull = runtime.pullImage.bind(runtime);
+    runtime.pullImage = async (image) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return pull(image);
+    };
+    const s = await setup({ runtime });
+    const together = [1, 2, 3].map(() => desiredTask([{ name: "app" }]));
+    const reconciled = s.engine.reconcile(together);
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    for (const open of gates.splice(0)) open();
+    await reconciled;
+    expect(together.map((d) => s.last(d)?.status)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
+    expect(runtime.count("pull")).toBe(1);
+    const later = desiredTask([{ name: "app" }]);
+    const second = s.engine.reconcile([...together, later]);
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    gates[0]();
+    await second;
+    expect(s.last(later)?.status).toBe("RUNNING");
+    expect(runtime.count("pull")).toBe(2);
+  });
+
   it("resolves secrets into the environment; a failure stops the task with ECS's wording", async () => {
     const resolveSecret = async (valueFrom: string) => {
       if (valueFrom === "/ok") return "v";
