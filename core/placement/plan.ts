@@ -24,6 +24,7 @@ import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs
 import type { ContainerInstanceRecord } from "../model/records.ts";
 import type { Remaining } from "../model/resourceList.ts";
 import { invalidParameter } from "../protocol/errors.ts";
+import { attributeNamed } from "./attributes.ts";
 import { remaining, reserve, shortfallIn } from "./capacity.ts";
 import { compileQuery } from "./query.ts";
 import type { Candidate, PlacementFailure, PlacementPlan, PlacementRequest, ResidentTask } from "./types.ts";
@@ -223,9 +224,9 @@ const agentConnected: Check = (slot) =>
 function requiredAttributes(request: PlacementRequest): Check {
   const required = request.requiredAttributes ?? [];
   return (slot) => {
-    const own = slot.now.record.instance.attributes ?? [];
+    const own = slot.now.record.instance.attributes;
     for (const need of required) {
-      const found = own.find((a) => a.name === need.name);
+      const found = attributeNamed(own, need.name as string);
       if (!found || (need.value !== undefined && found.value !== need.value)) {
         const wanted = need.value === undefined ? `${need.name}` : `${need.name}=${need.value}`;
         return { reason: REASONS.attribute, detail: `Missing attribute ${wanted}.` };
@@ -305,7 +306,7 @@ function spreadValue(field: string): (slot: Slot) => string {
   if (isInstanceField(field)) return (slot) => slot.arn;
   const name = field.slice("attribute:".length);
   return (slot) => {
-    const found = slot.now.record.instance.attributes?.find((a) => a.name === name);
+    const found = attributeNamed(slot.now.record.instance.attributes, name);
     // A prefix no attribute value can carry keeps "missing" apart from an empty value.
     return found ? `=${found.value ?? ""}` : "missing";
   };
