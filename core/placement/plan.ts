@@ -281,7 +281,7 @@ function strategy(s: PlacementStrategy, slots: Slot[], request: PlacementRequest
   // plan places tasks. An instance's attributes do not change during a plan: each value is read once.
   // Each slot's value as a number, and a count per value: looked up for every slot every round.
   const spreadOf = spreadValue(s.field as string);
-  const values = new Map<string, number>();
+  const values = new Map<string | symbol, number>();
   const bucket = slots.map((slot) => {
     const value = spreadOf(slot);
     if (!values.has(value)) values.set(value, values.size);
@@ -301,16 +301,21 @@ function strategy(s: PlacementStrategy, slots: Slot[], request: PlacementRequest
   };
 }
 
-/** The value an instance has for a spread field. Instances without the attribute share one bucket. */
-function spreadValue(field: string): (slot: Slot) => string {
+/**
+ * The value an instance has for a spread field. Instances without the attribute share one bucket,
+ * apart from an empty value's. The stored string itself, not one made from it: its hash, which
+ * the bucket lookup needs, is then worked out once per decoded record, not on every launch.
+ */
+function spreadValue(field: string): (slot: Slot) => string | symbol {
   if (isInstanceField(field)) return (slot) => slot.arn;
   const name = field.slice("attribute:".length);
   return (slot) => {
     const found = attributeNamed(slot.now.record.instance.attributes, name);
-    // A prefix no attribute value can carry keeps "missing" apart from an empty value.
-    return found ? `=${found.value ?? ""}` : "missing";
+    return found ? (found.value ?? "") : MISSING;
   };
 }
+
+const MISSING = Symbol("no such attribute");
 
 const isInstanceField = (field: string) => ["instanceid", "host"].includes(field.toLowerCase());
 
