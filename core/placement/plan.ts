@@ -68,7 +68,7 @@ interface Slot {
   /** Set by a stage whose answer cannot change during the plan. */
   rejected?: Rejection;
   /**
-   * The per-round checks' answer (null: fits), kept until the plan places a task on this slot:
+   * The per-round checks' answer (null: fits), made again only when the plan places a task on this slot:
    * fit and constraints read only the slot's own record and tasks, which nothing else changes.
    */
   verdict?: Rejection | null;
@@ -139,12 +139,14 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
 
   const placements: ContainerInstanceRecord[] = [];
   let failures: PlacementFailure[] = [];
+  // The feasible slots in ARN order. A round changes only the chosen slot, so only its checks run
+  // again for the next round (the verdicts say so too): it stays or leaves, the others stay put.
+  const feasible: Slot[] = [];
+  for (const slot of slots) {
+    slot.verdict = slot.rejected ?? first(each, slot) ?? null;
+    if (!slot.verdict) feasible.push(slot);
+  }
   for (let n = 0; n < request.count; n++) {
-    const feasible: Slot[] = [];
-    for (const slot of slots) {
-      if (slot.verdict === undefined) slot.verdict = slot.rejected ?? first(each, slot) ?? null;
-      if (!slot.verdict) feasible.push(slot);
-    }
     // No instance can take this task: the rest cannot be placed either, for the same reasons.
     if (feasible.length === 0) {
       failures = slots.map((slot) => ({ arn: slot.arn, ...(slot.verdict as Rejection) }));
@@ -154,9 +156,10 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
     // next round sees it.
     const chosen = select(feasible, ranks);
     place(chosen, request);
-    chosen.verdict = undefined;
     for (const rank of ranks) rank.placed?.(chosen);
     placements.push(chosen.read);
+    chosen.verdict = chosen.rejected ?? first(each, chosen) ?? null;
+    if (chosen.verdict) feasible.splice(feasible.indexOf(chosen), 1);
   }
   return { placements, failures };
 }
