@@ -66,64 +66,71 @@ export class NoContainerInstances extends EcsError {
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
   const longArn = launch.longArn ?? (await usesLongArns(ctx, "task"));
-  return retryOnConflict(async () => {
-    // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
-    const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
-    if (instances.length === 0 && !launch.onInstances) {
-      throw new NoContainerInstances();
+  const attempts = () => retryOnConflict(() => attemptLaunch(ctx, launch, longArn), MAX_ATTEMPTS);
+  return ctx.launchQueue ? ctx.launchQueue.run(launch.cluster, attempts) : attempts();
+}
+
+async function attemptLaunch(
+  ctx: ActionContext,
+  launch: Launch,
+  longArn: boolean,
+): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
+  const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
+  if (instances.length === 0 && !launch.onInstances) {
+    throw new NoContainerInstances();
+  }
+  const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
+  const shares = launch.shares ?? [
+    { capacityProviderName: launch.capacityProviderName, count: launch.count, constraints: [] },
+  ];
+  const now = ctx.now();
+  const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
+  const records: Omit<TaskRecord, "version">[] = [];
+  const failures: Failure[] = [];
+  for (const share of shares) {
+    const shareLaunch = { ...launch, count: share.count, constraints: [...launch.constraints, ...share.constraints] };
+    // A later share sees what the earlier ones reserved.
+    const candidates = (await candidatesOf(ctx, shareLaunch, instances)).map((c) => ({
+      ...c,
+      record: reserved.get(c.record.id)?.record ?? c.record,
+    }));
+    const plan = launch.onInstances
+      ? planOnInstances(candidates, shareLaunch, demand)
+      : planPlacement(candidates, planRequest(shareLaunch, demand));
+    for (const chosen of plan.placements) {
+      const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
+      reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
+      records.push(
+        newTaskRecord({
+          partition: ctx.partition,
+          cluster: launch.cluster,
+          id: newId(),
+          taskDefinition: launch.taskDefinition,
+          instance,
+          reservation: demand,
+          overrides: launch.overrides,
+          group: launch.group,
+          startedBy: launch.startedBy,
+          tags: launch.tags,
+          enableExecuteCommand: launch.enableExecuteCommand,
+          capacityProviderName: share.capacityProviderName,
+          now,
+          longArn,
+        }),
+      );
     }
-    const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
-    const shares = launch.shares ?? [
-      { capacityProviderName: launch.capacityProviderName, count: launch.count, constraints: [] },
-    ];
-    const now = ctx.now();
-    const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
-    const records: Omit<TaskRecord, "version">[] = [];
-    const failures: Failure[] = [];
-    for (const share of shares) {
-      const shareLaunch = { ...launch, count: share.count, constraints: [...launch.constraints, ...share.constraints] };
-      // A later share sees what the earlier ones reserved.
-      const candidates = (await candidatesOf(ctx, shareLaunch, instances)).map((c) => ({
-        ...c,
-        record: reserved.get(c.record.id)?.record ?? c.record,
-      }));
-      const plan = launch.onInstances
-        ? planOnInstances(candidates, shareLaunch, demand)
-        : planPlacement(candidates, planRequest(shareLaunch, demand));
-      for (const chosen of plan.placements) {
-        const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
-        reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
-        records.push(
-          newTaskRecord({
-            partition: ctx.partition,
-            cluster: launch.cluster,
-            id: newId(),
-            taskDefinition: launch.taskDefinition,
-            instance,
-            reservation: demand,
-            overrides: launch.overrides,
-            group: launch.group,
-            startedBy: launch.startedBy,
-            tags: launch.tags,
-            enableExecuteCommand: launch.enableExecuteCommand,
-            capacityProviderName: share.capacityProviderName,
-            now,
-            longArn,
-          }),
-        );
-      }
-      failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
-    }
-    const tasks = records.map((r) => r.task);
-    const writes = [
-      ...records.map((r) => put("task", r)),
-      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
-      ...(launch.alsoWrite?.(tasks, failures) ?? []),
-    ];
-    if (writes.length > 0) await ctx.store.commit(writes);
-    for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
-    return { tasks, failures };
-  }, MAX_ATTEMPTS);
+    failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
+  }
+  const tasks = records.map((r) => r.task);
+  const writes = [
+    ...records.map((r) => put("task", r)),
+    ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
+    ...(launch.alsoWrite?.(tasks, failures) ?? []),
+  ];
+  if (writes.length > 0) await ctx.store.commit(writes);
+  for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
+  return { tasks, failures };
 }
 
 const planRequest = (launch: Launch, demand: Reservation): PlacementRequest => ({
