@@ -16,7 +16,12 @@ let notifier: SqsNotifier;
 beforeAll(async () => {
   sqs = await startEmbeddedSqs("127.0.0.1", "us-east-1");
   client = new SQSClient({ endpoint: sqs.endpoint, region: "us-east-1", credentials });
-  notifier = sqsInstanceNotifier({ endpoint: sqs.endpoint, region: "us-east-1", credentials, queuePrefix: "coalesce-" });
+  notifier = sqsInstanceNotifier({
+    endpoint: sqs.endpoint,
+    region: "us-east-1",
+    credentials,
+    queuePrefix: "coalesce-",
+  });
 });
 afterAll(async () => {
   await notifier.close();
