@@ -1,12 +1,14 @@
 /**
- * A CPU profile of one phase of a benchmark (the control plane runs in the benchmark's process),
- * written as a .cpuprofile (Chrome DevTools, speedscope) and summed up as the frames with the
- * most self time and the most inclusive time.
+ * CPU profiles of a benchmark's phase, summed up as the frames with the most self time and the
+ * most inclusive time: a phase of this process (`profiled`, through the inspector), or the part
+ * of another process's `node --cpu-prof` profile (Chrome DevTools, speedscope) that fell within
+ * the phase (`profileWindow`).
  */
 import { writeFileSync } from "node:fs";
 import type { Profiler } from "node:inspector";
 import { Session } from "node:inspector/promises";
 
+/** Runs `phase` under this process's CPU profiler when `path` is given, written there and summed up. */
 export async function profiled<T>(path: string | undefined, phase: () => Promise<T>): Promise<T> {
   if (!path) return phase();
   const session = new Session();
@@ -21,6 +23,25 @@ export async function profiled<T>(path: string | undefined, phase: () => Promise
     writeFileSync(path, JSON.stringify(profile));
     console.log(`  CPU profile: ${path}\n${summary(profile)}`);
   }
+}
+
+/**
+ * The samples of `profile` taken between `from` and `to` (µs on the monotonic clock, as
+ * `process.hrtime` reads it in any process: V8 stamps its samples on the same clock).
+ */
+export function profileWindow(profile: Profiler.Profile, [from, to]: [number, number]): Profiler.Profile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime;
+  let last = from;
+  (profile.samples ?? []).forEach((sample, i) => {
+    at += profile.timeDeltas?.[i] ?? 0;
+    if (at < from || at > to) return;
+    samples.push(sample);
+    timeDeltas.push(at - last);
+    last = at;
+  });
+  return { ...profile, startTime: from, endTime: to, samples, timeDeltas };
 }
 
 /** The top frames by self and by inclusive time, in percent of the profile's samples. */

@@ -1,6 +1,6 @@
 /**
- * Placement benchmark: a local-mode control plane in this process, driven through its HTTP API
- * with @aws-sdk/client-ecs as any client would. Registers container instances spread over three
+ * Placement benchmark: a local-mode control plane (`berth local`, its own process), driven through
+ * its HTTP API with @aws-sdk/client-ecs as any client would. Registers container instances spread over three
  * availability zones, places tasks with RunTask (count 10, several calls in flight), then reads
  * them back with DescribeTasks (100 per call), and prints throughput and latency figures.
  *
@@ -10,7 +10,7 @@
  *
  * It is a benchmark, not a test: it prints figures and fails only when the API does.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +24,9 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { localOptions } from "../local/config.ts";
-import { startLocal } from "../local/server.ts";
-import { describeStore } from "../local/store.ts";
+import { spawnBerth } from "../test/support/cli.ts";
 import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
-import { profiled } from "./cpuProfile.ts";
+import { profileWindow, summary } from "./cpuProfile.ts";
 import { type DynamoCounter, perCall, startDynamoCounter } from "./dynamoCounter.ts";
 
 const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--concurrency N] [--strategy S]
@@ -42,9 +40,9 @@ const USAGE = `Usage: npm run bench:placement -- [--instances N] [--tasks N] [--
   --store        sqlite (default), dynamodb (AWS's DynamoDB Local, started with Java on a free
                  port, in memory) or both, one after the other, with the figures side by side
   --data-dir     where the SQLite store lives (default: a temp dir, removed afterwards)
-  --profile      write a CPU profile of the RunTask phase (the control plane runs in this process)
-                 to FILE (.cpuprofile; the store's name is added with --store both) and print
-                 its top frames`;
+  --profile      run the control plane with node --cpu-prof and write the RunTask phase's part of
+                 its CPU profile to FILE (.cpuprofile; the store's name is added with --store
+                 both), and print its top frames`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -83,6 +81,11 @@ const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map(
   const [type, ...field] = part.split(":");
   return (field.length ? { type, field: field.join(":") } : { type }) as PlacementStrategy;
 });
+
+/** The control plane's CPU time so far (user + system), ms; set once it runs. */
+let controlPlane: () => number = () => 0;
+/** The RunTask phase's start and end, µs on the monotonic clock (a CPU profile's time base). */
+let placementWindow: [number, number] | undefined;
 
 const STORES = { sqlite: "SQLite", dynamodb: "DynamoDB Local" } as const;
 type StoreName = keyof typeof STORES;
@@ -124,7 +127,7 @@ function profileFile(store: StoreName): string | undefined {
 }
 
 /** What one run measured, per phase: items per second and call latencies. */
-type Figures = Map<string, { rate: number; unit: string; p50: number; p99: number }>;
+type Figures = Map<string, { rate: number; unit: string; p50: number; p99: number; cpu?: number }>;
 
 /** The whole benchmark against a local control plane on one store. */
 async function runOn(store: StoreName): Promise<Figures> {
@@ -141,13 +144,16 @@ async function runOn(store: StoreName): Promise<Figures> {
     Object.assign(env, { BERTH_STORE: "dynamodb", BERTH_DYNAMODB_ENDPOINT: counter.endpoint });
     env.BERTH_TABLE = `berth-bench-${Date.now()}`;
   }
-  const options = localOptions({ port: "0", "data-dir": dataDir, "no-agent": true }, env);
-  const local = await startLocal(options);
-  console.log(`  store: ${describeStore(options.store, dataDir)}\n`);
+  const profileDir = profileFile(store) && mkdtempSync(join(tmpdir(), "berth-bench-profile-"));
+  if (profileDir) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`;
+  const berth = await spawnBerth(dataDir, env);
+  const pid = berth.child.pid as number;
+  controlPlane = () => cpuOfProcess(pid);
+  console.log(`  store: ${/store: +(.*)/.exec(berth.output())?.[1] ?? "?"}, control plane pid ${pid}\n`);
   const ecs = new ECSClient({
-    endpoint: local.url,
+    endpoint: berth.url,
     region: "us-east-1",
-    credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+    credentials: { accessKeyId: berth.accessKeyId, secretAccessKey: berth.secretAccessKey },
     // The SDK's default retries stay on, as for any client: a RunTask that loses a race for an
     // instance too often answers a retryable ServerException. Retried calls are counted below.
     requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY + 1 }) },
@@ -205,26 +211,25 @@ async function runOn(store: StoreName): Promise<Figures> {
       }
     })();
     const countedBefore = counter?.counts();
-    const placement = await profiled(profileFile(store), () =>
-      timed(calls, CONCURRENCY, async (i) => {
-        const {
-          tasks = [],
-          failures: failed = [],
-          $metadata,
-        } = await ecs.send(
-          new RunTaskCommand({
-            cluster: "bench",
-            taskDefinition: "bench:1",
-            count: Math.min(PER_CALL, TASKS - i * PER_CALL),
-            placementStrategy: STRATEGY,
-            startedBy: "bench",
-          }),
-        );
-        if (($metadata.attempts ?? 1) > 1) retried++;
-        for (const task of tasks) taskArns.push(task.taskArn as string);
-        for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
-      }),
-    );
+    const placement = await timed(calls, CONCURRENCY, async (i) => {
+      const {
+        tasks = [],
+        failures: failed = [],
+        $metadata,
+      } = await ecs.send(
+        new RunTaskCommand({
+          cluster: "bench",
+          taskDefinition: "bench:1",
+          count: Math.min(PER_CALL, TASKS - i * PER_CALL),
+          placementStrategy: STRATEGY,
+          startedBy: "bench",
+        }),
+      );
+      if (($metadata.attempts ?? 1) > 1) retried++;
+      for (const task of tasks) taskArns.push(task.taskArn as string);
+      for (const f of failed) failures.set(f.reason ?? "?", (failures.get(f.reason ?? "?") ?? 0) + 1);
+    });
+    placementWindow = placement.window;
     const countedAfter = counter?.counts();
     placing = false;
     await describer;
@@ -257,10 +262,31 @@ async function runOn(store: StoreName): Promise<Figures> {
     report(figures, `DescribeTasks (${DESCRIBE_BATCH} per call)`, describe, described, "tasks described");
   } finally {
     ecs.destroy();
-    await local.close();
+    await berth.stop();
     if (!flags["data-dir"]) rmSync(dataDir, { recursive: true, force: true });
   }
+  if (profileDir) {
+    // node --cpu-prof writes the whole run's profile as the process exits: the RunTask phase's
+    // samples are cut out of it by time (both processes read the same monotonic clock).
+    const written = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+    const path = profileFile(store) as string;
+    if (!written || !placementWindow) console.log("  no CPU profile was written");
+    else {
+      const profile = profileWindow(JSON.parse(readFileSync(join(profileDir, written), "utf8")), placementWindow);
+      writeFileSync(path, JSON.stringify(profile));
+      console.log(`  CPU profile of the control plane during RunTask: ${path}\n${summary(profile)}`);
+    }
+    rmSync(profileDir, { recursive: true, force: true });
+  }
   return figures;
+}
+
+/** CPU time (user + system) a process has used so far, ms, from Linux's /proc (clock ticks of 10 ms). */
+function cpuOfProcess(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command's name (which may hold spaces), in parentheses: utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 interface Timing {
@@ -269,10 +295,12 @@ interface Timing {
   /** Latency of each call, ms. */
   latencies: number[];
   /**
-   * CPU time this process (client and control plane) spent in the phase, ms: on a shared machine
-   * it moves far less than wall-clock time with what else runs.
+   * CPU time the control plane's process and this one (the client) spent in the phase, ms: on a
+   * shared machine it moves far less than wall-clock time with what else runs.
    */
-  cpu?: number;
+  cpu?: { server: number; client: number };
+  /** Start and end of the phase, µs on the monotonic clock. */
+  window?: [number, number];
 }
 
 /** Runs `n` calls with `concurrency` in flight, timing each one and the whole. */
@@ -280,7 +308,9 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const from = Number(process.hrtime.bigint() / 1000n);
   const cpu = process.cpuUsage();
+  const serverFrom = controlPlane();
   const worker = async () => {
     while (next < n) {
       const i = next++;
@@ -291,7 +321,12 @@ async function timed(n: number, concurrency: number, call: (i: number) => Promis
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
   const { user, system } = process.cpuUsage(cpu);
-  return { elapsed: performance.now() - started, latencies, cpu: (user + system) / 1000 };
+  return {
+    elapsed: performance.now() - started,
+    latencies,
+    cpu: { server: controlPlane() - serverFrom, client: (user + system) / 1000 },
+    window: [from, Number(process.hrtime.bigint() / 1000n)],
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -302,12 +337,15 @@ function percentile(sorted: number[], p: number): number {
 function report(figures: Figures, what: string, t: Timing, items: number, unit: string) {
   const sorted = [...t.latencies].sort((a, b) => a - b);
   const rate = items / (t.elapsed / 1000);
-  figures.set(what, { rate, unit, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+  const cpu = t.cpu && t.cpu.server / sorted.length;
+  figures.set(what, { rate, unit, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpu });
   console.log(
     `${what}: ${items} ${unit} in ${(t.elapsed / 1000).toFixed(2)} s = ${rate.toFixed(0)} ${unit}/s` +
       `\n  ${sorted.length} calls, latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, ` +
       `max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}` +
-      (t.cpu === undefined ? "" : `, CPU ${ms(t.cpu / sorted.length)} a call (this process, client included)`),
+      (t.cpu === undefined
+        ? ""
+        : `\n  CPU a call: control plane ${ms(t.cpu.server / sorted.length)}, client ${ms(t.cpu.client / sorted.length)}`),
   );
 }
 
@@ -320,7 +358,8 @@ function printSideBySide(results: Map<StoreName, Figures>) {
   const phases = [...(results.values().next().value ?? new Map()).keys()];
   const cell = (f: Figures, phase: string) => {
     const x = f.get(phase);
-    return x ? `${x.rate.toFixed(0)}/s, p50 ${ms(x.p50)}, p99 ${ms(x.p99)}` : "-";
+    if (!x) return "-";
+    return `${x.rate.toFixed(0)}/s, p50 ${ms(x.p50)}, p99 ${ms(x.p99)}${x.cpu === undefined ? "" : `, CPU ${ms(x.cpu)}`}`;
   };
   const rows = [
     ["", ...[...results.keys()].map((store) => STORES[store])],

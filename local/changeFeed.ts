@@ -1,16 +1,19 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
+import { EVENT_KINDS } from "../core/events/build.ts";
 import { type Item, instanceItemOf, itemOf } from "../core/store/dynamo/items.ts";
 import type { Store, Write } from "../core/store/port.ts";
 
 /**
  * Local mode's stand-in for the DynamoDB stream: every committed write becomes a stream record
  * shaped as DynamoDB Streams would deliver it (the item as the DynamoDB store writes it, new and
- * old images), so that the events function runs on it unchanged. The old image is the last one
+ * old images), so that the events function runs on it unchanged; like AWS's stream filter, only
+ * the kinds that can make events. The old image is the last one
  * this feed saw for the item (none for an item not written since startup), kept for a bounded
  * number of items.
  */
 const REMEMBERED_ITEMS = 10_000;
+const FED_KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
 
 export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord[]) => void): Store {
   const lastImages = new Map<string, DynamoDBRecord["dynamodb"]>();
@@ -44,7 +47,9 @@ export function withChangeFeed(store: Store, onRecords: (records: DynamoDBRecord
       if (write.kind === "resources") instances.set(`${write.cluster}/${write.id}`, write);
       else if (write.kind === "containerInstance")
         instances.set(`${write.record.cluster}/${write.record.id}`, write.record);
-      else items.push({ ...itemOf(write.kind, write.record as never), version: (write.expectedVersion ?? 0) + 1 });
+      // Only the kinds AWS's stream filter passes to the events function (infra/events.ts).
+      else if (FED_KINDS.has(write.kind))
+        items.push({ ...itemOf(write.kind, write.record as never), version: (write.expectedVersion ?? 0) + 1 });
     }
     for (const { cluster, id } of instances.values()) {
       const record = await store.getContainerInstance(cluster, id);

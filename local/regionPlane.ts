@@ -7,6 +7,7 @@ import { targetGroupsAt } from "../core/aws/elbv2.ts";
 import { type SqsNotifier, sqsInstanceNotifier } from "../core/aws/sqs.ts";
 import { alsoStored } from "../core/events/stored.ts";
 import type { ActionContext } from "../core/operations/context.ts";
+import { launchQueue } from "../core/operations/launchQueue.ts";
 import type { Store } from "../core/store/port.ts";
 import { createApiHandler } from "../functions/api/handler.ts";
 import type { LocalAccess } from "./access.ts";
@@ -69,6 +70,7 @@ export async function openRegionPlane(
     endpoint: shared.endpoint,
     agentHeartbeatIntervalMs: options.agentHeartbeatSeconds * 1000,
     notifier,
+    launchQueue: launchQueue(),
     onBackgroundError: (error, what) => console.error(`berth: ${what} failed:`, error),
     keyEncryptionKey: shared.keyEncryptionKey,
     instanceIdentityCheck: ec2IdentityCheck(options.ec2Identity, partition),

@@ -61,6 +61,21 @@ export function sqsInstanceNotifier({
     return work;
   };
 
+  /** Per queue, the nudge being sent and whether another was asked for since it started. */
+  const sending = new Map<string, { again: boolean; done: Promise<void> }>();
+
+  async function send(cluster: string, instanceId: string, name: string): Promise<void> {
+    const url = await existingUrl(name);
+    if (!url) return;
+    try {
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: nudgeBody(cluster, instanceId) }));
+    } catch (error) {
+      // Deleted since it was looked up (the instance was deregistered): nobody listens any more.
+      urls.delete(name);
+      if (!isMissingQueue(error)) throw error;
+    }
+  }
+
   async function existingUrl(name: string): Promise<string | undefined> {
     const cached = urls.get(name);
     if (cached) return cached;
@@ -103,20 +118,30 @@ export function sqsInstanceNotifier({
     },
 
     nudge(cluster, instanceId) {
-      return tracked(
+      const name = nameOf(instanceId);
+      // A nudge asked for while one to the same queue is being sent joins it: one more is sent
+      // after that one (whatever number asked meanwhile), so each commit is still followed by a
+      // message sent after it, and concurrent launches on one instance do not send one each.
+      const under = sending.get(name);
+      if (under) {
+        under.again = true;
+        return under.done;
+      }
+      const state = { again: false, done: Promise.resolve() };
+      state.done = tracked(
         (async () => {
-          const name = nameOf(instanceId);
-          const url = await existingUrl(name);
-          if (!url) return;
           try {
-            await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: nudgeBody(cluster, instanceId) }));
-          } catch (error) {
-            // Deleted since it was looked up (the instance was deregistered): nobody listens any more.
-            urls.delete(name);
-            if (!isMissingQueue(error)) throw error;
+            do {
+              state.again = false;
+              await send(cluster, instanceId, name);
+            } while (state.again);
+          } finally {
+            sending.delete(name);
           }
         })(),
       );
+      sending.set(name, state);
+      return state.done;
     },
 
     async remove(_cluster, instanceId) {

@@ -9,6 +9,7 @@ import type { ServiceNudger } from "../notify/serviceNudger.ts";
 import type { Store } from "../store/port.ts";
 import type { AutoScalingGroups } from "./autoScalingGroups.ts";
 import type { BackgroundWork } from "./backgroundWork.ts";
+import type { LaunchQueue } from "./launchQueue.ts";
 import type { TargetGroups } from "./targetGroups.ts";
 
 /** Everything an action may use: the store, where ARNs point, and the clock. */
@@ -28,6 +29,12 @@ export interface ActionContext {
   background?: BackgroundWork;
   /** Told after a commit changes what should run on a container instance (besides the agent's nudge). */
   onInstanceChanged?: (cluster: string, containerInstanceId: string) => void;
+  /**
+   * This control plane's launches, one at a time per cluster (local mode: one process answers
+   * every call); without one, each launch plans at once and the commit settles races (AWS: each
+   * Lambda environment answers one call at a time).
+   */
+  launchQueue?: LaunchQueue;
   /** The service scheduler's queue; without one, services are only reconciled when something calls reconcileService. */
   serviceNudger?: ServiceNudger;
   /** How long an agent may stay disconnected before its service tasks are replaced elsewhere (2 minutes when absent). */

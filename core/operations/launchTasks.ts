@@ -73,82 +73,89 @@ export class NoContainerInstances extends EcsError {
  */
 export async function launchTasks(ctx: ActionContext, launch: Launch): Promise<{ tasks: Task[]; failures: Failure[] }> {
   const longArn = launch.longArn ?? (await usesLongArns(ctx, "task"));
-  return retryOnConflict(async () => {
-    // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
-    const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
-    const shares = launch.shares ?? [
-      {
-        capacityProviderName: launch.capacityProviderName,
-        count: launch.count,
-        constraints: [],
-        waitOn: launch.waitOn,
-      },
-    ];
-    const mayWait = !launch.onInstances && shares.every((s) => s.waitOn !== undefined);
-    if (instances.length === 0 && !launch.onInstances && !mayWait) {
-      throw new NoContainerInstances();
+  const attempts = () => retryOnConflict(() => attemptLaunch(ctx, launch, longArn), MAX_ATTEMPTS);
+  return ctx.launchQueue ? ctx.launchQueue.run(launch.cluster, attempts) : attempts();
+}
+
+async function attemptLaunch(
+  ctx: ActionContext,
+  launch: Launch,
+  longArn: boolean,
+): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  // agentConnected as of now, so that instances whose agent went silent are rejected (AGENT).
+  const instances = (await connectedInstances(ctx, launch.cluster)).filter((i) => i.instance.status !== "INACTIVE");
+  const shares = launch.shares ?? [
+    {
+      capacityProviderName: launch.capacityProviderName,
+      count: launch.count,
+      constraints: [],
+      waitOn: launch.waitOn,
+    },
+  ];
+  const mayWait = !launch.onInstances && shares.every((s) => s.waitOn !== undefined);
+  if (instances.length === 0 && !launch.onInstances && !mayWait) {
+    throw new NoContainerInstances();
+  }
+  const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
+  // How many more tasks the cluster may keep waiting, read only when some would.
+  let waitingRoom: number | undefined;
+  const now = ctx.now();
+  const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
+  const records: Omit<TaskRecord, "version">[] = [];
+  const failures: Failure[] = [];
+  for (const share of shares) {
+    const shareLaunch = { ...launch, count: share.count, constraints: [...launch.constraints, ...share.constraints] };
+    // A later share sees what the earlier ones reserved.
+    const candidates = (await candidatesOf(ctx, shareLaunch, instances)).map((c) => ({
+      ...c,
+      record: reserved.get(c.record.id)?.record ?? c.record,
+    }));
+    const plan = launch.onInstances
+      ? planOnInstances(candidates, shareLaunch, demand)
+      : planPlacement(candidates, planRequest(shareLaunch, demand));
+    for (const chosen of plan.placements) {
+      const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
+      reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
+      records.push(newTask(ctx, launch, demand, share.capacityProviderName, now, longArn, instance));
     }
-    const demand = reservationOf(launch.taskDefinition.taskDefinition, launch.overrides);
-    // How many more tasks the cluster may keep waiting, read only when some would.
-    let waitingRoom: number | undefined;
-    const now = ctx.now();
-    const reserved = new Map<string, { record: ContainerInstanceRecord; tasks: number }>();
-    const records: Omit<TaskRecord, "version">[] = [];
-    const failures: Failure[] = [];
-    for (const share of shares) {
-      const shareLaunch = { ...launch, count: share.count, constraints: [...launch.constraints, ...share.constraints] };
-      // A later share sees what the earlier ones reserved.
-      const candidates = (await candidatesOf(ctx, shareLaunch, instances)).map((c) => ({
-        ...c,
-        record: reserved.get(c.record.id)?.record ?? c.record,
-      }));
-      const plan = launch.onInstances
-        ? planOnInstances(candidates, shareLaunch, demand)
-        : planPlacement(candidates, planRequest(shareLaunch, demand));
-      for (const chosen of plan.placements) {
-        const instance = reserve(reserved.get(chosen.id)?.record ?? chosen, demand);
-        reserved.set(chosen.id, { record: instance, tasks: (reserved.get(chosen.id)?.tasks ?? 0) + 1 });
-        records.push(newTask(ctx, launch, demand, share.capacityProviderName, now, longArn, instance));
-      }
-      const unplaced = share.count - plan.placements.length;
-      const group = share.waitOn;
-      let waits = 0;
-      if (
-        unplaced > 0 &&
-        group !== undefined &&
-        !launch.onInstances &&
-        lackedRoom(plan.failures, instances, group, demand)
-      ) {
-        waitingRoom ??= MAX_WAITING_TASKS_PER_CLUSTER - (await waitingTasksOf(ctx, launch.cluster)).length;
-        waits = Math.max(0, Math.min(unplaced, waitingRoom));
-        waitingRoom -= waits;
-        const waiting = {
-          constraints: shareLaunch.constraints,
-          strategies: launch.strategies,
-          autoScalingGroup: group,
-          reason: roomReason(plan.failures, instances, group),
-        };
-        for (let i = 0; i < waits; i++) {
-          records.push({ ...newTask(ctx, launch, demand, share.capacityProviderName, now, longArn), waiting });
-        }
-      }
-      // Tasks that wait are accepted, as on ECS: no failures for them.
-      if (waits < unplaced || waits === 0) {
-        failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
+    const unplaced = share.count - plan.placements.length;
+    const group = share.waitOn;
+    let waits = 0;
+    if (
+      unplaced > 0 &&
+      group !== undefined &&
+      !launch.onInstances &&
+      lackedRoom(plan.failures, instances, group, demand)
+    ) {
+      waitingRoom ??= MAX_WAITING_TASKS_PER_CLUSTER - (await waitingTasksOf(ctx, launch.cluster)).length;
+      waits = Math.max(0, Math.min(unplaced, waitingRoom));
+      waitingRoom -= waits;
+      const waiting = {
+        constraints: shareLaunch.constraints,
+        strategies: launch.strategies,
+        autoScalingGroup: group,
+        reason: roomReason(plan.failures, instances, group),
+      };
+      for (let i = 0; i < waits; i++) {
+        records.push({ ...newTask(ctx, launch, demand, share.capacityProviderName, now, longArn), waiting });
       }
     }
-    // No instance, and none of the tasks may wait (ECS's quota is reached): refused as without a provider.
-    if (instances.length === 0 && records.length === 0 && !launch.onInstances) throw new NoContainerInstances();
-    const tasks = records.map((r) => r.task);
-    const writes = [
-      ...records.map((r) => put("task", r)),
-      ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
-      ...(launch.alsoWrite?.(tasks, failures) ?? []),
-    ];
-    if (writes.length > 0) await ctx.store.commit(writes);
-    for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
-    return { tasks, failures };
-  }, MAX_ATTEMPTS);
+    // Tasks that wait are accepted, as on ECS: no failures for them.
+    if (waits < unplaced || waits === 0) {
+      failures.push(...plan.failures.map((f) => ({ arn: f.arn, reason: f.reason, detail: f.detail })));
+    }
+  }
+  // No instance, and none of the tasks may wait (ECS's quota is reached): refused as without a provider.
+  if (instances.length === 0 && records.length === 0 && !launch.onInstances) throw new NoContainerInstances();
+  const tasks = records.map((r) => r.task);
+  const writes = [
+    ...records.map((r) => put("task", r)),
+    ...[...reserved.values()].map((r) => reservationWrite(r.record, demand, launch.group, r.tasks)),
+    ...(launch.alsoWrite?.(tasks, failures) ?? []),
+  ];
+  if (writes.length > 0) await ctx.store.commit(writes);
+  for (const id of reserved.keys()) instanceChanged(ctx, launch.cluster, id);
+  return { tasks, failures };
 }
 
 /** One task of the launch, on `instance`, or (without one) waiting for capacity. */

@@ -24,6 +24,7 @@ import type { PlacementConstraint, PlacementStrategy } from "@aws-sdk/client-ecs
 import type { ContainerInstanceRecord } from "../model/records.ts";
 import type { Remaining } from "../model/resourceList.ts";
 import { invalidParameter } from "../protocol/errors.ts";
+import { attributeNamed } from "./attributes.ts";
 import { remaining, reserve, shortfallIn } from "./capacity.ts";
 import { compileQuery } from "./query.ts";
 import type { Candidate, PlacementFailure, PlacementPlan, PlacementRequest, ResidentTask } from "./types.ts";
@@ -67,7 +68,7 @@ interface Slot {
   /** Set by a stage whose answer cannot change during the plan. */
   rejected?: Rejection;
   /**
-   * The per-round checks' answer (null: fits), kept until the plan places a task on this slot:
+   * The per-round checks' answer (null: fits), made again only when the plan places a task on this slot:
    * fit and constraints read only the slot's own record and tasks, which nothing else changes.
    */
   verdict?: Rejection | null;
@@ -138,12 +139,14 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
 
   const placements: ContainerInstanceRecord[] = [];
   let failures: PlacementFailure[] = [];
+  // The feasible slots in ARN order. A round changes only the chosen slot, so only its checks run
+  // again for the next round (the verdicts say so too): it stays or leaves, the others stay put.
+  const feasible: Slot[] = [];
+  for (const slot of slots) {
+    slot.verdict = slot.rejected ?? first(each, slot) ?? null;
+    if (!slot.verdict) feasible.push(slot);
+  }
   for (let n = 0; n < request.count; n++) {
-    const feasible: Slot[] = [];
-    for (const slot of slots) {
-      if (slot.verdict === undefined) slot.verdict = slot.rejected ?? first(each, slot) ?? null;
-      if (!slot.verdict) feasible.push(slot);
-    }
     // No instance can take this task: the rest cannot be placed either, for the same reasons.
     if (feasible.length === 0) {
       failures = slots.map((slot) => ({ arn: slot.arn, ...(slot.verdict as Rejection) }));
@@ -153,9 +156,10 @@ export function planPlacement(candidates: Candidate[], request: PlacementRequest
     // next round sees it.
     const chosen = select(feasible, ranks);
     place(chosen, request);
-    chosen.verdict = undefined;
     for (const rank of ranks) rank.placed?.(chosen);
     placements.push(chosen.read);
+    chosen.verdict = chosen.rejected ?? first(each, chosen) ?? null;
+    if (chosen.verdict) feasible.splice(feasible.indexOf(chosen), 1);
   }
   return { placements, failures };
 }
@@ -223,9 +227,9 @@ const agentConnected: Check = (slot) =>
 function requiredAttributes(request: PlacementRequest): Check {
   const required = request.requiredAttributes ?? [];
   return (slot) => {
-    const own = slot.now.record.instance.attributes ?? [];
+    const own = slot.now.record.instance.attributes;
     for (const need of required) {
-      const found = own.find((a) => a.name === need.name);
+      const found = attributeNamed(own, need.name as string);
       if (!found || (need.value !== undefined && found.value !== need.value)) {
         const wanted = need.value === undefined ? `${need.name}` : `${need.name}=${need.value}`;
         return { reason: REASONS.attribute, detail: `Missing attribute ${wanted}.` };
@@ -280,7 +284,7 @@ function strategy(s: PlacementStrategy, slots: Slot[], request: PlacementRequest
   // plan places tasks. An instance's attributes do not change during a plan: each value is read once.
   // Each slot's value as a number, and a count per value: looked up for every slot every round.
   const spreadOf = spreadValue(s.field as string);
-  const values = new Map<string, number>();
+  const values = new Map<string | symbol, number>();
   const bucket = slots.map((slot) => {
     const value = spreadOf(slot);
     if (!values.has(value)) values.set(value, values.size);
@@ -300,16 +304,21 @@ function strategy(s: PlacementStrategy, slots: Slot[], request: PlacementRequest
   };
 }
 
-/** The value an instance has for a spread field. Instances without the attribute share one bucket. */
-function spreadValue(field: string): (slot: Slot) => string {
+/**
+ * The value an instance has for a spread field. Instances without the attribute share one bucket,
+ * apart from an empty value's. The stored string itself, not one made from it: its hash, which
+ * the bucket lookup needs, is then worked out once per decoded record, not on every launch.
+ */
+function spreadValue(field: string): (slot: Slot) => string | symbol {
   if (isInstanceField(field)) return (slot) => slot.arn;
   const name = field.slice("attribute:".length);
   return (slot) => {
-    const found = slot.now.record.instance.attributes?.find((a) => a.name === name);
-    // A prefix no attribute value can carry keeps "missing" apart from an empty value.
-    return found ? `=${found.value ?? ""}` : "missing";
+    const found = attributeNamed(slot.now.record.instance.attributes, name);
+    return found ? (found.value ?? "") : MISSING;
   };
 }
+
+const MISSING = Symbol("no such attribute");
 
 const isInstanceField = (field: string) => ["instanceid", "host"].includes(field.toLowerCase());
 

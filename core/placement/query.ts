@@ -33,6 +33,7 @@
  */
 
 import { invalidParameter } from "../protocol/errors.ts";
+import { attributeNamed } from "./attributes.ts";
 import type { Candidate } from "./types.ts";
 
 /** ECS's limit on a constraint expression. */
@@ -245,7 +246,7 @@ function subjectFor(token: Token): Subject {
       ops: ALL,
       kind: "attribute",
       values: (c) => {
-        const found = c.record.instance.attributes?.find((a) => a.name === name);
+        const found = attributeNamed(c.record.instance.attributes, name);
         return found ? [found.value ?? ""] : [];
       },
     };

@@ -514,8 +514,16 @@ class SqliteStore implements Store {
       `INSERT OR REPLACE INTO stored_events (cluster, id, time, source, detail_type, resources, detail, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const e of events) {
-      insert.run(e.cluster, e.id, e.time, e.source, e.detailType, JSON.stringify(e.resources), e.detail, e.expiresAt);
+    // One transaction for the batch: a commit each would write the WAL once per event.
+    this.statement("BEGIN IMMEDIATE").run();
+    try {
+      for (const e of events) {
+        insert.run(e.cluster, e.id, e.time, e.source, e.detailType, JSON.stringify(e.resources), e.detail, e.expiresAt);
+      }
+      this.statement("COMMIT").run();
+    } catch (error) {
+      this.statement("ROLLBACK").run();
+      throw error;
     }
   }
 

@@ -11,9 +11,19 @@ export interface ClusterRow {
   expires_at: number | null;
 }
 
+/**
+ * A cluster's rows by id, ascending, each id's position in them, and until when every one of
+ * them is live (then they are returned as they are, not filtered: placement reads them on every
+ * launch, and rows rarely expire).
+ */
+interface Kept<R> {
+  ordered: R[];
+  at: Map<string, number>;
+  allLiveUntil: number;
+}
+
 export class ClusterRows<R extends ClusterRow> {
-  /** Per cluster: its rows by id, ascending, and each id's position in them. */
-  private readonly clusters = new Map<string, { ordered: R[]; at: Map<string, number> }>();
+  private readonly clusters = new Map<string, Kept<R>>();
 
   constructor(
     /** Every row of the cluster, expired or not. */
@@ -22,14 +32,22 @@ export class ClusterRows<R extends ClusterRow> {
     private readonly loadRow: (cluster: string, id: string) => R | undefined,
   ) {}
 
-  /** The cluster's live rows at `now`, by id. */
-  rows(cluster: string, now: number): R[] {
+  /** The cluster's live rows at `now`, by id: read them at once, the next write changes them. */
+  rows(cluster: string, now: number): readonly R[] {
     let entry = this.clusters.get(cluster);
     if (!entry) {
       entry = indexed(this.loadCluster(cluster));
       this.clusters.set(cluster, entry);
     }
-    return entry.ordered.filter((row) => row.expires_at === null || row.expires_at > now);
+    if (now < entry.allLiveUntil) return entry.ordered;
+    let until = Number.POSITIVE_INFINITY;
+    const live = entry.ordered.filter((row) => {
+      if (row.expires_at === null) return true;
+      until = Math.min(until, row.expires_at);
+      return row.expires_at > now;
+    });
+    if (live.length === entry.ordered.length) entry.allLiveUntil = until;
+    return live;
   }
 
   /** Re-reads one row after this connection wrote it (only if its cluster is kept). */
@@ -40,6 +58,7 @@ export class ClusterRows<R extends ClusterRow> {
     const at = entry.at.get(id);
     if (row && at !== undefined) {
       entry.ordered[at] = row;
+      if (row.expires_at !== null) entry.allLiveUntil = Math.min(entry.allLiveUntil, row.expires_at);
       return;
     }
     // A row that comes or goes (registration, purge): the order is rebuilt, which is rare.
@@ -52,7 +71,7 @@ export class ClusterRows<R extends ClusterRow> {
   }
 }
 
-function indexed<R extends ClusterRow>(rows: R[]): { ordered: R[]; at: Map<string, number> } {
+function indexed<R extends ClusterRow>(rows: R[]): Kept<R> {
   const ordered = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { ordered, at: new Map(ordered.map((row, i) => [row.id, i])) };
+  return { ordered, at: new Map(ordered.map((row, i) => [row.id, i])), allLiveUntil: Number.NEGATIVE_INFINITY };
 }
