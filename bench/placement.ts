@@ -26,6 +26,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { spawnBerth } from "../test/support/cli.ts";
 import { startDynamoDbLocal } from "../test/support/dynamodbLocal.ts";
+import { benchInstance, benchTaskDefinition } from "./benchFleet.ts";
 import { profileWindow, summary } from "./cpuProfile.ts";
 import { type DynamoCounter, perCall, startDynamoCounter } from "./dynamoCounter.ts";
 
@@ -75,7 +76,6 @@ const PER_CALL = 10;
 const DESCRIBE_BATCH = 100;
 /** Tasks per DescribeTasks call of the client that reads during placement. */
 const DESCRIBE_UNDER_LOAD = 10;
-const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /** `type:field,...` as in `--placement-strategy` of the CLI, e.g. spread:instanceId or random. */
 const STRATEGY: PlacementStrategy[] = (flags.strategy as string).split(",").map((part) => {
   const [type, ...field] = part.split(":");
@@ -161,30 +161,10 @@ async function runOn(store: StoreName): Promise<Figures> {
   const figures: Figures = new Map();
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: "bench" }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "bench",
-        containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", cpu: 128, memory: 256 }],
-      }),
-    );
+    await ecs.send(new RegisterTaskDefinitionCommand(benchTaskDefinition));
 
     const registration = await timed(INSTANCES, CONCURRENCY, async (i) => {
-      await ecs.send(
-        new RegisterContainerInstanceCommand({
-          cluster: "bench",
-          totalResources: [
-            { name: "CPU", type: "INTEGER", integerValue: 4096 },
-            { name: "MEMORY", type: "INTEGER", integerValue: 16384 },
-            { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
-            { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: [] },
-          ],
-          attributes: [
-            { name: "ecs.availability-zone", value: AZS[i % AZS.length] },
-            { name: "ecs.instance-type", value: "m5.xlarge" },
-            { name: "ecs.os-type", value: "linux" },
-          ],
-        }),
-      );
+      await ecs.send(new RegisterContainerInstanceCommand(benchInstance(i)));
     });
     report(figures, "RegisterContainerInstance", registration, INSTANCES, "instances");
 

@@ -16,6 +16,7 @@ import { actions } from "../core/actions/index.ts";
 import type { ActionContext } from "../core/operations/context.ts";
 import type { Store } from "../core/store/port.ts";
 import { openSqliteStore } from "../core/store/sqlite.ts";
+import { benchInstance, benchTaskDefinition } from "./benchFleet.ts";
 
 const { values: flags } = parseArgs({
   options: { instances: { type: "string", default: "1000" }, tasks: { type: "string", default: "10000" } },
@@ -23,7 +24,6 @@ const { values: flags } = parseArgs({
 const INSTANCES = Number(flags.instances);
 const TASKS = Number(flags.tasks);
 const PER_CALL = 10;
-const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 const dir = mkdtempSync(join(tmpdir(), "berth-floor-"));
 try {
@@ -60,25 +60,9 @@ try {
     (actions[name] as (i: unknown, c: ActionContext) => Promise<unknown>)(input, ctx);
 
   await call("CreateCluster", { clusterName: "bench" });
-  await call("RegisterTaskDefinition", {
-    family: "bench",
-    containerDefinitions: [{ name: "app", image: "berth-test/busybox:latest", cpu: 128, memory: 256 }],
-  });
+  await call("RegisterTaskDefinition", benchTaskDefinition);
   for (let i = 0; i < INSTANCES; i++) {
-    await call("RegisterContainerInstance", {
-      cluster: "bench",
-      totalResources: [
-        { name: "CPU", type: "INTEGER", integerValue: 4096 },
-        { name: "MEMORY", type: "INTEGER", integerValue: 16384 },
-        { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
-        { name: "PORTS_UDP", type: "STRINGSET", stringSetValue: [] },
-      ],
-      attributes: [
-        { name: "ecs.availability-zone", value: AZS[i % AZS.length] },
-        { name: "ecs.instance-type", value: "m5.xlarge" },
-        { name: "ecs.os-type", value: "linux" },
-      ],
-    });
+    await call("RegisterContainerInstance", benchInstance(i));
   }
 
   const calls = Math.ceil(TASKS / PER_CALL);
