@@ -35,6 +35,7 @@ import { placeWaitingTasks } from "../operations/placeWaiting.ts";
 import { needsLastStatus, withResidents } from "../operations/residents.ts";
 import { retryOnConflict } from "../operations/retry.ts";
 import { clusterServicesChanged } from "../operations/serviceQueue.ts";
+import { mayHaveWaitingTasks } from "../operations/waitingTasks.ts";
 import { reregistrationWrite } from "../placement/capacity.ts";
 import { compileQuery } from "../placement/query.ts";
 import { clientException, invalidParameter } from "../protocol/errors.ts";
@@ -128,7 +129,9 @@ export async function RegisterContainerInstance(
   // New capacity: daemons get a task there, services short of tasks may place them now, and
   // tasks waiting for capacity may be placed (the sweep tries again if this does not run).
   clusterServicesChanged(ctx, cluster.name);
-  inBackground(ctx, placeWaitingTasks(ctx, cluster.name), `placement of cluster ${cluster.name}'s waiting tasks`);
+  if (mayHaveWaitingTasks(cluster)) {
+    inBackground(ctx, placeWaitingTasks(ctx, cluster.name), `placement of cluster ${cluster.name}'s waiting tasks`);
+  }
   return { containerInstance: await describeContainerInstance(ctx, record, []) };
 }
 

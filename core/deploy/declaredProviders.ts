@@ -97,15 +97,20 @@ async function ensureOne(ctx: ActionContext, want: DeclaredProvider): Promise<En
     }
   }
   const cluster = (await ctx.store.getCluster(want.cluster))?.cluster;
-  if (cluster?.status === "ACTIVE" && cluster.capacityProviders?.includes(want.name)) {
+  const active = cluster?.status === "ACTIVE";
+  const listed = active && (cluster.capacityProviders?.includes(want.name) ?? false);
+  // Listed and owned: as declared. Listed but not owned (a record from before providers kept
+  // their cluster) is put again, which writes the owner.
+  if (listed && (await ctx.store.getCapacityProvider(want.name))?.cluster === want.cluster) {
     return { name: want.name, provider, associated: false };
   }
-  if (cluster?.status !== "ACTIVE") await CreateCluster({ clusterName: want.cluster }, ctx);
-  const strategy = cluster?.status === "ACTIVE" ? (cluster.defaultCapacityProviderStrategy ?? []) : [];
+  if (!active) await CreateCluster({ clusterName: want.cluster }, ctx);
+  const strategy = active ? (cluster.defaultCapacityProviderStrategy ?? []) : [];
+  const others = active ? (cluster.capacityProviders ?? []).filter((name) => name !== want.name) : [];
   await PutClusterCapacityProviders(
     {
       cluster: want.cluster,
-      capacityProviders: [...(cluster?.status === "ACTIVE" ? (cluster.capacityProviders ?? []) : []), want.name],
+      capacityProviders: [...others, want.name],
       defaultCapacityProviderStrategy: strategy.length > 0 ? strategy : [{ capacityProvider: want.name, weight: 1 }],
     },
     ctx,

@@ -11,7 +11,7 @@ import { roomReason } from "./lackedRoom.ts";
 import { candidatesOf, type Launch, planRequest } from "./launchTasks.ts";
 import { retryOnConflict } from "./retry.ts";
 import { serviceChanged } from "./serviceQueue.ts";
-import { stopTimedOut, waitingTasksOf } from "./waitingTasks.ts";
+import { oldestFirst, stopTimedOut, waitingTasksOf } from "./waitingTasks.ts";
 
 const MAX_ATTEMPTS = 10;
 
@@ -25,9 +25,7 @@ const MAX_ATTEMPTS = 10;
 export async function placeWaitingTasks(ctx: ActionContext, cluster: string): Promise<{ placed: number }> {
   const waiting = await stopTimedOut(ctx, cluster, await waitingTasksOf(ctx, cluster));
   const batches = new Map<string, TaskRecord[]>();
-  for (const t of [...waiting].sort(
-    (a, b) => (a.task.createdAt?.getTime() ?? 0) - (b.task.createdAt?.getTime() ?? 0),
-  )) {
+  for (const t of [...waiting].sort(oldestFirst)) {
     const key = JSON.stringify([
       t.task.taskDefinitionArn,
       t.task.overrides,
@@ -56,7 +54,10 @@ async function placeBatch(ctx: ActionContext, cluster: string, batch: TaskRecord
         cluster,
         batch.map((t) => t.id),
       )
-    ).filter((t) => t.waiting && t.task.desiredStatus === "RUNNING");
+    )
+      .filter((t) => t.waiting && t.task.desiredStatus === "RUNNING")
+      // Read back in any order (BatchGetItem): the oldest still go first.
+      .sort(oldestFirst);
     const first = tasks[0];
     if (!first?.waiting) return 0;
     const instances = (await connectedInstances(ctx, cluster)).filter((i) => i.instance.status !== "INACTIVE");

@@ -1,4 +1,5 @@
-import type { TaskRecord } from "../model/records.ts";
+import { isFargateProvider } from "../model/capacityProvider.ts";
+import type { ClusterRecord, TaskRecord } from "../model/records.ts";
 import { requestStop } from "../model/taskState.ts";
 import type { ActionContext } from "./context.ts";
 import { updateTask } from "./updateTask.ts";
@@ -15,6 +16,17 @@ import { updateTask } from "./updateTask.ts";
  */
 export const MAX_WAITING_TASKS_PER_CLUSTER = 500;
 export const WAITING_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * Whether a cluster can have tasks waiting: only one with an Auto Scaling group provider (a
+ * provider its waiting tasks use cannot be taken from it), so the others' tasks go unread.
+ */
+export const mayHaveWaitingTasks = (cluster: ClusterRecord) =>
+  cluster.cluster.capacityProviders?.some((p) => !isFargateProvider(p)) ?? false;
+
+/** Tasks oldest first, the order they wait in. */
+export const oldestFirst = (a: TaskRecord, b: TaskRecord) =>
+  (a.task.createdAt?.getTime() ?? 0) - (b.task.createdAt?.getTime() ?? 0);
 
 /** The cluster's tasks waiting for capacity (still meant to run). */
 export async function waitingTasksOf(ctx: ActionContext, cluster: string): Promise<TaskRecord[]> {

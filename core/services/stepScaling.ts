@@ -14,8 +14,8 @@ interface StepProposal {
 
 /**
  * Step scaling, pure: a step policy runs while an alarm whose actions for its current state
- * name the policy's ARN is in that state (CloudWatch invokes Auto Scaling actions again each
- * period while an alarm stays in ALARM): the alarm's datapoints, aggregated as the policy's
+ * name the policy's ARN is in that state, at most once an alarm period (CloudWatch invokes Auto
+ * Scaling actions again each period while an alarm stays in ALARM): the alarm's datapoints, aggregated as the policy's
  * MetricAggregationType says (Average by default), less the threshold, pick the step, and the
  * step's adjustment gives the count. Cooldown, as Application Auto Scaling documents it: after
  * a policy scales out, it scales out again within its Cooldown only when that asks for more
@@ -45,6 +45,9 @@ export function decideStepScaling(
       if (!alarm.ActionsEnabled || values.length === 0 || !actionsOf(alarm).includes(policy.PolicyARN as string)) {
         continue;
       }
+      // CloudWatch runs an alarm's actions as it enters a state, then once a period while it stays
+      // there; rounds come far more often (every task's state change nudges one).
+      if (last !== undefined && now - last.atMs < alarm.Period * 1000) continue;
       const value = aggregate(values, config.MetricAggregationType);
       const step = stepFor(config.StepAdjustments ?? [], value - alarm.Threshold);
       if (!step) continue;

@@ -2,9 +2,9 @@ import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { purgeDeletedTaskDefinitions } from "../../core/actions/taskDefinitionPurge.ts";
 import { type DeclaredProvider, ensureDeclaredProviders } from "../../core/deploy/declaredProviders.ts";
-import { isFargateProvider } from "../../core/model/capacityProvider.ts";
 import type { ActionContext } from "../../core/operations/context.ts";
 import { placeWaitingTasks } from "../../core/operations/placeWaiting.ts";
+import { mayHaveWaitingTasks } from "../../core/operations/waitingTasks.ts";
 import { scaleCapacityProviders } from "../../core/services/capacityScaling.ts";
 import { sweepInstances } from "../../core/services/sweep.ts";
 import { everyItem } from "../../core/store/paging.ts";
@@ -61,9 +61,7 @@ export function createSweeperHandler(ctx: ActionContext, declared: DeclaredProvi
       } catch (error) {
         ctx.onBackgroundError?.(error, `sweep of cluster ${cluster}'s instances`);
       }
-      // Only a cluster with an Auto Scaling group provider can have tasks waiting for capacity
-      // (a provider its waiting tasks use cannot be taken from it): the others' tasks go unread.
-      if (record.cluster.capacityProviders?.some((p) => !isFargateProvider(p))) {
+      if (mayHaveWaitingTasks(record)) {
         try {
           result.placed += (await placeWaitingTasks(ctx, cluster)).placed;
         } catch (error) {

@@ -175,7 +175,15 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       );
       const described = await as(readOnly, "describe-alarms", "--alarm-name-prefix", "mine");
       expect(described.MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName)).toEqual(["mine-high"]);
-      await cloudwatch("delete-alarms", "--alarm-names", "mine-high");
+      // Another cluster's alarm, named again with the key's own cluster: replacing it would take
+      // that cluster's scaling away, so the key must be allowed on the cluster it watches now.
+      await cloudwatch(...cpuAlarm("theirs-low", "theirs", "LessThanThreshold", 20, []));
+      expect(await as(scoped, ...cpuAlarm("theirs-low", "mine", "LessThanThreshold", 20, []))).toContain(
+        "(AccessDeniedException)",
+      );
+      const theirs = await alarm("theirs-low");
+      expect(theirs.Dimensions).toContainEqual({ Name: "ClusterName", Value: "theirs" });
+      await cloudwatch("delete-alarms", "--alarm-names", "mine-high", "theirs-low");
     });
 
     it("refuses a step configuration Application Auto Scaling refuses, with ValidationException, and keeps nothing", async () => {

@@ -257,6 +257,18 @@ describe("the sweeper function", () => {
       expect(await versions()).toEqual(rewritten);
     });
 
+    it("writes the owning cluster on a provider its cluster lists but that has none (a record from before owners were kept)", async () => {
+      declared = [hosts];
+      await sweep();
+      const record = (await ctx.store.getCapacityProvider("berth-hosts")) as CapacityProviderRecord;
+      expect(record.cluster).toBe("fleet");
+      await ctx.store.commit([put("capacityProvider", { ...record, cluster: undefined })]);
+      expect(await sweep()).toMatchObject({ declared: 1 });
+      expect((await ctx.store.getCapacityProvider("berth-hosts"))?.cluster).toBe("fleet");
+      expect(await cluster()).toMatchObject({ capacityProviders: ["berth-hosts"] });
+      expect(await sweep()).toMatchObject({ declared: 0 });
+    });
+
     it("joins an existing cluster beside its providers and keeps its default strategy", async () => {
       await CreateCapacityProvider(
         {

@@ -1,3 +1,5 @@
+import { authorize } from "../../auth/authorize.ts";
+import { clusterArn } from "../../model/arn.ts";
 import { type AlarmState, alarmArn, alarmService, type MetricAlarm } from "../../model/metricAlarm.ts";
 import type { AlarmRecord } from "../../model/records.ts";
 import type { ActionContext } from "../../operations/context.ts";
@@ -23,6 +25,13 @@ export async function PutMetricAlarm(input: PutMetricAlarmInput, ctx: ActionCont
   const { cluster, service } = alarmService({ Dimensions: input.Dimensions ?? [] });
   await retryOnConflict(async () => {
     const before = await ctx.store.getAlarm(input.AlarmName);
+    // Authorization saw the cluster the request names; replacing an alarm that watches another
+    // cluster's service changes that cluster's scaling too, so the caller must be allowed there.
+    if (before && before.cluster !== cluster && ctx.caller) {
+      await authorize(ctx.store, ctx.partition, ctx.caller, "cloudwatch:PutMetricAlarm", input, [
+        clusterArn(ctx.partition, before.cluster),
+      ]);
+    }
     const alarm: MetricAlarm = {
       AlarmName: input.AlarmName,
       AlarmArn: alarmArn(ctx.partition.region, ctx.partition.accountId, input.AlarmName),

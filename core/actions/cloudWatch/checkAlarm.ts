@@ -4,13 +4,20 @@ import type { PutMetricAlarmInput } from "./shapes.ts";
 
 const STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
 const MISSING_DATA = ["breaching", "notBreaching", "ignore", "missing"];
-/** CloudWatch: an alarm's evaluation range may not be longer than a week. */
+/** CloudWatch: an alarm's evaluation range may not be longer than a week, nor a day with a period under an hour. */
 const MAX_EVALUATION_SECONDS = 7 * 24 * 3600;
+const MAX_SHORT_PERIOD_EVALUATION_SECONDS = 24 * 3600;
+/**
+ * Berth's own: the datapoints an alarm keeps, stored on its record (a DynamoDB item of at most
+ * 400 KB): a day of one-minute periods. Only high-resolution alarms (10–30 s periods) over more
+ * than a day's worth of minutes go beyond it, which Berth's one-minute measurements cannot fill anyway.
+ */
+const MAX_KEPT_DATAPOINTS = 1440;
 
 /**
  * What PutMetricAlarm accepts, beyond the model's checks: CloudWatch's own rules for a
  * single-metric alarm (a statistic, a period of 10, 20, 30 or a multiple of 60 seconds,
- * DatapointsToAlarm within EvaluationPeriods, a week at most), and Berth's limit: it evaluates
+ * DatapointsToAlarm within EvaluationPeriods, a week at most, a day with a period under an hour), and Berth's limit: it evaluates
  * alarms only on the ECS service metrics it measures (CPUUtilization, MemoryUtilization in
  * AWS/ECS, by ClusterName and ServiceName), with a static threshold. Throws what CloudWatch would.
  */
@@ -72,9 +79,15 @@ export function checkAlarm(input: PutMetricAlarmInput): void {
   if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > periods) {
     throw invalidValue("DatapointsToAlarm must be less than or equal to EvaluationPeriods.");
   }
-  if (period * periods > MAX_EVALUATION_SECONDS) {
+  const longest = period < 3600 ? MAX_SHORT_PERIOD_EVALUATION_SECONDS : MAX_EVALUATION_SECONDS;
+  if (period * periods > longest) {
     throw invalidValue(
-      `The evaluation interval (Period × EvaluationPeriods) cannot be longer than ${MAX_EVALUATION_SECONDS} seconds.`,
+      `The evaluation interval (Period × EvaluationPeriods) cannot be longer than ${longest} seconds${period < 3600 ? " for a period of less than one hour" : ""}.`,
+    );
+  }
+  if (periods > MAX_KEPT_DATAPOINTS) {
+    throw invalidValue(
+      `Berth keeps at most ${MAX_KEPT_DATAPOINTS} datapoints an alarm: EvaluationPeriods must be at most ${MAX_KEPT_DATAPOINTS}.`,
     );
   }
   if (input.TreatMissingData !== undefined && !MISSING_DATA.includes(input.TreatMissingData)) {

@@ -35,11 +35,19 @@ const scaling = (over: Partial<ServiceAutoScaling> = {}): ServiceAutoScaling => 
   activities: [],
   ...over,
 });
-const alarm = (name: string, state: MetricAlarm["StateValue"], actions: string[], values: number[], threshold = 70) =>
+const alarm = (
+  name: string,
+  state: MetricAlarm["StateValue"],
+  actions: string[],
+  values: number[],
+  threshold = 70,
+  period = 10,
+) =>
   ({
     record: {
       alarm: {
         AlarmName: name,
+        Period: period,
         StateValue: state,
         ActionsEnabled: true,
         AlarmActions: actions,
@@ -89,5 +97,20 @@ describe("step scaling", () => {
     expect(decideStepScaling(scaling(), 3, [low, high], 0).decision?.desiredCount).toBe(4);
     // Never below the minimum.
     expect(decideStepScaling(scaling(), 1, [low], 0).decision).toBeUndefined();
+  });
+
+  it("runs a policy at most once an alarm period while the alarm stays in ALARM, whatever its cooldown", () => {
+    const noCooldown = policy("fast", {
+      AdjustmentType: "ChangeInCapacity",
+      Cooldown: 0,
+      StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 2 }],
+    });
+    const high = alarm("high", "ALARM", ["arn:policy/fast"], [90], 70, 60);
+    const first = decideStepScaling(scaling({ policies: [noCooldown] }), 2, [high], 0);
+    expect(first.decision?.desiredCount).toBe(4);
+    // Rounds 2 s apart (each new task's state change nudges one): no run until the next period.
+    const after = scaling({ policies: [noCooldown], stepRuns: first.runs });
+    for (const at of [2_000, 30_000, 59_999]) expect(decideStepScaling(after, 4, [high], at).decision).toBeUndefined();
+    expect(decideStepScaling(after, 4, [high], 60_000).decision?.desiredCount).toBe(6);
   });
 });
