@@ -281,9 +281,15 @@ describe.skipIf(!awsCliPresent() && !inCi)(
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       expect((await play.describeService("steps")).desiredCount).toBe(3);
 
-      // Idle: 10 % is under the low alarm's 20; its policy takes one task at a time down to the minimum.
+      // Idle: 10 % is under the low alarm's 20; its policy takes one task at a time down to the
+      // minimum, one step an alarm period (10 s) as CloudWatch invokes it: the low alarm may wait
+      // for the next period to enter ALARM (this one's datapoint holds the busy samples), then two steps.
       await reportUtilization(berth, "steps", instance, three, 2.5);
-      await until("the service to scale in to 1", async () => (await play.describeService("steps")).desiredCount === 1);
+      await until(
+        "the service to scale in to 1",
+        async () => (await play.describeService("steps")).desiredCount === 1,
+        60_000,
+      );
       await until("the high alarm to be OK", async () => (await alarm("steps-high")).StateValue === "OK");
       const { ScalingActivities } = await aas.send(
         new DescribeScalingActivitiesCommand({ ServiceNamespace: "ecs", ResourceId: "service/steps/web" }),
